@@ -1,0 +1,1 @@
+//! zeugnis core (placeholder while the domain is written).
