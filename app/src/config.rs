@@ -1,0 +1,617 @@
+//! Configuration of the server.
+//!
+//! Sources, from weakest to strongest:
+//!
+//! 1. built-in defaults ([`Config::default`]),
+//! 2. a TOML config file: the one named by `--config` or `ZEUGNIS_CONFIG`, otherwise
+//!    `zeugnis.toml` in the working directory when it exists,
+//! 3. `ZEUGNIS_*` environment variables, with `__` between nested keys
+//!    (`ZEUGNIS_LISTEN`, `ZEUGNIS_DATA_DIR`, `ZEUGNIS_LOG__FORMAT`),
+//! 4. command-line flags ([`Overrides`]).
+//!
+//! Unknown keys are not fatal: [`Config::load`] reports them as [`UnknownKey`]s for the
+//! caller to warn about. Invalid values are an error naming the key, the value and
+//! where it came from.
+
+use std::fmt;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+
+use figment::providers::{Format as _, Serialized, Toml};
+use figment::value::{Dict, Map, Value};
+use figment::{Figment, Metadata, Profile, Provider};
+use serde::{Deserialize, Serialize};
+
+/// Prefix of the environment variables that configure zeugnis.
+pub const ENV_PREFIX: &str = "ZEUGNIS_";
+
+/// Separator between nested keys in environment variable names.
+pub const ENV_NESTING: &str = "__";
+
+/// Environment variable naming the config file; not itself a configuration key.
+pub const CONFIG_FILE_ENV: &str = "ZEUGNIS_CONFIG";
+
+/// Config file read from the working directory when none is named.
+pub const DEFAULT_CONFIG_FILE: &str = "zeugnis.toml";
+
+/// The server configuration.
+///
+/// `Debug` is written by hand and lists only the fields below: a field added later
+/// is not printed unless it is added there too, and secrets never are.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Config {
+    /// Socket address the HTTP server listens on. Port 0 picks a free port.
+    pub listen: SocketAddr,
+    /// Directory holding the server's data; created (mode 0700) when missing.
+    pub data_dir: PathBuf,
+    /// Logging.
+    pub log: LogConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 8080)),
+            data_dir: PathBuf::from("./data"),
+            log: LogConfig::default(),
+        }
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field("data_dir", &self.data_dir)
+            .field("log", &self.log)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The `[log]` section.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogConfig {
+    /// Output format of log lines on stderr.
+    pub format: LogFormat,
+    /// A level (`info`) or a filter in `RUST_LOG` syntax (`info,zeugnis_app=debug`).
+    /// `RUST_LOG`, when set, takes its place.
+    pub level: String,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        Self {
+            format: LogFormat::Text,
+            level: "info".to_owned(),
+        }
+    }
+}
+
+/// Output format of log lines.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Values given on the command line; `None` leaves the value to the other sources.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Overrides {
+    /// `--listen`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listen: Option<SocketAddr>,
+    /// `--data-dir`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<PathBuf>,
+}
+
+/// A configuration key that zeugnis does not know; it was ignored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownKey {
+    /// The key, dotted for nesting (`log.colour`), or the environment variable's name.
+    pub key: String,
+    /// Where it was found.
+    pub origin: Origin,
+}
+
+impl fmt::Display for UnknownKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.origin {
+            Origin::File(path) => write!(
+                f,
+                "unknown key `{}` in config file `{}` ignored",
+                self.key,
+                path.display()
+            ),
+            Origin::Env => write!(f, "unknown environment variable {} ignored", self.key),
+        }
+    }
+}
+
+/// Where a configuration value came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// A config file.
+    File(PathBuf),
+    /// A `ZEUGNIS_*` environment variable.
+    Env,
+}
+
+/// The result of [`Config::load`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Loaded {
+    /// The effective configuration.
+    pub config: Config,
+    /// The config file that was read, if any.
+    pub file: Option<PathBuf>,
+    /// Keys that were ignored, in the order found.
+    pub unknown_keys: Vec<UnknownKey>,
+}
+
+/// The configuration could not be loaded.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The named config file does not exist.
+    #[error("config file `{}` does not exist", .0.display())]
+    MissingFile(PathBuf),
+    /// The config file could not be read or is not valid TOML.
+    #[error("cannot read config file `{}`: {message}", path.display())]
+    UnreadableFile {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
+    /// A `ZEUGNIS_*` environment variable holds bytes that are not UTF-8.
+    #[error("environment variable {0} is not valid UTF-8")]
+    NotUnicode(String),
+    /// Values have the wrong type or form.
+    #[error("invalid configuration: {}", join(.0))]
+    Invalid(Vec<InvalidValue>),
+}
+
+/// A configuration value of the wrong type or form.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InvalidValue {
+    /// The key, dotted for nesting (`log.format`); empty if unknown.
+    pub key: String,
+    /// The value as given, when known: strings quoted, tables and arrays described.
+    pub value: Option<String>,
+    /// Where the value came from: a config file, an environment variable.
+    pub origin: String,
+    /// What is wrong with it.
+    pub reason: String,
+}
+
+impl fmt::Display for InvalidValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !self.key.is_empty() {
+            write!(f, "`{}`", self.key)?;
+            if let Some(value) = &self.value {
+                write!(f, " = {value}")?;
+            }
+            write!(f, " ")?;
+        }
+        write!(f, "from {}: {}", self.origin, self.reason)
+    }
+}
+
+fn join(errors: &[InvalidValue]) -> String {
+    errors
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+impl Config {
+    /// Loads the configuration from all sources, reading the process environment.
+    ///
+    /// `named_file` is the file given by `--config` or `ZEUGNIS_CONFIG`; it must exist.
+    /// Without it, `zeugnis.toml` in the working directory is read when it exists.
+    ///
+    /// # Errors
+    ///
+    /// See [`ConfigError`].
+    pub fn load(named_file: Option<&Path>, overrides: &Overrides) -> Result<Loaded, ConfigError> {
+        let file = match named_file {
+            Some(path) if path.is_file() => Some(path),
+            Some(path) => return Err(ConfigError::MissingFile(path.to_owned())),
+            None => Some(Path::new(DEFAULT_CONFIG_FILE)).filter(|path| path.is_file()),
+        };
+        Self::from_sources(file, env_vars()?, overrides)
+    }
+
+    /// Loads the configuration from an existing `file`, the given `ZEUGNIS_*`
+    /// variables (others are skipped) and `overrides`.
+    ///
+    /// # Errors
+    ///
+    /// See [`ConfigError`].
+    pub fn from_sources(
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+        overrides: &Overrides,
+    ) -> Result<Loaded, ConfigError> {
+        let known = known_keys();
+        let mut unknown_keys = Vec::new();
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+
+        if let Some(path) = file {
+            let provider = Toml::file_exact(path);
+            let data = provider
+                .data()
+                .map_err(|error| ConfigError::UnreadableFile {
+                    path: path.to_owned(),
+                    message: error.to_string(),
+                })?;
+            let mut keys = Vec::new();
+            for dict in data.values() {
+                collect_unknown(&known, dict, "", &mut keys);
+            }
+            unknown_keys.extend(keys.into_iter().map(|key| UnknownKey {
+                key,
+                origin: Origin::File(path.to_owned()),
+            }));
+            figment = figment.merge(provider);
+        }
+
+        let mut env: Vec<EnvVar> = env
+            .into_iter()
+            .filter_map(|(name, value)| EnvVar::new(name, value))
+            .collect();
+        env.sort_by(|a, b| a.name.cmp(&b.name));
+        for mut var in env {
+            if let Some(default) = var.default_value(&known) {
+                // Keys whose default is a string take the variable's text as it is;
+                // others parse it (`8080`, `true`, `[1, 2]`).
+                var.raw = matches!(default, Value::String(..));
+                figment = figment.merge(var);
+            } else {
+                unknown_keys.push(UnknownKey {
+                    key: var.name,
+                    origin: Origin::Env,
+                });
+            }
+        }
+
+        let figment = figment.merge(Serialized::defaults(overrides));
+        let config = figment
+            .extract::<Config>()
+            .map_err(|error| ConfigError::Invalid(invalid_values(&figment, error)))?;
+
+        Ok(Loaded {
+            config,
+            file: file.map(Path::to_owned),
+            unknown_keys,
+        })
+    }
+}
+
+/// The `ZEUGNIS_*` variables of the process environment, except `ZEUGNIS_CONFIG`.
+fn env_vars() -> Result<Vec<(String, String)>, ConfigError> {
+    let mut vars = Vec::new();
+    for (name, value) in std::env::vars_os() {
+        let Some(name) = name.to_str().filter(|name| name.starts_with(ENV_PREFIX)) else {
+            continue;
+        };
+        let value = value
+            .into_string()
+            .map_err(|_| ConfigError::NotUnicode(name.to_owned()))?;
+        vars.push((name.to_owned(), value));
+    }
+    Ok(vars)
+}
+
+/// The keys of the default configuration, which are all the keys there are.
+fn known_keys() -> Dict {
+    Serialized::defaults(Config::default())
+        .data()
+        .ok()
+        .and_then(|mut profiles| profiles.remove(&Profile::Default))
+        .unwrap_or_default()
+}
+
+fn collect_unknown(known: &Dict, given: &Dict, prefix: &str, out: &mut Vec<String>) {
+    for (key, value) in given {
+        let path = if prefix.is_empty() {
+            key.clone()
+        } else {
+            format!("{prefix}.{key}")
+        };
+        match (known.get(key), value) {
+            (None, _) => out.push(path),
+            (Some(Value::Dict(_, known)), Value::Dict(_, given)) => {
+                collect_unknown(known, given, &path, out);
+            }
+            (Some(_), _) => {}
+        }
+    }
+}
+
+/// One `ZEUGNIS_*` environment variable as a figment provider, so that errors name it.
+struct EnvVar {
+    name: String,
+    path: Vec<String>,
+    value: String,
+    raw: bool,
+}
+
+impl EnvVar {
+    fn new(name: String, value: String) -> Option<Self> {
+        let rest = name.strip_prefix(ENV_PREFIX)?;
+        if name == CONFIG_FILE_ENV {
+            return None;
+        }
+        let path = rest
+            .split(ENV_NESTING)
+            .map(str::to_ascii_lowercase)
+            .collect();
+        Some(Self {
+            name,
+            path,
+            value,
+            raw: false,
+        })
+    }
+
+    /// The default value of the key this variable sets, `None` for an unknown key.
+    fn default_value<'a>(&self, known: &'a Dict) -> Option<&'a Value> {
+        let mut dict = known;
+        let mut segments = self.path.iter().peekable();
+        while let Some(segment) = segments.next() {
+            match (dict.get(segment), segments.peek()) {
+                (Some(value), None) => return Some(value),
+                (Some(Value::Dict(_, inner)), Some(_)) => dict = inner,
+                _ => return None,
+            }
+        }
+        None
+    }
+}
+
+impl Provider for EnvVar {
+    fn metadata(&self) -> Metadata {
+        Metadata::named(format!("environment variable {}", self.name))
+    }
+
+    fn data(&self) -> Result<Map<Profile, Dict>, figment::Error> {
+        let value: Value = if self.raw {
+            Value::from(self.value.clone())
+        } else {
+            match self.value.parse() {
+                Ok(value) => value,
+                Err(never) => match never {},
+            }
+        };
+        let value = self.path.iter().rev().fold(value, |value, segment| {
+            let mut dict = Dict::new();
+            dict.insert(segment.clone(), value);
+            Value::from(dict)
+        });
+        let Value::Dict(_, dict) = value else {
+            return Err(figment::Error::from(format!(
+                "environment variable {} names no key",
+                self.name
+            )));
+        };
+        Ok(Profile::Default.collect(dict))
+    }
+}
+
+/// The key, value, origin and reason of each error.
+fn invalid_values(figment: &Figment, error: figment::Error) -> Vec<InvalidValue> {
+    error
+        .into_iter()
+        .map(|error| {
+            let key = error.path.join(".");
+            let value = Some(&key)
+                .filter(|key| !key.is_empty())
+                .and_then(|key| figment.find_value(key).ok())
+                .map(|value| render(&value));
+            let origin = match &error.metadata {
+                Some(Metadata {
+                    source: Some(figment::Source::File(path)),
+                    ..
+                }) => format!("config file `{}`", path.display()),
+                Some(metadata) => metadata.name.to_string(),
+                None => "the configuration".to_owned(),
+            };
+            InvalidValue {
+                key,
+                value,
+                origin,
+                // figment quotes lists of expected values twice: ``a` or `b``.
+                reason: error.kind.to_string().replace("``", "`"),
+            }
+        })
+        .collect()
+}
+
+/// A value as it would be written in the config file, tables and arrays described.
+fn render(value: &Value) -> String {
+    match value {
+        Value::String(_, text) => format!("{text:?}"),
+        Value::Char(_, c) => format!("{c:?}"),
+        Value::Bool(_, b) => b.to_string(),
+        Value::Num(_, num) => num
+            .to_i128()
+            .map(|n| n.to_string())
+            .or_else(|| num.to_u128().map(|n| n.to_string()))
+            .or_else(|| num.to_f64().map(|n| n.to_string()))
+            .unwrap_or_else(|| "a number".to_owned()),
+        Value::Empty(..) => "nothing".to_owned(),
+        Value::Dict(..) => "a table".to_owned(),
+        Value::Array(..) => "an array".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(vars: &[(&str, &str)]) -> Vec<(String, String)> {
+        vars.iter()
+            .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
+            .collect()
+    }
+
+    fn file(dir: &tempfile::TempDir, text: &str) -> PathBuf {
+        let path = dir.path().join("zeugnis.toml");
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    #[test]
+    fn defaults_listen_on_localhost_8080_with_data_in_dot_data() {
+        let loaded = Config::from_sources(None, env(&[]), &Overrides::default()).unwrap();
+        assert_eq!(loaded.config, Config::default());
+        assert_eq!(loaded.config.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(loaded.config.data_dir, PathBuf::from("./data"));
+        assert_eq!(loaded.config.log.format, LogFormat::Text);
+        assert!(loaded.unknown_keys.is_empty());
+    }
+
+    #[test]
+    fn file_beats_defaults_env_beats_file_flags_beat_env() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = file(
+            &dir,
+            "listen = \"127.0.0.1:1\"\ndata_dir = \"file\"\n[log]\nformat = \"json\"\nlevel = \"debug\"\n",
+        );
+        let vars = env(&[
+            ("ZEUGNIS_LISTEN", "127.0.0.1:2"),
+            ("ZEUGNIS_DATA_DIR", "env"),
+        ]);
+        let overrides = Overrides {
+            listen: Some("127.0.0.1:3".parse().unwrap()),
+            data_dir: None,
+        };
+        let loaded = Config::from_sources(Some(&path), vars, &overrides).unwrap();
+        assert_eq!(loaded.config.listen.to_string(), "127.0.0.1:3");
+        assert_eq!(loaded.config.data_dir, PathBuf::from("env"));
+        assert_eq!(loaded.config.log.format, LogFormat::Json);
+        assert_eq!(loaded.config.log.level, "debug");
+        assert_eq!(loaded.file.as_deref(), Some(path.as_path()));
+    }
+
+    #[test]
+    fn nested_env_vars_use_a_double_underscore() {
+        let vars = env(&[
+            ("ZEUGNIS_LOG__FORMAT", "json"),
+            ("ZEUGNIS_LOG__LEVEL", "warn"),
+        ]);
+        let loaded = Config::from_sources(None, vars, &Overrides::default()).unwrap();
+        assert_eq!(loaded.config.log.format, LogFormat::Json);
+        assert_eq!(loaded.config.log.level, "warn");
+    }
+
+    #[test]
+    fn env_values_that_look_like_toml_stay_strings() {
+        let vars = env(&[("ZEUGNIS_LISTEN", "[::1]:0"), ("ZEUGNIS_DATA_DIR", "1234")]);
+        let loaded = Config::from_sources(None, vars, &Overrides::default()).unwrap();
+        assert_eq!(loaded.config.listen.to_string(), "[::1]:0");
+        assert_eq!(loaded.config.data_dir, PathBuf::from("1234"));
+    }
+
+    #[test]
+    fn unknown_keys_are_reported_not_fatal() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = file(
+            &dir,
+            "colour = \"blue\"\n[log]\nformat = \"text\"\nshade = 1\n",
+        );
+        let vars = env(&[
+            ("ZEUGNIS_FLAVOUR", "sour"),
+            ("ZEUGNIS_LOG__SHADE", "2"),
+            ("ZEUGNIS_CONFIG", "ignored.toml"),
+            ("OTHER", "x"),
+        ]);
+        let loaded = Config::from_sources(Some(&path), vars, &Overrides::default()).unwrap();
+        let keys: Vec<_> = loaded.unknown_keys.iter().map(|k| k.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "colour",
+                "log.shade",
+                "ZEUGNIS_FLAVOUR",
+                "ZEUGNIS_LOG__SHADE"
+            ]
+        );
+        assert_eq!(
+            loaded.unknown_keys.first().unwrap().to_string(),
+            format!(
+                "unknown key `colour` in config file `{}` ignored",
+                path.display()
+            )
+        );
+        assert_eq!(
+            loaded.unknown_keys.get(2).unwrap().to_string(),
+            "unknown environment variable ZEUGNIS_FLAVOUR ignored"
+        );
+    }
+
+    #[test]
+    fn an_invalid_value_in_the_file_names_key_value_and_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = file(&dir, "listen = \"nonsense\"\n");
+        let error = Config::from_sources(Some(&path), env(&[]), &Overrides::default())
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            error,
+            format!(
+                "invalid configuration: `listen` = \"nonsense\" from config file `{}`: \
+                 invalid socket address syntax",
+                path.display()
+            )
+        );
+    }
+
+    #[test]
+    fn an_invalid_value_in_the_env_names_the_variable() {
+        let vars = env(&[("ZEUGNIS_LOG__FORMAT", "xml")]);
+        let error = Config::from_sources(None, vars, &Overrides::default())
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            error,
+            "invalid configuration: `log.format` = \"xml\" \
+             from environment variable ZEUGNIS_LOG__FORMAT: \
+             unknown variant: found `xml`, expected `text` or `json`"
+        );
+    }
+
+    #[test]
+    fn a_file_that_is_not_toml_is_an_error_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = file(&dir, "listen = \n");
+        let error = Config::from_sources(Some(&path), env(&[]), &Overrides::default())
+            .unwrap_err()
+            .to_string();
+        assert!(error.starts_with("cannot read config file"), "{error}");
+    }
+
+    #[test]
+    fn a_named_file_that_does_not_exist_is_an_error() {
+        let error = Config::load(Some(Path::new("no/such/file.toml")), &Overrides::default())
+            .unwrap_err()
+            .to_string();
+        assert_eq!(error, "config file `no/such/file.toml` does not exist");
+    }
+
+    #[test]
+    fn debug_lists_only_the_known_fields() {
+        let debug = format!("{:?}", Config::default());
+        assert!(
+            debug.starts_with("Config { listen: 127.0.0.1:8080"),
+            "{debug}"
+        );
+        assert!(debug.ends_with(".. }"), "{debug}");
+    }
+}

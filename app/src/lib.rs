@@ -1,0 +1,25 @@
+//! The zeugnis server: configuration, command line, HTTP server.
+//!
+//! The binary `zeugnis` is a thin wrapper around [`cli`]. Tests and embedders start
+//! the server in-process:
+//!
+//! ```no_run
+//! # async fn start() -> Result<(), zeugnis_app::StartupError> {
+//! let config = zeugnis_app::Config::default();
+//! let app = zeugnis_app::Application::build(config).await?;
+//! let port = app.port();
+//! tokio::spawn(app.run_until_stopped());
+//! # let _ = port;
+//! # Ok(())
+//! # }
+//! ```
+
+pub mod cli;
+pub mod config;
+pub mod routes;
+pub mod security_headers;
+pub mod startup;
+pub mod telemetry;
+
+pub use config::Config;
+pub use startup::{Application, StartupError};

@@ -1,0 +1,454 @@
+//! The `zeugnis` binary, run as a user would run it.
+//!
+//! Every test works in its own temporary directory and listens on port 0; the port
+//! the server got is read from its "listening on" log line. A [`Server`] kills its
+//! process when dropped, so a failing test leaves nothing running.
+
+#![expect(
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test helpers fail the test that calls them"
+)]
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::{ExitStatus, Stdio};
+use std::time::Duration;
+
+use tempfile::TempDir;
+use tokio::io::{AsyncBufReadExt as _, BufReader};
+use tokio::process::{Child, Command};
+use tokio::sync::mpsc;
+use tokio::time::timeout;
+
+/// Longest wait for the server to start, answer or stop.
+const PATIENCE: Duration = Duration::from_secs(30);
+
+/// `zeugnis` with `args`, run in `dir`, with no `ZEUGNIS_*` or `RUST_LOG` inherited.
+fn zeugnis(dir: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_zeugnis"));
+    command
+        .args(args)
+        .current_dir(dir)
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::null())
+        .kill_on_drop(true);
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("ZEUGNIS_") {
+            command.env_remove(name);
+        }
+    }
+    command
+}
+
+/// Output of a command that is expected to end by itself.
+#[derive(Debug)]
+struct Finished {
+    status: ExitStatus,
+    stdout: String,
+    stderr: String,
+}
+
+async fn finish(mut command: Command) -> Finished {
+    let output = timeout(PATIENCE, command.output())
+        .await
+        .expect("zeugnis did not exit in time")
+        .expect("zeugnis could not be run");
+    Finished {
+        status: output.status,
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// A running `zeugnis serve`; killed on drop.
+#[derive(Debug)]
+struct Server {
+    child: Child,
+    addr: SocketAddr,
+    /// Log lines read so far.
+    log: Vec<String>,
+    lines: mpsc::UnboundedReceiver<String>,
+}
+
+impl Server {
+    /// Starts `command` and waits for its "listening on" line.
+    async fn start(mut command: Command) -> Self {
+        let mut child = command
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("zeugnis could not be run");
+        let stderr = child.stderr.take().expect("stderr is piped");
+        let (sender, mut lines) = mpsc::unbounded_channel();
+        // Keeps reading so that the server never blocks on a full pipe.
+        tokio::spawn(async move {
+            let mut reader = BufReader::new(stderr).lines();
+            while let Ok(Some(line)) = reader.next_line().await {
+                if sender.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut log = Vec::new();
+        let addr = timeout(PATIENCE, async {
+            while let Some(line) = lines.recv().await {
+                let addr = listening_addr(&line);
+                log.push(line);
+                if let Some(addr) = addr {
+                    return Some(addr);
+                }
+            }
+            None
+        })
+        .await;
+        let addr = match addr {
+            Ok(Some(addr)) => addr,
+            Ok(None) => panic!("zeugnis stopped before listening:\n{}", log.join("\n")),
+            Err(_) => panic!("zeugnis did not listen in time:\n{}", log.join("\n")),
+        };
+        Self {
+            child,
+            addr,
+            log,
+            lines,
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    async fn get(&self, path: &str) -> reqwest::Response {
+        let client = reqwest::Client::builder()
+            .no_proxy()
+            .timeout(PATIENCE)
+            .build()
+            .expect("HTTP client");
+        client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request to zeugnis failed")
+    }
+
+    /// Log lines so far, including those not yet read.
+    fn log(&mut self) -> &[String] {
+        while let Ok(line) = self.lines.try_recv() {
+            self.log.push(line);
+        }
+        &self.log
+    }
+
+    /// Waits until the process ends; its log is complete then.
+    async fn wait(&mut self) -> ExitStatus {
+        let status = timeout(PATIENCE, self.child.wait())
+            .await
+            .expect("zeugnis did not stop in time")
+            .expect("zeugnis could not be waited for");
+        while let Ok(Some(line)) = timeout(PATIENCE, self.lines.recv()).await {
+            self.log.push(line);
+        }
+        status
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        // Already gone is fine.
+        let _ = self.child.start_kill();
+    }
+}
+
+/// The address in a line like `... INFO ...: listening on http://127.0.0.1:4711`.
+fn listening_addr(line: &str) -> Option<SocketAddr> {
+    let (_, rest) = line.split_once("listening on http://")?;
+    let addr: String = rest
+        .chars()
+        .take_while(|c| !c.is_whitespace() && *c != '"')
+        .collect();
+    addr.parse().ok()
+}
+
+fn write(dir: &TempDir, name: &str, text: &str) {
+    std::fs::write(dir.path().join(name), text).expect("write file");
+}
+
+#[tokio::test]
+async fn version_prints_the_package_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = finish(zeugnis(dir.path(), &["--version"])).await;
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(
+        out.stdout.trim(),
+        format!("zeugnis {}", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[tokio::test]
+async fn serve_creates_the_data_dir_and_answers_health() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(zeugnis(dir.path(), &["serve", "--listen", "127.0.0.1:0"])).await;
+
+    let data = dir.path().join("data");
+    assert!(data.is_dir());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&data).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700, "mode {mode:o}");
+    }
+    let response = server.get("/health").await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.text().await.unwrap(), r#"{"status":"ok"}"#);
+}
+
+#[tokio::test]
+async fn serve_refuses_a_taken_port_with_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+
+    let out = finish(zeugnis(dir.path(), &["serve", "--listen", &addr])).await;
+
+    assert!(!out.status.success(), "{out:?}");
+    assert!(
+        out.stderr.contains(&format!("cannot listen on {addr}")),
+        "{out:?}"
+    );
+    assert!(out.stderr.contains("already in use"), "{out:?}");
+    assert!(!out.stderr.contains("panicked"), "{out:?}");
+}
+
+#[tokio::test]
+async fn serve_honours_zeugnis_listen_and_zeugnis_data_dir() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = zeugnis(dir.path(), &["serve"]);
+    command
+        .env("ZEUGNIS_LISTEN", "127.0.0.2:0")
+        .env("ZEUGNIS_DATA_DIR", "from-env/data");
+
+    let server = Server::start(command).await;
+
+    assert_eq!(server.addr.ip().to_string(), "127.0.0.2");
+    assert!(dir.path().join("from-env/data").is_dir());
+    assert!(!dir.path().join("data").exists());
+    assert_eq!(server.get("/health").await.status(), 200);
+}
+
+#[tokio::test]
+async fn serve_reads_zeugnis_toml_from_the_working_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir,
+        "zeugnis.toml",
+        "listen = \"127.0.0.2:0\"\ndata_dir = \"from-file\"\n",
+    );
+
+    let server = Server::start(zeugnis(dir.path(), &["serve"])).await;
+
+    assert_eq!(server.addr.ip().to_string(), "127.0.0.2");
+    assert!(dir.path().join("from-file").is_dir());
+}
+
+#[tokio::test]
+async fn serve_reads_the_config_file_named_by_flag_or_zeugnis_config() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir,
+        "a.toml",
+        "listen = \"127.0.0.2:0\"\ndata_dir = \"a\"\n",
+    );
+    write(
+        &dir,
+        "b.toml",
+        "listen = \"127.0.0.3:0\"\ndata_dir = \"b\"\n",
+    );
+
+    let flag = Server::start(zeugnis(dir.path(), &["serve", "--config", "a.toml"])).await;
+    let mut command = zeugnis(dir.path(), &["serve"]);
+    command.env("ZEUGNIS_CONFIG", "b.toml");
+    let env = Server::start(command).await;
+
+    assert_eq!(flag.addr.ip().to_string(), "127.0.0.2");
+    assert!(dir.path().join("a").is_dir());
+    assert_eq!(env.addr.ip().to_string(), "127.0.0.3");
+    assert!(dir.path().join("b").is_dir());
+}
+
+#[tokio::test]
+async fn the_environment_beats_the_config_file() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir,
+        "zeugnis.toml",
+        "listen = \"127.0.0.2:0\"\ndata_dir = \"from-file\"\n",
+    );
+    let mut command = zeugnis(dir.path(), &["serve"]);
+    command.env("ZEUGNIS_LISTEN", "127.0.0.3:0");
+
+    let server = Server::start(command).await;
+
+    assert_eq!(server.addr.ip().to_string(), "127.0.0.3");
+    assert!(dir.path().join("from-file").is_dir());
+}
+
+#[tokio::test]
+async fn a_cli_flag_beats_the_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = zeugnis(
+        dir.path(),
+        &[
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--data-dir",
+            "from-flag",
+        ],
+    );
+    command
+        .env("ZEUGNIS_LISTEN", "127.0.0.2:0")
+        .env("ZEUGNIS_DATA_DIR", "from-env");
+
+    let server = Server::start(command).await;
+
+    assert_eq!(server.addr.ip().to_string(), "127.0.0.1");
+    assert!(dir.path().join("from-flag").is_dir());
+    assert!(!dir.path().join("from-env").exists());
+}
+
+#[tokio::test]
+async fn a_missing_named_config_file_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+
+    let out = finish(zeugnis(dir.path(), &["serve", "--config", "missing.toml"])).await;
+
+    assert!(!out.status.success(), "{out:?}");
+    assert!(
+        out.stderr
+            .contains("config file `missing.toml` does not exist"),
+        "{out:?}"
+    );
+    assert!(!out.stderr.contains("panicked"), "{out:?}");
+    assert!(!dir.path().join("data").exists());
+}
+
+#[tokio::test]
+async fn an_invalid_listen_address_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    write(&dir, "zeugnis.toml", "listen = \"nonsense\"\n");
+
+    let from_file = finish(zeugnis(dir.path(), &["serve"])).await;
+    let mut command = zeugnis(dir.path(), &["serve", "--config", "zeugnis.toml"]);
+    command.env("ZEUGNIS_LISTEN", "also nonsense");
+    let from_env = finish(command).await;
+
+    assert!(!from_file.status.success(), "{from_file:?}");
+    assert!(
+        from_file
+            .stderr
+            .contains("`listen` = \"nonsense\" from config file `zeugnis.toml`"),
+        "{from_file:?}"
+    );
+    assert!(!from_env.status.success(), "{from_env:?}");
+    assert!(
+        from_env
+            .stderr
+            .contains("`listen` = \"also nonsense\" from environment variable ZEUGNIS_LISTEN"),
+        "{from_env:?}"
+    );
+    for out in [from_file, from_env] {
+        assert!(!out.stderr.contains("panicked"), "{out:?}");
+        assert_eq!(out.stderr.lines().count(), 1, "{out:?}");
+    }
+}
+
+#[tokio::test]
+async fn an_invalid_listen_flag_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+
+    let out = finish(zeugnis(dir.path(), &["serve", "--listen", "nonsense"])).await;
+
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(
+        out.stderr
+            .contains("invalid value 'nonsense' for '--listen <ADDR>'"),
+        "{out:?}"
+    );
+}
+
+#[tokio::test]
+async fn unknown_keys_are_warned_about_and_ignored() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir,
+        "zeugnis.toml",
+        "colour = \"blue\"\n[log]\nshade = 3\n",
+    );
+    let mut command = zeugnis(dir.path(), &["serve", "--listen", "127.0.0.1:0"]);
+    command.env("ZEUGNIS_FLAVOUR", "sour");
+
+    let mut server = Server::start(command).await;
+
+    assert_eq!(server.get("/health").await.status(), 200);
+    let warnings: Vec<_> = server
+        .log()
+        .iter()
+        .filter(|line| line.contains("WARN"))
+        .cloned()
+        .collect();
+    assert_eq!(warnings.len(), 3, "{warnings:#?}");
+    let all = warnings.join("\n");
+    assert!(
+        all.contains("unknown key `colour` in config file `zeugnis.toml`"),
+        "{all}"
+    );
+    assert!(all.contains("unknown key `log.shade`"), "{all}");
+    assert!(
+        all.contains("unknown environment variable ZEUGNIS_FLAVOUR"),
+        "{all}"
+    );
+}
+
+#[tokio::test]
+async fn json_logs_are_one_object_per_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = zeugnis(dir.path(), &["serve", "--listen", "127.0.0.1:0"]);
+    command.env("ZEUGNIS_LOG__FORMAT", "json");
+
+    let mut server = Server::start(command).await;
+
+    assert_eq!(server.get("/health").await.status(), 200);
+    for line in server.log() {
+        assert!(line.starts_with('{') && line.ends_with('}'), "{line}");
+        assert!(line.contains(r#""level":"#), "{line}");
+    }
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn serve_stops_cleanly_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server =
+        Server::start(zeugnis(dir.path(), &["serve", "--listen", "127.0.0.1:0"])).await;
+    let pid = server.child.id().unwrap().to_string();
+
+    let kill = finish({
+        let mut kill = Command::new("kill");
+        kill.args(["-TERM", &pid]);
+        kill
+    })
+    .await;
+    assert!(kill.status.success(), "{kill:?}");
+    let status = server.wait().await;
+
+    assert!(status.success(), "{status:?}\n{}", server.log.join("\n"));
+    assert!(
+        server
+            .log
+            .iter()
+            .any(|line| line.contains("received SIGTERM")),
+        "{}",
+        server.log.join("\n")
+    );
+}

@@ -1,0 +1,438 @@
+//! Handover of a reference to a supervisor (Übergabe) by an e-mailed link.
+//!
+//! A link carries two independent random 128-bit tokens: the public
+//! [`HandoverId`] and the [`HandoverSecret`]. [`Handover::issue`] is the only place the
+//! secret exists in plain form — it is returned once for the link and the handover
+//! keeps only its hash. A link works until it expires, is revoked or is finished;
+//! whether opening it needs a one-time code follows from the tenant's
+//! [`LinkCheckSettings`] and HR's choice for this handover ([`code_requirement`]).
+//!
+//! ```
+//! use zeugnis_core::handover::*;
+//! use zeugnis_core::settings::{CodeChannel, LinkCheckSettings};
+//!
+//! let mandatory_email_only = LinkCheckSettings::new(true, [CodeChannel::Email])?;
+//! // HR switched the check off, but the tenant makes it mandatory:
+//! assert_eq!(code_requirement(&mandatory_email_only, LinkCheckChoice::Off, false), Ok(Some(CodeChannel::Email)));
+//! // SMS is not an allowed channel:
+//! assert_eq!(
+//!     code_requirement(&mandatory_email_only, LinkCheckChoice::On(CodeChannel::Sms), true),
+//!     Err(HandoverError::ChannelNotAllowed(CodeChannel::Sms)),
+//! );
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use time::Duration;
+
+use crate::id::{ReferenceId, TenantId, UserId};
+use crate::matrix::PermissionMatrix;
+use crate::settings::{AllowedDomains, CodeChannel, LinkCheckSettings};
+use crate::token::{HandoverId, HandoverSecret, SecretToken, TokenHash};
+use crate::values::{Email, Name, Phone, Timestamp};
+
+/// The person a reference is handed to (no account needed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Recipient {
+    /// Their name.
+    pub name: Name,
+    /// Their e-mail address (the link goes there).
+    pub email: Email,
+    /// Their phone number, for SMS codes.
+    pub phone: Option<Phone>,
+}
+
+/// HR's choice of the two-step check for one handover.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum LinkCheckChoice {
+    /// No code (unless the tenant makes it mandatory).
+    Off,
+    /// A code by this channel.
+    On(CodeChannel),
+}
+
+/// A handover that cannot be created or changed as asked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum HandoverError {
+    /// The channel is not allowed by the privacy settings.
+    #[error("one-time codes by {0:?} are not allowed by the privacy settings")]
+    ChannelNotAllowed(CodeChannel),
+    /// SMS codes need the recipient's phone number.
+    #[error("a phone number is needed to send the code by SMS")]
+    PhoneRequired,
+    /// The recipient's e-mail domain is not allowed.
+    #[error(
+        "handovers may not be sent to addresses at {domain}; the privacy settings allow only certain domains"
+    )]
+    DomainNotAllowed {
+        /// The refused domain.
+        domain: String,
+    },
+    /// The expiry is outside 1 to 365 days.
+    #[error("a handover link must expire between 1 and 365 days from now")]
+    InvalidExpiry,
+    /// The handover was already revoked.
+    #[error("the handover was already revoked")]
+    AlreadyRevoked,
+    /// The handover was already finished.
+    #[error("the handover was already finished")]
+    AlreadyFinished,
+    /// The link expired.
+    #[error("the handover link has expired")]
+    Expired,
+}
+
+/// Whether opening a link needs a code, and by which channel.
+///
+/// With the check mandatory, a handover without a chosen channel gets the first
+/// allowed channel that can reach the recipient (e-mail before SMS).
+///
+/// # Errors
+/// [`HandoverError::ChannelNotAllowed`] when the chosen channel is not allowed;
+/// [`HandoverError::PhoneRequired`] when SMS is chosen (or the only allowed channel
+/// under a mandatory check) and the recipient has no phone number.
+pub fn code_requirement(
+    settings: &LinkCheckSettings,
+    choice: LinkCheckChoice,
+    recipient_has_phone: bool,
+) -> Result<Option<CodeChannel>, HandoverError> {
+    let usable = |c: CodeChannel| c == CodeChannel::Email || recipient_has_phone;
+    match choice {
+        LinkCheckChoice::On(channel) => {
+            if !settings.allows(channel) {
+                Err(HandoverError::ChannelNotAllowed(channel))
+            } else if !usable(channel) {
+                Err(HandoverError::PhoneRequired)
+            } else {
+                Ok(Some(channel))
+            }
+        }
+        LinkCheckChoice::Off if settings.mandatory => settings
+            .allowed_channels()
+            .find(|c| usable(*c))
+            .map(Some)
+            .ok_or(HandoverError::PhoneRequired),
+        LinkCheckChoice::Off => Ok(None),
+    }
+}
+
+/// The state of a link at a given moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum LinkState {
+    /// Usable.
+    Active,
+    /// HR revoked it.
+    Revoked,
+    /// The recipient finished.
+    Finished,
+    /// Past its expiry.
+    Expired,
+}
+
+/// What HR asks for when handing over.
+#[derive(Debug, Clone)]
+pub struct HandoverRequest {
+    /// The reference.
+    pub reference: ReferenceId,
+    /// Who gets the link.
+    pub recipient: Recipient,
+    /// What they may read and write, and whether they may download.
+    pub matrix: PermissionMatrix,
+    /// Days until the link expires (1 to 365).
+    pub expires_in_days: u16,
+    /// The two-step check for this handover.
+    pub link_check: LinkCheckChoice,
+}
+
+/// A handover.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Handover {
+    /// Public half of the link.
+    pub id: HandoverId,
+    /// The tenant.
+    pub tenant: TenantId,
+    /// The reference handed over.
+    pub reference: ReferenceId,
+    /// The recipient.
+    pub recipient: Recipient,
+    /// Their permissions.
+    pub matrix: PermissionMatrix,
+    /// Hash of the secret half of the link.
+    pub secret_hash: TokenHash,
+    /// Code channel, when opening needs a one-time code.
+    pub code_channel: Option<CodeChannel>,
+    /// Who handed over.
+    pub created_by: UserId,
+    /// When.
+    pub created_at: Timestamp,
+    /// When the link stops working.
+    pub expires_at: Timestamp,
+    /// When it was revoked.
+    pub revoked_at: Option<Timestamp>,
+    /// When the recipient finished.
+    pub finished_at: Option<Timestamp>,
+}
+
+/// Random input for [`Handover::issue`]: two independent 16-byte values.
+#[derive(Clone)]
+pub struct HandoverTokens {
+    /// Bytes of the public id.
+    pub id: [u8; 16],
+    /// Bytes of the secret.
+    pub secret: [u8; 16],
+}
+
+impl std::fmt::Debug for HandoverTokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("HandoverTokens(redacted)")
+    }
+}
+
+impl Handover {
+    /// Creates a handover, checking the recipient's domain and the code choice.
+    /// Returns the handover (holding only the secret's hash) and the secret for the
+    /// link — the only time it exists in plain form.
+    ///
+    /// # Errors
+    /// [`HandoverError::DomainNotAllowed`], [`HandoverError::InvalidExpiry`], or an
+    /// error of [`code_requirement`].
+    pub fn issue(
+        tenant: TenantId,
+        request: HandoverRequest,
+        link_check: &LinkCheckSettings,
+        domains: &AllowedDomains,
+        created_by: UserId,
+        now: Timestamp,
+        tokens: HandoverTokens,
+    ) -> Result<(Self, HandoverSecret), HandoverError> {
+        let domain = request.recipient.email.domain();
+        if !domains.permits(domain) {
+            return Err(HandoverError::DomainNotAllowed {
+                domain: domain.to_owned(),
+            });
+        }
+        if !(1..=365).contains(&request.expires_in_days) {
+            return Err(HandoverError::InvalidExpiry);
+        }
+        let code_channel = code_requirement(
+            link_check,
+            request.link_check,
+            request.recipient.phone.is_some(),
+        )?;
+        let secret = HandoverSecret::from_bytes(tokens.secret);
+        let handover = Self {
+            id: HandoverId::from_bytes(tokens.id),
+            tenant,
+            reference: request.reference,
+            recipient: request.recipient,
+            matrix: request.matrix,
+            secret_hash: secret.hash(),
+            code_channel,
+            created_by,
+            created_at: now,
+            expires_at: now + Duration::days(i64::from(request.expires_in_days)),
+            revoked_at: None,
+            finished_at: None,
+        };
+        Ok((handover, secret))
+    }
+
+    /// Whether `secret` is this link's secret (constant-time comparison).
+    #[must_use]
+    pub fn secret_matches(&self, secret: &HandoverSecret) -> bool {
+        self.secret_hash.matches(secret)
+    }
+
+    /// The link's state at `now`. Revoked wins over finished, finished over expired.
+    #[must_use]
+    pub fn state(&self, now: Timestamp) -> LinkState {
+        if self.revoked_at.is_some() {
+            LinkState::Revoked
+        } else if self.finished_at.is_some() {
+            LinkState::Finished
+        } else if now >= self.expires_at {
+            LinkState::Expired
+        } else {
+            LinkState::Active
+        }
+    }
+
+    fn ensure_active(&self, now: Timestamp) -> Result<(), HandoverError> {
+        match self.state(now) {
+            LinkState::Active => Ok(()),
+            LinkState::Revoked => Err(HandoverError::AlreadyRevoked),
+            LinkState::Finished => Err(HandoverError::AlreadyFinished),
+            LinkState::Expired => Err(HandoverError::Expired),
+        }
+    }
+
+    /// HR revokes the link.
+    ///
+    /// # Errors
+    /// [`HandoverError::AlreadyRevoked`] or [`HandoverError::AlreadyFinished`].
+    /// Revoking an expired link is allowed (it makes the end explicit).
+    pub fn revoke(&mut self, now: Timestamp) -> Result<(), HandoverError> {
+        match self.ensure_active(now) {
+            Ok(()) | Err(HandoverError::Expired) => {
+                self.revoked_at = Some(now);
+                Ok(())
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The recipient marks the work as finished.
+    ///
+    /// # Errors
+    /// Any state other than active.
+    pub fn finish(&mut self, now: Timestamp) -> Result<(), HandoverError> {
+        self.ensure_active(now)?;
+        self.finished_at = Some(now);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::settings::CodeChannel::{Email as ByEmail, Sms};
+
+    fn now() -> Timestamp {
+        Timestamp::from_unix_timestamp(1_700_000_000).unwrap()
+    }
+
+    fn request(email: &str, phone: bool, choice: LinkCheckChoice) -> HandoverRequest {
+        HandoverRequest {
+            reference: ReferenceId::from_bytes([1; 16]),
+            recipient: Recipient {
+                name: Name::new("Petra Vorgesetzte").unwrap(),
+                email: Email::parse(email).unwrap(),
+                phone: phone.then(|| Phone::parse("+491701234567").unwrap()),
+            },
+            matrix: PermissionMatrix::none(),
+            expires_in_days: 30,
+            link_check: choice,
+        }
+    }
+
+    fn issue(
+        req: HandoverRequest,
+        settings: &LinkCheckSettings,
+        domains: &AllowedDomains,
+    ) -> Result<(Handover, HandoverSecret), HandoverError> {
+        Handover::issue(
+            TenantId::from_bytes([2; 16]),
+            req,
+            settings,
+            domains,
+            UserId::from_bytes([3; 16]),
+            now(),
+            HandoverTokens {
+                id: [4; 16],
+                secret: [5; 16],
+            },
+        )
+    }
+
+    #[test]
+    fn the_handover_keeps_only_the_hash_of_its_secret() {
+        let (h, secret) = issue(
+            request("chef@firma.de", false, LinkCheckChoice::Off),
+            &LinkCheckSettings::default(),
+            &AllowedDomains::any(),
+        )
+        .unwrap();
+        assert!(h.secret_matches(&secret));
+        assert!(!h.secret_matches(&HandoverSecret::from_bytes([6; 16])));
+        assert_ne!(h.id.as_bytes(), &[5; 16]);
+        assert_eq!(h.expires_at, now() + Duration::days(30));
+    }
+
+    #[test]
+    fn a_recipient_outside_the_allowed_domains_is_refused() {
+        let domains = AllowedDomains::only(["firma.de"]).unwrap();
+        let err = issue(
+            request("chef@gmail.com", false, LinkCheckChoice::Off),
+            &LinkCheckSettings::default(),
+            &domains,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err,
+            HandoverError::DomainNotAllowed {
+                domain: "gmail.com".into()
+            }
+        );
+    }
+
+    #[test]
+    fn sms_needs_a_phone_number() {
+        let s = LinkCheckSettings::default();
+        assert_eq!(
+            code_requirement(&s, LinkCheckChoice::On(Sms), false),
+            Err(HandoverError::PhoneRequired)
+        );
+        assert_eq!(
+            code_requirement(&s, LinkCheckChoice::On(Sms), true),
+            Ok(Some(Sms))
+        );
+    }
+
+    #[test]
+    fn a_mandatory_sms_only_check_without_phone_is_refused() {
+        let s = LinkCheckSettings::new(true, [Sms]).unwrap();
+        assert_eq!(
+            code_requirement(&s, LinkCheckChoice::Off, false),
+            Err(HandoverError::PhoneRequired)
+        );
+        assert_eq!(
+            code_requirement(&s, LinkCheckChoice::Off, true),
+            Ok(Some(Sms))
+        );
+    }
+
+    #[test]
+    fn without_a_mandatory_check_hr_decides() {
+        let s = LinkCheckSettings::default();
+        assert_eq!(code_requirement(&s, LinkCheckChoice::Off, true), Ok(None));
+        assert_eq!(
+            code_requirement(&s, LinkCheckChoice::On(ByEmail), false),
+            Ok(Some(ByEmail))
+        );
+    }
+
+    #[test]
+    fn link_states_and_their_order() {
+        let (mut h, _) = issue(
+            request("chef@firma.de", false, LinkCheckChoice::Off),
+            &LinkCheckSettings::default(),
+            &AllowedDomains::any(),
+        )
+        .unwrap();
+        assert_eq!(h.state(now()), LinkState::Active);
+        assert_eq!(h.state(h.expires_at), LinkState::Expired);
+        h.finish(now()).unwrap();
+        assert_eq!(h.state(now()), LinkState::Finished);
+        assert_eq!(h.finish(now()), Err(HandoverError::AlreadyFinished));
+        assert_eq!(h.revoke(now()), Err(HandoverError::AlreadyFinished));
+    }
+
+    #[test]
+    fn an_expired_link_can_still_be_revoked_but_not_finished() {
+        let (mut h, _) = issue(
+            request("chef@firma.de", false, LinkCheckChoice::Off),
+            &LinkCheckSettings::default(),
+            &AllowedDomains::any(),
+        )
+        .unwrap();
+        let later = h.expires_at + Duration::days(1);
+        assert_eq!(h.finish(later), Err(HandoverError::Expired));
+        assert_eq!(h.revoke(later), Ok(()));
+        assert_eq!(h.state(later), LinkState::Revoked);
+    }
+}

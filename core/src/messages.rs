@@ -1,0 +1,65 @@
+//! Every message the core shows to people, in one place, in German and English.
+//!
+//! Error types implement `Display` in English for logs and developers; user
+//! interfaces call the `message(Locale)` methods, which end up here.
+
+use crate::password::{ContextKind, PasswordViolation};
+
+/// The language of a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
+pub enum Locale {
+    /// Deutsch (the default).
+    #[default]
+    De,
+    /// English.
+    En,
+}
+
+/// The message for a failed password rule.
+#[must_use]
+pub fn password_violation(v: &PasswordViolation, locale: Locale) -> String {
+    use PasswordViolation as V;
+    match (locale, v) {
+        (Locale::De, V::TooShort { min }) => format!("Verwenden Sie mindestens {min} Zeichen."),
+        (Locale::En, V::TooShort { min }) => format!("Use at least {min} characters."),
+        (Locale::De, V::TooLong { max }) => format!("Verwenden Sie höchstens {max} Zeichen."),
+        (Locale::En, V::TooLong { max }) => format!("Use at most {max} characters."),
+        (Locale::De, V::MissingLowercase) => "Verwenden Sie mindestens einen Kleinbuchstaben.".into(),
+        (Locale::En, V::MissingLowercase) => "Include at least one lower-case letter.".into(),
+        (Locale::De, V::MissingUppercase) => "Verwenden Sie mindestens einen Großbuchstaben.".into(),
+        (Locale::En, V::MissingUppercase) => "Include at least one upper-case letter.".into(),
+        (Locale::De, V::MissingDigit) => "Verwenden Sie mindestens eine Ziffer.".into(),
+        (Locale::En, V::MissingDigit) => "Include at least one digit.".into(),
+        (Locale::De, V::MissingSpecial) => {
+            "Verwenden Sie mindestens ein Sonderzeichen (kein Buchstabe und keine Ziffer).".into()
+        }
+        (Locale::En, V::MissingSpecial) => {
+            "Include at least one special character (not a letter or digit).".into()
+        }
+        (Locale::De, V::ContainsPersonalData(kind)) => format!(
+            "Das Passwort darf {} nicht enthalten.",
+            match kind {
+                ContextKind::Name => "Ihren Namen",
+                ContextKind::Email => "Ihre E-Mail-Adresse oder Teile davon",
+                ContextKind::TenantName => "den Namen Ihrer Organisation",
+            }
+        ),
+        (Locale::En, V::ContainsPersonalData(kind)) => format!(
+            "The password must not contain {}.",
+            match kind {
+                ContextKind::Name => "your name",
+                ContextKind::Email => "your e-mail address or parts of it",
+                ContextKind::TenantName => "your organisation's name",
+            }
+        ),
+        (Locale::De, V::Breached) => {
+            "Dieses Passwort ist zu bekannt: Es steht auf einer Liste häufig verwendeter oder veröffentlichter Passwörter. Wählen Sie ein anderes.".into()
+        }
+        (Locale::En, V::Breached) => {
+            "This password is too common: it is on a list of frequently used or leaked passwords. Choose another one.".into()
+        }
+    }
+}

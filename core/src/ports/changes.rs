@@ -1,0 +1,257 @@
+use std::fmt;
+
+use async_trait::async_trait;
+
+use crate::access::Role;
+use crate::audit::AuditEvent;
+use crate::employee::Employee;
+use crate::handover::Handover;
+use crate::id::{ChallengeId, EmployeeId, ReferenceId, RoleId, TenantId, UserId};
+use crate::otp::CodeChallenge;
+use crate::reference::{ChangeLogEntry, Reference, StatusChange};
+use crate::session::Session;
+use crate::settings::TenantSettings;
+use crate::tenant::Tenant;
+use crate::token::{HandoverId, TokenHash};
+use crate::user::User;
+use crate::values::Timestamp;
+
+use super::{OutgoingMessage, PasswordHash, StoreError, Version};
+
+/// One write of a [`ChangeSet`].
+///
+/// Inserts fail with [`StoreError::Conflict`] when the record (or a unique value
+/// of it, like a user's e-mail) exists; updates name the [`Version`] they read and
+/// fail with [`StoreError::Conflict`] when it changed, or [`StoreError::NotFound`]
+/// when the record is gone; deletes of a missing record fail with
+/// [`StoreError::NotFound`].
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Write {
+    /// Create a tenant (its change set's tenant must be the new tenant).
+    InsertTenant(Tenant),
+    /// Update a tenant (status, name).
+    UpdateTenant(Tenant),
+    /// Delete all of a tenant's data (real deletion; the tenant row stays as a
+    /// tombstone with status deleted).
+    PurgeTenantData,
+    /// Create a user.
+    InsertUser(User),
+    /// Update a user read at `Version`.
+    UpdateUser(User, Version),
+    /// Delete a user (and their sessions and credentials).
+    DeleteUser(UserId),
+    /// Set or replace a user's password hash.
+    SetPasswordHash(UserId, PasswordHash),
+    /// Create a role.
+    InsertRole(Role),
+    /// Update a role read at `Version`.
+    UpdateRole(Role, Version),
+    /// Delete a role (fails with [`StoreError::Conflict`] while users hold it).
+    DeleteRole(RoleId),
+    /// Create an employee record.
+    InsertEmployee(Employee),
+    /// Update an employee record read at `Version`.
+    UpdateEmployee(Employee, Version),
+    /// Delete an employee record (fails with [`StoreError::Conflict`] while a
+    /// reference names the employee).
+    DeleteEmployee(EmployeeId),
+    /// Create a reference.
+    InsertReference(Reference),
+    /// Update a reference read at `Version`.
+    UpdateReference(Reference, Version),
+    /// Delete a reference with its change log, status history and handovers.
+    DeleteReference(ReferenceId),
+    /// Append to a reference's status history.
+    AppendStatusChange(StatusChange),
+    /// Append to a reference's change log.
+    AppendChangeLog(ChangeLogEntry),
+    /// Create a handover.
+    InsertHandover(Handover),
+    /// Update a handover read at `Version`.
+    UpdateHandover(Handover, Version),
+    /// Create a code challenge.
+    InsertChallenge(CodeChallenge),
+    /// Update a code challenge read at `Version` (attempt counted, used).
+    UpdateChallenge(CodeChallenge, Version),
+    /// Delete a code challenge.
+    DeleteChallenge(ChallengeId),
+    /// Start a session.
+    InsertSession(Session),
+    /// Record use of a session.
+    TouchSession(TokenHash, Timestamp),
+    /// End one session (no error if already gone).
+    DeleteSession(TokenHash),
+    /// End every session of a user (no error if none).
+    DeleteSessionsOfUser(UserId),
+    /// End every session bound to a handover (no error if none).
+    DeleteSessionsOfHandover(HandoverId),
+    /// Save the tenant's settings; `None` when none were saved before.
+    SaveSettings(TenantSettings, Option<Version>),
+    /// Append to the tenant's audit chain (the adapter links it to the previous
+    /// entry; appends are serialised per tenant).
+    AppendAudit(AuditEvent),
+    /// Delete the tenant's audit entries older than this instant.
+    PurgeAuditBefore(Timestamp),
+    /// Queue a message for delivery (delivered only if the change set commits).
+    Enqueue(OutgoingMessage),
+}
+
+impl Write {
+    /// The tenant the written record belongs to, where it carries one.
+    fn tenant(&self) -> Option<TenantId> {
+        match self {
+            Write::InsertTenant(t) | Write::UpdateTenant(t) => Some(t.id),
+            Write::InsertUser(u) | Write::UpdateUser(u, _) => Some(u.tenant),
+            Write::InsertRole(r) | Write::UpdateRole(r, _) => Some(r.tenant),
+            Write::InsertEmployee(e) | Write::UpdateEmployee(e, _) => Some(e.tenant),
+            Write::InsertReference(r) | Write::UpdateReference(r, _) => Some(r.tenant),
+            Write::AppendStatusChange(s) => Some(s.tenant),
+            Write::AppendChangeLog(c) => Some(c.tenant),
+            Write::InsertHandover(h) | Write::UpdateHandover(h, _) => Some(h.tenant),
+            Write::InsertChallenge(c) | Write::UpdateChallenge(c, _) => Some(c.tenant),
+            Write::InsertSession(s) => Some(s.tenant),
+            Write::AppendAudit(e) => e.tenant,
+            Write::Enqueue(m) => Some(m.tenant),
+            Write::PurgeTenantData
+            | Write::DeleteUser(_)
+            | Write::SetPasswordHash(..)
+            | Write::DeleteRole(_)
+            | Write::DeleteEmployee(_)
+            | Write::DeleteReference(_)
+            | Write::DeleteChallenge(_)
+            | Write::TouchSession(..)
+            | Write::DeleteSession(_)
+            | Write::DeleteSessionsOfUser(_)
+            | Write::DeleteSessionsOfHandover(_)
+            | Write::SaveSettings(..)
+            | Write::PurgeAuditBefore(_) => None,
+        }
+    }
+
+    fn carries_tenant(&self) -> bool {
+        !matches!(self, Write::AppendAudit(e) if e.tenant.is_none())
+    }
+}
+
+/// A condition the adapter checks inside the transaction, after applying the
+/// writes and before committing; if it does not hold, nothing is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Precondition {
+    /// The tenant still has at least one active user with the Administrator role.
+    AdministratorRemains,
+    /// No reference names this employee (as subject or signatory).
+    EmployeeUnreferenced(EmployeeId),
+}
+
+impl fmt::Display for Precondition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Precondition::AdministratorRemains => f.write_str(
+                "the last active Administrator cannot be removed, demoted or deactivated",
+            ),
+            Precondition::EmployeeUnreferenced(_) => {
+                f.write_str("the employee is still named by a reference (as subject or signatory)")
+            }
+        }
+    }
+}
+
+/// Writes to one tenant's data that must commit together or not at all.
+#[derive(Debug, Clone, PartialEq)]
+#[must_use = "a change set does nothing until it is committed"]
+pub struct ChangeSet {
+    tenant: TenantId,
+    writes: Vec<Write>,
+    preconditions: Vec<Precondition>,
+}
+
+impl ChangeSet {
+    /// An empty change set for `tenant`.
+    pub fn new(tenant: TenantId) -> Self {
+        Self {
+            tenant,
+            writes: Vec::new(),
+            preconditions: Vec::new(),
+        }
+    }
+
+    /// Adds a write (applied in the order added).
+    pub fn push(&mut self, write: Write) -> &mut Self {
+        self.writes.push(write);
+        self
+    }
+
+    /// Adds a precondition.
+    pub fn require(&mut self, precondition: Precondition) -> &mut Self {
+        if !self.preconditions.contains(&precondition) {
+            self.preconditions.push(precondition);
+        }
+        self
+    }
+
+    /// The tenant.
+    #[must_use]
+    pub const fn tenant(&self) -> TenantId {
+        self.tenant
+    }
+
+    /// The writes, in order.
+    #[must_use]
+    pub fn writes(&self) -> &[Write] {
+        &self.writes
+    }
+
+    /// The preconditions.
+    #[must_use]
+    pub fn preconditions(&self) -> &[Precondition] {
+        &self.preconditions
+    }
+
+    /// Whether there is nothing to write.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.writes.is_empty()
+    }
+
+    /// Takes the writes out (for adapters).
+    #[must_use]
+    pub fn into_parts(self) -> (TenantId, Vec<Write>, Vec<Precondition>) {
+        (self.tenant, self.writes, self.preconditions)
+    }
+
+    /// Checks that every record written belongs to the change set's tenant.
+    /// Adapters call this before writing anything.
+    ///
+    /// # Errors
+    /// [`StoreError::TenantMismatch`].
+    pub fn check_tenant(&self) -> Result<(), StoreError> {
+        let foreign = self
+            .writes
+            .iter()
+            .any(|w| !w.carries_tenant() || w.tenant().is_some_and(|t| t != self.tenant));
+        if foreign {
+            Err(StoreError::TenantMismatch)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// Commits change sets atomically.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+#[async_trait]
+pub trait UnitOfWork: Send + Sync {
+    /// Applies every write of `changes` in order in one transaction, checks the
+    /// preconditions, and commits durably — or writes nothing at all.
+    ///
+    /// # Errors
+    /// [`StoreError::TenantMismatch`] (see [`ChangeSet::check_tenant`]);
+    /// [`StoreError::Conflict`] for a duplicate or a stale version;
+    /// [`StoreError::NotFound`] for an update or delete of a missing record;
+    /// [`StoreError::PreconditionFailed`] naming the failed precondition;
+    /// [`StoreError::Unavailable`] when the database failed. In every error case
+    /// nothing of the change set is visible afterwards.
+    async fn commit(&self, changes: ChangeSet) -> Result<(), StoreError>;
+}

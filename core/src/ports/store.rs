@@ -1,0 +1,470 @@
+use std::collections::BTreeSet;
+
+use async_trait::async_trait;
+
+use crate::access::Role;
+use crate::audit::{AuditAction, AuditEntry};
+use crate::authz::VisibilityFilter;
+use crate::employee::Employee;
+use crate::handover::Handover;
+use crate::id::{ChallengeId, EmployeeId, ReferenceId, RoleId, TenantId, UserId};
+use crate::otp::CodeChallenge;
+use crate::reference::{ChangeLogEntry, Reference, ReferenceKind, ReferenceStatus, StatusChange};
+use crate::retention::{EmployeeFacts, ReferenceFacts};
+use crate::session::Session;
+use crate::settings::TenantSettings;
+use crate::tenant::Tenant;
+use crate::token::{HandoverId, TokenHash};
+use crate::user::{SsoIdentity, User};
+use crate::values::{Email, Slug, Timestamp};
+
+use super::PasswordHash;
+
+/// A storage failure, in business terms. Adapters translate driver errors into
+/// these; no driver type crosses the port.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// A record the change refers to does not exist (in this tenant).
+    #[error("not found")]
+    NotFound,
+    /// A unique value is taken, or a record changed since it was read (stale
+    /// version): reload and retry or report.
+    #[error("conflict: {what}")]
+    Conflict {
+        /// What conflicted, in words (no personal data).
+        what: String,
+    },
+    /// A change set holds an entity of another tenant; nothing was written.
+    #[error("a change touched another tenant's data; nothing was written")]
+    TenantMismatch,
+    /// A precondition of the change set does not hold after its writes; nothing
+    /// was written.
+    #[error("refused: {0}")]
+    PreconditionFailed(super::Precondition),
+    /// The data can no longer be read because its tenant's key was destroyed
+    /// (crypto-shredding): the record is gone for good.
+    #[error("the data is no longer available (its key was destroyed)")]
+    Gone,
+    /// The database cannot be reached or failed; the message is for the log only.
+    #[error("storage unavailable: {0}")]
+    Unavailable(String),
+}
+
+/// A record's version, for optimistic concurrency: an update names the version it
+/// read, and fails with [`StoreError::Conflict`] when someone else wrote first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Version(pub u64);
+
+/// A record with the version it was read at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Versioned<T> {
+    /// The record.
+    pub value: T,
+    /// Its version.
+    pub version: Version,
+}
+
+/// An opaque position in a key-ordered list.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Cursor(pub String);
+
+/// Which page of a list (key-based, not by offset).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageRequest {
+    /// Continue after this position (`None`: first page).
+    pub after: Option<Cursor>,
+    /// At most this many items (1 to [`PageRequest::MAX_LIMIT`]).
+    limit: u16,
+}
+
+impl PageRequest {
+    /// The largest page.
+    pub const MAX_LIMIT: u16 = 500;
+
+    /// A page request, the limit clamped to 1 to 500.
+    #[must_use]
+    pub fn new(after: Option<Cursor>, limit: u16) -> Self {
+        Self {
+            after,
+            limit: limit.clamp(1, Self::MAX_LIMIT),
+        }
+    }
+
+    /// The first page of `limit` items.
+    #[must_use]
+    pub fn first(limit: u16) -> Self {
+        Self::new(None, limit)
+    }
+
+    /// The limit.
+    #[must_use]
+    pub const fn limit(&self) -> u16 {
+        self.limit
+    }
+}
+
+/// One page of a list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page<T> {
+    /// The items.
+    pub items: Vec<T>,
+    /// Where the next page starts (`None`: this was the last page).
+    pub next: Option<Cursor>,
+}
+
+/// Filters of the reference overview.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ReferenceQuery {
+    /// Only this status.
+    pub status: Option<ReferenceStatus>,
+    /// Only this kind.
+    pub kind: Option<ReferenceKind>,
+    /// Only this employee.
+    pub employee: Option<EmployeeId>,
+}
+
+/// A line of the reference overview: status, since when, nothing personal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReferenceSummary {
+    /// The reference.
+    pub id: ReferenceId,
+    /// Its employee.
+    pub employee: EmployeeId,
+    /// Kind.
+    pub kind: ReferenceKind,
+    /// Status.
+    pub status: ReferenceStatus,
+    /// Since when.
+    pub status_since: Timestamp,
+    /// Private flag.
+    pub private: bool,
+    /// Creator.
+    pub created_by: UserId,
+    /// Created.
+    pub created_at: Timestamp,
+}
+
+/// Tenants (installation level: the only store not bounded by a tenant).
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+#[async_trait]
+pub trait TenantStore: Send + Sync {
+    /// The tenant with this id.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] only; a missing tenant is `Ok(None)`.
+    async fn tenant(&self, id: TenantId) -> Result<Option<Tenant>, StoreError>;
+
+    /// The tenant with this slug.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] only.
+    async fn tenant_by_slug(&self, slug: &Slug) -> Result<Option<Tenant>, StoreError>;
+}
+
+/// User accounts of a tenant.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+#[async_trait]
+pub trait UserStore: Send + Sync {
+    /// The user with this id in this tenant.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`]; [`StoreError::Gone`] when the tenant's key was
+    /// destroyed. A user of another tenant is `Ok(None)`.
+    async fn user(
+        &self,
+        tenant: TenantId,
+        id: UserId,
+    ) -> Result<Option<Versioned<User>>, StoreError>;
+
+    /// The user with this e-mail address in this tenant (adapters look it up by a
+    /// keyed hash of the normalised address).
+    ///
+    /// # Errors
+    /// As [`UserStore::user`].
+    async fn user_by_email(
+        &self,
+        tenant: TenantId,
+        email: &Email,
+    ) -> Result<Option<Versioned<User>>, StoreError>;
+
+    /// The user linked to this SSO identity in this tenant.
+    ///
+    /// # Errors
+    /// As [`UserStore::user`].
+    async fn user_by_sso(
+        &self,
+        tenant: TenantId,
+        identity: &SsoIdentity,
+    ) -> Result<Option<Versioned<User>>, StoreError>;
+
+    /// The tenant's users, ordered by id.
+    ///
+    /// # Errors
+    /// As [`UserStore::user`].
+    async fn users(&self, tenant: TenantId, page: PageRequest) -> Result<Page<User>, StoreError>;
+
+    /// The tenant's active users holding the Administrator role.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    async fn active_administrators(&self, tenant: TenantId)
+    -> Result<BTreeSet<UserId>, StoreError>;
+}
+
+/// Password hashes, kept apart from the user record so that loading a user never
+/// carries the hash along.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+#[async_trait]
+pub trait CredentialStore: Send + Sync {
+    /// The password hash of a user, if one is set.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    async fn password_hash(
+        &self,
+        tenant: TenantId,
+        user: UserId,
+    ) -> Result<Option<PasswordHash>, StoreError>;
+}
+
+/// Roles of a tenant.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+#[async_trait]
+pub trait RoleStore: Send + Sync {
+    /// The role with this id in this tenant.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    async fn role(
+        &self,
+        tenant: TenantId,
+        id: RoleId,
+    ) -> Result<Option<Versioned<Role>>, StoreError>;
+
+    /// Every role of the tenant (the Administrator role first).
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    async fn roles(&self, tenant: TenantId) -> Result<Vec<Role>, StoreError>;
+}
+
+/// Employee master data of a tenant.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+#[async_trait]
+pub trait EmployeeStore: Send + Sync {
+    /// The employee with this id in this tenant.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`]; [`StoreError::Gone`] after crypto-shredding.
+    async fn employee(
+        &self,
+        tenant: TenantId,
+        id: EmployeeId,
+    ) -> Result<Option<Versioned<Employee>>, StoreError>;
+
+    /// The tenant's employees, ordered by id.
+    ///
+    /// # Errors
+    /// As [`EmployeeStore::employee`].
+    async fn employees(
+        &self,
+        tenant: TenantId,
+        page: PageRequest,
+    ) -> Result<Page<Employee>, StoreError>;
+
+    /// Id and exit date of every employee of the tenant that has an exit date.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    async fn retention_facts(&self, tenant: TenantId) -> Result<Vec<EmployeeFacts>, StoreError>;
+}
+
+/// References of a tenant.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+#[async_trait]
+pub trait ReferenceStore: Send + Sync {
+    /// The reference with this id in this tenant, **unchecked**: pass it through
+    /// [`VisibilityFilter::admit`] before showing it to anyone.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`]; [`StoreError::Gone`] after crypto-shredding.
+    async fn reference(
+        &self,
+        tenant: TenantId,
+        id: ReferenceId,
+    ) -> Result<Option<Versioned<Reference>>, StoreError>;
+
+    /// The overview: references the filter admits (scope and private flag applied
+    /// in the query), newest first, key-paginated.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    async fn references(
+        &self,
+        filter: &VisibilityFilter,
+        query: &ReferenceQuery,
+        page: PageRequest,
+    ) -> Result<Page<ReferenceSummary>, StoreError>;
+
+    /// How many references the filter admits.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    async fn count(
+        &self,
+        filter: &VisibilityFilter,
+        query: &ReferenceQuery,
+    ) -> Result<u64, StoreError>;
+
+    /// Id, kind and creation time of every reference of the tenant.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    async fn retention_facts(&self, tenant: TenantId) -> Result<Vec<ReferenceFacts>, StoreError>;
+
+    /// Every employee named by a reference of the tenant (subject or signatory),
+    /// except by the references listed in `ignoring`.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    async fn named_employees(
+        &self,
+        tenant: TenantId,
+        ignoring: &BTreeSet<ReferenceId>,
+    ) -> Result<BTreeSet<EmployeeId>, StoreError>;
+
+    /// The status history of a reference, oldest first.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    async fn status_history(
+        &self,
+        tenant: TenantId,
+        id: ReferenceId,
+    ) -> Result<Vec<StatusChange>, StoreError>;
+
+    /// The change log of a reference, oldest first.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`]; [`StoreError::Gone`] after crypto-shredding.
+    async fn change_log(
+        &self,
+        tenant: TenantId,
+        id: ReferenceId,
+    ) -> Result<Vec<ChangeLogEntry>, StoreError>;
+}
+
+/// Handovers of a tenant.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+#[async_trait]
+pub trait HandoverStore: Send + Sync {
+    /// The handover with this public id in this tenant.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    async fn handover(
+        &self,
+        tenant: TenantId,
+        id: HandoverId,
+    ) -> Result<Option<Versioned<Handover>>, StoreError>;
+
+    /// The handovers of a reference, newest first.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    async fn handovers_of(
+        &self,
+        tenant: TenantId,
+        reference: ReferenceId,
+    ) -> Result<Vec<Handover>, StoreError>;
+}
+
+/// One-time-code challenges.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+#[async_trait]
+pub trait ChallengeStore: Send + Sync {
+    /// The challenge with this id in this tenant.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    async fn challenge(
+        &self,
+        tenant: TenantId,
+        id: ChallengeId,
+    ) -> Result<Option<Versioned<CodeChallenge>>, StoreError>;
+}
+
+/// Sessions.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+#[async_trait]
+pub trait SessionStore: Send + Sync {
+    /// The session with this token hash in this tenant.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    async fn session(
+        &self,
+        tenant: TenantId,
+        token: &TokenHash,
+    ) -> Result<Option<Session>, StoreError>;
+
+    /// The sessions of a user, newest first.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    async fn sessions_of(&self, tenant: TenantId, user: UserId)
+    -> Result<Vec<Session>, StoreError>;
+}
+
+/// Filters for reading the audit log.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AuditQuery {
+    /// From this time on.
+    pub from: Option<Timestamp>,
+    /// Before this time.
+    pub until: Option<Timestamp>,
+    /// Only this action.
+    pub action: Option<AuditAction>,
+}
+
+/// Reading the audit log (appending goes through [`super::Write::AppendAudit`]).
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+#[async_trait]
+pub trait AuditLog: Send + Sync {
+    /// Entries of a tenant, newest first.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    async fn entries(
+        &self,
+        tenant: TenantId,
+        query: &AuditQuery,
+        page: PageRequest,
+    ) -> Result<Page<AuditEntry>, StoreError>;
+
+    /// Up to `limit` entries of the tenant's chain with `seq > after`, oldest first
+    /// (for verifying the chain in batches).
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    async fn chain_after(
+        &self,
+        tenant: TenantId,
+        after: u64,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>, StoreError>;
+}
+
+/// A tenant's settings.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+#[async_trait]
+pub trait SettingsStore: Send + Sync {
+    /// The tenant's settings; the defaults at version 0 when none were saved.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    async fn settings(&self, tenant: TenantId) -> Result<Versioned<TenantSettings>, StoreError>;
+}

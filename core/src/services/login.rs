@@ -1,0 +1,259 @@
+//! Password login with lockout.
+//!
+//! Unknown address, wrong password, locked and inactive accounts all end in the
+//! same [`LoginError::InvalidCredentials`], and the password hasher runs exactly
+//! once in every case (against a dummy hash when there is no account), so neither
+//! the answer nor its timing tells them apart. The audit log records what really
+//! happened. Failed attempts update the lockout state with optimistic concurrency:
+//! parallel attempts are each counted once.
+
+use std::net::IpAddr;
+
+use crate::audit::{AuditAction, AuditActor, AuditEvent, AuditTarget};
+use crate::id::{MessageId, TenantId, UserId};
+use crate::lockout::Attempt;
+use crate::password::Password;
+use crate::ports::{
+    ChangeSet, Clock, CredentialStore, Destination, MessageKind, MessageParams, OutgoingMessage,
+    PasswordHasher, RandomSource, SettingsStore, StoreError, TenantStore, UnitOfWork, UserStore,
+    Write, random_bytes,
+};
+use crate::settings::{SecondFactorRequirement, SsoMode};
+use crate::user::UserStatus;
+use crate::values::Email;
+
+use super::{MAX_CONFLICT_RETRIES, is_conflict};
+
+/// A login attempt.
+#[derive(Debug)]
+pub struct LoginRequest {
+    /// The tenant whose login page was used.
+    pub tenant: TenantId,
+    /// The address as typed.
+    pub email: String,
+    /// The password as typed.
+    pub password: Password,
+    /// The client's address.
+    pub source_ip: Option<IpAddr>,
+}
+
+/// A login that got past the password.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LoginOutcome {
+    /// Logged in: start a session.
+    Authenticated {
+        /// Who.
+        user: UserId,
+        /// Re-hash the password with today's parameters.
+        needs_rehash: bool,
+    },
+    /// The password was right; a second factor must follow (the failure count is
+    /// reset only when it succeeds).
+    SecondFactorRequired {
+        /// Who.
+        user: UserId,
+        /// No factor enrolled yet but the tenant requires one: enrol now.
+        enrolment_required: bool,
+    },
+}
+
+/// Why a login failed, as the client may learn it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum LoginError {
+    /// Wrong address or password, or the account cannot log in: one answer for all.
+    #[error("the e-mail address or password is not correct, or the account cannot log in")]
+    InvalidCredentials,
+    /// The tenant allows single sign-on only.
+    #[error("this organisation signs in with single sign-on only")]
+    PasswordLoginDisabled,
+    /// Storage or hashing failed; the message is for the log.
+    #[error("login unavailable: {0}")]
+    Unavailable(String),
+}
+
+impl From<StoreError> for LoginError {
+    fn from(e: StoreError) -> Self {
+        LoginError::Unavailable(e.to_string())
+    }
+}
+
+/// The login use case.
+#[expect(missing_debug_implementations, reason = "holds trait objects only")]
+pub struct LoginService<'a> {
+    /// Tenants.
+    pub tenants: &'a dyn TenantStore,
+    /// Users.
+    pub users: &'a dyn UserStore,
+    /// Password hashes.
+    pub credentials: &'a dyn CredentialStore,
+    /// Settings.
+    pub settings: &'a dyn SettingsStore,
+    /// Hasher.
+    pub hasher: &'a dyn PasswordHasher,
+    /// Commits.
+    pub uow: &'a dyn UnitOfWork,
+    /// Time.
+    pub clock: &'a dyn Clock,
+    /// Randomness (message ids).
+    pub random: &'a dyn RandomSource,
+}
+
+impl LoginService<'_> {
+    /// Attempts a password login.
+    ///
+    /// # Errors
+    /// [`LoginError`]; see the module documentation.
+    pub async fn login(&self, req: LoginRequest) -> Result<LoginOutcome, LoginError> {
+        let tenant = self
+            .tenants
+            .tenant(req.tenant)
+            .await?
+            .filter(|t| t.ensure_readable().is_ok());
+        let settings = self.settings.settings(req.tenant).await?.value;
+        if tenant.is_some() && settings.security.sso == SsoMode::Only {
+            return Err(LoginError::PasswordLoginDisabled);
+        }
+        let email = Email::parse(&req.email).ok();
+        let mut user = match (&tenant, &email) {
+            (Some(_), Some(e)) => self.users.user_by_email(req.tenant, e).await?,
+            _ => None,
+        };
+        let hash = match &user {
+            Some(u) if u.value.auth.password => {
+                self.credentials
+                    .password_hash(req.tenant, u.value.id)
+                    .await?
+            }
+            _ => None,
+        };
+        let check = self
+            .hasher
+            .verify(&req.password, hash.clone())
+            .await
+            .map_err(|e| LoginError::Unavailable(e.to_string()))?;
+        let attempt = if check.matches && hash.is_some() {
+            Attempt::CorrectCredentials
+        } else {
+            Attempt::WrongCredentials
+        };
+        let now = self.clock.now();
+        let failed = |actor: AuditActor, target: AuditTarget, detail: &str| {
+            AuditEvent::new(
+                Some(req.tenant),
+                now,
+                actor,
+                AuditAction::LoginFailed,
+                target,
+            )
+            .from_ip(req.source_ip)
+            .with_detail(detail)
+        };
+
+        for _ in 0..MAX_CONFLICT_RETRIES {
+            let mut changes = ChangeSet::new(req.tenant);
+            let Some(current) = user.take() else {
+                if tenant.is_some() {
+                    changes.push(Write::AppendAudit(failed(
+                        AuditActor::Anonymous,
+                        AuditTarget::None,
+                        "unknown_account",
+                    )));
+                    self.uow.commit(changes).await?;
+                }
+                return Err(LoginError::InvalidCredentials);
+            };
+            let (mut u, version) = (current.value, current.version);
+            let uid = u.id;
+            let actor = || AuditActor::User(uid);
+            let target = || AuditTarget::User(uid);
+            let result = match u.status {
+                UserStatus::Invited | UserStatus::Deactivated => {
+                    changes.push(Write::AppendAudit(failed(
+                        actor(),
+                        target(),
+                        "inactive_account",
+                    )));
+                    Err(LoginError::InvalidCredentials)
+                }
+                UserStatus::Active | UserStatus::Locked => {
+                    let was_locked = u.status == UserStatus::Locked;
+                    let policy = settings.security.password_policy;
+                    let outcome = u.lockout().record(attempt, policy.max_failed_attempts());
+                    if outcome.accepted {
+                        let needs_second = u.auth.has_second_factor()
+                            || settings.security.second_factor == SecondFactorRequirement::Required;
+                        if needs_second {
+                            return Ok(LoginOutcome::SecondFactorRequired {
+                                user: u.id,
+                                enrolment_required: !u.auth.has_second_factor(),
+                            });
+                        }
+                        if u.failed_logins != 0 {
+                            u.set_lockout(outcome.state);
+                            changes.push(Write::UpdateUser(u.clone(), version));
+                        }
+                        changes.push(Write::AppendAudit(
+                            AuditEvent::new(
+                                Some(req.tenant),
+                                now,
+                                actor(),
+                                AuditAction::LoginSucceeded,
+                                target(),
+                            )
+                            .from_ip(req.source_ip),
+                        ));
+                        Ok(LoginOutcome::Authenticated {
+                            user: u.id,
+                            needs_rehash: check.needs_rehash,
+                        })
+                    } else {
+                        let email = u.email.clone();
+                        u.set_lockout(outcome.state);
+                        changes.push(Write::UpdateUser(u, version));
+                        let detail = if was_locked {
+                            "locked_account"
+                        } else {
+                            "wrong_password"
+                        };
+                        changes.push(Write::AppendAudit(failed(actor(), target(), detail)));
+                        if outcome.newly_locked {
+                            changes.push(Write::AppendAudit(
+                                AuditEvent::new(
+                                    Some(req.tenant),
+                                    now,
+                                    AuditActor::System,
+                                    AuditAction::AccountLocked,
+                                    target(),
+                                )
+                                .from_ip(req.source_ip),
+                            ));
+                            changes.push(Write::Enqueue(OutgoingMessage {
+                                id: MessageId::from_random(random_bytes(self.random)),
+                                tenant: req.tenant,
+                                kind: MessageKind::LockoutNotice,
+                                to: Destination::Email(email),
+                                params: MessageParams::new(),
+                                created_at: now,
+                                expires_at: None,
+                            }));
+                        }
+                        Err(LoginError::InvalidCredentials)
+                    }
+                }
+            };
+            match self.uow.commit(changes).await {
+                Ok(()) => return result,
+                Err(e) if is_conflict(&e) => {
+                    // Someone else changed the account first: re-read and decide again.
+                    user = self.users.user(req.tenant, uid).await?;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(LoginError::Unavailable(
+            "too many concurrent changes to one account".into(),
+        ))
+    }
+}

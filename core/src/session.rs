@@ -1,0 +1,74 @@
+//! Server-side sessions (kept in the database so every app instance sees them).
+//!
+//! A session is found by the hash of its 256-bit token; it ends after an idle
+//! period without use or at an absolute limit, whichever comes first.
+
+use crate::id::{TenantId, UserId};
+use crate::settings::SessionTimeouts;
+use crate::token::{HandoverId, TokenHash};
+use crate::values::Timestamp;
+
+/// Whose session it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
+pub enum Principal {
+    /// A logged-in user.
+    User(UserId),
+    /// A handover link holder (short-lived, bound to that handover).
+    Handover(HandoverId),
+}
+
+/// A session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Session {
+    /// Hash of the session token (the token itself lives only in the cookie).
+    pub token_hash: TokenHash,
+    /// The tenant.
+    pub tenant: TenantId,
+    /// Whose session.
+    pub principal: Principal,
+    /// When it started.
+    pub created_at: Timestamp,
+    /// Last request.
+    pub last_seen_at: Timestamp,
+    /// Idle and absolute limits in force when it started.
+    pub timeouts: SessionTimeouts,
+}
+
+impl Session {
+    /// Whether the session may still be used at `now`.
+    #[must_use]
+    pub fn is_valid(&self, now: Timestamp) -> bool {
+        now < self.last_seen_at + self.timeouts.idle()
+            && now < self.created_at + self.timeouts.absolute()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::Duration;
+
+    #[test]
+    fn idle_and_absolute_timeouts_both_end_a_session() {
+        let start = Timestamp::from_unix_timestamp(1_700_000_000).unwrap();
+        let mut s = Session {
+            token_hash: TokenHash::of(b"x"),
+            tenant: TenantId::from_bytes([1; 16]),
+            principal: Principal::User(UserId::from_bytes([2; 16])),
+            created_at: start,
+            last_seen_at: start,
+            timeouts: SessionTimeouts::default(),
+        };
+        assert!(s.is_valid(start + Duration::minutes(29)));
+        assert!(!s.is_valid(start + Duration::minutes(30)));
+        for h in 1..12 {
+            s.last_seen_at = start + Duration::hours(h);
+        }
+        assert!(s.is_valid(start + Duration::hours(11) + Duration::minutes(29)));
+        assert!(!s.is_valid(start + Duration::hours(12)));
+    }
+}

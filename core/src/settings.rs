@@ -1,0 +1,410 @@
+//! A tenant's privacy and security settings, with the defaults a data-protection
+//! officer expects.
+//!
+//! ```
+//! use zeugnis_core::settings::*;
+//! let s = TenantSettings::default();
+//! assert_eq!(s.privacy.audit_retention.days(), 60);
+//! assert!(!s.privacy.change_tracking);
+//! assert_eq!(s.security.second_factor, SecondFactorRequirement::Optional);
+//! assert_eq!(s.privacy.handover_expiry.days(), 30);
+//! ```
+
+use std::collections::BTreeSet;
+
+use time::Duration;
+
+use crate::password::PasswordPolicy;
+use crate::retention::RetentionPeriod;
+use crate::values::ValueError;
+
+/// A channel that delivers one-time codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum CodeChannel {
+    /// E-mail.
+    Email,
+    /// SMS to the stored phone number.
+    Sms,
+}
+
+/// The two-step check on handover links.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct LinkCheckSettings {
+    /// The check is mandatory for every handover.
+    pub mandatory: bool,
+    /// Channels that may deliver the code (at least one).
+    allowed_channels: BTreeSet<CodeChannel>,
+}
+
+/// A settings value that breaks a rule.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SettingsError {
+    /// No channel allowed for link codes.
+    #[error("allow at least one channel (e-mail or SMS) for link codes")]
+    NoChannel,
+    /// An allowed handover domain is not a domain.
+    #[error("\"{0}\" is not an e-mail domain (expected e.g. example.com)")]
+    InvalidDomain(String),
+    /// A period outside its bounds.
+    #[error("{what} must be between {bounds}")]
+    PeriodOutOfRange {
+        /// Which setting.
+        what: &'static str,
+        /// The allowed range in words, e.g. "1 and 365 days".
+        bounds: &'static str,
+    },
+    /// The idle timeout is longer than the absolute timeout.
+    #[error("the idle timeout must not be longer than the absolute session timeout")]
+    IdleLongerThanAbsolute,
+    /// A value was refused.
+    #[error(transparent)]
+    Value(#[from] ValueError),
+}
+
+impl LinkCheckSettings {
+    /// Builds the link check settings.
+    ///
+    /// # Errors
+    /// [`SettingsError::NoChannel`] when no channel is allowed.
+    pub fn new(
+        mandatory: bool,
+        allowed_channels: impl IntoIterator<Item = CodeChannel>,
+    ) -> Result<Self, SettingsError> {
+        let allowed_channels: BTreeSet<_> = allowed_channels.into_iter().collect();
+        if allowed_channels.is_empty() {
+            return Err(SettingsError::NoChannel);
+        }
+        Ok(Self {
+            mandatory,
+            allowed_channels,
+        })
+    }
+
+    /// Whether `channel` may deliver link codes.
+    #[must_use]
+    pub fn allows(&self, channel: CodeChannel) -> bool {
+        self.allowed_channels.contains(&channel)
+    }
+
+    /// The allowed channels, e-mail first.
+    pub fn allowed_channels(&self) -> impl Iterator<Item = CodeChannel> + '_ {
+        self.allowed_channels.iter().copied()
+    }
+}
+
+impl Default for LinkCheckSettings {
+    /// Optional, both channels allowed.
+    fn default() -> Self {
+        Self {
+            mandatory: false,
+            allowed_channels: [CodeChannel::Email, CodeChannel::Sms].into_iter().collect(),
+        }
+    }
+}
+
+/// The e-mail domains handovers may be sent to; empty means any.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct AllowedDomains(BTreeSet<String>);
+
+impl AllowedDomains {
+    /// Any domain.
+    #[must_use]
+    pub fn any() -> Self {
+        Self::default()
+    }
+
+    /// Only these domains (and their subdomains).
+    ///
+    /// # Errors
+    /// [`SettingsError::InvalidDomain`] for an entry that is not a domain.
+    pub fn only<I, S>(domains: I) -> Result<Self, SettingsError>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let mut set = BTreeSet::new();
+        for d in domains {
+            let raw = d.as_ref().trim().trim_start_matches('@').to_lowercase();
+            let ok = raw.contains('.')
+                && raw.split('.').all(|l| {
+                    !l.is_empty()
+                        && !l.starts_with('-')
+                        && !l.ends_with('-')
+                        && l.chars().all(|c| c.is_alphanumeric() || c == '-')
+                });
+            if !ok {
+                return Err(SettingsError::InvalidDomain(d.as_ref().to_owned()));
+            }
+            set.insert(raw);
+        }
+        Ok(Self(set))
+    }
+
+    /// Whether an address with this (lower-case) domain may receive handovers:
+    /// always when no domain is configured; otherwise when it equals an allowed
+    /// domain or is a subdomain of one.
+    #[must_use]
+    pub fn permits(&self, domain: &str) -> bool {
+        self.0.is_empty()
+            || self.0.iter().any(|allowed| {
+                domain == allowed
+                    || domain
+                        .strip_suffix(allowed.as_str())
+                        .is_some_and(|p| p.ends_with('.'))
+            })
+    }
+
+    /// The configured domains.
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(String::as_str)
+    }
+}
+
+/// A number of days within bounds (link expiry, audit retention).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(transparent))]
+pub struct Days(u16);
+
+impl Days {
+    fn bounded(
+        what: &'static str,
+        days: u16,
+        (min, max, bounds): (u16, u16, &'static str),
+    ) -> Result<Self, SettingsError> {
+        if (min..=max).contains(&days) {
+            Ok(Self(days))
+        } else {
+            Err(SettingsError::PeriodOutOfRange { what, bounds })
+        }
+    }
+
+    /// Link expiry: 1 to 365 days.
+    ///
+    /// # Errors
+    /// [`SettingsError::PeriodOutOfRange`].
+    pub fn handover_expiry(days: u16) -> Result<Self, SettingsError> {
+        Self::bounded("the handover link expiry", days, (1, 365, "1 and 365 days"))
+    }
+
+    /// Audit retention: 1 to 3650 days.
+    ///
+    /// # Errors
+    /// [`SettingsError::PeriodOutOfRange`].
+    pub fn audit_retention(days: u16) -> Result<Self, SettingsError> {
+        Self::bounded(
+            "the audit log retention",
+            days,
+            (1, 3650, "1 and 3650 days"),
+        )
+    }
+
+    /// The number of days.
+    #[must_use]
+    pub const fn days(self) -> u16 {
+        self.0
+    }
+
+    /// As a duration.
+    #[must_use]
+    pub fn duration(self) -> Duration {
+        Duration::days(i64::from(self.0))
+    }
+}
+
+/// Privacy settings (area Privacy / Datenschutz).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct PrivacySettings {
+    /// Log every change to a reference with before/after values.
+    pub change_tracking: bool,
+    /// The two-step check on handover links.
+    pub link_check: LinkCheckSettings,
+    /// Domains handovers may be sent to.
+    pub allowed_handover_domains: AllowedDomains,
+    /// Default expiry of handover links (30 days).
+    pub handover_expiry: Days,
+    /// Automatic deletion of interim references (none when unset).
+    pub interim_reference_retention: Option<RetentionPeriod>,
+    /// Automatic deletion of final references (none when unset).
+    pub final_reference_retention: Option<RetentionPeriod>,
+    /// Automatic deletion of employee records, in months after exit (none when unset).
+    pub employee_retention_months: Option<u16>,
+    /// How long audit log entries are kept (60 days).
+    pub audit_retention: Days,
+}
+
+impl Default for PrivacySettings {
+    fn default() -> Self {
+        Self {
+            change_tracking: false,
+            link_check: LinkCheckSettings::default(),
+            allowed_handover_domains: AllowedDomains::any(),
+            handover_expiry: Days(30),
+            interim_reference_retention: None,
+            final_reference_retention: None,
+            employee_retention_months: None,
+            audit_retention: Days(60),
+        }
+    }
+}
+
+/// Whether users need a second factor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum SecondFactorRequirement {
+    /// Users may enrol one.
+    #[default]
+    Optional,
+    /// Every user must; enrolment is forced at the next login.
+    Required,
+}
+
+/// Single sign-on mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum SsoMode {
+    /// Passwords only.
+    #[default]
+    Off,
+    /// SSO beside passwords.
+    Additional,
+    /// SSO only: password logins are refused.
+    Only,
+}
+
+/// Session timeouts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct SessionTimeouts {
+    idle: Duration,
+    absolute: Duration,
+}
+
+impl SessionTimeouts {
+    /// Builds the timeouts.
+    ///
+    /// # Errors
+    /// [`SettingsError::PeriodOutOfRange`] unless idle is 5 minutes to 24 hours and
+    /// absolute 15 minutes to 7 days; [`SettingsError::IdleLongerThanAbsolute`].
+    pub fn new(idle: Duration, absolute: Duration) -> Result<Self, SettingsError> {
+        if idle < Duration::minutes(5) || idle > Duration::hours(24) {
+            return Err(SettingsError::PeriodOutOfRange {
+                what: "the idle timeout",
+                bounds: "5 minutes and 24 hours",
+            });
+        }
+        if absolute < Duration::minutes(15) || absolute > Duration::days(7) {
+            return Err(SettingsError::PeriodOutOfRange {
+                what: "the absolute session timeout",
+                bounds: "15 minutes and 7 days",
+            });
+        }
+        if idle > absolute {
+            return Err(SettingsError::IdleLongerThanAbsolute);
+        }
+        Ok(Self { idle, absolute })
+    }
+
+    /// Idle timeout.
+    #[must_use]
+    pub const fn idle(&self) -> Duration {
+        self.idle
+    }
+
+    /// Absolute timeout.
+    #[must_use]
+    pub const fn absolute(&self) -> Duration {
+        self.absolute
+    }
+}
+
+impl Default for SessionTimeouts {
+    /// 30 minutes idle, 12 hours absolute.
+    fn default() -> Self {
+        Self {
+            idle: Duration::minutes(30),
+            absolute: Duration::hours(12),
+        }
+    }
+}
+
+/// Security settings.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct SecuritySettings {
+    /// Second factor optional or required.
+    pub second_factor: SecondFactorRequirement,
+    /// SSO mode.
+    pub sso: SsoMode,
+    /// Password policy.
+    pub password_policy: PasswordPolicy,
+    /// Session timeouts.
+    pub sessions: SessionTimeouts,
+}
+
+/// All settings of a tenant.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct TenantSettings {
+    /// Privacy settings.
+    pub privacy: PrivacySettings,
+    /// Security settings.
+    pub security: SecuritySettings,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allowed_domains_include_subdomains_but_not_lookalikes() {
+        let d = AllowedDomains::only(["firma.de"]).unwrap();
+        assert!(d.permits("firma.de"));
+        assert!(d.permits("mail.firma.de"));
+        assert!(!d.permits("evilfirma.de"));
+        assert!(!d.permits("firma.de.evil.com"));
+        assert!(AllowedDomains::any().permits("anything.example"));
+    }
+
+    #[test]
+    fn invalid_domains_are_refused_by_name() {
+        assert_eq!(
+            AllowedDomains::only(["firma"]).unwrap_err(),
+            SettingsError::InvalidDomain("firma".into())
+        );
+    }
+
+    #[test]
+    fn link_check_needs_a_channel() {
+        assert_eq!(
+            LinkCheckSettings::new(true, []).unwrap_err(),
+            SettingsError::NoChannel
+        );
+    }
+
+    #[test]
+    fn expiry_and_retention_bounds() {
+        assert_eq!(
+            Days::handover_expiry(0).unwrap_err().to_string(),
+            "the handover link expiry must be between 1 and 365 days"
+        );
+        assert!(Days::handover_expiry(366).is_err());
+        assert_eq!(Days::audit_retention(90).map(Days::days), Ok(90));
+    }
+
+    #[test]
+    fn idle_timeout_cannot_exceed_absolute() {
+        assert_eq!(
+            SessionTimeouts::new(Duration::hours(2), Duration::hours(1)),
+            Err(SettingsError::IdleLongerThanAbsolute)
+        );
+    }
+}

@@ -1,0 +1,17 @@
+# Recipes for working on zeugnis; `just --list` shows them.
+
+# Run the server with the default configuration (http://127.0.0.1:8080).
+run:
+    cargo run -p zeugnis-app -- serve
+
+# Run all tests.
+test:
+    cargo test --workspace
+
+# Everything CI checks: formatting, lints, docs, tests.
+check:
+    bash .ci/run
+
+# Run the benchmarks.
+bench:
+    cargo bench --workspace
