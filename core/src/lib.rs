@@ -1,6 +1,73 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
-//! zeugnis core
+//! # zeugnis-core
+//!
+//! The pure domain of zeugnis, a server for German employment references
+//! (Arbeitszeugnisse): references and their seventeen sections, the workflow, the
+//! permission matrix of a handover link, reference access scopes, roles without
+//! privilege escalation, lockout, password policies, one-time codes, deletion
+//! policies, and the tamper-evident audit log — as plain, documented Rust without
+//! any I/O. No database, no HTTP, no async runtime, no clock and no random number
+//! generator: storage, time, randomness and delivery come in through the traits in
+//! [`ports`], so every rule is testable with an injected clock.
+//!
+//! It decides; the caller stores, sends and schedules.
+//!
+//! ```
+//! use zeugnis_core::lockout::{Attempt, LockoutState, MaxFailedAttempts};
+//! use zeugnis_core::matrix::{PermissionMatrix, SectionAccess, SectionUpdate};
+//! use zeugnis_core::reference::{ReferenceContent, Section, SectionContent};
+//!
+//! // What may a supervisor do with the link HR sent them?
+//! let matrix = PermissionMatrix::none()
+//!     .with(Section::Tasks, SectionAccess::Read)
+//!     .with(Section::Performance, SectionAccess::Write);
+//!
+//! let mut content = ReferenceContent::default();
+//! content.set(Section::Personal, SectionContent::new("geboren am 3. März 1988 in Köln")?);
+//! content.set(Section::Tasks, SectionContent::new("Buchhaltung, Mahnwesen")?);
+//!
+//! // Sections without read access are absent from what they see, not empty.
+//! let view = matrix.view(&content);
+//! assert!(view.get(Section::Personal).is_none());
+//! assert!(view.get(Section::Tasks).is_some());
+//!
+//! // An update touching a read-only section is refused as a whole.
+//! let update = SectionUpdate::new()
+//!     .set(Section::Performance, SectionContent::new("Note 2")?)
+//!     .set(Section::Tasks, SectionContent::new("anders")?);
+//! assert!(matrix.authorize_update(update).is_err());
+//!
+//! // Five wrong passwords lock an account until someone unlocks it.
+//! let mut state = LockoutState::default();
+//! for _ in 0..5 {
+//!     state = state.record(Attempt::WrongCredentials, MaxFailedAttempts::default()).state;
+//! }
+//! assert!(state.is_locked());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! ## Map
+//!
+//! | module | decides |
+//! |---|---|
+//! | [`values`], [`id`], [`token`] | checked value types, identifiers, secret tokens and their hashes |
+//! | [`tenant`], [`user`], [`access`], [`scope`] | tenants, accounts, roles with 14 areas, reference access scopes |
+//! | [`authz`] | every access decision: areas, scope + private flag, no escalation, last Administrator |
+//! | [`employee`], [`reference`] | master data, references, sections, grades, the workflow |
+//! | [`matrix`], [`handover`] | the handover permission matrix, links, the two-step check |
+//! | [`lockout`], [`password`], [`otp`], [`session`] | authentication rules |
+//! | [`settings`], [`retention`] | privacy settings and deletion policies |
+//! | [`audit`] | audit events, the hash chain, CSV safety |
+//! | [`messages`] | every user-facing text, German and English |
+//! | [`ports`] | the traits adapters implement; [`ports::ChangeSet`] is the unit of work |
+//! | [`services`] | use cases over the ports: login, opening a handover link, retention sweep |
+//!
+//! ## Features
+//!
+//! * `serde` — `Serialize`/`Deserialize` for the value types.
+//! * `mock` — `mockall` mocks of every port (`MockUserStore`, `MockClock`, …).
+
 pub mod access;
 pub mod audit;
 pub mod authz;

@@ -246,6 +246,10 @@ pub trait UnitOfWork: Send + Sync {
     /// Applies every write of `changes` in order in one transaction, checks the
     /// preconditions, and commits durably — or writes nothing at all.
     ///
+    /// Every write is bounded by the change set's tenant: a write that names a
+    /// record by id alone (a delete, a password hash) touches only that tenant's
+    /// record, and an id of another tenant behaves exactly like a missing one.
+    ///
     /// # Errors
     /// [`StoreError::TenantMismatch`] (see [`ChangeSet::check_tenant`]);
     /// [`StoreError::Conflict`] for a duplicate or a stale version;

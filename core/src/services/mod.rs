@@ -17,3 +17,6 @@ pub const MAX_CONFLICT_RETRIES: usize = 64;
 fn is_conflict(e: &StoreError) -> bool {
     matches!(e, StoreError::Conflict { .. })
 }
+
+#[cfg(test)]
+mod tests;
