@@ -377,13 +377,16 @@ impl<T> Deref for Visible<T> {
     }
 }
 
-/// Whether a user counts as an active Administrator.
+/// Whether a user counts as an active Administrator: the Administrator role on an
+/// account in service — active, or locked by failed logins (a lock is temporary
+/// and support can lift it; it must not let the tenant lose its last
+/// Administrator). Invited and deactivated accounts do not count.
 #[must_use]
 pub fn is_active_administrator(status: UserStatus, role: &Role) -> bool {
-    status == UserStatus::Active && role.is_administrator()
+    matches!(status, UserStatus::Active | UserStatus::Locked) && role.is_administrator()
 }
 
-/// Checks that, after a change to `user`, the tenant still has an active
+/// Checks that a change to `user` does not take away the tenant's last active
 /// Administrator. `active_administrators` are the tenant's active Administrators
 /// before the change; `stays_active_administrator` says whether `user` is one after
 /// it (false when demoted, deactivated or deleted).
@@ -395,12 +398,14 @@ pub fn ensure_administrator_remains(
     user: UserId,
     stays_active_administrator: bool,
 ) -> Result<(), AccessError> {
-    let remaining = active_administrators
+    // Only a change that takes away an active Administrator can leave none; a
+    // tenant whose only Administrator is locked can still manage other users.
+    let removes_one = active_administrators.contains(&user) && !stays_active_administrator;
+    let others = active_administrators
         .iter()
         .filter(|&&id| id != user)
-        .count()
-        + usize::from(stays_active_administrator);
-    if remaining == 0 {
+        .count();
+    if removes_one && others == 0 {
         Err(AccessError::LastAdministrator)
     } else {
         Ok(())
@@ -595,5 +600,25 @@ mod tests {
         assert_eq!(ensure_administrator_remains(&only_a, b, false), Ok(()));
         let both: BTreeSet<_> = [a, b].into_iter().collect();
         assert_eq!(ensure_administrator_remains(&both, a, false), Ok(()));
+    }
+
+    #[test]
+    fn with_the_only_administrator_locked_other_users_can_still_be_managed() {
+        let locked_admin = UserId::from_bytes([1; 16]);
+        let census: BTreeSet<_> = [locked_admin].into_iter().collect();
+        let admin_role = Role::administrator(RoleId::from_bytes([5; 16]), tenant());
+        assert!(is_active_administrator(UserStatus::Locked, &admin_role));
+        assert!(!is_active_administrator(
+            UserStatus::Deactivated,
+            &admin_role
+        ));
+        assert_eq!(
+            ensure_administrator_remains(&census, UserId::from_bytes([2; 16]), false),
+            Ok(())
+        );
+        assert_eq!(
+            ensure_administrator_remains(&census, locked_admin, false),
+            Err(AccessError::LastAdministrator)
+        );
     }
 }

@@ -275,7 +275,8 @@ impl PasswordPolicy {
 /// The variants of a password looked up in the breached list: the whole password in
 /// lower case, and its core with leading and trailing digits and symbols removed
 /// ("Sommer2024!" → "sommer"), which is how common words are dressed up to pass
-/// composition rules.
+/// composition rules. The core is looked up only when it has at least three
+/// letters (shorter cores would refuse too much).
 #[must_use]
 pub fn breached_candidates(password: &str) -> Vec<String> {
     let lower = password.to_lowercase();

@@ -139,7 +139,12 @@ impl Write {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Precondition {
-    /// The tenant still has at least one active user with the Administrator role.
+    /// The tenant still has at least one user with the Administrator role whose
+    /// account is in service (active or locked).
+    /// Services add it only to change sets that take an active Administrator away
+    /// (demote, deactivate, delete), after
+    /// [`ensure_administrator_remains`](crate::authz::ensure_administrator_remains)
+    /// passed; the adapter's check closes the race between two such changes.
     AdministratorRemains,
     /// No reference names this employee (as subject or signatory).
     EmployeeUnreferenced(EmployeeId),

@@ -206,7 +206,9 @@ pub trait UserStore: Send + Sync {
     /// As [`UserStore::user`].
     async fn users(&self, tenant: TenantId, page: PageRequest) -> Result<Page<User>, StoreError>;
 
-    /// The tenant's active users holding the Administrator role.
+    /// The tenant's users holding the Administrator role whose accounts are in
+    /// service (active or locked; see
+    /// [`is_active_administrator`](crate::authz::is_active_administrator)).
     ///
     /// # Errors
     /// [`StoreError::Unavailable`].
