@@ -14,9 +14,8 @@ use crate::ports::{
 use crate::scope::ReferenceScope;
 use crate::services::login::{LoginError, LoginOutcome, LoginRequest, LoginService};
 use crate::settings::{SecondFactorRequirement, SsoMode, TenantSettings};
-use crate::tenant::{Tenant, TenantStatus};
 use crate::user::{AuthMethods, User, UserStatus};
-use crate::values::{Email, Name, Slug};
+use crate::values::{Email, Name};
 
 fn user(status: UserStatus, failed: u32) -> User {
     User {
@@ -50,16 +49,7 @@ impl World {
     /// A tenant with `settings`, the user found by e-mail (if any) and a hasher
     /// answering `matches` — expected to run exactly once (never, for `None`).
     fn new(found: Option<User>, matches: Option<bool>, settings: TenantSettings) -> Self {
-        let mut tenants = MockTenantStore::new();
-        tenants.expect_tenant().returning(|id| {
-            Ok(Some(Tenant {
-                id,
-                slug: Slug::parse("firma").unwrap(),
-                name: Name::new("Firma GmbH").unwrap(),
-                status: TenantStatus::Active,
-                created_at: t0(),
-            }))
-        });
+        let tenants = active_tenant();
         let mut users = MockUserStore::new();
         let found_by_mail = found.clone();
         users.expect_user_by_email().returning(move |_, _| {
@@ -95,6 +85,13 @@ impl World {
             settings: s,
             hasher,
         }
+    }
+
+    /// Logs in, expects the one refusal, returns what was committed.
+    fn refused(&self, email: &str) -> Vec<ChangeSet> {
+        let (uow, log) = recording_uow(vec![]);
+        assert_eq!(self.login(&uow, email), Err(LoginError::InvalidCredentials));
+        commits(&log)
     }
 
     fn login(&self, uow: &MockUnitOfWork, email: &str) -> Result<LoginOutcome, LoginError> {
@@ -181,12 +178,7 @@ fn a_wrong_password_counts_one_failure_and_is_audited() {
         Some(false),
         TenantSettings::default(),
     );
-    let (uow, log) = recording_uow(vec![]);
-    assert_eq!(
-        w.login(&uow, "hanna.becker@firma.de"),
-        Err(LoginError::InvalidCredentials)
-    );
-    let c = commits(&log);
+    let c = w.refused("hanna.becker@firma.de");
     let u = stored_user(&c[0]).unwrap();
     assert_eq!((u.failed_logins, u.status), (3, UserStatus::Active));
     assert!(matches!(c[0].writes()[0], Write::UpdateUser(_, Version(7))));
@@ -200,12 +192,7 @@ fn the_fifth_failure_locks_audits_and_queues_the_notice_in_one_transaction() {
         Some(false),
         TenantSettings::default(),
     );
-    let (uow, log) = recording_uow(vec![]);
-    assert_eq!(
-        w.login(&uow, "hanna.becker@firma.de"),
-        Err(LoginError::InvalidCredentials)
-    );
-    let c = commits(&log);
+    let c = w.refused("hanna.becker@firma.de");
     assert_eq!(c.len(), 1, "one transaction");
     assert_eq!(stored_user(&c[0]).unwrap().status, UserStatus::Locked);
     assert_eq!(
@@ -226,12 +213,7 @@ fn locked_user_cannot_log_in_even_with_the_right_password() {
         Some(true),
         TenantSettings::default(),
     );
-    let (uow, log) = recording_uow(vec![]);
-    assert_eq!(
-        w.login(&uow, "hanna.becker@firma.de"),
-        Err(LoginError::InvalidCredentials)
-    );
-    let c = commits(&log);
+    let c = w.refused("hanna.becker@firma.de");
     assert_eq!(stored_user(&c[0]).unwrap().status, UserStatus::Locked);
     let Some(Write::AppendAudit(e)) = c[0]
         .writes()

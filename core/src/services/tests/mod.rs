@@ -20,6 +20,21 @@ pub(super) fn t0() -> Timestamp {
     Timestamp::from_unix_timestamp(1_750_000_000).expect("valid timestamp")
 }
 
+/// A tenant store that knows every tenant as active.
+pub(super) fn active_tenant() -> crate::ports::MockTenantStore {
+    let mut tenants = crate::ports::MockTenantStore::new();
+    tenants.expect_tenant().returning(|id| {
+        Ok(Some(crate::tenant::Tenant {
+            id,
+            slug: crate::values::Slug::parse("firma").expect("valid slug"),
+            name: crate::values::Name::new("Firma GmbH").expect("valid name"),
+            status: crate::tenant::TenantStatus::Active,
+            created_at: t0(),
+        }))
+    });
+    tenants
+}
+
 pub(super) fn clock_at(at: Timestamp) -> MockClock {
     let mut c = MockClock::new();
     c.expect_now().return_const(at);

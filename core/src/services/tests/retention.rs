@@ -14,8 +14,6 @@ use crate::reference::ReferenceKind;
 use crate::retention::{EmployeeFacts, KeepReason, ReferenceFacts, RetentionPeriod};
 use crate::services::retention::{BATCH, RetentionService};
 use crate::settings::{PrivacySettings, TenantSettings};
-use crate::tenant::{Tenant, TenantStatus};
-use crate::values::{Name, Slug};
 
 struct World {
     tenants: MockTenantStore,
@@ -41,16 +39,7 @@ impl World {
         employees: Vec<EmployeeFacts>,
         named: Vec<EmployeeId>,
     ) -> Self {
-        let mut tenants = MockTenantStore::new();
-        tenants.expect_tenant().returning(|id| {
-            Ok(Some(Tenant {
-                id,
-                slug: Slug::parse("firma").unwrap(),
-                name: Name::new("Firma GmbH").unwrap(),
-                status: TenantStatus::Active,
-                created_at: t0(),
-            }))
-        });
+        let tenants = active_tenant();
         let mut settings = MockSettingsStore::new();
         settings.expect_settings().returning(move |_| {
             Ok(Versioned {
