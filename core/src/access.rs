@@ -359,7 +359,8 @@ mod tests {
             Area::ALL.iter().map(|a| a.label_de()).collect();
         assert_eq!(keys.len(), 14);
         assert_eq!(labels.len(), 14);
-        for a in Area::ALL {
+        for (i, a) in Area::ALL.into_iter().enumerate() {
+            assert_eq!(a.index(), i, "ALL is in declaration order");
             assert_eq!(Area::from_key(a.key()), Some(a));
         }
         assert_eq!(Area::EmailTemplates.label_de(), "E-Mail-Vorlagen");

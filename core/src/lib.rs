@@ -54,7 +54,7 @@
 //! | [`values`], [`id`], [`token`] | checked value types, identifiers, secret tokens and their hashes |
 //! | [`tenant`], [`user`], [`access`], [`scope`] | tenants, accounts, roles with 14 areas, reference access scopes |
 //! | [`authz`] | every access decision: areas, scope + private flag, no escalation, last Administrator |
-//! | [`employee`], [`reference`] | master data, references, sections, grades, the workflow |
+//! | [`employee`], [`reference`](mod@reference) | master data, references, sections, grades, the workflow |
 //! | [`matrix`], [`handover`] | the handover permission matrix, links, the two-step check |
 //! | [`lockout`], [`password`], [`otp`], [`session`] | authentication rules |
 //! | [`settings`], [`retention`] | privacy settings and deletion policies |
