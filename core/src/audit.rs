@@ -7,11 +7,15 @@
 //! [`AuditText`], which neutralises line breaks and control characters so user
 //! input cannot forge entries or log lines.
 //!
-//! Entries of one tenant form a chain: each entry's hash covers the previous
-//! entry's hash and the entry's own canonical encoding, so changing, inserting or
-//! removing an entry in the middle is detected by [`verify_chain`]. When retention
-//! deletes the oldest entries, verification starts at the oldest remaining entry
-//! (its `prev` is taken as the anchor).
+//! Entries of one tenant form a chain: each entry's hash is an HMAC-SHA-256, under
+//! a [`ChainKey`] kept outside the database, over the previous entry's hash and the
+//! entry's own canonical encoding. Changing, inserting or removing an entry in the
+//! middle is detected by [`verify_chain`], and someone who can write the database
+//! but does not hold the key cannot recompute the chain after a forgery. When
+//! retention deletes the oldest entries, the sequence numbers continue and
+//! verification starts at the oldest remaining entry (its `prev` is the anchor).
+//! Cutting off the newest entries is only detectable against a head recorded
+//! elsewhere (the storage adapter keeps the head with the tenant).
 //!
 //! ```
 //! use zeugnis_core::audit::*;
@@ -20,12 +24,13 @@
 //! let at = time::UtcDateTime::from_unix_timestamp(1_700_000_000)?;
 //! let tenant = Some(TenantId::from_bytes([1; 16]));
 //! let user = UserId::from_bytes([2; 16]);
-//! let e1 = AuditEntry::chain(None, AuditEvent::new(tenant, at, AuditActor::User(user), AuditAction::LoginSucceeded, AuditTarget::User(user)));
-//! let e2 = AuditEntry::chain(Some(&e1), AuditEvent::new(tenant, at, AuditActor::User(user), AuditAction::LoggedOut, AuditTarget::User(user)));
-//! assert_eq!(verify_chain(&[e1.clone(), e2.clone()]), Ok(()));
+//! let key = ChainKey::from_bytes([7; 32]); // in production: derived from the master key
+//! let e1 = AuditEntry::chain(&key, None, AuditEvent::new(tenant, at, AuditActor::User(user), AuditAction::LoginSucceeded, AuditTarget::User(user)));
+//! let e2 = AuditEntry::chain(&key, Some(&e1), AuditEvent::new(tenant, at, AuditActor::User(user), AuditAction::LoggedOut, AuditTarget::User(user)));
+//! assert_eq!(verify_chain(&key, &[e1.clone(), e2.clone()]), Ok(()));
 //! let mut forged = e1.clone();
 //! forged.event.action = AuditAction::LoginFailed;
-//! assert!(verify_chain(&[forged, e2]).is_err());
+//! assert!(verify_chain(&key, &[forged, e2]).is_err());
 //! assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -33,7 +38,8 @@
 use std::fmt;
 use std::net::IpAddr;
 
-use sha2::{Digest, Sha256};
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::Sha256;
 
 use crate::id::{EmployeeId, MessageId, OperatorId, ReferenceId, RoleId, TenantId, UserId};
 use crate::token::HandoverId;
@@ -204,8 +210,20 @@ pub enum AuditTarget {
 /// cannot forge entries or log lines.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(transparent))]
+#[cfg_attr(feature = "serde", serde(from = "String", into = "String"))]
 pub struct AuditText(String);
+
+impl From<String> for AuditText {
+    fn from(raw: String) -> Self {
+        Self::new(&raw)
+    }
+}
+
+impl From<AuditText> for String {
+    fn from(t: AuditText) -> Self {
+        t.0
+    }
+}
 
 impl AuditText {
     /// Longest text kept.
@@ -224,7 +242,7 @@ impl AuditText {
                 '\n' => out.push_str("\\n"),
                 '\r' => out.push_str("\\r"),
                 '\t' => out.push_str("\\t"),
-                c if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') => {
+                c if crate::values::is_unsafe_char(c) => {
                     out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
                 }
                 c => out.push(c),
@@ -410,7 +428,27 @@ impl Encoder {
     }
 }
 
-/// A chain hash (SHA-256).
+/// The secret key of the audit chain. It must not live in the database the chain
+/// is stored in (the crypto adapter derives it from the master key). `Debug`
+/// never shows it.
+#[derive(Clone)]
+pub struct ChainKey([u8; 32]);
+
+impl ChainKey {
+    /// Wraps key bytes.
+    #[must_use]
+    pub const fn from_bytes(bytes: [u8; 32]) -> Self {
+        Self(bytes)
+    }
+}
+
+impl fmt::Debug for ChainKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ChainKey(redacted)")
+    }
+}
+
+/// A chain hash (HMAC-SHA-256).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ChainHash(pub [u8; 32]);
@@ -439,35 +477,50 @@ pub struct AuditEntry {
     pub hash: ChainHash,
 }
 
-fn entry_hash(seq: u64, prev: &ChainHash, event: &AuditEvent) -> ChainHash {
-    let mut h = Sha256::new();
-    h.update(b"zeugnis-audit-v1");
-    h.update(seq.to_be_bytes());
-    h.update(prev.0);
-    h.update(event.canonical_bytes());
-    ChainHash(h.finalize().into())
+fn entry_hash(key: &ChainKey, seq: u64, prev: &ChainHash, event: &AuditEvent) -> ChainHash {
+    // HMAC pads a key shorter than the block with zeros; doing it here gives the
+    // fixed-size key the infallible constructor wants.
+    let mut block = [0u8; 64];
+    for (d, s) in block.iter_mut().zip(key.0) {
+        *d = s;
+    }
+    let mut mac = <Hmac<Sha256> as KeyInit>::new(&block.into());
+    mac.update(b"zeugnis-audit-v1");
+    mac.update(&seq.to_be_bytes());
+    mac.update(&prev.0);
+    mac.update(&event.canonical_bytes());
+    ChainHash(mac.finalize().into_bytes().into())
 }
 
 impl AuditEntry {
     /// Appends `event` after `prev` (or starts a chain).
     #[must_use]
-    pub fn chain(prev: Option<&AuditEntry>, event: AuditEvent) -> Self {
+    pub fn chain(key: &ChainKey, prev: Option<&AuditEntry>, event: AuditEvent) -> Self {
         let (seq, prev_hash) = prev.map_or((1, ChainHash::default()), |p| {
             (p.seq.saturating_add(1), p.hash)
         });
-        let hash = entry_hash(seq, &prev_hash, &event);
+        Self::at(key, seq, prev_hash, event)
+    }
+
+    /// Appends `event` at position `seq` after an entry whose hash was `prev`
+    /// (for adapters that keep only the chain's head).
+    #[must_use]
+    pub fn at(key: &ChainKey, seq: u64, prev: ChainHash, event: AuditEvent) -> Self {
+        let hash = entry_hash(key, seq, &prev, &event);
         Self {
             seq,
             event,
-            prev: prev_hash,
+            prev,
             hash,
         }
     }
 
-    /// Whether the entry's own hash is right.
+    /// Whether the entry's own hash is right under `key` (constant-time compare).
     #[must_use]
-    pub fn is_intact(&self) -> bool {
-        entry_hash(self.seq, &self.prev, &self.event) == self.hash
+    pub fn is_intact(&self, key: &ChainKey) -> bool {
+        use subtle::ConstantTimeEq;
+        let expected = entry_hash(key, self.seq, &self.prev, &self.event);
+        bool::from(expected.0.ct_eq(&self.hash.0))
     }
 }
 
@@ -495,10 +548,10 @@ pub enum ChainError {
 ///
 /// # Errors
 /// The first [`ChainError`] found.
-pub fn verify_chain(entries: &[AuditEntry]) -> Result<(), ChainError> {
+pub fn verify_chain(key: &ChainKey, entries: &[AuditEntry]) -> Result<(), ChainError> {
     let mut prev: Option<&AuditEntry> = None;
     for e in entries {
-        if !e.is_intact() {
+        if !e.is_intact(key) {
             return Err(ChainError::Altered { seq: e.seq });
         }
         if let Some(p) = prev
@@ -526,6 +579,40 @@ pub fn csv_cell(value: &str) -> String {
 mod tests {
     use super::*;
 
+    fn key() -> ChainKey {
+        ChainKey::from_bytes([0x42; 32])
+    }
+
+    #[test]
+    fn without_the_key_a_rewritten_chain_does_not_verify() {
+        let a = AuditEntry::chain(&key(), None, event(AuditAction::LoginFailed));
+        let mut forged = a.clone();
+        forged.event.action = AuditAction::LoginSucceeded;
+        let rehashed = AuditEntry::chain(&ChainKey::from_bytes([0; 32]), None, forged.event);
+        assert_eq!(
+            verify_chain(&key(), &[rehashed]),
+            Err(ChainError::Altered { seq: 1 })
+        );
+    }
+
+    #[test]
+    fn the_chain_mac_is_standard_hmac_sha256() {
+        let e = event(AuditAction::LoginFailed);
+        let entry = AuditEntry::chain(&key(), None, e.clone());
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&[0x42; 32]).unwrap();
+        mac.update(b"zeugnis-audit-v1");
+        mac.update(&1u64.to_be_bytes());
+        mac.update(&[0; 32]);
+        mac.update(&e.canonical_bytes());
+        let expected: [u8; 32] = mac.finalize().into_bytes().into();
+        assert_eq!(entry.hash.0, expected);
+    }
+
+    #[test]
+    fn direction_overrides_are_escaped_too() {
+        assert_eq!(AuditText::new("a\u{202e}b").as_str(), "a\\u{202e}b");
+    }
+
     fn event(action: AuditAction) -> AuditEvent {
         AuditEvent::new(
             Some(TenantId::from_bytes([1; 16])),
@@ -545,26 +632,32 @@ mod tests {
 
     #[test]
     fn removing_an_entry_in_the_middle_is_detected() {
-        let a = AuditEntry::chain(None, event(AuditAction::LoginFailed));
-        let b = AuditEntry::chain(Some(&a), event(AuditAction::LoginFailed));
-        let c = AuditEntry::chain(Some(&b), event(AuditAction::AccountLocked));
-        assert_eq!(verify_chain(&[a.clone(), b, c.clone()]), Ok(()));
-        assert_eq!(verify_chain(&[a, c]), Err(ChainError::Broken { seq: 3 }));
+        let a = AuditEntry::chain(&key(), None, event(AuditAction::LoginFailed));
+        let b = AuditEntry::chain(&key(), Some(&a), event(AuditAction::LoginFailed));
+        let c = AuditEntry::chain(&key(), Some(&b), event(AuditAction::AccountLocked));
+        assert_eq!(verify_chain(&key(), &[a.clone(), b, c.clone()]), Ok(()));
+        assert_eq!(
+            verify_chain(&key(), &[a, c]),
+            Err(ChainError::Broken { seq: 3 })
+        );
     }
 
     #[test]
     fn verification_may_start_after_retention_removed_the_oldest() {
-        let a = AuditEntry::chain(None, event(AuditAction::LoginFailed));
-        let b = AuditEntry::chain(Some(&a), event(AuditAction::LoginFailed));
-        let c = AuditEntry::chain(Some(&b), event(AuditAction::LoginFailed));
-        assert_eq!(verify_chain(&[b, c]), Ok(()));
+        let a = AuditEntry::chain(&key(), None, event(AuditAction::LoginFailed));
+        let b = AuditEntry::chain(&key(), Some(&a), event(AuditAction::LoginFailed));
+        let c = AuditEntry::chain(&key(), Some(&b), event(AuditAction::LoginFailed));
+        assert_eq!(verify_chain(&key(), &[b, c]), Ok(()));
     }
 
     #[test]
     fn altering_a_detail_is_detected() {
-        let mut a = AuditEntry::chain(None, event(AuditAction::LoginFailed));
+        let mut a = AuditEntry::chain(&key(), None, event(AuditAction::LoginFailed));
         a.event.source_ip = Some(IpAddr::from([10, 0, 0, 1]));
-        assert_eq!(verify_chain(&[a]), Err(ChainError::Altered { seq: 1 }));
+        assert_eq!(
+            verify_chain(&key(), &[a]),
+            Err(ChainError::Altered { seq: 1 })
+        );
     }
 
     #[test]

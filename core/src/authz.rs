@@ -253,6 +253,23 @@ impl Actor {
         }
         Ok(())
     }
+
+    /// Checks that this actor may change, deactivate, unlock or delete a user who
+    /// now holds `current_role` and `current_scope`: the same rule as for
+    /// granting them, so nobody can act on an account with more rights than their
+    /// own (a user without the Administrator role cannot demote or deactivate an
+    /// Administrator). Changing a user's role or scope needs this check for the
+    /// current values and [`Actor::check_assignment`] for the new ones.
+    ///
+    /// # Errors
+    /// As [`Actor::check_assignment`].
+    pub fn check_manage_user(
+        &self,
+        current_role: &Role,
+        current_scope: &ReferenceScope,
+    ) -> Result<(), AccessError> {
+        self.check_assignment(current_role, current_scope)
+    }
 }
 
 /// Proof that an area check passed.
@@ -377,35 +394,45 @@ impl<T> Deref for Visible<T> {
     }
 }
 
-/// Whether a user counts as an active Administrator: the Administrator role on an
-/// account in service — active, or locked by failed logins (a lock is temporary
-/// and support can lift it; it must not let the tenant lose its last
-/// Administrator). Invited and deactivated accounts do not count.
+/// Whether a user is an active Administrator: the Administrator role on an
+/// account with status active. Locked, invited and deactivated accounts cannot
+/// act, so they do not count.
 #[must_use]
 pub fn is_active_administrator(status: UserStatus, role: &Role) -> bool {
+    status == UserStatus::Active && role.is_administrator()
+}
+
+/// Whether a user holds the Administrator role on an account in service (active,
+/// or locked by failed logins — a lock is lifted again). Taking such an account
+/// away (demote, deactivate, delete) is what [`ensure_administrator_remains`]
+/// guards.
+#[must_use]
+pub fn holds_administrator(status: UserStatus, role: &Role) -> bool {
     matches!(status, UserStatus::Active | UserStatus::Locked) && role.is_administrator()
 }
 
-/// Checks that a change to `user` does not take away the tenant's last active
+/// Checks that a change to `user` does not leave the tenant without an active
 /// Administrator. `active_administrators` are the tenant's active Administrators
-/// before the change; `stays_active_administrator` says whether `user` is one after
-/// it (false when demoted, deactivated or deleted).
+/// before the change; `takes_away_administrator` says whether the change takes an
+/// Administrator away: `user` [holds the Administrator role](holds_administrator)
+/// before and not after it (demoted, deactivated or deleted).
+///
+/// Such a change needs another *active* Administrator: a locked one cannot step
+/// in. Changes that take no Administrator away always pass, even in a tenant whose
+/// only Administrator is locked, so the rest of the tenant can still be managed.
 ///
 /// # Errors
 /// [`AccessError::LastAdministrator`].
 pub fn ensure_administrator_remains(
     active_administrators: &BTreeSet<UserId>,
     user: UserId,
-    stays_active_administrator: bool,
+    takes_away_administrator: bool,
 ) -> Result<(), AccessError> {
-    // Only a change that takes away an active Administrator can leave none; a
-    // tenant whose only Administrator is locked can still manage other users.
-    let removes_one = active_administrators.contains(&user) && !stays_active_administrator;
     let others = active_administrators
         .iter()
         .filter(|&&id| id != user)
         .count();
-    if removes_one && others == 0 {
+    if takes_away_administrator && others == 0 {
         Err(AccessError::LastAdministrator)
     } else {
         Ok(())
@@ -545,6 +572,22 @@ mod tests {
     }
 
     #[test]
+    fn a_user_manager_without_the_administrator_role_cannot_touch_an_administrator() {
+        let admin_role = Role::administrator(RoleId::from_bytes([5; 16]), tenant());
+        let manager = Actor::new(
+            tenant(),
+            UserId::from_bytes([2; 16]),
+            Permissions::none().with(Area::Users, AccessLevel::ReadWrite),
+            false,
+            ReferenceScope::Administrator,
+        );
+        assert!(matches!(
+            manager.check_manage_user(&admin_role, &ReferenceScope::Administrator),
+            Err(AccessError::Escalation { .. })
+        ));
+    }
+
+    #[test]
     fn a_wider_scope_cannot_be_granted() {
         let role = Role::custom(
             RoleId::from_bytes([5; 16]),
@@ -594,30 +637,43 @@ mod tests {
         let b = UserId::from_bytes([2; 16]);
         let only_a: BTreeSet<_> = [a].into_iter().collect();
         assert_eq!(
-            ensure_administrator_remains(&only_a, a, false),
+            ensure_administrator_remains(&only_a, a, true),
             Err(AccessError::LastAdministrator)
         );
         assert_eq!(ensure_administrator_remains(&only_a, b, false), Ok(()));
+        assert_eq!(
+            ensure_administrator_remains(&only_a, a, false),
+            Ok(()),
+            "a rename keeps A"
+        );
         let both: BTreeSet<_> = [a, b].into_iter().collect();
-        assert_eq!(ensure_administrator_remains(&both, a, false), Ok(()));
+        assert_eq!(ensure_administrator_remains(&both, a, true), Ok(()));
     }
 
     #[test]
     fn with_the_only_administrator_locked_other_users_can_still_be_managed() {
         let locked_admin = UserId::from_bytes([1; 16]);
-        let census: BTreeSet<_> = [locked_admin].into_iter().collect();
         let admin_role = Role::administrator(RoleId::from_bytes([5; 16]), tenant());
-        assert!(is_active_administrator(UserStatus::Locked, &admin_role));
-        assert!(!is_active_administrator(
-            UserStatus::Deactivated,
-            &admin_role
-        ));
+        assert!(!is_active_administrator(UserStatus::Locked, &admin_role));
+        assert!(holds_administrator(UserStatus::Locked, &admin_role));
+        let census = BTreeSet::new();
         assert_eq!(
             ensure_administrator_remains(&census, UserId::from_bytes([2; 16]), false),
             Ok(())
         );
         assert_eq!(
-            ensure_administrator_remains(&census, locked_admin, false),
+            ensure_administrator_remains(&census, locked_admin, true),
+            Err(AccessError::LastAdministrator),
+            "the locked Administrator is all that is left"
+        );
+    }
+
+    #[test]
+    fn an_administrator_cannot_leave_while_the_only_other_one_is_locked() {
+        let a = UserId::from_bytes([1; 16]);
+        let census: BTreeSet<_> = [a].into_iter().collect();
+        assert_eq!(
+            ensure_administrator_remains(&census, a, true),
             Err(AccessError::LastAdministrator)
         );
     }

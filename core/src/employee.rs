@@ -42,8 +42,8 @@ pub struct OrgAttributes {
     pub employee_type: Option<OrgValue>,
 }
 
-/// The employee's personal data (encrypted at rest).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The employee's personal data (encrypted at rest). `Debug` shows none of it.
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PersonalData {
     /// Herr, Frau or none.
@@ -60,8 +60,8 @@ pub struct PersonalData {
     pub birth_place: Option<Name>,
 }
 
-/// Contact data (encrypted at rest).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// Contact data (encrypted at rest). `Debug` shows none of it.
+#[derive(Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Contact {
     /// Street and number.
@@ -123,8 +123,8 @@ pub struct PowerOfAttorney {
     pub since: Option<Date>,
 }
 
-/// Employment data.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// Employment data. `Debug` shows none of it.
+#[derive(Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Employment {
     /// First day of employment.
@@ -140,6 +140,18 @@ pub struct Employment {
     /// Powers of attorney.
     pub powers_of_attorney: Vec<PowerOfAttorney>,
 }
+
+macro_rules! redacted_debug {
+    ($($t:ty),*) => {$(
+        impl std::fmt::Debug for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(concat!(stringify!($t), "(redacted)"))
+            }
+        }
+    )*};
+}
+
+redacted_debug!(PersonalData, Contact, Employment);
 
 /// Inconsistent employee data.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -251,6 +263,8 @@ mod tests {
     #[test]
     fn debug_output_shows_no_personal_data() {
         let text = format!("{:?}", employee());
-        assert!(!text.contains("Jürgen") && !text.contains("Weiß"), "{text}");
+        for personal in ["Jürgen", "Weiß", "1990", "Frau", "2015", "2024"] {
+            assert!(!text.contains(personal), "{personal} in {text}");
+        }
     }
 }

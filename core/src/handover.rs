@@ -71,6 +71,16 @@ pub enum HandoverError {
         /// The refused domain.
         domain: String,
     },
+    /// Download is allowed but the document would show sections the recipient
+    /// may not read.
+    #[error("to allow the download, give read access to {}", sections.iter().map(|s| s.label_de()).collect::<Vec<_>>().join(", "))]
+    DownloadNeedsRead {
+        /// The document sections without read access.
+        sections: Vec<crate::reference::Section>,
+    },
+    /// Too many codes were requested for this link.
+    #[error("too many codes were requested for this link; ask HR for a new one")]
+    TooManyCodes,
     /// The expiry is outside 1 to 365 days.
     #[error("a handover link must expire between 1 and 365 days from now")]
     InvalidExpiry,
@@ -131,6 +141,8 @@ pub enum LinkState {
     Finished,
     /// Past its expiry.
     Expired,
+    /// Too many wrong one-time codes: the link no longer opens.
+    Blocked,
 }
 
 /// What HR asks for when handing over.
@@ -176,6 +188,10 @@ pub struct Handover {
     pub revoked_at: Option<Timestamp>,
     /// When the recipient finished.
     pub finished_at: Option<Timestamp>,
+    /// One-time codes sent for this link so far.
+    pub codes_sent: u16,
+    /// Wrong one-time codes entered for this link so far, over all codes.
+    pub failed_codes: u16,
 }
 
 /// Random input for [`Handover::issue`]: two independent 16-byte values.
@@ -194,6 +210,14 @@ impl std::fmt::Debug for HandoverTokens {
 }
 
 impl Handover {
+    /// Codes that may be sent for one link. With [`CodePolicy`](crate::otp::CodePolicy)'s
+    /// tries per code this bounds the guesses an attacker holding a forwarded
+    /// link gets, and the messages the recipient can be flooded with.
+    pub const MAX_CODES_SENT: u16 = 10;
+
+    /// Wrong codes after which the link is blocked for good.
+    pub const MAX_FAILED_CODES: u16 = 15;
+
     /// Creates a handover, checking the recipient's domain and the code choice.
     /// Returns the handover (holding only the secret's hash) and the secret for the
     /// link — the only time it exists in plain form.
@@ -219,6 +243,12 @@ impl Handover {
         if !(1..=365).contains(&request.expires_in_days) {
             return Err(HandoverError::InvalidExpiry);
         }
+        if request.matrix.may_download() {
+            let sections = request.matrix.unreadable_document_sections();
+            if !sections.is_empty() {
+                return Err(HandoverError::DownloadNeedsRead { sections });
+            }
+        }
         let code_channel = code_requirement(
             link_check,
             request.link_check,
@@ -235,9 +265,11 @@ impl Handover {
             code_channel,
             created_by,
             created_at: now,
-            expires_at: now + Duration::days(i64::from(request.expires_in_days)),
+            expires_at: now.saturating_add(Duration::days(i64::from(request.expires_in_days))),
             revoked_at: None,
             finished_at: None,
+            codes_sent: 0,
+            failed_codes: 0,
         };
         Ok((handover, secret))
     }
@@ -248,13 +280,16 @@ impl Handover {
         self.secret_hash.matches(secret)
     }
 
-    /// The link's state at `now`. Revoked wins over finished, finished over expired.
+    /// The link's state at `now`. Revoked wins over finished, finished over
+    /// blocked, blocked over expired.
     #[must_use]
     pub fn state(&self, now: Timestamp) -> LinkState {
         if self.revoked_at.is_some() {
             LinkState::Revoked
         } else if self.finished_at.is_some() {
             LinkState::Finished
+        } else if self.failed_codes >= Self::MAX_FAILED_CODES {
+            LinkState::Blocked
         } else if now >= self.expires_at {
             LinkState::Expired
         } else {
@@ -267,8 +302,25 @@ impl Handover {
             LinkState::Active => Ok(()),
             LinkState::Revoked => Err(HandoverError::AlreadyRevoked),
             LinkState::Finished => Err(HandoverError::AlreadyFinished),
-            LinkState::Expired => Err(HandoverError::Expired),
+            LinkState::Expired | LinkState::Blocked => Err(HandoverError::Expired),
         }
+    }
+
+    /// Counts a code about to be sent.
+    ///
+    /// # Errors
+    /// [`HandoverError::TooManyCodes`] once [`Handover::MAX_CODES_SENT`] were sent.
+    pub fn record_code_sent(&mut self) -> Result<(), HandoverError> {
+        if self.codes_sent >= Self::MAX_CODES_SENT {
+            return Err(HandoverError::TooManyCodes);
+        }
+        self.codes_sent = self.codes_sent.saturating_add(1);
+        Ok(())
+    }
+
+    /// Counts a wrong code; at [`Handover::MAX_FAILED_CODES`] the link is blocked.
+    pub fn record_code_failure(&mut self) {
+        self.failed_codes = self.failed_codes.saturating_add(1);
     }
 
     /// HR revokes the link.
@@ -368,6 +420,42 @@ mod tests {
                 domain: "gmail.com".into()
             }
         );
+    }
+
+    #[test]
+    fn download_needs_read_access_to_what_the_document_prints() {
+        let mut req = request("chef@firma.de", false, LinkCheckChoice::Off);
+        req.matrix = PermissionMatrix::none()
+            .with(
+                crate::reference::Section::Result,
+                crate::matrix::SectionAccess::Read,
+            )
+            .with_download(true);
+        let err = issue(req, &LinkCheckSettings::default(), &AllowedDomains::any()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "to allow the download, give read access to Persönliche Daten, Zeugnisdaten, Unterschriften"
+        );
+    }
+
+    #[test]
+    fn sends_are_limited_and_wrong_codes_block_the_link() {
+        let (mut h, _) = issue(
+            request("chef@firma.de", false, LinkCheckChoice::On(ByEmail)),
+            &LinkCheckSettings::default(),
+            &AllowedDomains::any(),
+        )
+        .unwrap();
+        for _ in 0..Handover::MAX_CODES_SENT {
+            h.record_code_sent().unwrap();
+        }
+        assert_eq!(h.record_code_sent(), Err(HandoverError::TooManyCodes));
+        for _ in 0..Handover::MAX_FAILED_CODES - 1 {
+            h.record_code_failure();
+        }
+        assert_eq!(h.state(now()), LinkState::Active);
+        h.record_code_failure();
+        assert_eq!(h.state(now()), LinkState::Blocked);
     }
 
     #[test]

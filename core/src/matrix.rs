@@ -103,8 +103,32 @@ impl PermissionMatrix {
             .unwrap_or_default()
     }
 
+    /// The same matrix with every write downgraded to read (for a reference that
+    /// can no longer be edited, or a read-only tenant).
+    #[must_use]
+    pub fn read_only(mut self) -> Self {
+        for a in &mut self.access {
+            if *a == SectionAccess::Write {
+                *a = SectionAccess::Read;
+            }
+        }
+        self
+    }
+
+    /// The sections the downloadable document shows that this matrix does not let
+    /// the holder read. A handover that allows download must let them read all of
+    /// [`Section::DOCUMENT`], or the PDF would show what the screen hides.
+    #[must_use]
+    pub fn unreadable_document_sections(&self) -> Vec<Section> {
+        Section::DOCUMENT
+            .into_iter()
+            .filter(|s| !self.access(*s).can_read())
+            .collect()
+    }
+
     /// Whether the link holder may download the document. Only this flag decides;
-    /// section access does not.
+    /// section access does not (see [`PermissionMatrix::unreadable_document_sections`]
+    /// for the rule that keeps the two consistent when a handover is made).
     #[must_use]
     pub const fn may_download(&self) -> bool {
         self.download

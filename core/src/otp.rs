@@ -32,9 +32,19 @@ use crate::id::{ChallengeId, TenantId};
 use crate::token::{HandoverId, TokenHash};
 use crate::values::Timestamp;
 
-/// A six-digit one-time code. `Debug` never shows it.
-#[derive(Clone, PartialEq, Eq)]
+/// A six-digit one-time code. `Debug` never shows it; `==` compares in constant
+/// time.
+#[derive(Clone)]
 pub struct OneTimeCode(String);
+
+impl PartialEq for OneTimeCode {
+    fn eq(&self, other: &Self) -> bool {
+        use subtle::ConstantTimeEq;
+        bool::from(self.0.as_bytes().ct_eq(other.0.as_bytes()))
+    }
+}
+
+impl Eq for OneTimeCode {}
 
 impl OneTimeCode {
     /// Makes a code from a random number (use a full 64-bit random value; the
@@ -160,7 +170,7 @@ impl CodeChallenge {
             purpose,
             code_hash: TokenHash::of(&salted(id, code.expose())),
             issued_at: now,
-            expires_at: now + policy.validity,
+            expires_at: now.saturating_add(policy.validity),
             failed_attempts: 0,
             max_attempts: policy.max_attempts,
             used: false,

@@ -35,8 +35,10 @@ use std::fmt;
 use crate::lockout::MaxFailedAttempts;
 use crate::messages::{self, Locale};
 
-/// A password as typed. Never printed by `Debug`, never trimmed.
-#[derive(Clone, PartialEq, Eq)]
+/// A password as typed. Never printed by `Debug`, never trimmed, never compared
+/// (there is no `==`: compare hashes through the
+/// [`PasswordHasher`](crate::ports::PasswordHasher)).
+#[derive(Clone)]
 pub struct Password(String);
 
 impl Password {
@@ -76,18 +78,13 @@ pub trait BreachedPasswords: Send + Sync {
 #[cfg_attr(feature = "serde", serde(tag = "preset", rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum PasswordRules {
-    /// Minimum length plus composition rules.
+    /// Minimum length plus every composition rule of the seed preset: a
+    /// lower-case letter, an upper-case letter, a digit and a special character.
+    /// A tenant can lengthen the minimum but not drop a rule (policies only get
+    /// stricter than the seed preset).
     Composition {
         /// Minimum number of characters (at least 8).
         min_length: u16,
-        /// Needs a lower-case letter.
-        lowercase: bool,
-        /// Needs an upper-case letter.
-        uppercase: bool,
-        /// Needs a digit.
-        digit: bool,
-        /// Needs a special character (not a letter or digit).
-        special: bool,
     },
     /// NIST SP 800-63B: length only.
     Nist {
@@ -98,13 +95,7 @@ pub enum PasswordRules {
 
 impl PasswordRules {
     /// The seed preset: 8 characters, lower, upper, digit, special.
-    pub const SEED: PasswordRules = PasswordRules::Composition {
-        min_length: 8,
-        lowercase: true,
-        uppercase: true,
-        digit: true,
-        special: true,
-    };
+    pub const SEED: PasswordRules = PasswordRules::Composition { min_length: 8 };
 
     /// The NIST preset with its default length of 15.
     pub const NIST: PasswordRules = PasswordRules::Nist { min_length: 15 };
@@ -113,7 +104,7 @@ impl PasswordRules {
     #[must_use]
     pub const fn min_length(&self) -> u16 {
         match *self {
-            PasswordRules::Composition { min_length, .. } | PasswordRules::Nist { min_length } => {
+            PasswordRules::Composition { min_length } | PasswordRules::Nist { min_length } => {
                 min_length
             }
         }
@@ -123,6 +114,7 @@ impl PasswordRules {
 /// A tenant's password policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(try_from = "PolicyRepr"))]
 pub struct PasswordPolicy {
     rules: PasswordRules,
     max_failed_attempts: MaxFailedAttempts,
@@ -158,6 +150,21 @@ pub enum PolicyError {
         /// The rejected value.
         got: u16,
     },
+}
+
+#[cfg(feature = "serde")]
+#[derive(serde::Deserialize)]
+struct PolicyRepr {
+    rules: PasswordRules,
+    max_failed_attempts: MaxFailedAttempts,
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<PolicyRepr> for PasswordPolicy {
+    type Error = PolicyError;
+    fn try_from(r: PolicyRepr) -> Result<Self, Self::Error> {
+        Self::new(r.rules, r.max_failed_attempts)
+    }
 }
 
 impl PasswordPolicy {
@@ -237,24 +244,17 @@ impl PasswordPolicy {
                 max: Password::MAX_CHARS,
             });
         }
-        if let PasswordRules::Composition {
-            lowercase,
-            uppercase,
-            digit,
-            special,
-            ..
-        } = self.rules
-        {
-            if lowercase && !pw.chars().any(char::is_lowercase) {
+        if let PasswordRules::Composition { .. } = self.rules {
+            if !pw.chars().any(char::is_lowercase) {
                 v.push(PasswordViolation::MissingLowercase);
             }
-            if uppercase && !pw.chars().any(char::is_uppercase) {
+            if !pw.chars().any(char::is_uppercase) {
                 v.push(PasswordViolation::MissingUppercase);
             }
-            if digit && !pw.chars().any(|c| c.is_ascii_digit()) {
+            if !pw.chars().any(|c| c.is_ascii_digit()) {
                 v.push(PasswordViolation::MissingDigit);
             }
-            if special && !pw.chars().any(|c| !c.is_alphanumeric()) {
+            if !pw.chars().any(|c| !c.is_alphanumeric()) {
                 v.push(PasswordViolation::MissingSpecial);
             }
         }

@@ -1,8 +1,10 @@
 //! Deletion policies: which references, employee records and audit entries are due
 //! for deletion, as pure functions of (records, settings, now).
 //!
-//! * A reference is due when its age — the time since it was created — exceeds the
-//!   period set for its kind (interim and final separately). No period, no deletion.
+//! * A reference is due when its age — the time since its last status change, which
+//!   for an issued reference is its issue — exceeds the period set for its kind
+//!   (interim and final separately). A reference still moving through the workflow
+//!   is therefore not deleted under someone's hands. No period, no deletion.
 //! * An employee record is due once the configured number of months after its exit
 //!   date has passed (on that calendar day or later; month ends are clamped, so
 //!   31 January + 1 month is 28/29 February) — unless a reference still names the
@@ -22,6 +24,7 @@
 //! ```
 
 use std::collections::BTreeSet;
+use std::num::NonZeroU16;
 
 use time::{Date, Duration, Month};
 
@@ -30,26 +33,45 @@ use crate::reference::ReferenceKind;
 use crate::settings::{Days, PrivacySettings};
 use crate::values::Timestamp;
 
-/// A retention period in days or calendar months.
+/// A retention period in days or calendar months; never zero (a zero period
+/// would delete records the moment they exist).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum RetentionPeriod {
-    /// A number of days (at least 1).
-    Days(u16),
-    /// A number of calendar months (at least 1).
-    Months(u16),
+    /// A number of days.
+    Days(NonZeroU16),
+    /// A number of calendar months.
+    Months(NonZeroU16),
 }
 
 impl RetentionPeriod {
+    /// `n` days, or `None` for zero.
+    #[must_use]
+    pub const fn days(n: u16) -> Option<Self> {
+        match NonZeroU16::new(n) {
+            Some(n) => Some(Self::Days(n)),
+            None => None,
+        }
+    }
+
+    /// `n` calendar months, or `None` for zero.
+    #[must_use]
+    pub const fn months(n: u16) -> Option<Self> {
+        match NonZeroU16::new(n) {
+            Some(n) => Some(Self::Months(n)),
+            None => None,
+        }
+    }
+
     /// The instant `self` after `start` (months are calendar months with the day
     /// clamped to the month's end; the time of day is kept).
     #[must_use]
     pub fn after(self, start: Timestamp) -> Timestamp {
         match self {
-            RetentionPeriod::Days(d) => start.saturating_add(Duration::days(i64::from(d))),
+            RetentionPeriod::Days(d) => start.saturating_add(Duration::days(i64::from(d.get()))),
             RetentionPeriod::Months(m) => {
-                let date = add_months(start.date(), u32::from(m));
+                let date = add_months(start.date(), u32::from(m.get()));
                 Timestamp::new(date, start.time())
             }
         }
@@ -79,8 +101,8 @@ pub struct ReferenceFacts {
     pub id: ReferenceId,
     /// Interim or final.
     pub kind: ReferenceKind,
-    /// When it was created.
-    pub created_at: Timestamp,
+    /// When its status last changed (for an issued reference: its issue).
+    pub since: Timestamp,
 }
 
 /// The references due for deletion.
@@ -96,7 +118,7 @@ pub fn references_due<'a>(
                 ReferenceKind::Interim => settings.interim_reference_retention,
                 ReferenceKind::Final => settings.final_reference_retention,
             };
-            period.is_some_and(|p| now > p.after(r.created_at))
+            period.is_some_and(|p| now > p.after(r.since))
         })
         .map(|r| r.id)
         .collect()
@@ -255,10 +277,10 @@ mod tests {
         let r = ReferenceFacts {
             id: ReferenceId::from_bytes([1; 16]),
             kind: ReferenceKind::Final,
-            created_at: created,
+            since: created,
         };
         let s = PrivacySettings {
-            final_reference_retention: Some(RetentionPeriod::Months(1)),
+            final_reference_retention: RetentionPeriod::months(1),
             ..Default::default()
         };
         let boundary = datetime!(2024 - 02 - 29 10:00).as_utc();
@@ -268,7 +290,7 @@ mod tests {
             vec![r.id]
         );
         let interim_only = PrivacySettings {
-            interim_reference_retention: Some(RetentionPeriod::Days(1)),
+            interim_reference_retention: RetentionPeriod::days(1),
             ..Default::default()
         };
         assert!(references_due([&r], &interim_only, boundary + Duration::days(999)).is_empty());

@@ -108,8 +108,20 @@ pub enum ScopeError {
 /// least one allowed value (checked on construction).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    serde(try_from = "BTreeMap<Criterion, Vec<String>>")
+)]
 pub struct Restriction {
     allowed: BTreeMap<Criterion, BTreeSet<OrgValue>>,
+}
+
+impl TryFrom<BTreeMap<Criterion, Vec<String>>> for Restriction {
+    type Error = ScopeError;
+    fn try_from(map: BTreeMap<Criterion, Vec<String>>) -> Result<Self, Self::Error> {
+        map.into_iter()
+            .try_fold(Self::unrestricted(), |r, (c, values)| r.allow(c, values))
+    }
 }
 
 impl Restriction {

@@ -36,14 +36,18 @@ pub struct Session {
     pub last_seen_at: Timestamp,
     /// Idle and absolute limits in force when it started.
     pub timeouts: SessionTimeouts,
+    /// A hard end regardless of the timeouts (a handover session ends with its
+    /// link).
+    pub not_after: Option<Timestamp>,
 }
 
 impl Session {
     /// Whether the session may still be used at `now`.
     #[must_use]
     pub fn is_valid(&self, now: Timestamp) -> bool {
-        now < self.last_seen_at + self.timeouts.idle()
-            && now < self.created_at + self.timeouts.absolute()
+        now < self.last_seen_at.saturating_add(self.timeouts.idle())
+            && now < self.created_at.saturating_add(self.timeouts.absolute())
+            && self.not_after.is_none_or(|end| now < end)
     }
 }
 
@@ -62,6 +66,7 @@ mod tests {
             created_at: start,
             last_seen_at: start,
             timeouts: SessionTimeouts::default(),
+            not_after: None,
         };
         assert!(s.is_valid(start + Duration::minutes(29)));
         assert!(!s.is_valid(start + Duration::minutes(30)));
@@ -70,5 +75,21 @@ mod tests {
         }
         assert!(s.is_valid(start + Duration::hours(11) + Duration::minutes(29)));
         assert!(!s.is_valid(start + Duration::hours(12)));
+    }
+
+    #[test]
+    fn a_handover_session_ends_with_its_link() {
+        let start = Timestamp::from_unix_timestamp(1_700_000_000).unwrap();
+        let s = Session {
+            token_hash: TokenHash::of(b"y"),
+            tenant: TenantId::from_bytes([1; 16]),
+            principal: Principal::Handover(HandoverId::from_bytes([3; 16])),
+            created_at: start,
+            last_seen_at: start,
+            timeouts: SessionTimeouts::default(),
+            not_after: Some(start + Duration::minutes(5)),
+        };
+        assert!(s.is_valid(start + Duration::minutes(4)));
+        assert!(!s.is_valid(start + Duration::minutes(5)));
     }
 }

@@ -32,6 +32,7 @@ pub enum CodeChannel {
 /// The two-step check on handover links.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(try_from = "LinkCheckRepr"))]
 pub struct LinkCheckSettings {
     /// The check is mandatory for every handover.
     pub mandatory: bool,
@@ -46,6 +47,9 @@ pub enum SettingsError {
     /// No channel allowed for link codes.
     #[error("allow at least one channel (e-mail or SMS) for link codes")]
     NoChannel,
+    /// A domain restriction without any domain.
+    #[error("name at least one allowed e-mail domain, or allow any domain")]
+    NoDomain,
     /// An allowed handover domain is not a domain.
     #[error("\"{0}\" is not an e-mail domain (expected e.g. example.com)")]
     InvalidDomain(String),
@@ -63,6 +67,21 @@ pub enum SettingsError {
     /// A value was refused.
     #[error(transparent)]
     Value(#[from] ValueError),
+}
+
+#[cfg(feature = "serde")]
+#[derive(serde::Deserialize)]
+struct LinkCheckRepr {
+    mandatory: bool,
+    allowed_channels: BTreeSet<CodeChannel>,
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<LinkCheckRepr> for LinkCheckSettings {
+    type Error = SettingsError;
+    fn try_from(r: LinkCheckRepr) -> Result<Self, Self::Error> {
+        Self::new(r.mandatory, r.allowed_channels)
+    }
 }
 
 impl LinkCheckSettings {
@@ -106,22 +125,34 @@ impl Default for LinkCheckSettings {
     }
 }
 
-/// The e-mail domains handovers may be sent to; empty means any.
+/// The e-mail domains handovers may be sent to: any, or only a non-empty list
+/// (an empty list is refused rather than read as "any").
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct AllowedDomains(BTreeSet<String>);
+#[cfg_attr(
+    feature = "serde",
+    serde(try_from = "Option<Vec<String>>", into = "Option<Vec<String>>")
+)]
+pub enum AllowedDomains {
+    /// Any domain.
+    #[default]
+    Any,
+    /// Only these domains and their subdomains (never empty).
+    Only(BTreeSet<String>),
+}
 
 impl AllowedDomains {
     /// Any domain.
     #[must_use]
     pub fn any() -> Self {
-        Self::default()
+        Self::Any
     }
 
     /// Only these domains (and their subdomains).
     ///
     /// # Errors
-    /// [`SettingsError::InvalidDomain`] for an entry that is not a domain.
+    /// [`SettingsError::InvalidDomain`] for an entry that is not a domain;
+    /// [`SettingsError::NoDomain`] for an empty list.
     pub fn only<I, S>(domains: I) -> Result<Self, SettingsError>
     where
         I: IntoIterator<Item = S>,
@@ -142,34 +173,64 @@ impl AllowedDomains {
             }
             set.insert(raw);
         }
-        Ok(Self(set))
+        if set.is_empty() {
+            return Err(SettingsError::NoDomain);
+        }
+        Ok(Self::Only(set))
     }
 
     /// Whether an address with this (lower-case) domain may receive handovers:
-    /// always when no domain is configured; otherwise when it equals an allowed
+    /// always under [`AllowedDomains::Any`]; otherwise when it equals an allowed
     /// domain or is a subdomain of one.
     #[must_use]
     pub fn permits(&self, domain: &str) -> bool {
-        self.0.is_empty()
-            || self.0.iter().any(|allowed| {
+        match self {
+            AllowedDomains::Any => true,
+            AllowedDomains::Only(set) => set.iter().any(|allowed| {
                 domain == allowed
                     || domain
                         .strip_suffix(allowed.as_str())
                         .is_some_and(|p| p.ends_with('.'))
-            })
-    }
-
-    /// The configured domains.
-    pub fn iter(&self) -> impl Iterator<Item = &str> {
-        self.0.iter().map(String::as_str)
+            }),
+        }
     }
 }
 
-/// A number of days within bounds (link expiry, audit retention).
+impl TryFrom<Option<Vec<String>>> for AllowedDomains {
+    type Error = SettingsError;
+    fn try_from(value: Option<Vec<String>>) -> Result<Self, Self::Error> {
+        value.map_or(Ok(Self::Any), Self::only)
+    }
+}
+
+impl From<AllowedDomains> for Option<Vec<String>> {
+    fn from(value: AllowedDomains) -> Self {
+        match value {
+            AllowedDomains::Any => None,
+            AllowedDomains::Only(set) => Some(set.into_iter().collect()),
+        }
+    }
+}
+
+/// A number of days within bounds (link expiry: 1 to 365; audit retention: 1 to
+/// 3650). Deserialising checks the wider bound; the settings check the rest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(transparent))]
+#[cfg_attr(feature = "serde", serde(try_from = "u16", into = "u16"))]
 pub struct Days(u16);
+
+impl TryFrom<u16> for Days {
+    type Error = SettingsError;
+    fn try_from(days: u16) -> Result<Self, Self::Error> {
+        Self::audit_retention(days)
+    }
+}
+
+impl From<Days> for u16 {
+    fn from(d: Days) -> Self {
+        d.0
+    }
+}
 
 impl Days {
     fn bounded(
@@ -239,6 +300,16 @@ pub struct PrivacySettings {
     pub audit_retention: Days,
 }
 
+impl PrivacySettings {
+    /// Checks the rules that span fields or that deserialising cannot see.
+    ///
+    /// # Errors
+    /// [`SettingsError::PeriodOutOfRange`] for a link expiry above 365 days.
+    pub fn validate(&self) -> Result<(), SettingsError> {
+        Days::handover_expiry(self.handover_expiry.days()).map(|_| ())
+    }
+}
+
 impl Default for PrivacySettings {
     fn default() -> Self {
         Self {
@@ -283,9 +354,25 @@ pub enum SsoMode {
 /// Session timeouts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(try_from = "TimeoutsRepr"))]
 pub struct SessionTimeouts {
     idle: Duration,
     absolute: Duration,
+}
+
+#[cfg(feature = "serde")]
+#[derive(serde::Deserialize)]
+struct TimeoutsRepr {
+    idle: Duration,
+    absolute: Duration,
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<TimeoutsRepr> for SessionTimeouts {
+    type Error = SettingsError;
+    fn try_from(r: TimeoutsRepr) -> Result<Self, Self::Error> {
+        Self::new(r.idle, r.absolute)
+    }
 }
 
 impl SessionTimeouts {
@@ -372,6 +459,12 @@ mod tests {
         assert!(!d.permits("evilfirma.de"));
         assert!(!d.permits("firma.de.evil.com"));
         assert!(AllowedDomains::any().permits("anything.example"));
+    }
+
+    #[test]
+    fn an_empty_domain_list_is_refused_not_read_as_any() {
+        let none: [&str; 0] = [];
+        assert_eq!(AllowedDomains::only(none), Err(SettingsError::NoDomain));
     }
 
     #[test]

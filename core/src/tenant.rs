@@ -81,7 +81,7 @@ impl Tenant {
     pub fn end_contract(&mut self, now: Timestamp) {
         if self.status == TenantStatus::Active {
             self.status = TenantStatus::ReadOnly {
-                delete_after: now + time::Duration::days(Self::READ_ONLY_DAYS),
+                delete_after: now.saturating_add(time::Duration::days(Self::READ_ONLY_DAYS)),
             };
         }
     }

@@ -120,8 +120,17 @@ pub trait SecretToken {
 macro_rules! secret_token {
     ($(#[$meta:meta])* $name:ident, $len:literal) => {
         $(#[$meta])*
-        #[derive(Clone, PartialEq, Eq)]
+        #[derive(Clone)]
         pub struct $name([u8; $len]);
+
+        impl PartialEq for $name {
+            /// Constant-time comparison.
+            fn eq(&self, other: &Self) -> bool {
+                bool::from(self.0.ct_eq(&other.0))
+            }
+        }
+
+        impl Eq for $name {}
 
         impl $name {
             /// Builds the secret from random bytes.

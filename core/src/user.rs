@@ -21,14 +21,22 @@ pub enum UserStatus {
 }
 
 /// A user's single-sign-on identity: matched by issuer and subject, never by
-/// e-mail or name.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// e-mail or name. `Debug` shows the issuer only.
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct SsoIdentity {
     /// The issuer (for Entra ID, includes the Azure tenant id).
     pub issuer: String,
     /// The subject / object id.
     pub subject: String,
+}
+
+impl std::fmt::Debug for SsoIdentity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SsoIdentity")
+            .field("issuer", &self.issuer)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Which ways of authenticating a user has set up.
@@ -144,7 +152,9 @@ impl User {
         Ok(())
     }
 
-    /// Reactivates a deactivated account (failure count reset).
+    /// Reactivates a deactivated account (failure count reset). An account that
+    /// never set a password or linked SSO goes back to invited, so its
+    /// registration can still be completed.
     ///
     /// # Errors
     /// [`UserError::NotDeactivated`].
@@ -152,7 +162,11 @@ impl User {
         if self.status != UserStatus::Deactivated {
             return Err(UserError::NotDeactivated);
         }
-        self.status = UserStatus::Active;
+        self.status = if self.auth.password || self.auth.sso.is_some() {
+            UserStatus::Active
+        } else {
+            UserStatus::Invited
+        };
         self.failed_logins = 0;
         Ok(())
     }
@@ -168,5 +182,57 @@ impl User {
         self.status = UserStatus::Active;
         self.auth.password = true;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn invited() -> User {
+        User {
+            id: UserId::from_bytes([1; 16]),
+            tenant: TenantId::from_bytes([2; 16]),
+            first_name: Name::new("Lea").unwrap(),
+            last_name: Name::new("Wolf").unwrap(),
+            email: Email::parse("lea@firma.de").unwrap(),
+            phone: None,
+            role: RoleId::from_bytes([3; 16]),
+            scope: ReferenceScope::Administrator,
+            status: UserStatus::Invited,
+            failed_logins: 0,
+            auth: AuthMethods::default(),
+            created_at: Timestamp::from_unix_timestamp(0).unwrap(),
+        }
+    }
+
+    #[test]
+    fn a_reactivated_invitation_can_still_be_accepted() {
+        let mut u = invited();
+        u.deactivate().unwrap();
+        u.reactivate().unwrap();
+        assert_eq!(u.status, UserStatus::Invited);
+        assert_eq!(u.accept_invitation(), Ok(()));
+        assert_eq!(u.status, UserStatus::Active);
+    }
+
+    #[test]
+    fn unlocking_resets_the_count_and_only_works_on_locked_accounts() {
+        let mut u = invited();
+        u.accept_invitation().unwrap();
+        assert_eq!(u.unlock(), Err(UserError::NotLocked));
+        u.set_lockout(crate::lockout::LockoutState::from_parts(5, true));
+        assert_eq!(u.status, UserStatus::Locked);
+        u.unlock().unwrap();
+        assert_eq!((u.status, u.failed_logins), (UserStatus::Active, 0));
+    }
+
+    #[test]
+    fn the_sso_subject_never_prints() {
+        let id = SsoIdentity {
+            issuer: "https://login.example/t1/v2.0".into(),
+            subject: "oid-1234".into(),
+        };
+        assert!(!format!("{id:?}").contains("oid-1234"));
     }
 }

@@ -38,8 +38,9 @@ pub enum ValueError {
         /// The maximum number of characters.
         max: usize,
     },
-    /// The value contains line breaks or other control characters.
-    #[error("{field} must not contain line breaks or control characters")]
+    /// The value contains line breaks, control characters or text-direction
+    /// overrides.
+    #[error("{field} must not contain line breaks, control characters or text-direction overrides")]
     ControlCharacters {
         /// Which value.
         field: &'static str,
@@ -59,8 +60,16 @@ pub enum ValueError {
     InvalidSlug,
 }
 
+/// Line breaks, control characters, Unicode line/paragraph separators and
+/// bidirectional overrides: anything that could split a log line or make a name
+/// display as something else.
+pub(crate) fn is_unsafe_char(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
 fn has_control(s: &str) -> bool {
-    s.chars().any(char::is_control)
+    s.chars().any(is_unsafe_char)
 }
 
 /// A trimmed, non-empty single line of text of at most `max` characters.
@@ -421,6 +430,17 @@ mod tests {
                 field: "first name"
             })
         );
+    }
+
+    #[test]
+    fn name_refuses_unicode_line_separators_and_direction_overrides() {
+        for bad in ["Eve\u{2028}admin", "Eve\u{202e}nimda", "Eve\u{2066}x"] {
+            assert_eq!(
+                Name::new(bad),
+                Err(ValueError::ControlCharacters { field: "name" }),
+                "{bad:?}"
+            );
+        }
     }
 
     #[test]

@@ -32,8 +32,10 @@ pub enum Write {
     InsertTenant(Tenant),
     /// Update a tenant (status, name).
     UpdateTenant(Tenant),
-    /// Delete all of a tenant's data (real deletion; the tenant row stays as a
-    /// tombstone with status deleted).
+    /// Delete all of a tenant's data — users, roles, employees, references and
+    /// everything that hangs off them, sessions, challenges, settings, queued
+    /// messages, the audit log and the tenant's key material (real deletion; the
+    /// tenant row stays as a tombstone with status deleted).
     PurgeTenantData,
     /// Create a user.
     InsertUser(User),
@@ -51,16 +53,22 @@ pub enum Write {
     DeleteRole(RoleId),
     /// Create an employee record.
     InsertEmployee(Employee),
-    /// Update an employee record read at `Version`.
+    /// Update an employee record read at `Version`. The adapter MUST copy the
+    /// new organisational attributes to the employee's references in the same
+    /// transaction (scopes filter references by them).
     UpdateEmployee(Employee, Version),
-    /// Delete an employee record (fails with [`StoreError::Conflict`] while a
-    /// reference names the employee).
+    /// Delete an employee record. While a reference names the employee (as
+    /// subject or signatory) the adapter MUST refuse the whole change set with
+    /// [`StoreError::PreconditionFailed`]`(`[`Precondition::EmployeeUnreferenced`]`)`,
+    /// whether or not the change set lists that precondition.
     DeleteEmployee(EmployeeId),
     /// Create a reference.
     InsertReference(Reference),
     /// Update a reference read at `Version`.
     UpdateReference(Reference, Version),
-    /// Delete a reference with its change log, status history and handovers.
+    /// Delete a reference with its change log, status history, stored documents
+    /// and handovers, and with those handovers' challenges and sessions. Audit
+    /// entries stay (they hold no content).
     DeleteReference(ReferenceId),
     /// Append to a reference's status history.
     AppendStatusChange(StatusChange),
@@ -88,8 +96,12 @@ pub enum Write {
     DeleteSessionsOfHandover(HandoverId),
     /// Save the tenant's settings; `None` when none were saved before.
     SaveSettings(TenantSettings, Option<Version>),
-    /// Append to the tenant's audit chain (the adapter links it to the previous
-    /// entry; appends are serialised per tenant).
+    /// Append to the tenant's audit chain: the adapter links it to the chain's
+    /// head with [`AuditEntry::at`](crate::audit::AuditEntry::at) under the
+    /// tenant's [`ChainKey`](crate::audit::ChainKey), serialising appends per
+    /// tenant. Sequence numbers continue after retention purges old entries.
+    /// The event's tenant must be the change set's (installation-level operator
+    /// events need their own log).
     AppendAudit(AuditEvent),
     /// Delete the tenant's audit entries older than this instant.
     PurgeAuditBefore(Timestamp),
@@ -220,10 +232,13 @@ impl ChangeSet {
         self.writes.is_empty()
     }
 
-    /// Takes the writes out (for adapters).
-    #[must_use]
-    pub fn into_parts(self) -> (TenantId, Vec<Write>, Vec<Precondition>) {
-        (self.tenant, self.writes, self.preconditions)
+    /// Takes the writes out for an adapter, after [`ChangeSet::check_tenant`].
+    ///
+    /// # Errors
+    /// [`StoreError::TenantMismatch`].
+    pub fn into_parts(self) -> Result<(TenantId, Vec<Write>, Vec<Precondition>), StoreError> {
+        self.check_tenant()?;
+        Ok((self.tenant, self.writes, self.preconditions))
     }
 
     /// Checks that every record written belongs to the change set's tenant.

@@ -112,7 +112,8 @@ pub struct ClaimedMessage {
 pub trait OutboxQueue: Send + Sync {
     /// Claims up to `limit` due messages for `lease`; a claimed message is not
     /// handed to another worker until the lease ends (`FOR UPDATE SKIP LOCKED` or
-    /// equivalent).
+    /// equivalent). Messages past their `expires_at` are deleted, never handed
+    /// out. How many attempts a message gets is the worker's policy.
     ///
     /// # Errors
     /// [`StoreError::Unavailable`].

@@ -140,7 +140,9 @@ pub trait FieldCipher: Send + Sync {
     async fn open(&self, context: &FieldContext, sealed: &[u8]) -> Result<Vec<u8>, CryptoError>;
 }
 
-/// Management of the per-tenant data keys.
+/// Management of the per-tenant data keys. Re-wrapping every tenant key under a
+/// new master key (`zeugnis keys rotate`) is an operation of the key store
+/// adapter itself; services never need it.
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 #[async_trait]
 pub trait KeyStore: Send + Sync {

@@ -300,7 +300,12 @@ pub trait ReferenceStore: Send + Sync {
     ) -> Result<Option<Versioned<Reference>>, StoreError>;
 
     /// The overview: references the filter admits (scope and private flag applied
-    /// in the query), newest first, key-paginated.
+    /// in the query), newest first, key-paginated. The query MUST admit exactly
+    /// what [`VisibilityFilter::admits`] admits — organisational values compared
+    /// exactly, case-sensitive, no collation or normalisation. A cursor is
+    /// untrusted input: it only continues the list it came from, and a cursor that
+    /// is malformed or made for another tenant or filter is
+    /// [`StoreError::NotFound`].
     ///
     /// # Errors
     /// [`StoreError::Unavailable`].
@@ -311,7 +316,8 @@ pub trait ReferenceStore: Send + Sync {
         page: PageRequest,
     ) -> Result<Page<ReferenceSummary>, StoreError>;
 
-    /// How many references the filter admits.
+    /// How many references the filter admits (the same rule as
+    /// [`ReferenceStore::references`]).
     ///
     /// # Errors
     /// [`StoreError::Unavailable`].

@@ -146,8 +146,21 @@ pub enum ConductGroup {
 /// the caller). Personal data: `Debug` never shows it.
 #[derive(Clone, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(transparent))]
+#[cfg_attr(feature = "serde", serde(try_from = "String", into = "String"))]
 pub struct SectionContent(String);
+
+impl TryFrom<String> for SectionContent {
+    type Error = ContentTooLong;
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        Self::new(text)
+    }
+}
+
+impl From<SectionContent> for String {
+    fn from(c: SectionContent) -> Self {
+        c.0
+    }
+}
 
 impl SectionContent {
     /// Longest content accepted per section (characters).

@@ -66,6 +66,15 @@ impl Section {
         Section::Result,
     ];
 
+    /// The sections the issued document prints: the employee's personal data,
+    /// heading and issue data, the text, and the signatures.
+    pub const DOCUMENT: [Section; 4] = [
+        Section::Personal,
+        Section::ReferenceData,
+        Section::Result,
+        Section::Signatures,
+    ];
+
     /// Stable machine key, e.g. `reference_data`.
     #[must_use]
     pub const fn key(self) -> &'static str {

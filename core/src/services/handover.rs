@@ -17,10 +17,12 @@ use crate::matrix::MatrixView;
 use crate::otp::{CodeChallenge, CodeError, CodePolicy, CodePurpose, OneTimeCode};
 use crate::ports::{
     ChallengeStore, ChangeSet, Clock, Destination, HandoverStore, MessageKind, MessageParams,
-    OutgoingMessage, RandomSource, ReferenceStore, StoreError, UnitOfWork, Versioned, Write,
-    random_bytes, random_u64,
+    OutgoingMessage, RandomSource, ReferenceStore, SettingsStore, StoreError, TenantStore,
+    UnitOfWork, Versioned, Write, random_bytes, random_u64,
 };
 use crate::settings::CodeChannel;
+use crate::settings::LinkCheckSettings;
+use crate::tenant::Tenant;
 use crate::token::{HandoverId, HandoverSecret, TokenHash};
 use crate::values::Timestamp;
 
@@ -83,6 +85,15 @@ pub enum LinkError {
     /// The link expired.
     #[error("this link has expired")]
     Expired,
+    /// Too many wrong one-time codes were entered.
+    #[error("this link was blocked after too many wrong codes; ask HR for a new one")]
+    Blocked,
+    /// Too many codes were requested.
+    #[error("too many codes were requested for this link; ask HR for a new one")]
+    TooManyCodes,
+    /// The link needs a code but no allowed channel reaches the recipient.
+    #[error("this link needs a one-time code, but no allowed way to send it reaches you; ask HR")]
+    NoCodeChannel,
     /// The one-time code was not accepted.
     #[error(transparent)]
     Code(#[from] CodeError),
@@ -103,6 +114,10 @@ impl From<StoreError> for LinkError {
 /// The link-holder use cases.
 #[expect(missing_debug_implementations, reason = "holds trait objects only")]
 pub struct HandoverLinkService<'a> {
+    /// Tenants.
+    pub tenants: &'a dyn TenantStore,
+    /// Settings (the code requirement is decided with today's privacy settings).
+    pub settings: &'a dyn SettingsStore,
     /// Handovers.
     pub handovers: &'a dyn HandoverStore,
     /// References.
@@ -121,12 +136,39 @@ pub struct HandoverLinkService<'a> {
 /// cases take the same time.
 const DUMMY: TokenHash = TokenHash::from_bytes([0; 32]);
 
+/// The channel a code must go by now: the handover's own choice while the
+/// privacy settings still allow it, otherwise — when the handover asked for a code
+/// or the settings now make it mandatory — the first allowed channel that reaches
+/// the recipient.
+fn code_channel_now(
+    h: &Handover,
+    link_check: &LinkCheckSettings,
+) -> Result<Option<CodeChannel>, LinkError> {
+    let reaches = |c: CodeChannel| c == CodeChannel::Email || h.recipient.phone.is_some();
+    match h.code_channel {
+        Some(c) if link_check.allows(c) && reaches(c) => Ok(Some(c)),
+        Some(_) => link_check
+            .allowed_channels()
+            .find(|c| reaches(*c))
+            .map(Some)
+            .ok_or(LinkError::NoCodeChannel),
+        None if link_check.mandatory => link_check
+            .allowed_channels()
+            .find(|c| reaches(*c))
+            .map(Some)
+            .ok_or(LinkError::NoCodeChannel),
+        None => Ok(None),
+    }
+}
+
 impl HandoverLinkService<'_> {
+    /// The tenant (readable), its link-check settings, and the handover the link
+    /// names if the secret matches and the link is usable.
     async fn authenticate(
         &self,
         req: &LinkRequest,
         now: Timestamp,
-    ) -> Result<Versioned<Handover>, LinkError> {
+    ) -> Result<(Tenant, LinkCheckSettings, Versioned<Handover>), LinkError> {
         let found = self.handovers.handover(req.tenant, req.id).await?;
         let hash = found.as_ref().map_or(DUMMY, |h| h.value.secret_hash);
         let secret_ok = hash.matches(&req.secret);
@@ -134,16 +176,32 @@ impl HandoverLinkService<'_> {
             Some(h) if secret_ok && h.value.tenant == req.tenant => h,
             _ => return Err(LinkError::NotFound),
         };
+        let tenant = self
+            .tenants
+            .tenant(req.tenant)
+            .await?
+            .filter(|t| t.ensure_readable().is_ok())
+            .ok_or(LinkError::NotFound)?;
         match h.value.state(now) {
-            LinkState::Active => Ok(h),
-            LinkState::Revoked => Err(LinkError::Revoked),
-            LinkState::Finished => Err(LinkError::Finished),
-            LinkState::Expired => Err(LinkError::Expired),
+            LinkState::Active => {}
+            LinkState::Revoked => return Err(LinkError::Revoked),
+            LinkState::Finished => return Err(LinkError::Finished),
+            LinkState::Expired => return Err(LinkError::Expired),
+            LinkState::Blocked => return Err(LinkError::Blocked),
         }
+        let link_check = self
+            .settings
+            .settings(req.tenant)
+            .await?
+            .value
+            .privacy
+            .link_check;
+        Ok((tenant, link_check, h))
     }
 
     async fn grant(
         &self,
+        tenant: &Tenant,
         h: &Handover,
         now: Timestamp,
         mut changes: ChangeSet,
@@ -155,6 +213,12 @@ impl HandoverLinkService<'_> {
             .await?
             .filter(|r| r.value.tenant == h.tenant)
             .ok_or(LinkError::NotFound)?;
+        // Writes only while the reference can be edited and the tenant can change.
+        let matrix = if tenant.ensure_writable().is_ok() && reference.value.status.is_editable() {
+            h.matrix
+        } else {
+            h.matrix.read_only()
+        };
         changes.push(Write::AppendAudit(
             AuditEvent::new(
                 Some(h.tenant),
@@ -169,7 +233,7 @@ impl HandoverLinkService<'_> {
         Ok(HandoverAccess {
             handover: h.id,
             reference: h.reference,
-            view: h.matrix.view(&reference.value.content),
+            view: matrix.view(&reference.value.content),
             expires_at: h.expires_at,
         })
     }
@@ -180,22 +244,20 @@ impl HandoverLinkService<'_> {
     /// [`LinkError`].
     pub async fn open(&self, req: LinkRequest) -> Result<OpenOutcome, LinkError> {
         let now = self.clock.now();
-        let h = self.authenticate(&req, now).await?.value;
-        let Some(channel) = h.code_channel else {
+        let (tenant, link_check, stored) = self.authenticate(&req, now).await?;
+        let (mut h, version) = (stored.value, stored.version);
+        let Some(channel) = code_channel_now(&h, &link_check)? else {
             let access = self
-                .grant(&h, now, ChangeSet::new(req.tenant), req.source_ip)
+                .grant(&tenant, &h, now, ChangeSet::new(req.tenant), req.source_ip)
                 .await?;
             return Ok(OpenOutcome::Granted(access));
         };
         let to = match (channel, &h.recipient.phone) {
             (CodeChannel::Sms, Some(phone)) => Destination::Sms(phone.clone()),
-            (CodeChannel::Sms, None) => {
-                return Err(LinkError::Unavailable(
-                    "handover has SMS check but no phone".into(),
-                ));
-            }
+            (CodeChannel::Sms, None) => return Err(LinkError::NoCodeChannel),
             (CodeChannel::Email, _) => Destination::Email(h.recipient.email.clone()),
         };
+        h.record_code_sent().map_err(|_| LinkError::TooManyCodes)?;
         let code = OneTimeCode::from_random(random_u64(self.random));
         let challenge = CodeChallenge::issue(
             ChallengeId::from_random(random_bytes(self.random)),
@@ -208,6 +270,7 @@ impl HandoverLinkService<'_> {
         let (challenge_id, expires_at) = (challenge.id, challenge.expires_at);
         let mut changes = ChangeSet::new(req.tenant);
         changes
+            .push(Write::UpdateHandover(h.clone(), version))
             .push(Write::InsertChallenge(challenge))
             .push(Write::Enqueue(OutgoingMessage {
                 id: MessageId::from_random(random_bytes(self.random)),
@@ -236,11 +299,14 @@ impl HandoverLinkService<'_> {
         })
     }
 
-    /// Checks the one-time code of a link and grants access.
+    /// Checks the one-time code of a link and grants access. Every wrong code
+    /// also counts against the link; after [`Handover::MAX_FAILED_CODES`] it is
+    /// blocked.
     ///
     /// # Errors
     /// [`LinkError::Code`] when the code is wrong, expired, used or exhausted (a
-    /// missing challenge counts as expired); other [`LinkError`]s as for
+    /// missing challenge counts as expired); [`LinkError::Blocked`] when this
+    /// wrong code blocked the link; other [`LinkError`]s as for
     /// [`HandoverLinkService::open`].
     pub async fn verify_code(
         &self,
@@ -249,11 +315,13 @@ impl HandoverLinkService<'_> {
         code: &str,
     ) -> Result<HandoverAccess, LinkError> {
         let now = self.clock.now();
-        let h = self.authenticate(&req, now).await?.value;
+        let (tenant, _, stored_handover) = self.authenticate(&req, now).await?;
+        let (mut h, h_version) = (stored_handover.value, stored_handover.version);
         let stored = self
             .challenges
             .challenge(req.tenant, challenge)
             .await?
+            .filter(|c| c.value.tenant == req.tenant)
             .ok_or(LinkError::Code(CodeError::Expired))?;
         let (updated, verdict) = stored
             .value
@@ -263,20 +331,35 @@ impl HandoverLinkService<'_> {
             changes.push(Write::UpdateChallenge(updated, stored.version));
         }
         match verdict {
-            Ok(()) => self.grant(&h, now, changes, req.source_ip).await,
+            Ok(()) => self.grant(&tenant, &h, now, changes, req.source_ip).await,
             Err(e) => {
-                changes.push(Write::AppendAudit(
-                    AuditEvent::new(
-                        Some(req.tenant),
-                        now,
-                        AuditActor::Handover(h.id),
-                        AuditAction::HandoverCodeFailed,
-                        AuditTarget::Handover(h.id),
-                    )
-                    .from_ip(req.source_ip),
-                ));
+                let guessed = matches!(
+                    e,
+                    CodeError::Wrong { .. } | CodeError::TooManyAttempts | CodeError::WrongPurpose
+                );
+                if guessed {
+                    h.record_code_failure();
+                    changes.push(Write::UpdateHandover(h.clone(), h_version));
+                }
+                let blocked = h.state(now) == LinkState::Blocked;
+                let mut event = AuditEvent::new(
+                    Some(req.tenant),
+                    now,
+                    AuditActor::Handover(h.id),
+                    AuditAction::HandoverCodeFailed,
+                    AuditTarget::Handover(h.id),
+                )
+                .from_ip(req.source_ip);
+                if blocked {
+                    event = event.with_detail("link_blocked");
+                }
+                changes.push(Write::AppendAudit(event));
                 self.uow.commit(changes).await?;
-                Err(LinkError::Code(e))
+                Err(if blocked {
+                    LinkError::Blocked
+                } else {
+                    LinkError::Code(e)
+                })
             }
         }
     }

@@ -24,8 +24,8 @@ use crate::values::Email;
 
 use super::{MAX_CONFLICT_RETRIES, is_conflict};
 
-/// A login attempt.
-#[derive(Debug)]
+/// A login attempt. `Debug` shows neither the address nor the password (people
+/// type passwords into the address field).
 pub struct LoginRequest {
     /// The tenant whose login page was used.
     pub tenant: TenantId,
@@ -35,6 +35,15 @@ pub struct LoginRequest {
     pub password: Password,
     /// The client's address.
     pub source_ip: Option<IpAddr>,
+}
+
+impl std::fmt::Debug for LoginRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginRequest")
+            .field("tenant", &self.tenant)
+            .field("source_ip", &self.source_ip)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A login that got past the password.
@@ -55,6 +64,8 @@ pub enum LoginOutcome {
         user: UserId,
         /// No factor enrolled yet but the tenant requires one: enrol now.
         enrolment_required: bool,
+        /// Re-hash the password once the second factor succeeded.
+        needs_rehash: bool,
     },
 }
 
@@ -120,12 +131,14 @@ impl LoginService<'_> {
             (Some(_), Some(e)) => self.users.user_by_email(req.tenant, e).await?,
             _ => None,
         };
+        // The same reads on every path: an unknown account looks up a hash that
+        // cannot exist, so only the answer differs, not the work.
+        let lookup = user
+            .as_ref()
+            .map_or(UserId::from_bytes([0; 16]), |u| u.value.id);
+        let stored_hash = self.credentials.password_hash(req.tenant, lookup).await?;
         let hash = match &user {
-            Some(u) if u.value.auth.password => {
-                self.credentials
-                    .password_hash(req.tenant, u.value.id)
-                    .await?
-            }
+            Some(u) if u.value.auth.password => stored_hash,
             _ => None,
         };
         let check = self
@@ -177,6 +190,12 @@ impl LoginService<'_> {
                     )));
                     Err(LoginError::InvalidCredentials)
                 }
+                // An account that signs in by SSO only has no password to guess:
+                // attempts are refused and audited but never lock it.
+                UserStatus::Active | UserStatus::Locked if !u.auth.password => {
+                    changes.push(Write::AppendAudit(failed(actor(), target(), "no_password")));
+                    Err(LoginError::InvalidCredentials)
+                }
                 UserStatus::Active | UserStatus::Locked => {
                     let was_locked = u.status == UserStatus::Locked;
                     let policy = settings.security.password_policy;
@@ -188,6 +207,7 @@ impl LoginService<'_> {
                             return Ok(LoginOutcome::SecondFactorRequired {
                                 user: u.id,
                                 enrolment_required: !u.auth.has_second_factor(),
+                                needs_rehash: check.needs_rehash,
                             });
                         }
                         if u.failed_logins != 0 {

@@ -97,22 +97,39 @@ impl RetentionService<'_> {
                 settings.employee_retention_months,
                 now.date(),
             );
-            for batch in decision.due.chunks(BATCH) {
-                let mut changes = ChangeSet::new(tenant);
-                for id in batch {
-                    changes.push(Write::DeleteEmployee(*id));
-                    changes.require(Precondition::EmployeeUnreferenced(*id));
-                }
-                changes.push(Write::AppendAudit(sweep_event(
-                    tenant,
-                    now,
-                    "employees",
-                    batch.len(),
-                )));
-                self.uow.commit(changes).await?;
-                report.employees_deleted.extend_from_slice(batch);
-            }
             report.employees_kept = decision.kept;
+            for batch in decision.due.chunks(BATCH) {
+                let mut pending: Vec<EmployeeId> = batch.to_vec();
+                // A reference created since the facts were read refuses the batch;
+                // keep that employee and retry the rest.
+                while !pending.is_empty() {
+                    let mut changes = ChangeSet::new(tenant);
+                    for id in &pending {
+                        changes.push(Write::DeleteEmployee(*id));
+                        changes.require(Precondition::EmployeeUnreferenced(*id));
+                    }
+                    changes.push(Write::AppendAudit(sweep_event(
+                        tenant,
+                        now,
+                        "employees",
+                        pending.len(),
+                    )));
+                    match self.uow.commit(changes).await {
+                        Ok(()) => {
+                            report.employees_deleted.append(&mut pending);
+                        }
+                        Err(StoreError::PreconditionFailed(
+                            Precondition::EmployeeUnreferenced(id),
+                        )) if pending.contains(&id) => {
+                            pending.retain(|p| *p != id);
+                            report
+                                .employees_kept
+                                .push((id, KeepReason::NamedByReference));
+                        }
+                        Err(e) => return Err(e),
+                    }
+                }
+            }
         }
 
         let cutoff = audit_cutoff(settings.audit_retention, now);

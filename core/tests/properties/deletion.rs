@@ -44,8 +44,8 @@ fn named_ids(employees: &[(Option<Date>, bool)]) -> BTreeSet<EmployeeId> {
 
 fn period() -> impl Strategy<Value = RetentionPeriod> {
     prop_oneof![
-        (1_u16..=3650).prop_map(RetentionPeriod::Days),
-        (1_u16..=120).prop_map(RetentionPeriod::Months),
+        (1_u16..=3650).prop_filter_map("non-zero", RetentionPeriod::days),
+        (1_u16..=120).prop_filter_map("non-zero", RetentionPeriod::months),
     ]
 }
 
@@ -63,7 +63,7 @@ fn reference_facts(references: &[(ReferenceKind, Timestamp)]) -> Vec<ReferenceFa
         .map(|(n, (kind, created_at))| ReferenceFacts {
             id: ReferenceId::from_bytes([n; 16]),
             kind: *kind,
-            created_at: *created_at,
+            since: *created_at,
         })
         .collect()
 }
@@ -95,10 +95,12 @@ fn period_for(settings: &PrivacySettings, kind: ReferenceKind) -> Option<Retenti
 fn model_deadline(period: RetentionPeriod, created_at: Timestamp) -> Timestamp {
     let date = match period {
         RetentionPeriod::Days(days) => {
-            Date::from_julian_day(created_at.date().to_julian_day() + i32::from(days))
+            Date::from_julian_day(created_at.date().to_julian_day() + i32::from(days.get()))
                 .unwrap_or(Date::MAX)
         }
-        RetentionPeriod::Months(months) => model_add_months(created_at.date(), u32::from(months)),
+        RetentionPeriod::Months(months) => {
+            model_add_months(created_at.date(), u32::from(months.get()))
+        }
     };
     Timestamp::new(date, created_at.time())
 }
@@ -181,7 +183,7 @@ proptest! {
                 } else {
                     let r = index.get(&facts);
                     period_for(&settings, r.kind).map_or(fallback, |p| {
-                        model_deadline(p, r.created_at) + Duration::seconds(seconds)
+                        model_deadline(p, r.since) + Duration::seconds(seconds)
                     })
                 }
             }
@@ -189,7 +191,7 @@ proptest! {
         let expected: Vec<ReferenceId> = facts
             .iter()
             .filter(|r| {
-                period_for(&settings, r.kind).is_some_and(|p| now > model_deadline(p, r.created_at))
+                period_for(&settings, r.kind).is_some_and(|p| now > model_deadline(p, r.since))
             })
             .map(|r| r.id)
             .collect();

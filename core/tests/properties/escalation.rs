@@ -6,7 +6,7 @@ use proptest::prelude::*;
 use proptest::sample::Index;
 use zeugnis_core::access::{AccessLevel, Area, Permissions, Role};
 use zeugnis_core::authz::{
-    AccessError, Actor, ensure_administrator_remains, is_active_administrator,
+    AccessError, Actor, ensure_administrator_remains, holds_administrator, is_active_administrator,
 };
 use zeugnis_core::id::{RoleId, TenantId, UserId};
 use zeugnis_core::lockout::{Attempt, MaxFailedAttempts};
@@ -272,24 +272,30 @@ proptest! {
                 .collect();
             let model_admins: BTreeSet<UserId> = model
                 .iter()
-                .filter(|(_, m)| m.status != Status::Deactivated && m.administrator)
+                .filter(|(_, m)| m.status == Status::Active && m.administrator)
                 .map(|(id, _)| *id)
                 .collect();
             prop_assert_eq!(&active_admins, &model_admins);
 
             let (id, before) = model[i];
             let user = &mut users[i];
-            let is_active_admin = active_admins.contains(&id);
-            // The admin actions are checked; what each one leaves of the user.
-            let stays = match op {
-                Operation::Demote | Operation::Deactivate | Operation::Delete => Some(false),
-                Operation::Rename => Some(is_active_admin),
+            // An Administrator in service: active, or locked by failed logins.
+            let holds = before.administrator && before.status != Status::Deactivated;
+            prop_assert_eq!(holds, holds_administrator(user.status, role_of(user, &admin, &custom)));
+            let serving_before = model
+                .iter()
+                .filter(|(_, m)| m.administrator && m.status != Status::Deactivated)
+                .count();
+            // The admin actions are checked; whether each takes an Administrator away.
+            let takes_away = match op {
+                Operation::Demote | Operation::Deactivate | Operation::Delete => Some(holds),
+                Operation::Rename => Some(false),
                 _ => None,
             };
-            if let Some(stays) = stays {
-                let result = ensure_administrator_remains(&active_admins, id, stays);
+            if let Some(takes_away) = takes_away {
+                let result = ensure_administrator_remains(&active_admins, id, takes_away);
                 let others = active_admins.iter().filter(|a| **a != id).count();
-                let expected = if is_active_admin && !stays && others == 0 {
+                let expected = if takes_away && others == 0 {
                     Err(AccessError::LastAdministrator)
                 } else {
                     Ok(())
@@ -350,13 +356,24 @@ proptest! {
                 .count();
             let model_after = model
                 .iter()
-                .filter(|(_, m)| m.status != Status::Deactivated && m.administrator)
+                .filter(|(_, m)| m.status == Status::Active && m.administrator)
                 .count();
             prop_assert_eq!(admins_after, model_after, "after {:?}", op);
-            // Whatever happened — an admin action that passed its check, a lockout
-            // by failed logins, an unlock — an Administrator remains.
-            if !active_admins.is_empty() {
-                prop_assert!(admins_after >= 1, "{:?} of {:?} left no active Administrator", op, before);
+            // An admin action that passed its check leaves an active Administrator
+            // if there was one, and never takes away the last Administrator in
+            // service (a locked one included). Lockouts by failed logins are not
+            // admin actions; they can leave none active until support unlocks.
+            if takes_away.is_some() {
+                if !active_admins.is_empty() {
+                    prop_assert!(admins_after >= 1, "{:?} of {:?} left no active Administrator", op, before);
+                }
+                let serving_after = model
+                    .iter()
+                    .filter(|(_, m)| m.administrator && m.status != Status::Deactivated)
+                    .count();
+                if serving_before >= 1 {
+                    prop_assert!(serving_after >= 1, "{:?} of {:?} left no Administrator at all", op, before);
+                }
             }
         }
     }

@@ -15,7 +15,7 @@ use crate::reference::{
     Language, Reference, ReferenceContent, ReferenceKind, ReferenceStatus, Section, SectionContent,
 };
 use crate::services::handover::{HandoverLinkService, LinkError, LinkRequest, OpenOutcome};
-use crate::settings::{AllowedDomains, CodeChannel, LinkCheckSettings};
+use crate::settings::{AllowedDomains, CodeChannel, LinkCheckSettings, TenantSettings};
 use crate::token::{HandoverId, HandoverSecret};
 use crate::values::{Email, Name};
 
@@ -79,6 +79,8 @@ fn handover(choice: LinkCheckChoice) -> Handover {
 }
 
 struct World {
+    tenants: crate::ports::MockTenantStore,
+    settings: crate::ports::MockSettingsStore,
     handovers: MockHandoverStore,
     references: MockReferenceStore,
     challenges: MockChallengeStore,
@@ -86,6 +88,21 @@ struct World {
 
 impl World {
     fn new(stored: Option<Handover>) -> Self {
+        Self::with(
+            stored,
+            TenantSettings::default(),
+            ReferenceStatus::WithSupervisor,
+        )
+    }
+
+    fn with(stored: Option<Handover>, settings: TenantSettings, status: ReferenceStatus) -> Self {
+        let mut settings_store = crate::ports::MockSettingsStore::new();
+        settings_store.expect_settings().returning(move |_| {
+            Ok(Versioned {
+                value: settings.clone(),
+                version: Version(1),
+            })
+        });
         let mut handovers = MockHandoverStore::new();
         handovers.expect_handover().returning(move |_, _| {
             Ok(stored.clone().map(|value| Versioned {
@@ -94,13 +111,18 @@ impl World {
             }))
         });
         let mut references = MockReferenceStore::new();
-        references.expect_reference().returning(|_, _| {
+        references.expect_reference().returning(move |_, _| {
             Ok(Some(Versioned {
-                value: reference(),
+                value: Reference {
+                    status,
+                    ..reference()
+                },
                 version: Version(1),
             }))
         });
         Self {
+            tenants: active_tenant(),
+            settings: settings_store,
             handovers,
             references,
             challenges: MockChallengeStore::new(),
@@ -114,6 +136,8 @@ impl World {
         random: &'a MockRandomSource,
     ) -> HandoverLinkService<'a> {
         HandoverLinkService {
+            tenants: &self.tenants,
+            settings: &self.settings,
             handovers: &self.handovers,
             references: &self.references,
             challenges: &self.challenges,
@@ -263,7 +287,17 @@ fn verify(
     Vec<ChangeSet>,
     ChallengeId,
 ) {
-    let h = handover(LinkCheckChoice::On(CodeChannel::Email));
+    verify_on(handover(LinkCheckChoice::On(CodeChannel::Email)), code)
+}
+
+fn verify_on(
+    h: Handover,
+    code: &str,
+) -> (
+    Result<crate::services::handover::HandoverAccess, LinkError>,
+    Vec<ChangeSet>,
+    ChallengeId,
+) {
     let mut world = World::new(Some(h.clone()));
     let challenge = crate::otp::CodeChallenge::issue(
         ChallengeId::from_bytes([0x77; 16]),
@@ -309,4 +343,75 @@ fn a_wrong_code_is_counted_audited_and_refused() {
     };
     assert_eq!((ch.failed_attempts, ch.used), (1, false));
     assert_eq!(audit_actions(&c[0]), vec![AuditAction::HandoverCodeFailed]);
+}
+
+#[test]
+fn a_completed_reference_is_shown_read_only_whatever_the_matrix_says() {
+    let world = World::with(
+        Some(handover(LinkCheckChoice::Off)),
+        TenantSettings::default(),
+        ReferenceStatus::Completed,
+    );
+    let (r, _) = open(&world, t0(), SECRET);
+    let Ok(OpenOutcome::Granted(access)) = r else {
+        panic!("expected access, got {r:?}")
+    };
+    assert!(access.view.sections().all(|(_, _, writable)| !writable));
+    assert!(access.view.get(Section::Performance).is_some());
+}
+
+#[test]
+fn a_check_made_mandatory_after_the_handover_applies_to_its_link() {
+    let mut settings = TenantSettings::default();
+    settings.privacy.link_check = LinkCheckSettings::new(true, [CodeChannel::Email]).unwrap();
+    let world = World::with(
+        Some(handover(LinkCheckChoice::Off)),
+        settings,
+        ReferenceStatus::WithSupervisor,
+    );
+    let (r, _) = open(&world, t0(), SECRET);
+    assert!(
+        matches!(
+            r,
+            Ok(OpenOutcome::CodeSent {
+                channel: CodeChannel::Email,
+                ..
+            })
+        ),
+        "{r:?}"
+    );
+}
+
+#[test]
+fn sending_a_code_counts_against_the_link_and_the_limit_is_enforced() {
+    let mut h = handover(LinkCheckChoice::On(CodeChannel::Email));
+    let (r, c) = open(&World::new(Some(h.clone())), t0(), SECRET);
+    assert!(matches!(r, Ok(OpenOutcome::CodeSent { .. })));
+    let Write::UpdateHandover(stored, Version(3)) = &c[0].writes()[0] else {
+        panic!("handover not updated first")
+    };
+    assert_eq!(stored.codes_sent, 1);
+    h.codes_sent = Handover::MAX_CODES_SENT;
+    let (r, c) = open(&World::new(Some(h)), t0(), SECRET);
+    assert_eq!(r, Err(LinkError::TooManyCodes));
+    assert!(c.is_empty(), "no code, no message");
+}
+
+#[test]
+fn the_last_allowed_wrong_code_blocks_the_link_for_good() {
+    let mut h = handover(LinkCheckChoice::On(CodeChannel::Email));
+    h.failed_codes = Handover::MAX_FAILED_CODES - 1;
+    let (r, c, _) = verify_on(h.clone(), "000000");
+    assert_eq!(r, Err(LinkError::Blocked));
+    let blocked = c[0].writes().iter().find_map(|w| match w {
+        Write::UpdateHandover(h, _) => Some(h.clone()),
+        _ => None,
+    });
+    assert_eq!(
+        blocked.map(|h| h.failed_codes),
+        Some(Handover::MAX_FAILED_CODES)
+    );
+    h.failed_codes = Handover::MAX_FAILED_CODES;
+    let (r, _) = open(&World::new(Some(h)), t0(), SECRET);
+    assert_eq!(r, Err(LinkError::Blocked));
 }

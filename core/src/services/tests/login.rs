@@ -360,3 +360,27 @@ fn a_storage_failure_is_reported_as_unavailable_not_as_wrong_credentials() {
         Err(LoginError::Unavailable(_))
     ));
 }
+
+#[test]
+fn an_account_without_a_password_is_never_locked_by_password_guessing() {
+    let mut u = user(UserStatus::Active, 4);
+    u.auth.password = false;
+    let w = World::new(Some(u), Some(false), TenantSettings::default());
+    let c = w.refused("hanna.becker@firma.de");
+    assert!(stored_user(&c[0]).is_none(), "the account is not touched");
+    let Some(Write::AppendAudit(e)) = c[0].writes().first() else {
+        panic!("expected an audit entry")
+    };
+    assert_eq!(e.detail.as_ref().map(|d| d.as_str()), Some("no_password"));
+}
+
+#[test]
+fn a_login_request_never_prints_address_or_password() {
+    let req = LoginRequest {
+        tenant: tenant_id(),
+        email: "Geheim123!".into(),
+        password: Password::new("Geheim123!"),
+        source_ip: None,
+    };
+    assert!(!format!("{req:?}").contains("Geheim"));
+}

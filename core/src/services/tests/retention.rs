@@ -98,7 +98,7 @@ fn with_no_periods_set_only_the_audit_log_is_trimmed() {
     let refs = vec![ReferenceFacts {
         id: rid(1),
         kind: ReferenceKind::Final,
-        created_at: t0() - Duration::days(5000),
+        since: t0() - Duration::days(5000),
     }];
     let (r, c) = World::new(PrivacySettings::default(), refs, vec![], vec![]).sweep();
     let r = r.unwrap();
@@ -113,7 +113,7 @@ fn with_no_periods_set_only_the_audit_log_is_trimmed() {
 #[test]
 fn due_references_go_first_then_unnamed_employees_each_batch_with_its_audit_entry() {
     let privacy = PrivacySettings {
-        interim_reference_retention: Some(RetentionPeriod::Months(12)),
+        interim_reference_retention: RetentionPeriod::months(12),
         employee_retention_months: Some(6),
         ..Default::default()
     };
@@ -121,17 +121,17 @@ fn due_references_go_first_then_unnamed_employees_each_batch_with_its_audit_entr
         ReferenceFacts {
             id: rid(1),
             kind: ReferenceKind::Interim,
-            created_at: t0() - Duration::days(400),
+            since: t0() - Duration::days(400),
         },
         ReferenceFacts {
             id: rid(2),
             kind: ReferenceKind::Interim,
-            created_at: t0() - Duration::days(10),
+            since: t0() - Duration::days(10),
         },
         ReferenceFacts {
             id: rid(3),
             kind: ReferenceKind::Final,
-            created_at: t0() - Duration::days(4000),
+            since: t0() - Duration::days(4000),
         },
     ];
     let employees = vec![
@@ -171,7 +171,7 @@ fn due_references_go_first_then_unnamed_employees_each_batch_with_its_audit_entr
 #[test]
 fn large_sweeps_are_split_into_batches() {
     let privacy = PrivacySettings {
-        final_reference_retention: Some(RetentionPeriod::Days(1)),
+        final_reference_retention: RetentionPeriod::days(1),
         ..Default::default()
     };
     let n = u16::try_from(BATCH * 2 + 50).unwrap();
@@ -179,7 +179,7 @@ fn large_sweeps_are_split_into_batches() {
         .map(|i| ReferenceFacts {
             id: rid(i),
             kind: ReferenceKind::Final,
-            created_at: t0() - Duration::days(2),
+            since: t0() - Duration::days(2),
         })
         .collect();
     let (r, c) = World::new(privacy, refs, vec![], vec![]).sweep();
@@ -204,4 +204,47 @@ fn an_unknown_tenant_is_not_swept() {
     let (r, c) = w.sweep();
     assert_eq!(r, Err(StoreError::NotFound));
     assert!(c.is_empty());
+}
+
+#[test]
+fn an_employee_named_by_a_reference_made_during_the_sweep_is_kept_and_the_rest_deleted() {
+    let privacy = PrivacySettings {
+        employee_retention_months: Some(1),
+        ..Default::default()
+    };
+    let employees = vec![
+        EmployeeFacts {
+            id: eid(1),
+            exit_date: Some(date!(2020 - 01 - 31)),
+        },
+        EmployeeFacts {
+            id: eid(2),
+            exit_date: Some(date!(2020 - 01 - 31)),
+        },
+    ];
+    let w = World::new(privacy, vec![], employees, vec![]);
+    let (uow, log) = recording_uow(vec![Err(StoreError::PreconditionFailed(
+        Precondition::EmployeeUnreferenced(eid(2)),
+    ))]);
+    let clock = clock_at(t0());
+    let service = RetentionService {
+        tenants: &w.tenants,
+        settings: &w.settings,
+        references: &w.references,
+        employees: &w.employees,
+        uow: &uow,
+        clock: &clock,
+    };
+    let report = run(service.sweep(tenant_id())).unwrap();
+    assert_eq!(report.employees_deleted, vec![eid(1)]);
+    assert_eq!(
+        report.employees_kept,
+        vec![(eid(2), KeepReason::NamedByReference)]
+    );
+    let c = commits(&log);
+    assert_eq!(c[0].writes()[0], Write::DeleteEmployee(eid(1)));
+    assert!(matches!(
+        c.last().map(|cs| &cs.writes()[0]),
+        Some(Write::PurgeAuditBefore(_))
+    ));
 }
