@@ -95,8 +95,10 @@ pub struct Actor {
 }
 
 impl Actor {
-    /// An actor with the given rights (for callers that already checked the
-    /// account; see [`Actor::for_user`]).
+    /// An actor with the given rights, for callers that already checked the
+    /// account (prefer [`Actor::for_user`]). This is the trust boundary of the
+    /// proof values: build actors only from an authenticated session, never from
+    /// request input.
     #[must_use]
     pub fn new(
         tenant: TenantId,
