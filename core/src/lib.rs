@@ -56,7 +56,8 @@
 //! | [`authz`] | every access decision: areas, scope + private flag, no escalation, last Administrator |
 //! | [`employee`], [`reference`](mod@reference) | master data, references, sections, grades, the workflow |
 //! | [`matrix`], [`handover`] | the handover permission matrix, links, the two-step check |
-//! | [`lockout`], [`password`], [`otp`], [`session`] | authentication rules |
+//! | [`lockout`], [`password`], [`otp`], [`second_factor`], [`session`] | authentication rules: lockout, password policy, one-time codes, TOTP steps and recovery codes, sessions |
+//! | [`support`] | support access grants for a period |
 //! | [`settings`], [`retention`] | privacy settings and deletion policies |
 //! | [`audit`] | audit events, the hash chain, CSV safety |
 //! | [`messages`] | every user-facing text, German and English |
@@ -83,9 +84,11 @@ pub mod ports;
 pub mod reference;
 pub mod retention;
 pub mod scope;
+pub mod second_factor;
 pub mod services;
 pub mod session;
 pub mod settings;
+pub mod support;
 pub mod tenant;
 pub mod token;
 pub mod user;
