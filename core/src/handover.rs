@@ -93,6 +93,9 @@ pub enum HandoverError {
     /// The link expired.
     #[error("the handover link has expired")]
     Expired,
+    /// The link was blocked after too many wrong codes.
+    #[error("the handover link was blocked after too many wrong codes")]
+    Blocked,
 }
 
 /// Whether opening a link needs a code, and by which channel.
@@ -302,7 +305,8 @@ impl Handover {
             LinkState::Active => Ok(()),
             LinkState::Revoked => Err(HandoverError::AlreadyRevoked),
             LinkState::Finished => Err(HandoverError::AlreadyFinished),
-            LinkState::Expired | LinkState::Blocked => Err(HandoverError::Expired),
+            LinkState::Expired => Err(HandoverError::Expired),
+            LinkState::Blocked => Err(HandoverError::Blocked),
         }
     }
 
@@ -456,6 +460,7 @@ mod tests {
         assert_eq!(h.state(now()), LinkState::Active);
         h.record_code_failure();
         assert_eq!(h.state(now()), LinkState::Blocked);
+        assert_eq!(h.finish(now()), Err(HandoverError::Blocked));
     }
 
     #[test]

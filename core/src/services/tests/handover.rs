@@ -415,3 +415,23 @@ fn the_last_allowed_wrong_code_blocks_the_link_for_good() {
     let (r, _) = open(&World::new(Some(h)), t0(), SECRET);
     assert_eq!(r, Err(LinkError::Blocked));
 }
+
+#[test]
+fn a_channel_the_settings_no_longer_allow_falls_back_to_an_allowed_one() {
+    let mut settings = TenantSettings::default();
+    settings.privacy.link_check = LinkCheckSettings::new(false, [CodeChannel::Email]).unwrap();
+    let mut h = handover(LinkCheckChoice::On(CodeChannel::Email));
+    h.code_channel = Some(CodeChannel::Sms);
+    let world = World::with(Some(h), settings, ReferenceStatus::WithSupervisor);
+    let (r, _) = open(&world, t0(), SECRET);
+    assert!(
+        matches!(
+            r,
+            Ok(OpenOutcome::CodeSent {
+                channel: CodeChannel::Email,
+                ..
+            })
+        ),
+        "{r:?}"
+    );
+}

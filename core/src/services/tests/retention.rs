@@ -79,7 +79,18 @@ impl World {
         Result<crate::services::retention::SweepReport, StoreError>,
         Vec<ChangeSet>,
     ) {
-        let (uow, log) = recording_uow(vec![]);
+        self.sweep_answering(vec![])
+    }
+
+    /// Sweeps with a unit of work that answers its commits with `answers` in turn.
+    fn sweep_answering(
+        &self,
+        answers: Vec<Result<(), StoreError>>,
+    ) -> (
+        Result<crate::services::retention::SweepReport, StoreError>,
+        Vec<ChangeSet>,
+    ) {
+        let (uow, log) = recording_uow(answers);
         let clock = clock_at(t0());
         let service = RetentionService {
             tenants: &self.tenants,
@@ -223,25 +234,15 @@ fn an_employee_named_by_a_reference_made_during_the_sweep_is_kept_and_the_rest_d
         },
     ];
     let w = World::new(privacy, vec![], employees, vec![]);
-    let (uow, log) = recording_uow(vec![Err(StoreError::PreconditionFailed(
+    let (report, c) = w.sweep_answering(vec![Err(StoreError::PreconditionFailed(
         Precondition::EmployeeUnreferenced(eid(2)),
     ))]);
-    let clock = clock_at(t0());
-    let service = RetentionService {
-        tenants: &w.tenants,
-        settings: &w.settings,
-        references: &w.references,
-        employees: &w.employees,
-        uow: &uow,
-        clock: &clock,
-    };
-    let report = run(service.sweep(tenant_id())).unwrap();
+    let report = report.unwrap();
     assert_eq!(report.employees_deleted, vec![eid(1)]);
     assert_eq!(
         report.employees_kept,
         vec![(eid(2), KeepReason::NamedByReference)]
     );
-    let c = commits(&log);
     assert_eq!(c[0].writes()[0], Write::DeleteEmployee(eid(1)));
     assert!(matches!(
         c.last().map(|cs| &cs.writes()[0]),
