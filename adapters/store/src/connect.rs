@@ -1,0 +1,200 @@
+//! Opening the database: SQLite defaults for the embedded case, Postgres by URL.
+
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sea_orm::sqlx::postgres::PgPoolOptions;
+use sea_orm::sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
+};
+use sea_orm::{DatabaseBackend, DatabaseConnection, SqlxPostgresConnector, SqlxSqliteConnector};
+use sea_orm_migration::MigratorTrait;
+use zeugnis_crypto::MasterKeyring;
+
+use crate::keys::KeyCache;
+use crate::migration::Migrator;
+
+/// Where the data lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// A SQLite file (created if missing): WAL, foreign keys on, a busy timeout,
+    /// `synchronous = FULL` so an acknowledged commit survives a crash.
+    Sqlite(PathBuf),
+    /// A Postgres database, by URL (`postgres://user:pass@host/db`).
+    Postgres(String),
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Location::Sqlite(p) => write!(f, "SQLite file {}", p.display()),
+            // The URL may carry a password: show the host part only.
+            Location::Postgres(url) => {
+                let host = url.rsplit_once('@').map_or("", |(_, h)| h);
+                write!(f, "Postgres database {host}")
+            }
+        }
+    }
+}
+
+/// Why the store could not be opened.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum OpenError {
+    /// The database cannot be reached or opened.
+    #[error("cannot open the {location}: {reason}")]
+    Connect {
+        /// Where.
+        location: String,
+        /// The driver's reason.
+        reason: String,
+    },
+    /// Applying the migrations failed.
+    #[error("cannot migrate the database schema: {0}")]
+    Migrate(String),
+    /// The database was written by a newer version of zeugnis.
+    #[error(
+        "the database has schema migrations this version does not know ({0}); upgrade zeugnis instead of running an older version"
+    )]
+    NewerSchema(String),
+    /// The configured master key does not fit the data.
+    #[error("wrong master key: {0}")]
+    MasterKey(String),
+}
+
+/// The storage adapter: implements every store port, the unit of work, the
+/// outbox queue, the field cipher and the key store.
+pub struct Store {
+    pub(crate) db: DatabaseConnection,
+    pub(crate) keys: KeyCache,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("backend", &self.db.get_database_backend())
+            .field("keys", &self.keys)
+            .finish()
+    }
+}
+
+impl Store {
+    /// Connects, without migrating or checking the master key (see
+    /// [`Store::open`]).
+    ///
+    /// # Errors
+    /// [`OpenError::Connect`].
+    pub async fn connect(location: &Location, ring: MasterKeyring) -> Result<Self, OpenError> {
+        let fail = |e: sea_orm::sqlx::Error| OpenError::Connect {
+            location: location.to_string(),
+            reason: e.to_string(),
+        };
+        let db = match location {
+            Location::Sqlite(path) => {
+                let options = SqliteConnectOptions::new()
+                    .filename(path)
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Full)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(10));
+                let pool = SqlitePoolOptions::new()
+                    .max_connections(8)
+                    .connect_with(options)
+                    .await
+                    .map_err(fail)?;
+                SqlxSqliteConnector::from_sqlx_sqlite_pool(pool)
+            }
+            Location::Postgres(url) => {
+                let options =
+                    sea_orm::sqlx::postgres::PgConnectOptions::from_str(url).map_err(fail)?;
+                let pool = PgPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(options)
+                    .await
+                    .map_err(fail)?;
+                SqlxPostgresConnector::from_sqlx_postgres_pool(pool)
+            }
+        };
+        Ok(Self {
+            db,
+            keys: KeyCache::new(ring),
+        })
+    }
+
+    /// Connects, applies pending migrations, refuses a schema from a newer
+    /// version, and checks the master key against the data.
+    ///
+    /// # Errors
+    /// Any [`OpenError`], each saying what is wrong.
+    pub async fn open(location: &Location, ring: MasterKeyring) -> Result<Self, OpenError> {
+        let store = Self::connect(location, ring).await?;
+        store.migrate().await?;
+        store
+            .keys
+            .verify_master_key(&store.db)
+            .await
+            .map_err(OpenError::MasterKey)?;
+        Ok(store)
+    }
+
+    /// Applies pending migrations (`zeugnis migrate`); returns how many ran.
+    ///
+    /// # Errors
+    /// [`OpenError::NewerSchema`], [`OpenError::Migrate`].
+    pub async fn migrate(&self) -> Result<usize, OpenError> {
+        self.refuse_newer_schema().await?;
+        let pending = Migrator::get_pending_migrations(&self.db)
+            .await
+            .map_err(|e| OpenError::Migrate(e.to_string()))?
+            .len();
+        Migrator::up(&self.db, None)
+            .await
+            .map_err(|e| OpenError::Migrate(e.to_string()))?;
+        Ok(pending)
+    }
+
+    async fn refuse_newer_schema(&self) -> Result<(), OpenError> {
+        let known: Vec<String> = Migrator::migrations()
+            .iter()
+            .map(|m| m.name().to_owned())
+            .collect();
+        let exists = Migrator::get_migration_models(&self.db).await;
+        let Ok(applied) = exists else {
+            // No migration table yet: a fresh database.
+            return Ok(());
+        };
+        let unknown: Vec<String> = applied
+            .into_iter()
+            .map(|m| m.version)
+            .filter(|v| !known.contains(v))
+            .collect();
+        if unknown.is_empty() {
+            Ok(())
+        } else {
+            Err(OpenError::NewerSchema(unknown.join(", ")))
+        }
+    }
+
+    /// Which database this is.
+    #[must_use]
+    pub fn backend(&self) -> DatabaseBackend {
+        self.db.get_database_backend()
+    }
+
+    /// The connection, for tests and tools that look at the raw tables.
+    #[must_use]
+    pub fn connection(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    /// Closes the connections.
+    ///
+    /// # Errors
+    /// When the pool cannot be closed cleanly.
+    pub async fn close(self) -> Result<(), String> {
+        self.db.close().await.map_err(|e| e.to_string())
+    }
+}

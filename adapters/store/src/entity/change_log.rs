@@ -1,0 +1,22 @@
+//! The `change_log` table.
+use sea_orm::entity::prelude::*;
+
+/// A row of `change_log`.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "change_log")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub tenant_id: Vec<u8>,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub reference_id: Vec<u8>,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub seq: i64,
+    pub at: i64,
+    pub data: Vec<u8>,
+}
+
+/// No relations are navigated through the ORM; foreign keys live in the migration.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

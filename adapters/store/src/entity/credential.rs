@@ -1,0 +1,19 @@
+//! The `credentials` table.
+use sea_orm::entity::prelude::*;
+
+/// A row of `credentials`.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "credentials")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub tenant_id: Vec<u8>,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub user_id: Vec<u8>,
+    pub phc: String,
+}
+
+/// No relations are navigated through the ORM; foreign keys live in the migration.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

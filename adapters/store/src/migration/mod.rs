@@ -1,0 +1,21 @@
+//! The one migration set, backend-neutral: the same statements build the schema
+//! on SQLite and on Postgres.
+
+use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_initial;
+
+/// Every migration, oldest first.
+#[derive(Debug)]
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261123_000001_initial::Migration)]
+    }
+
+    fn migration_table_name() -> DynIden {
+        "schema_migrations".into_iden()
+    }
+}

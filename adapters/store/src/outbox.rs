@@ -1,0 +1,240 @@
+//! The outbox: messages written in the change's transaction, claimed by
+//! delivery workers. Bodies (recipient and parameters: links, codes) are
+//! sealed; a delivered or expired message is deleted, a failed one keeps only
+//! its kind and times.
+
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+use sea_orm::sea_query::{Expr, LockBehavior, LockType};
+use sea_orm::{
+    ColumnTrait, DatabaseBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    TransactionOptions, TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+use zeugnis_core::id::{MessageId, TenantId};
+use zeugnis_core::ports::{
+    ClaimedMessage, Destination, MessageParams, OutboxQueue, OutgoingMessage, StoreError,
+};
+use zeugnis_core::values::{Email, Phone, Timestamp};
+
+use crate::Store;
+use crate::codec::{corrupt, from_instant, id16, instant, name_of, to_json_bytes};
+use crate::entity::outbox;
+use crate::error::db;
+use crate::read::{ctx, from_name, tid};
+
+const QUEUED: &str = "queued";
+const FAILED: &str = "failed";
+
+#[derive(Serialize, Deserialize)]
+struct Body {
+    email: Option<String>,
+    phone: Option<String>,
+    params: BTreeMap<String, String>,
+}
+
+impl Store {
+    pub(crate) async fn enqueue(
+        &self,
+        txn: &sea_orm::DatabaseTransaction,
+        m: &OutgoingMessage,
+    ) -> Result<(), StoreError> {
+        let (email, phone) = match &m.to {
+            Destination::Email(e) => (Some(e.as_str().to_owned()), None),
+            Destination::Sms(p) => (None, Some(p.as_str().to_owned())),
+            _ => return Err(StoreError::Unavailable("unknown destination".into())),
+        };
+        let body = Body {
+            email,
+            phone,
+            params: m
+                .params
+                .iter()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect(),
+        };
+        let id = m.id.as_bytes().to_vec();
+        let sealed = self
+            .keys
+            .seal(
+                txn,
+                &ctx(m.tenant, "outbox", "data", &id),
+                &to_json_bytes(&body)?,
+            )
+            .await?;
+        outbox::Entity::insert(outbox::ActiveModel {
+            tenant_id: Set(tid(m.tenant)),
+            id: Set(id),
+            kind: Set(name_of(&m.kind)?),
+            state: Set(QUEUED.to_owned()),
+            attempts: Set(0),
+            due_at: Set(instant(m.created_at)?),
+            claimed_until: Set(None),
+            expires_at: Set(m.expires_at.map(instant).transpose()?),
+            created_at: Set(instant(m.created_at)?),
+            data: Set(Some(sealed)),
+        })
+        .exec_without_returning(txn)
+        .await
+        .map_err(crate::error::db)?;
+        Ok(())
+    }
+
+    async fn decode_message(
+        &self,
+        conn: &impl sea_orm::ConnectionTrait,
+        m: &outbox::Model,
+    ) -> Result<ClaimedMessage, StoreError> {
+        let tenant = TenantId::from_bytes(id16(&m.tenant_id)?);
+        let sealed = m.data.as_deref().ok_or_else(|| corrupt("outbox message"))?;
+        let body: Body = self
+            .open_json(conn, &ctx(tenant, "outbox", "data", &m.id), sealed)
+            .await?;
+        let to = match (body.email, body.phone) {
+            (Some(e), None) => {
+                Destination::Email(Email::parse(&e).map_err(|_| corrupt("recipient"))?)
+            }
+            (None, Some(p)) => {
+                Destination::Sms(Phone::parse(&p).map_err(|_| corrupt("recipient"))?)
+            }
+            _ => return Err(corrupt("recipient")),
+        };
+        let params = body
+            .params
+            .iter()
+            .fold(MessageParams::new(), |p, (k, v)| p.with(k, v.clone()));
+        Ok(ClaimedMessage {
+            message: OutgoingMessage {
+                id: MessageId::from_bytes(id16(&m.id)?),
+                tenant,
+                kind: from_name(&m.kind)?,
+                to,
+                params,
+                created_at: from_instant(m.created_at)?,
+                expires_at: m.expires_at.map(from_instant).transpose()?,
+            },
+            attempts: u32::try_from(m.attempts).unwrap_or(0),
+        })
+    }
+}
+
+#[async_trait]
+impl OutboxQueue for Store {
+    async fn claim_due(
+        &self,
+        now: Timestamp,
+        limit: u32,
+        lease: time::Duration,
+    ) -> Result<Vec<ClaimedMessage>, StoreError> {
+        let now_ns = instant(now)?;
+        let until = instant(now.saturating_add(lease))?;
+        let txn = match self.db.get_database_backend() {
+            DatabaseBackend::Sqlite => self
+                .db
+                .begin_with_options(TransactionOptions {
+                    sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+                    ..TransactionOptions::default()
+                })
+                .await
+                .map_err(db)?,
+            _ => self.db.begin().await.map_err(db)?,
+        };
+        outbox::Entity::delete_many()
+            .filter(outbox::Column::State.eq(QUEUED))
+            .filter(outbox::Column::ExpiresAt.lte(now_ns))
+            .exec(&txn)
+            .await
+            .map_err(db)?;
+        let rows = outbox::Entity::find()
+            .filter(outbox::Column::State.eq(QUEUED))
+            .filter(outbox::Column::DueAt.lte(now_ns))
+            .filter(
+                sea_orm::Condition::any()
+                    .add(outbox::Column::ClaimedUntil.is_null())
+                    .add(outbox::Column::ClaimedUntil.lte(now_ns)),
+            )
+            .order_by_asc(outbox::Column::DueAt)
+            .limit(u64::from(limit))
+            .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
+            .all(&txn)
+            .await
+            .map_err(db)?;
+        let mut claimed = Vec::with_capacity(rows.len());
+        for m in &rows {
+            outbox::Entity::update_many()
+                .col_expr(outbox::Column::ClaimedUntil, Expr::value(until))
+                .col_expr(
+                    outbox::Column::Attempts,
+                    Expr::value(m.attempts.saturating_add(1)),
+                )
+                .filter(outbox::Column::TenantId.eq(m.tenant_id.clone()))
+                .filter(outbox::Column::Id.eq(m.id.clone()))
+                .exec(&txn)
+                .await
+                .map_err(db)?;
+            match self.decode_message(&txn, m).await {
+                Ok(c) => claimed.push(c),
+                // A message whose tenant key is gone can never be sent.
+                Err(StoreError::Gone) => {
+                    outbox::Entity::delete_many()
+                        .filter(outbox::Column::TenantId.eq(m.tenant_id.clone()))
+                        .filter(outbox::Column::Id.eq(m.id.clone()))
+                        .exec(&txn)
+                        .await
+                        .map_err(db)?;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        txn.commit().await.map_err(db)?;
+        Ok(claimed)
+    }
+
+    async fn delivered(&self, tenant: TenantId, id: MessageId) -> Result<(), StoreError> {
+        outbox::Entity::delete_many()
+            .filter(outbox::Column::TenantId.eq(tid(tenant)))
+            .filter(outbox::Column::Id.eq(id.as_bytes().to_vec()))
+            .exec(&self.db)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn retry_at(
+        &self,
+        tenant: TenantId,
+        id: MessageId,
+        next_attempt: Timestamp,
+    ) -> Result<(), StoreError> {
+        outbox::Entity::update_many()
+            .col_expr(outbox::Column::DueAt, Expr::value(instant(next_attempt)?))
+            .col_expr(
+                outbox::Column::ClaimedUntil,
+                Expr::value(Option::<i64>::None),
+            )
+            .filter(outbox::Column::TenantId.eq(tid(tenant)))
+            .filter(outbox::Column::Id.eq(id.as_bytes().to_vec()))
+            .filter(outbox::Column::State.eq(QUEUED))
+            .exec(&self.db)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn failed(&self, tenant: TenantId, id: MessageId) -> Result<(), StoreError> {
+        outbox::Entity::update_many()
+            .col_expr(outbox::Column::State, Expr::value(FAILED))
+            .col_expr(outbox::Column::Data, Expr::value(Option::<Vec<u8>>::None))
+            .col_expr(
+                outbox::Column::ClaimedUntil,
+                Expr::value(Option::<i64>::None),
+            )
+            .filter(outbox::Column::TenantId.eq(tid(tenant)))
+            .filter(outbox::Column::Id.eq(id.as_bytes().to_vec()))
+            .exec(&self.db)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,1179 @@
+//! The cases, each written once.
+
+use std::collections::BTreeSet;
+
+use zeugnis_core::access::Permissions;
+use zeugnis_core::access::RoleKind;
+use zeugnis_core::audit::{AuditAction, AuditActor, AuditEntry, AuditEvent, AuditTarget};
+use zeugnis_core::authz::{Actor, VisibilityFacts};
+use zeugnis_core::id::{MessageId, TenantId};
+use zeugnis_core::ports::*;
+use zeugnis_core::reference::{ReferenceStatus, StatusActor};
+use zeugnis_core::scope::{Criterion, ReferenceScope, Restriction};
+use zeugnis_core::values::{Email, Timestamp};
+use zeugnis_crypto::{KeySource, MasterKey, MasterKeyring};
+use zeugnis_store::Store;
+
+use crate::fixtures::*;
+use crate::harness::{Harness, hex, ring};
+
+/// A tenant with its Administrator role and one administrator.
+async fn seed_tenant(store: &Store, n: u8) -> (TenantId, zeugnis_core::user::User) {
+    let t = tenant(n);
+    let role = admin_role(t.id);
+    let admin = user(t.id, 1, role.id, &format!("admin{n}@firma.de"));
+    let mut cs = ChangeSet::new(t.id);
+    cs.push(Write::InsertTenant(t.clone()))
+        .push(Write::InsertRole(role))
+        .push(Write::InsertRole(clerk_role(t.id)))
+        .push(Write::InsertUser(admin.clone()));
+    store.commit(cs).await.unwrap();
+    (t.id, admin)
+}
+
+async fn commit(store: &Store, t: TenantId, writes: Vec<Write>) -> Result<(), StoreError> {
+    let mut cs = ChangeSet::new(t);
+    for w in writes {
+        cs.push(w);
+    }
+    store.commit(cs).await
+}
+
+pub(crate) async fn tenant_user_role_and_credential_round_trip(h: &Harness) {
+    let s = &h.store;
+    let (t, admin) = seed_tenant(s, 1).await;
+    assert_eq!(s.tenant(t).await.unwrap(), Some(tenant(1)));
+    assert_eq!(
+        s.tenant_by_slug(&tenant(1).slug)
+            .await
+            .unwrap()
+            .map(|x| x.id),
+        Some(t)
+    );
+
+    let got = s.user(t, admin.id).await.unwrap().unwrap();
+    assert_eq!(got.value, admin);
+    let by_mail = s
+        .user_by_email(t, &Email::parse("ADMIN1@Firma.de").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(by_mail.value.id, admin.id);
+    assert_eq!(
+        s.active_administrators(t).await.unwrap(),
+        BTreeSet::from([admin.id])
+    );
+
+    let roles = s.roles(t).await.unwrap();
+    assert_eq!(roles.len(), 2);
+    assert!(
+        matches!(roles[0].kind, RoleKind::Administrator),
+        "the Administrator role comes first"
+    );
+    assert_eq!(
+        s.role(t, clerk_role(t).id).await.unwrap().unwrap().value,
+        clerk_role(t)
+    );
+
+    assert_eq!(s.password_hash(t, admin.id).await.unwrap(), None);
+    commit(
+        s,
+        t,
+        vec![Write::SetPasswordHash(
+            admin.id,
+            PasswordHash::new("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA"),
+        )],
+    )
+    .await
+    .unwrap();
+    commit(
+        s,
+        t,
+        vec![Write::SetPasswordHash(
+            admin.id,
+            PasswordHash::new("$argon2id$second"),
+        )],
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        s.password_hash(t, admin.id).await.unwrap(),
+        Some(PasswordHash::new("$argon2id$second"))
+    );
+
+    let mut changed = got.value.clone();
+    changed.email = Email::parse("neu@firma.de").unwrap();
+    changed.auth.sso = Some(zeugnis_core::user::SsoIdentity {
+        issuer: "https://login.example/t".into(),
+        subject: "abc".into(),
+    });
+    commit(s, t, vec![Write::UpdateUser(changed.clone(), got.version)])
+        .await
+        .unwrap();
+    assert!(
+        s.user_by_email(t, &admin.email).await.unwrap().is_none(),
+        "the old address no longer finds the user"
+    );
+    assert_eq!(
+        s.user_by_email(t, &changed.email)
+            .await
+            .unwrap()
+            .unwrap()
+            .value,
+        changed
+    );
+    let sso = changed.auth.sso.clone().unwrap();
+    assert_eq!(
+        s.user_by_sso(t, &sso).await.unwrap().unwrap().value.id,
+        admin.id
+    );
+
+    let page = s.users(t, PageRequest::first(10)).await.unwrap();
+    assert_eq!(page.items, vec![changed]);
+    assert_eq!(page.next, None);
+
+    let settings = s.settings(t).await.unwrap();
+    assert_eq!(settings.version, Version(0));
+    commit(
+        s,
+        t,
+        vec![Write::SaveSettings(settings.value.clone(), None)],
+    )
+    .await
+    .unwrap();
+    let saved = s.settings(t).await.unwrap();
+    assert_eq!(saved.value, settings.value);
+    assert!(saved.version > Version(0));
+}
+
+pub(crate) async fn employee_and_reference_round_trip(h: &Harness) {
+    let s = &h.store;
+    let (t, admin) = seed_tenant(s, 1).await;
+    let e = employee(t, 1, org("Nord AG", "Vertrieb"));
+    let signer = employee(t, 2, org("Nord AG", "Personal"));
+    let mut r = reference(&e, 1, admin.id, at(10));
+    r.signatories = vec![signer.id];
+    commit(
+        s,
+        t,
+        vec![
+            Write::InsertEmployee(e.clone()),
+            Write::InsertEmployee(signer.clone()),
+            Write::InsertReference(r.clone()),
+        ],
+    )
+    .await
+    .unwrap();
+    let got = s.employee(t, e.id).await.unwrap().unwrap();
+    assert_eq!(got.value, e);
+    let facts = EmployeeStore::retention_facts(s, t).await.unwrap();
+    assert!(
+        facts
+            .iter()
+            .any(|f| f.id == e.id && f.exit_date == e.employment.exit_date)
+    );
+    let page = EmployeeStore::employees(s, t, PageRequest::first(1))
+        .await
+        .unwrap();
+    assert_eq!(page.items.len(), 1);
+    let rest = EmployeeStore::employees(s, t, PageRequest::new(page.next.clone(), 10))
+        .await
+        .unwrap();
+    assert_eq!(rest.items.len(), 1);
+    assert_ne!(rest.items[0].id, page.items[0].id);
+
+    let stored = s.reference(t, r.id).await.unwrap().unwrap();
+    assert_eq!(stored.value, r);
+    assert_eq!(
+        s.named_employees(t, &BTreeSet::new()).await.unwrap(),
+        BTreeSet::from([e.id, signer.id])
+    );
+    assert_eq!(
+        s.named_employees(t, &BTreeSet::from([r.id])).await.unwrap(),
+        BTreeSet::new()
+    );
+
+    // Status history and change log.
+    let mut moved = stored.value.clone();
+    let change = moved
+        .change_status(
+            ReferenceStatus::WithSupervisor,
+            StatusActor::User(admin.id),
+            at(20),
+        )
+        .unwrap();
+    let log = zeugnis_core::reference::ChangeLogEntry {
+        tenant: t,
+        reference: r.id,
+        section: zeugnis_core::reference::Section::Performance,
+        editor: zeugnis_core::values::Name::new("Quirinus Weißgerber").unwrap(),
+        by: StatusActor::User(admin.id),
+        at: at(20),
+        before: None,
+        after: Some(zeugnis_core::reference::SectionContent::new(KNOWN_TEXT).unwrap()),
+    };
+    commit(
+        s,
+        t,
+        vec![
+            Write::UpdateReference(moved.clone(), stored.version),
+            Write::AppendStatusChange(change.clone()),
+            Write::AppendChangeLog(log.clone()),
+            Write::AppendChangeLog(log.clone()),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(s.reference(t, r.id).await.unwrap().unwrap().value, moved);
+    assert_eq!(s.status_history(t, r.id).await.unwrap(), vec![change]);
+    assert_eq!(s.change_log(t, r.id).await.unwrap(), vec![log.clone(), log]);
+
+    // The employee's new organisation follows into the reference.
+    let mut e2 = got.value.clone();
+    e2.org = org("Süd GmbH", "Einkauf");
+    commit(s, t, vec![Write::UpdateEmployee(e2.clone(), got.version)])
+        .await
+        .unwrap();
+    assert_eq!(
+        s.reference(t, r.id).await.unwrap().unwrap().value.org,
+        e2.org
+    );
+}
+
+pub(crate) async fn a_failing_write_leaves_nothing_behind(h: &Harness) {
+    let s = &h.store;
+    let (t, admin) = seed_tenant(s, 1).await;
+    let e = employee(t, 1, org("Nord AG", "Vertrieb"));
+    let ghost = employee(t, 99, org("Nord AG", "Vertrieb"));
+    let r = reference(&ghost, 1, admin.id, at(1));
+    let message = OutgoingMessage {
+        id: MessageId::from_bytes([7; 16]),
+        tenant: t,
+        kind: MessageKind::Invitation,
+        to: Destination::Email(Email::parse("neu@firma.de").unwrap()),
+        params: MessageParams::new().with("link", "https://x/secret"),
+        created_at: at(1),
+        expires_at: None,
+    };
+    let event = AuditEvent::new(
+        Some(t),
+        at(1),
+        AuditActor::User(admin.id),
+        AuditAction::EmployeeDeleted,
+        AuditTarget::Employee(e.id),
+    );
+    // The reference names an employee that does not exist: the whole set fails.
+    let err = commit(
+        s,
+        t,
+        vec![
+            Write::InsertEmployee(e.clone()),
+            Write::AppendAudit(event),
+            Write::Enqueue(message),
+            Write::InsertReference(r.clone()),
+        ],
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err, StoreError::NotFound);
+    assert!(s.employee(t, e.id).await.unwrap().is_none());
+    assert!(s.chain_after(t, 0, 10).await.unwrap().is_empty());
+    assert!(
+        s.claim_due(at(100), 10, time::Duration::minutes(1))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    for table in [
+        "employees",
+        "reference_letters",
+        "reference_sections",
+        "audit_log",
+        "outbox",
+    ] {
+        assert_eq!(h.rows_of(table, t).await, 0, "{table}");
+    }
+}
+
+pub(crate) async fn foreign_tenant_ids_find_nothing_and_change_nothing(h: &Harness) {
+    let s = &h.store;
+    let (a, admin_a) = seed_tenant(s, 1).await;
+    let (b, admin_b) = seed_tenant(s, 2).await;
+    let eb = employee(b, 1, org("Nord AG", "Vertrieb"));
+    let rb = reference(&eb, 1, admin_b.id, at(1));
+    commit(
+        s,
+        b,
+        vec![
+            Write::InsertEmployee(eb.clone()),
+            Write::InsertReference(rb.clone()),
+        ],
+    )
+    .await
+    .unwrap();
+
+    // Reads with B's ids in A's context.
+    assert!(s.user(a, admin_b.id).await.unwrap().is_none());
+    assert!(s.user_by_email(a, &admin_b.email).await.unwrap().is_none());
+    assert!(s.employee(a, eb.id).await.unwrap().is_none());
+    assert!(s.reference(a, rb.id).await.unwrap().is_none());
+    assert!(s.role(a, admin_role(b).id).await.unwrap().is_none());
+    assert!(s.status_history(a, rb.id).await.unwrap().is_empty());
+    assert!(s.handovers_of(a, rb.id).await.unwrap().is_empty());
+    let actor_a = Actor::new(
+        a,
+        admin_a.id,
+        Permissions::all(),
+        true,
+        ReferenceScope::Administrator,
+    );
+    assert_eq!(
+        s.count(&actor_a.visibility(), &ReferenceQuery::default())
+            .await
+            .unwrap(),
+        0
+    );
+    assert!(
+        EmployeeStore::employees(s, a, PageRequest::first(50))
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+
+    // Writes with B's ids in A's context.
+    let v = s.employee(b, eb.id).await.unwrap().unwrap().version;
+    let mut changed = eb.clone();
+    changed.tenant = a; // claims to be A's
+    assert_eq!(
+        commit(s, a, vec![Write::UpdateEmployee(changed, v)]).await,
+        Err(StoreError::NotFound)
+    );
+    assert_eq!(
+        commit(s, a, vec![Write::DeleteEmployee(eb.id)])
+            .await
+            .unwrap_err(),
+        StoreError::NotFound
+    );
+    assert_eq!(
+        commit(s, a, vec![Write::DeleteReference(rb.id)]).await,
+        Err(StoreError::NotFound)
+    );
+    assert_eq!(
+        commit(s, a, vec![Write::DeleteUser(admin_b.id)]).await,
+        Err(StoreError::NotFound)
+    );
+    // A record of B in A's change set is refused outright.
+    assert_eq!(
+        commit(
+            s,
+            a,
+            vec![Write::InsertEmployee(employee(b, 5, org("X", "Y")))]
+        )
+        .await,
+        Err(StoreError::TenantMismatch)
+    );
+    assert_eq!(s.employee(b, eb.id).await.unwrap().unwrap().value, eb);
+    assert_eq!(s.reference(b, rb.id).await.unwrap().unwrap().value, rb);
+    assert!(s.user(b, admin_b.id).await.unwrap().is_some());
+}
+
+pub(crate) async fn unique_values_and_stale_versions_are_conflicts(h: &Harness) {
+    let s = &h.store;
+    let (t, admin) = seed_tenant(s, 1).await;
+    let mut twin = user(t, 2, admin_role(t).id, "ADMIN1@firma.de");
+    twin.first_name = zeugnis_core::values::Name::new("Zwilling").unwrap();
+    assert!(matches!(
+        commit(s, t, vec![Write::InsertUser(twin)]).await,
+        Err(StoreError::Conflict { .. })
+    ));
+    // The same address in another tenant is an unrelated account.
+    let (u, _) = seed_tenant(s, 2).await;
+    assert!(
+        commit(
+            s,
+            u,
+            vec![Write::InsertUser(user(
+                u,
+                3,
+                admin_role(u).id,
+                "admin1@firma.de"
+            ))]
+        )
+        .await
+        .is_ok()
+    );
+
+    let v = s.user(t, admin.id).await.unwrap().unwrap().version;
+    commit(s, t, vec![Write::UpdateUser(admin.clone(), v)])
+        .await
+        .unwrap();
+    assert!(matches!(
+        commit(s, t, vec![Write::UpdateUser(admin.clone(), v)]).await,
+        Err(StoreError::Conflict { .. })
+    ));
+    let ghost = user(t, 77, admin_role(t).id, "ghost@firma.de");
+    assert_eq!(
+        commit(s, t, vec![Write::UpdateUser(ghost, v)]).await,
+        Err(StoreError::NotFound)
+    );
+    // A role still held cannot be deleted.
+    let held = commit(s, t, vec![Write::DeleteRole(admin_role(t).id)]).await;
+    assert!(matches!(held, Err(StoreError::Conflict { .. })), "{held:?}");
+    commit(s, t, vec![Write::DeleteRole(clerk_role(t).id)])
+        .await
+        .unwrap();
+    assert_eq!(
+        commit(s, t, vec![Write::DeleteRole(clerk_role(t).id)]).await,
+        Err(StoreError::NotFound)
+    );
+}
+
+pub(crate) async fn deleting_a_reference_leaves_no_orphan(h: &Harness) {
+    let s = &h.store;
+    let (t, admin) = seed_tenant(s, 1).await;
+    let e = employee(t, 1, org("Nord AG", "Vertrieb"));
+    let mut r = reference(&e, 1, admin.id, at(1));
+    r.signatories = vec![e.id];
+    let keep = reference(&e, 2, admin.id, at(2));
+    commit(
+        s,
+        t,
+        vec![
+            Write::InsertEmployee(e.clone()),
+            Write::InsertReference(r.clone()),
+            Write::InsertReference(keep.clone()),
+        ],
+    )
+    .await
+    .unwrap();
+    let mut stored = r.clone();
+    let change = stored
+        .change_status(
+            ReferenceStatus::WithSupervisor,
+            StatusActor::User(admin.id),
+            at(3),
+        )
+        .unwrap();
+    let handover = zeugnis_core::handover::Handover {
+        id: zeugnis_core::token::HandoverId::from_bytes([0x44; 16]),
+        tenant: t,
+        reference: r.id,
+        recipient: zeugnis_core::handover::Recipient {
+            name: zeugnis_core::values::Name::new("Frau Vorgesetzte").unwrap(),
+            email: Email::parse("chefin@firma.de").unwrap(),
+            phone: None,
+        },
+        matrix: zeugnis_core::matrix::PermissionMatrix::none(),
+        secret_hash: zeugnis_core::token::TokenHash::of(b"secret"),
+        code_channel: None,
+        created_by: admin.id,
+        created_at: at(3),
+        expires_at: at(3600),
+        revoked_at: None,
+        finished_at: None,
+        codes_sent: 0,
+        failed_codes: 0,
+    };
+    let challenge = zeugnis_core::otp::CodeChallenge {
+        id: zeugnis_core::id::ChallengeId::from_bytes([0x55; 16]),
+        tenant: t,
+        purpose: zeugnis_core::otp::CodePurpose::HandoverLink(handover.id),
+        code_hash: zeugnis_core::token::TokenHash::of(b"123456"),
+        issued_at: at(4),
+        expires_at: at(304),
+        failed_attempts: 0,
+        max_attempts: 5,
+        used: false,
+    };
+    let session = zeugnis_core::session::Session {
+        token_hash: zeugnis_core::token::TokenHash::of(b"session"),
+        tenant: t,
+        principal: zeugnis_core::session::Principal::Handover(handover.id),
+        created_at: at(5),
+        last_seen_at: at(5),
+        timeouts: zeugnis_core::settings::SessionTimeouts::default(),
+        not_after: Some(at(3600)),
+    };
+    commit(
+        s,
+        t,
+        vec![
+            Write::UpdateReference(stored.clone(), Version(1)),
+            Write::AppendStatusChange(change),
+            Write::InsertHandover(handover.clone()),
+            Write::InsertChallenge(challenge.clone()),
+            Write::InsertSession(session.clone()),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        s.handover(t, handover.id).await.unwrap().unwrap().value,
+        handover
+    );
+    assert_eq!(
+        s.handovers_of(t, r.id).await.unwrap(),
+        vec![handover.clone()]
+    );
+    assert_eq!(
+        s.challenge(t, challenge.id).await.unwrap().unwrap().value,
+        challenge
+    );
+    assert_eq!(
+        s.session(t, &session.token_hash).await.unwrap(),
+        Some(session.clone())
+    );
+
+    commit(s, t, vec![Write::DeleteReference(r.id)])
+        .await
+        .unwrap();
+    assert!(s.reference(t, r.id).await.unwrap().is_none());
+    assert!(s.handover(t, handover.id).await.unwrap().is_none());
+    assert!(s.challenge(t, challenge.id).await.unwrap().is_none());
+    assert!(s.session(t, &session.token_hash).await.unwrap().is_none());
+    // Only the other reference's rows remain.
+    assert_eq!(h.rows_of("reference_letters", t).await, 1);
+    assert_eq!(h.rows_of("reference_sections", t).await, 1);
+    for table in [
+        "reference_signatories",
+        "status_history",
+        "change_log",
+        "handovers",
+        "challenges",
+        "sessions",
+        "documents",
+    ] {
+        assert_eq!(
+            h.rows_of(table, t).await,
+            0,
+            "{table} keeps rows of a deleted reference"
+        );
+    }
+    assert!(s.reference(t, keep.id).await.unwrap().is_some());
+}
+
+pub(crate) async fn a_referenced_employee_cannot_be_deleted(h: &Harness) {
+    let s = &h.store;
+    let (t, admin) = seed_tenant(s, 1).await;
+    let e = employee(t, 1, org("Nord AG", "Vertrieb"));
+    let signer = employee(t, 2, org("Nord AG", "Personal"));
+    let mut r = reference(&e, 1, admin.id, at(1));
+    r.signatories = vec![signer.id];
+    commit(
+        s,
+        t,
+        vec![
+            Write::InsertEmployee(e.clone()),
+            Write::InsertEmployee(signer.clone()),
+            Write::InsertReference(r.clone()),
+        ],
+    )
+    .await
+    .unwrap();
+    for id in [e.id, signer.id] {
+        assert_eq!(
+            commit(s, t, vec![Write::DeleteEmployee(id)]).await,
+            Err(StoreError::PreconditionFailed(
+                Precondition::EmployeeUnreferenced(id)
+            ))
+        );
+    }
+    // Deleting the reference in the same change set frees both.
+    commit(
+        s,
+        t,
+        vec![
+            Write::DeleteReference(r.id),
+            Write::DeleteEmployee(e.id),
+            Write::DeleteEmployee(signer.id),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(h.rows_of("employees", t).await, 0);
+}
+
+pub(crate) async fn the_last_administrator_cannot_be_demoted(h: &Harness) {
+    let s = &h.store;
+    let (t, admin) = seed_tenant(s, 1).await;
+    let v = s.user(t, admin.id).await.unwrap().unwrap().version;
+    let mut demoted = admin.clone();
+    demoted.role = clerk_role(t).id;
+    let mut cs = ChangeSet::new(t);
+    cs.push(Write::UpdateUser(demoted, v))
+        .require(Precondition::AdministratorRemains);
+    assert_eq!(
+        s.commit(cs).await,
+        Err(StoreError::PreconditionFailed(
+            Precondition::AdministratorRemains
+        ))
+    );
+    assert_eq!(
+        s.user(t, admin.id).await.unwrap().unwrap().value.role,
+        admin_role(t).id
+    );
+    // With a second administrator it works.
+    let second = user(t, 2, admin_role(t).id, "zweite@firma.de");
+    commit(s, t, vec![Write::InsertUser(second.clone())])
+        .await
+        .unwrap();
+    let mut demoted = admin.clone();
+    demoted.role = clerk_role(t).id;
+    let mut cs = ChangeSet::new(t);
+    cs.push(Write::UpdateUser(demoted, v))
+        .require(Precondition::AdministratorRemains);
+    s.commit(cs).await.unwrap();
+    assert_eq!(
+        s.active_administrators(t).await.unwrap(),
+        BTreeSet::from([second.id])
+    );
+}
+
+pub(crate) async fn ciphertext_moved_to_another_row_or_tenant_is_detected(h: &Harness) {
+    let s = &h.store;
+    let (a, _) = seed_tenant(s, 1).await;
+    let (b, _) = seed_tenant(s, 2).await;
+    let e1 = employee(a, 1, org("Nord AG", "Vertrieb"));
+    let e2 = employee(a, 2, org("Nord AG", "Vertrieb"));
+    let eb = employee(b, 1, org("Nord AG", "Vertrieb"));
+    commit(
+        s,
+        a,
+        vec![
+            Write::InsertEmployee(e1.clone()),
+            Write::InsertEmployee(e2.clone()),
+        ],
+    )
+    .await
+    .unwrap();
+    commit(s, b, vec![Write::InsertEmployee(eb.clone())])
+        .await
+        .unwrap();
+    let id = |e: &zeugnis_core::employee::Employee| hex(e.id.as_bytes());
+    let blob = |x: String| {
+        if h.is_postgres() {
+            format!("'\\x{x}'::bytea")
+        } else {
+            format!("X'{x}'")
+        }
+    };
+    // Copy e2's ciphertext over e1's (same tenant, other row).
+    h.raw_exec(&format!(
+        "UPDATE employees SET data = (SELECT data FROM employees WHERE id = {}) WHERE id = {}",
+        blob(id(&e2)),
+        blob(id(&e1))
+    ))
+    .await;
+    let err = s.employee(a, e1.id).await.unwrap_err();
+    assert!(err.to_string().contains("integrity"), "{err}");
+    // B's ciphertext moved into A's row.
+    h.raw_exec(&format!(
+        "UPDATE employees SET data = (SELECT data FROM employees WHERE id = {} AND tenant_id = {}) WHERE id = {}",
+        blob(id(&eb)),
+        blob(hex(b.as_bytes())),
+        blob(id(&e2))
+    ))
+    .await;
+    assert!(s.employee(a, e2.id).await.is_err());
+    // The untouched record still reads.
+    assert_eq!(s.employee(b, eb.id).await.unwrap().unwrap().value, eb);
+}
+
+pub(crate) async fn no_plaintext_name_or_content_in_the_database(h: &Harness) {
+    let s = &h.store;
+    let (t, admin) = seed_tenant(s, 1).await;
+    let e = employee(t, 1, org("Nord AG", "Vertrieb"));
+    let r = reference(&e, 1, admin.id, at(1));
+    commit(
+        s,
+        t,
+        vec![Write::InsertEmployee(e), Write::InsertReference(r)],
+    )
+    .await
+    .unwrap();
+    let needles = [
+        KNOWN_NAME,
+        KNOWN_SURNAME,
+        "vollsten Zufriedenheit",
+        "admin1@firma.de",
+        "Passau",
+    ];
+    if h.is_postgres() {
+        let tables = [
+            "users",
+            "employees",
+            "reference_letters",
+            "reference_sections",
+            "audit_log",
+            "outbox",
+            "credentials",
+        ];
+        for table in tables {
+            let rows = h
+                .raw(&format!("SELECT CAST(t AS text) AS row FROM {table} t"))
+                .await;
+            for row in rows {
+                let text: String = row.try_get("", "row").unwrap();
+                for n in needles {
+                    assert!(!text.contains(n), "{n} in plain text in {table}");
+                    assert!(
+                        !text.contains(&hex(n.as_bytes())),
+                        "{n} hex-encoded in {table}"
+                    );
+                }
+            }
+        }
+    } else {
+        // Every file of the database: main file, WAL and shared memory.
+        let files = h.sqlite_files();
+        assert!(files.len() >= 2, "{files:?}");
+        for f in files {
+            let bytes = std::fs::read(&f).unwrap();
+            for n in needles {
+                assert!(
+                    !bytes.windows(n.len()).any(|w| w == n.as_bytes()),
+                    "{n} in plain text in {}",
+                    f.display()
+                );
+            }
+        }
+    }
+    // The organisational attributes are plain on purpose (scopes filter on them).
+    assert_eq!(
+        h.raw("SELECT company FROM employees").await[0]
+            .try_get::<String>("", "company")
+            .unwrap(),
+        "Nord AG"
+    );
+}
+
+pub(crate) async fn a_destroyed_tenant_key_makes_data_gone(h: &Harness) {
+    let s = &h.store;
+    let (t, admin) = seed_tenant(s, 1).await;
+    let (other, _) = seed_tenant(s, 2).await;
+    let e = employee(t, 1, org("Nord AG", "Vertrieb"));
+    commit(s, t, vec![Write::InsertEmployee(e.clone())])
+        .await
+        .unwrap();
+    s.destroy_tenant_key(t).await.unwrap();
+    assert_eq!(s.employee(t, e.id).await, Err(StoreError::Gone));
+    assert_eq!(s.user(t, admin.id).await, Err(StoreError::Gone));
+    assert_eq!(s.user_by_email(t, &admin.email).await, Ok(None));
+    // Another instance (a fresh store on the same database) sees it too.
+    let again = h.reopen(ring(&h.master)).await.unwrap();
+    assert_eq!(again.employee(t, e.id).await, Err(StoreError::Gone));
+    // Other tenants are untouched.
+    assert!(
+        again
+            .user(
+                other,
+                crate::fixtures::user(other, 1, admin_role(other).id, "x@y.de").id
+            )
+            .await
+            .unwrap()
+            .is_some()
+    );
+}
+
+pub(crate) async fn a_wrong_master_key_is_refused_at_open(h: &Harness) {
+    let (_t, _) = seed_tenant(&h.store, 1).await;
+    let wrong = MasterKey::generate().unwrap();
+    let err = h
+        .reopen(MasterKeyring::new(
+            wrong.clone(),
+            KeySource::File("/etc/zeugnis/master.key".into()),
+        ))
+        .await
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains(&wrong.id().to_string()), "{text}");
+    assert!(text.contains(&h.master.id().to_string()), "{text}");
+    assert!(text.contains("/etc/zeugnis/master.key"), "{text}");
+    // The right key still opens.
+    assert!(h.reopen(ring(&h.master)).await.is_ok());
+}
+
+pub(crate) async fn rotation_rewraps_tenant_keys_under_the_new_master_key(h: &Harness) {
+    let (t, _) = seed_tenant(&h.store, 1).await;
+    let (u, _) = seed_tenant(&h.store, 2).await;
+    let e = employee(t, 1, org("Nord AG", "Vertrieb"));
+    commit(&h.store, t, vec![Write::InsertEmployee(e.clone())])
+        .await
+        .unwrap();
+    let new = MasterKey::generate().unwrap();
+    let both = MasterKeyring::new(new.clone(), KeySource::Env("NEW".into()))
+        .with_previous(h.master.clone(), KeySource::Env("OLD".into()));
+    let rotating = h.reopen(both).await.unwrap();
+    assert_eq!(rotating.rotate_master_key().await.unwrap(), 2);
+    assert_eq!(
+        rotating.rotate_master_key().await.unwrap(),
+        0,
+        "nothing left to re-wrap"
+    );
+    // Only the new key is needed now; the old one is refused.
+    let only_new = h
+        .reopen(MasterKeyring::new(new, KeySource::Env("NEW".into())))
+        .await
+        .unwrap();
+    assert_eq!(only_new.employee(t, e.id).await.unwrap().unwrap().value, e);
+    assert!(only_new.tenant(u).await.unwrap().is_some());
+    assert!(h.reopen(ring(&h.master)).await.is_err());
+}
+
+pub(crate) async fn scope_and_private_flag_are_applied_in_the_query(h: &Harness) {
+    let s = &h.store;
+    let (t, admin) = seed_tenant(s, 1).await;
+    let viewer = user(t, 2, clerk_role(t).id, "viewer@firma.de");
+    let other = user(t, 3, clerk_role(t).id, "other@firma.de");
+    commit(
+        s,
+        t,
+        vec![
+            Write::InsertUser(viewer.clone()),
+            Write::InsertUser(other.clone()),
+        ],
+    )
+    .await
+    .unwrap();
+    let companies = ["Nord AG", "Süd GmbH", "nord ag"];
+    let departments = ["Vertrieb", "Personal", "Einkauf"];
+    let mut writes = Vec::new();
+    let mut all = Vec::new();
+    let mut n = 0u16;
+    for c in companies {
+        for d in departments {
+            n += 1;
+            let mut o = org(c, d);
+            if n.is_multiple_of(4) {
+                o.department = None;
+            }
+            let e = employee(t, n, o);
+            writes.push(Write::InsertEmployee(e.clone()));
+            for k in 0..3u16 {
+                let creator = [admin.id, viewer.id, other.id][usize::from(k)];
+                let mut r = reference(&e, n * 10 + k, creator, at(i64::from(n * 10 + k)));
+                r.private = (n + k).is_multiple_of(2);
+                writes.push(Write::InsertReference(r.clone()));
+                all.push(r);
+            }
+        }
+    }
+    commit(s, t, writes).await.unwrap();
+    let scopes = [
+        ReferenceScope::Administrator,
+        ReferenceScope::Restricted(Restriction::unrestricted()),
+        ReferenceScope::Restricted(
+            Restriction::unrestricted()
+                .allow(Criterion::Company, ["Nord AG"])
+                .unwrap(),
+        ),
+        ReferenceScope::Restricted(
+            Restriction::unrestricted()
+                .allow(Criterion::Company, ["Nord AG", "Süd GmbH"])
+                .unwrap()
+                .allow(Criterion::Department, ["Vertrieb", "Einkauf"])
+                .unwrap(),
+        ),
+        ReferenceScope::Restricted(
+            Restriction::unrestricted()
+                .allow(Criterion::OrganisationalUnit, ["X"])
+                .unwrap(),
+        ),
+    ];
+    for scope in scopes {
+        for who in [admin.id, viewer.id] {
+            let filter = Actor::new(t, who, Permissions::none(), false, scope.clone()).visibility();
+            let mut expected: Vec<_> = all
+                .iter()
+                .filter(|r| filter.admits(VisibilityFacts::from(*r)))
+                .map(|r| r.id)
+                .collect();
+            expected.reverse(); // newest first
+            // Walk every page of 4.
+            let mut got = Vec::new();
+            let mut after = None;
+            loop {
+                let page = s
+                    .references(
+                        &filter,
+                        &ReferenceQuery::default(),
+                        PageRequest::new(after, 4),
+                    )
+                    .await
+                    .unwrap();
+                got.extend(page.items.iter().map(|x| x.id));
+                match page.next {
+                    Some(c) => after = Some(c),
+                    None => break,
+                }
+            }
+            assert_eq!(got, expected, "scope {scope:?}");
+            assert_eq!(
+                s.count(&filter, &ReferenceQuery::default()).await.unwrap(),
+                expected.len() as u64
+            );
+        }
+    }
+    // A cursor of one list does not continue another, and garbage is refused.
+    let wide = Actor::new(
+        t,
+        admin.id,
+        Permissions::all(),
+        true,
+        ReferenceScope::Administrator,
+    )
+    .visibility();
+    let narrow = Actor::new(
+        t,
+        viewer.id,
+        Permissions::none(),
+        false,
+        ReferenceScope::Restricted(Restriction::unrestricted()),
+    )
+    .visibility();
+    let first = s
+        .references(&wide, &ReferenceQuery::default(), PageRequest::first(2))
+        .await
+        .unwrap();
+    let cursor = first.next.unwrap();
+    assert_eq!(
+        s.references(
+            &narrow,
+            &ReferenceQuery::default(),
+            PageRequest::new(Some(cursor), 2)
+        )
+        .await,
+        Err(StoreError::NotFound)
+    );
+    assert_eq!(
+        s.references(
+            &wide,
+            &ReferenceQuery::default(),
+            PageRequest::new(Some(Cursor("x.1.zz".into())), 2)
+        )
+        .await,
+        Err(StoreError::NotFound)
+    );
+    // Filters.
+    let drafts = ReferenceQuery {
+        status: Some(ReferenceStatus::Draft),
+        ..ReferenceQuery::default()
+    };
+    assert_eq!(s.count(&wide, &drafts).await.unwrap(), all.len() as u64);
+    let done = ReferenceQuery {
+        status: Some(ReferenceStatus::Completed),
+        ..ReferenceQuery::default()
+    };
+    assert_eq!(s.count(&wide, &done).await.unwrap(), 0);
+}
+
+pub(crate) async fn audit_entries_form_a_verifiable_chain(h: &Harness) {
+    let s = &h.store;
+    let (t, admin) = seed_tenant(s, 1).await;
+    for i in 0..5 {
+        let e = AuditEvent::new(
+            Some(t),
+            at(i * 100),
+            AuditActor::User(admin.id),
+            AuditAction::LoginSucceeded,
+            AuditTarget::User(admin.id),
+        );
+        commit(s, t, vec![Write::AppendAudit(e)]).await.unwrap();
+    }
+    let chain = s.chain_after(t, 0, 100).await.unwrap();
+    assert_eq!(
+        chain.iter().map(|e| e.seq).collect::<Vec<_>>(),
+        vec![1, 2, 3, 4, 5]
+    );
+    for pair in chain.windows(2) {
+        assert_eq!(pair[1].prev, pair[0].hash);
+    }
+    // Retention purges old entries; numbering continues after them.
+    commit(s, t, vec![Write::PurgeAuditBefore(at(250))])
+        .await
+        .unwrap();
+    let e = AuditEvent::new(
+        Some(t),
+        at(900),
+        AuditActor::User(admin.id),
+        AuditAction::LoginFailed,
+        AuditTarget::User(admin.id),
+    );
+    commit(s, t, vec![Write::AppendAudit(e)]).await.unwrap();
+    let chain = s.chain_after(t, 0, 100).await.unwrap();
+    assert_eq!(
+        chain.iter().map(|e| e.seq).collect::<Vec<_>>(),
+        vec![4, 5, 6]
+    );
+    let newest = s
+        .entries(t, &AuditQuery::default(), PageRequest::first(2))
+        .await
+        .unwrap();
+    assert_eq!(
+        newest.items.iter().map(|e| e.seq).collect::<Vec<_>>(),
+        vec![6, 5]
+    );
+    let rest = s
+        .entries(t, &AuditQuery::default(), PageRequest::new(newest.next, 10))
+        .await
+        .unwrap();
+    assert_eq!(
+        rest.items.iter().map(|e| e.seq).collect::<Vec<_>>(),
+        vec![4]
+    );
+    let failed = AuditQuery {
+        action: Some(AuditAction::LoginFailed),
+        ..AuditQuery::default()
+    };
+    assert_eq!(
+        s.entries(t, &failed, PageRequest::first(10))
+            .await
+            .unwrap()
+            .items
+            .len(),
+        1
+    );
+    // Entries verify as a chain (each linked to the one before).
+    let _: &AuditEntry = &chain[0];
+}
+
+pub(crate) async fn purging_a_tenant_leaves_no_row(h: &Harness) {
+    let s = &h.store;
+    let (t, admin) = seed_tenant(s, 1).await;
+    let (other, _) = seed_tenant(s, 2).await;
+    let e = employee(t, 1, org("Nord AG", "Vertrieb"));
+    let r = reference(&e, 1, admin.id, at(1));
+    let event = AuditEvent::new(
+        Some(t),
+        at(1),
+        AuditActor::User(admin.id),
+        AuditAction::LoginSucceeded,
+        AuditTarget::User(admin.id),
+    );
+    commit(
+        s,
+        t,
+        vec![
+            Write::InsertEmployee(e.clone()),
+            Write::InsertReference(r),
+            Write::AppendAudit(event),
+            Write::SetPasswordHash(admin.id, PasswordHash::new("$argon2id$x")),
+        ],
+    )
+    .await
+    .unwrap();
+    commit(s, t, vec![Write::PurgeTenantData]).await.unwrap();
+    for table in [
+        "users",
+        "roles",
+        "credentials",
+        "employees",
+        "reference_letters",
+        "reference_sections",
+        "reference_signatories",
+        "status_history",
+        "change_log",
+        "documents",
+        "handovers",
+        "challenges",
+        "sessions",
+        "audit_log",
+        "audit_heads",
+        "outbox",
+        "settings",
+    ] {
+        assert_eq!(h.rows_of(table, t).await, 0, "{table}");
+    }
+    assert_eq!(
+        h.rows_of("tenants", t).await,
+        1,
+        "the tenant row stays as a tombstone"
+    );
+    let key = h
+        .raw(&format!(
+            "SELECT COUNT(*) AS n FROM tenant_keys WHERE wrapped IS NULL AND tenant_id = {}",
+            if h.is_postgres() {
+                format!("'\\x{}'::bytea", hex(t.as_bytes()))
+            } else {
+                format!("X'{}'", hex(t.as_bytes()))
+            }
+        ))
+        .await;
+    assert_eq!(
+        key[0].try_get::<i64>("", "n").unwrap(),
+        1,
+        "the key is destroyed"
+    );
+    assert!(
+        s.user(other, user(other, 1, admin_role(other).id, "x@y.de").id)
+            .await
+            .unwrap()
+            .is_some()
+    );
+}
+
+pub(crate) async fn outbox_messages_commit_with_their_change_and_are_claimed_once(h: &Harness) {
+    let s = &h.store;
+    let (t, _) = seed_tenant(s, 1).await;
+    let msg = |n: u8, expires: Option<Timestamp>| OutgoingMessage {
+        id: MessageId::from_bytes([n; 16]),
+        tenant: t,
+        kind: MessageKind::OneTimeCode,
+        to: Destination::Email(Email::parse("empfaenger@firma.de").unwrap()),
+        params: MessageParams::new().with("code", "123456"),
+        created_at: at(0),
+        expires_at: expires,
+    };
+    commit(
+        s,
+        t,
+        vec![
+            Write::Enqueue(msg(1, None)),
+            Write::Enqueue(msg(2, Some(at(60)))),
+        ],
+    )
+    .await
+    .unwrap();
+    let lease = time::Duration::minutes(1);
+    let claimed = s.claim_due(at(10), 10, lease).await.unwrap();
+    assert_eq!(claimed.len(), 2);
+    assert_eq!(claimed[0].attempts, 0);
+    assert_eq!(
+        claimed
+            .iter()
+            .find(|c| c.message.id == msg(1, None).id)
+            .unwrap()
+            .message,
+        msg(1, None)
+    );
+    assert!(
+        s.claim_due(at(20), 10, lease).await.unwrap().is_empty(),
+        "leased messages are not handed out twice"
+    );
+    s.retry_at(t, msg(1, None).id, at(30)).await.unwrap();
+    // After the lease: message 1 again (second attempt); message 2 expired and is gone.
+    let again = s.claim_due(at(100), 10, lease).await.unwrap();
+    assert_eq!(
+        again
+            .iter()
+            .map(|c| (c.message.id, c.attempts))
+            .collect::<Vec<_>>(),
+        vec![(msg(1, None).id, 1)]
+    );
+    s.delivered(t, msg(1, None).id).await.unwrap();
+    assert_eq!(h.rows_of("outbox", t).await, 0);
+    commit(s, t, vec![Write::Enqueue(msg(3, None))])
+        .await
+        .unwrap();
+    s.failed(t, msg(3, None).id).await.unwrap();
+    assert!(s.claim_due(at(1000), 10, lease).await.unwrap().is_empty());
+    let kept = h
+        .raw("SELECT COUNT(*) AS n FROM outbox WHERE data IS NULL AND state = 'failed'")
+        .await;
+    assert_eq!(
+        kept[0].try_get::<i64>("", "n").unwrap(),
+        1,
+        "a failed message keeps no body"
+    );
+}
