@@ -36,6 +36,39 @@ pub struct Cli {
 pub enum Command {
     /// Run the HTTP server until Ctrl-C or SIGTERM.
     Serve(ServeArgs),
+    /// Apply pending database migrations and exit (the server also does this
+    /// when it starts).
+    Migrate(DataArgs),
+    /// Manage the master key.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+/// Where the data is, for commands that only touch the database.
+#[derive(Debug, Args)]
+pub struct DataArgs {
+    /// Directory for the server's data [env: ZEUGNIS_DATA_DIR]
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+}
+
+/// `zeugnis keys …`
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Re-wrap every tenant's data key under a new master key. The server may
+    /// keep running (see docs/keys.md for several instances).
+    Rotate(RotateArgs),
+}
+
+/// Options of `zeugnis keys rotate`.
+#[derive(Debug, Args)]
+pub struct RotateArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// The new master key (base64 in a file); without it a new key is generated
+    /// and replaces the current key file, the old one is kept beside it.
+    #[arg(long, value_name = "FILE")]
+    pub new_key_file: Option<PathBuf>,
 }
 
 /// Options of `zeugnis serve`; they beat the config file and the environment.
@@ -58,7 +91,74 @@ pub struct ServeArgs {
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => serve(cli.config.as_deref(), args),
+        Command::Migrate(args) => migrate(cli.config.as_deref(), &args),
+        Command::Keys(KeysCommand::Rotate(args)) => rotate(cli.config.as_deref(), &args),
     }
+}
+
+/// Loads the configuration for a database command and starts logging.
+fn load_for(config_file: Option<&Path>, data: &DataArgs) -> anyhow::Result<crate::config::Config> {
+    let overrides = Overrides {
+        listen: None,
+        data_dir: data.data_dir.clone(),
+    };
+    let loaded = Config::load(config_file, &overrides)?;
+    telemetry::init(&loaded.config.log)?;
+    for unknown in &loaded.unknown_keys {
+        tracing::warn!("{unknown}");
+    }
+    crate::startup::prepare_data_dir(&loaded.config.data_dir)?;
+    Ok(loaded.config)
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+fn migrate(config_file: Option<&Path>, args: &DataArgs) -> anyhow::Result<()> {
+    let config = load_for(config_file, args)?;
+    runtime()?.block_on(async {
+        // Opening applies the migrations and checks the master key.
+        let store = crate::storage::open(&config).await?;
+        let _ = store.close().await;
+        anyhow::Ok(())
+    })?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "the database schema is up to date")?;
+    Ok(())
+}
+
+fn rotate(config_file: Option<&Path>, args: &RotateArgs) -> anyhow::Result<()> {
+    let config = load_for(config_file, &args.data)?;
+    let done = runtime()?.block_on(crate::storage::rotate(
+        &config,
+        args.new_key_file.as_deref(),
+    ))?;
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "re-wrapped {} tenant key(s) under master key {} ({})",
+        done.rewrapped,
+        done.new_id,
+        done.new_key.display()
+    )?;
+    match &done.retired {
+        Some(old) => writeln!(
+            out,
+            "the old master key is kept in {}: keep it while backups made before now may need restoring, then destroy it; back up the new key now",
+            old.display()
+        )?,
+        None => writeln!(
+            out,
+            "configure {} as the master key of every instance (keys.master_key_file or {}), then restart them",
+            done.new_key.display(),
+            crate::storage::MASTER_KEY_ENV
+        )?,
+    }
+    Ok(())
 }
 
 fn serve(config_file: Option<&Path>, args: ServeArgs) -> anyhow::Result<()> {

@@ -46,6 +46,10 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// Logging.
     pub log: LogConfig,
+    /// The database.
+    pub database: DatabaseConfig,
+    /// The master key that wraps the tenants' data keys.
+    pub keys: KeysConfig,
 }
 
 impl Default for Config {
@@ -54,7 +58,59 @@ impl Default for Config {
             listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 8080)),
             data_dir: PathBuf::from("./data"),
             log: LogConfig::default(),
+            database: DatabaseConfig::default(),
+            keys: KeysConfig::default(),
         }
+    }
+}
+
+/// The `[database]` section.
+#[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct DatabaseConfig {
+    /// Empty: the embedded SQLite file `zeugnis.db` in the data directory.
+    /// `postgres://user:password@host:port/database` for Postgres,
+    /// `sqlite:///path/to/file.db` for a SQLite file elsewhere.
+    pub url: String,
+}
+
+impl fmt::Debug for DatabaseConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The URL may hold a password: show the scheme only.
+        let scheme = self.url.split_once("://").map_or("default", |(s, _)| s);
+        f.debug_struct("DatabaseConfig")
+            .field("url", &scheme)
+            .finish()
+    }
+}
+
+/// The `[keys]` section. The master key never lives in the database.
+#[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct KeysConfig {
+    /// The master key itself, base64 (best set as `ZEUGNIS_KEYS__MASTER_KEY` from a
+    /// secret store); beats `master_key_file`.
+    pub master_key: String,
+    /// File holding the master key. Empty: `master.key` in the data directory,
+    /// generated (mode 0600) on the first start of a fresh database.
+    pub master_key_file: String,
+    /// Files of earlier master keys, still accepted while `zeugnis keys rotate`
+    /// moves the tenant keys to the current one.
+    pub previous_master_key_files: Vec<PathBuf>,
+}
+
+impl fmt::Debug for KeysConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KeysConfig")
+            .field(
+                "master_key",
+                &if self.master_key.is_empty() {
+                    "unset"
+                } else {
+                    "set (redacted)"
+                },
+            )
+            .field("master_key_file", &self.master_key_file)
+            .field("previous_master_key_files", &self.previous_master_key_files)
+            .finish()
     }
 }
 
@@ -64,6 +120,8 @@ impl fmt::Debug for Config {
             .field("listen", &self.listen)
             .field("data_dir", &self.data_dir)
             .field("log", &self.log)
+            .field("database", &self.database)
+            .field("keys", &self.keys)
             .finish_non_exhaustive()
     }
 }

@@ -19,6 +19,7 @@ pub mod config;
 pub mod routes;
 pub mod security_headers;
 pub mod startup;
+pub mod storage;
 pub mod telemetry;
 
 pub use config::Config;

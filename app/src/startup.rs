@@ -15,6 +15,10 @@ use poem::Server;
 use poem::listener::TcpAcceptor;
 use tokio::net::TcpListener;
 
+use std::sync::Arc;
+
+use zeugnis_store::Store;
+
 use crate::config::Config;
 use crate::routes::routes;
 
@@ -40,6 +44,9 @@ pub enum StartupError {
         /// The path.
         path: PathBuf,
     },
+    /// The database or its master key could not be opened.
+    #[error(transparent)]
+    Storage(#[from] crate::storage::StorageError),
     /// The listen address could not be bound.
     #[error("cannot listen on {addr}")]
     Listen {
@@ -56,6 +63,7 @@ pub struct Application {
     acceptor: TcpAcceptor,
     local_addr: SocketAddr,
     config: Config,
+    store: Arc<Store>,
 }
 
 impl fmt::Debug for Application {
@@ -68,13 +76,15 @@ impl fmt::Debug for Application {
 }
 
 impl Application {
-    /// Prepares the data directory and binds the listen address.
+    /// Prepares the data directory, opens the database (migrations, master key)
+    /// and binds the listen address.
     ///
     /// # Errors
     ///
     /// See [`StartupError`].
     pub async fn build(config: Config) -> Result<Self, StartupError> {
         prepare_data_dir(&config.data_dir)?;
+        let store = Arc::new(crate::storage::open(&config).await?);
         let listen_error = |source| StartupError::Listen {
             addr: config.listen,
             source,
@@ -88,6 +98,7 @@ impl Application {
             acceptor,
             local_addr,
             config,
+            store,
         })
     }
 
@@ -101,6 +112,12 @@ impl Application {
     #[must_use]
     pub fn port(&self) -> u16 {
         self.local_addr.port()
+    }
+
+    /// The store the server runs on.
+    #[must_use]
+    pub fn store(&self) -> &Arc<Store> {
+        &self.store
     }
 
     /// The configuration the server runs with.
@@ -131,7 +148,7 @@ impl Application {
     pub async fn run_until(self, signal: impl Future<Output = ()> + Send) -> io::Result<()> {
         tracing::info!("listening on http://{}", self.local_addr);
         Server::new_with_acceptor(self.acceptor)
-            .run_with_graceful_shutdown(routes(), signal, Some(SHUTDOWN_GRACE))
+            .run_with_graceful_shutdown(routes(self.store), signal, Some(SHUTDOWN_GRACE))
             .await?;
         tracing::info!("stopped");
         Ok(())
@@ -140,7 +157,7 @@ impl Application {
 
 /// Creates the data directory with its parents when missing; new directories get
 /// mode 0700 on unix.
-fn prepare_data_dir(path: &Path) -> Result<(), StartupError> {
+pub(crate) fn prepare_data_dir(path: &Path) -> Result<(), StartupError> {
     let error = |source| StartupError::DataDir {
         path: path.to_owned(),
         source,

@@ -394,7 +394,7 @@ async fn unknown_keys_are_warned_about_and_ignored() {
     let warnings: Vec<_> = server
         .log()
         .iter()
-        .filter(|line| line.contains("WARN"))
+        .filter(|line| line.contains("WARN") && line.contains("unknown"))
         .cloned()
         .collect();
     assert_eq!(warnings.len(), 3, "{warnings:#?}");
@@ -450,5 +450,152 @@ async fn serve_stops_cleanly_on_sigterm() {
             .any(|line| line.contains("received SIGTERM")),
         "{}",
         server.log.join("\n")
+    );
+}
+
+/// The master key file of a data folder.
+fn key_file(dir: &TempDir) -> std::path::PathBuf {
+    dir.path().join("data").join("master.key")
+}
+
+#[tokio::test]
+async fn first_start_generates_a_master_key_readable_only_by_the_owner_and_says_to_back_it_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server =
+        Server::start(zeugnis(dir.path(), &["serve", "--listen", "127.0.0.1:0"])).await;
+    let key = key_file(&dir);
+    assert!(key.is_file());
+    assert!(dir.path().join("data/zeugnis.db").is_file());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&key).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "mode {mode:o}");
+    }
+    let log = server.log().join("\n");
+    assert!(log.contains("generated a new master key"), "{log}");
+    let shown = std::fs::canonicalize(&key).unwrap();
+    assert!(log.contains(&shown.display().to_string()), "{log}");
+    assert!(log.contains("back it up"), "{log}");
+    assert!(
+        !log.contains(std::fs::read_to_string(&key).unwrap().trim()),
+        "the key itself is never logged"
+    );
+    assert_eq!(server.get("/ready").await.status(), 200);
+    drop(server);
+
+    // The second start uses the key and does not mention generating one.
+    let mut again = Server::start(zeugnis(dir.path(), &["serve", "--listen", "127.0.0.1:0"])).await;
+    assert!(
+        !again.log().join("\n").contains("generated"),
+        "{:?}",
+        again.log()
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_master_key_stops_the_server_with_a_message_naming_both_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = finish(zeugnis(dir.path(), &["migrate"])).await;
+    assert!(first.status.success(), "{first:?}");
+    let mut command = zeugnis(dir.path(), &["serve", "--listen", "127.0.0.1:0"]);
+    // A valid key, but not the one the data was written with.
+    command.env(
+        "ZEUGNIS_KEYS__MASTER_KEY",
+        "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=",
+    );
+    let out = finish(command).await;
+    assert!(!out.status.success(), "{out:?}");
+    assert!(out.stderr.contains("wrong master key"), "{out:?}");
+    assert!(out.stderr.contains("ZEUGNIS_KEYS__MASTER_KEY"), "{out:?}");
+    assert!(!out.stderr.contains("panicked"), "{out:?}");
+
+    let mut command = zeugnis(dir.path(), &["serve", "--listen", "127.0.0.1:0"]);
+    command.env("ZEUGNIS_KEYS__MASTER_KEY", "not base64!");
+    let out = finish(command).await;
+    assert!(!out.status.success(), "{out:?}");
+    assert!(out.stderr.contains("ZEUGNIS_KEYS__MASTER_KEY"), "{out:?}");
+    assert!(
+        !out.stderr.contains("not base64!"),
+        "the bad value is not echoed: {out:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_lost_key_file_is_a_clear_error_and_no_new_key_is_made() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(
+        finish(zeugnis(dir.path(), &["migrate"]))
+            .await
+            .status
+            .success()
+    );
+    std::fs::remove_file(key_file(&dir)).unwrap();
+    let out = finish(zeugnis(dir.path(), &["serve", "--listen", "127.0.0.1:0"])).await;
+    assert!(!out.status.success(), "{out:?}");
+    assert!(out.stderr.contains("the master key is missing"), "{out:?}");
+    assert!(out.stderr.contains("master.key"), "{out:?}");
+    assert!(
+        !key_file(&dir).exists(),
+        "a new key would make the data unreadable for good"
+    );
+}
+
+#[tokio::test]
+async fn migrate_brings_the_schema_up_to_date_and_can_run_again() {
+    let dir = tempfile::tempdir().unwrap();
+    for _ in 0..2 {
+        let out = finish(zeugnis(dir.path(), &["migrate"])).await;
+        assert!(out.status.success(), "{out:?}");
+        assert!(out.stdout.contains("up to date"), "{out:?}");
+    }
+    assert!(dir.path().join("data/zeugnis.db").is_file());
+}
+
+#[tokio::test]
+async fn keys_rotate_replaces_the_key_file_and_keeps_the_old_key_beside_it() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(
+        finish(zeugnis(dir.path(), &["migrate"]))
+            .await
+            .status
+            .success()
+    );
+    let old = std::fs::read_to_string(key_file(&dir)).unwrap();
+
+    let out = finish(zeugnis(dir.path(), &["keys", "rotate"])).await;
+    assert!(out.status.success(), "{out:?}");
+    assert!(out.stdout.contains("re-wrapped"), "{out:?}");
+    let new = std::fs::read_to_string(key_file(&dir)).unwrap();
+    assert_ne!(new, old);
+    let retired: Vec<_> = std::fs::read_dir(dir.path().join("data"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("master.key.retired-"))
+        .collect();
+    assert_eq!(retired.len(), 1, "{retired:?}");
+
+    // The server starts with the new key; the old one is refused.
+    let server = Server::start(zeugnis(dir.path(), &["serve", "--listen", "127.0.0.1:0"])).await;
+    assert_eq!(server.get("/ready").await.status(), 200);
+    drop(server);
+    let mut command = zeugnis(dir.path(), &["serve", "--listen", "127.0.0.1:0"]);
+    command.env("ZEUGNIS_KEYS__MASTER_KEY", old.trim());
+    let out = finish(command).await;
+    assert!(!out.status.success(), "{out:?}");
+    assert!(out.stderr.contains("wrong master key"), "{out:?}");
+}
+
+#[tokio::test]
+async fn an_unknown_database_url_scheme_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = zeugnis(dir.path(), &["serve", "--listen", "127.0.0.1:0"]);
+    command.env("ZEUGNIS_DATABASE__URL", "mysql://root:geheim@localhost/db");
+    let out = finish(command).await;
+    assert!(!out.status.success(), "{out:?}");
+    assert!(out.stderr.contains("database.url"), "{out:?}");
+    assert!(
+        !out.stderr.contains("geheim"),
+        "no password in messages: {out:?}"
     );
 }

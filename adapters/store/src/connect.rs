@@ -178,6 +178,34 @@ impl Store {
         }
     }
 
+    /// The id of the master key the database was last checked with, if it holds
+    /// any key material: `None` for a fresh database (no schema yet, or no key
+    /// recorded). Lets the caller tell "first start" from "key file lost".
+    ///
+    /// # Errors
+    /// [`OpenError::Connect`].
+    pub async fn recorded_master_key(location: &Location) -> Result<Option<String>, OpenError> {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        let probe = MasterKeyring::new(
+            zeugnis_crypto::MasterKey::generate()
+                .map_err(|e| OpenError::MasterKey(e.to_string()))?,
+            zeugnis_crypto::KeySource::Env("unused".into()),
+        );
+        let store = Self::connect(location, probe).await?;
+        let row = crate::entity::installation::Entity::find()
+            .filter(crate::entity::installation::Column::Name.eq(crate::keys::CHECK_ID))
+            .one(&store.db)
+            .await;
+        let _ = store.db.close().await;
+        // No table yet is a fresh database.
+        Ok(row.ok().flatten().map(|r| r.value))
+    }
+
+    /// Whether the database answers (for readiness checks).
+    pub async fn ping(&self) -> bool {
+        self.db.ping().await.is_ok()
+    }
+
     /// Which database this is.
     #[must_use]
     pub fn backend(&self) -> DatabaseBackend {

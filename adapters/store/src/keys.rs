@@ -21,7 +21,7 @@ use crate::entity::{installation, tenant_key};
 use crate::error::db;
 
 /// The installation rows that let a wrong master key be detected at start.
-const CHECK_ID: &str = "master_key_id";
+pub(crate) const CHECK_ID: &str = "master_key_id";
 const CHECK_VALUE: &str = "master_key_check";
 
 #[derive(Clone)]
