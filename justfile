@@ -12,6 +12,7 @@ test:
 check:
     bash .ci/run
 
-# Run the benchmarks.
+# Run the storage benchmarks (ZEUGNIS_BENCH_SCALE=20 for a quick run; with
+# ZEUGNIS_TEST_POSTGRES_URL set, on Postgres too).
 bench:
-    cargo bench --workspace
+    cargo bench -p zeugnis-store --bench store

@@ -1177,3 +1177,38 @@ pub(crate) async fn outbox_messages_commit_with_their_change_and_are_claimed_onc
         "a failed message keeps no body"
     );
 }
+
+pub(crate) async fn commits_are_durable_and_foreign_keys_enforced(h: &Harness) {
+    if h.is_postgres() {
+        let rows = h.raw("SHOW synchronous_commit").await;
+        assert_eq!(
+            rows[0].try_get::<String>("", "synchronous_commit").unwrap(),
+            "on"
+        );
+    } else {
+        let pragma = |name: &'static str| async move {
+            let rows = h.raw(&format!("PRAGMA {name}")).await;
+            rows[0]
+                .try_get_by_index::<i64>(0)
+                .map(|v| v.to_string())
+                .or_else(|_| rows[0].try_get_by_index::<String>(0))
+                .unwrap()
+        };
+        assert_eq!(pragma("journal_mode").await, "wal");
+        assert_eq!(
+            pragma("synchronous").await,
+            "2",
+            "FULL: a commit is on disk when it returns"
+        );
+        assert_eq!(pragma("foreign_keys").await, "1");
+        assert!(pragma("busy_timeout").await.parse::<i64>().unwrap() >= 1000);
+    }
+    // A row pointing at nothing is refused by the database itself.
+    let (t, admin) = seed_tenant(&h.store, 1).await;
+    let ghost = employee(t, 9, org("Nord AG", "Vertrieb"));
+    let r = reference(&ghost, 1, admin.id, at(1));
+    assert_eq!(
+        commit(&h.store, t, vec![Write::InsertReference(r)]).await,
+        Err(StoreError::NotFound)
+    );
+}

@@ -32,4 +32,5 @@ conformance!(
     audit_entries_form_a_verifiable_chain,
     purging_a_tenant_leaves_no_row,
     outbox_messages_commit_with_their_change_and_are_claimed_once,
+    commits_are_durable_and_foreign_keys_enforced,
 );
