@@ -7,10 +7,7 @@ use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 use sea_orm::sea_query::{Expr, LockBehavior, LockType};
-use sea_orm::{
-    ColumnTrait, DatabaseBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-    TransactionOptions, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::{Deserialize, Serialize};
 use zeugnis_core::id::{MessageId, TenantId};
 use zeugnis_core::ports::{
@@ -129,17 +126,7 @@ impl OutboxQueue for Store {
     ) -> Result<Vec<ClaimedMessage>, StoreError> {
         let now_ns = instant(now)?;
         let until = instant(now.saturating_add(lease))?;
-        let txn = match self.db.get_database_backend() {
-            DatabaseBackend::Sqlite => self
-                .db
-                .begin_with_options(TransactionOptions {
-                    sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
-                    ..TransactionOptions::default()
-                })
-                .await
-                .map_err(db)?,
-            _ => self.db.begin().await.map_err(db)?,
-        };
+        let txn = self.begin_write().await?;
         outbox::Entity::delete_many()
             .filter(outbox::Column::State.eq(QUEUED))
             .filter(outbox::Column::ExpiresAt.lte(now_ns))

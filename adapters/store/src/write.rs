@@ -85,7 +85,9 @@ impl UnitOfWork for Store {
 }
 
 impl Store {
-    async fn begin(&self, tenant: TenantId) -> Result<Txn, StoreError> {
+    /// A write transaction; on SQLite `BEGIN IMMEDIATE`, so that two writers
+    /// never deadlock upgrading a read lock (the busy timeout queues them).
+    pub(crate) async fn begin_write(&self) -> Result<Txn, StoreError> {
         match self.db.get_database_backend() {
             DatabaseBackend::Sqlite => self
                 .db
@@ -95,8 +97,15 @@ impl Store {
                 })
                 .await
                 .map_err(db),
+            _ => self.db.begin().await.map_err(db),
+        }
+    }
+
+    async fn begin(&self, tenant: TenantId) -> Result<Txn, StoreError> {
+        match self.db.get_database_backend() {
+            DatabaseBackend::Sqlite => self.begin_write().await,
             _ => {
-                let txn = self.db.begin().await.map_err(db)?;
+                let txn = self.begin_write().await?;
                 // One writer per tenant at a time: the audit chain's head and the
                 // last-Administrator check need it.
                 tenant::Entity::find_by_id(tid(tenant))
