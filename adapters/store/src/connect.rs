@@ -99,8 +99,11 @@ impl Store {
                     .synchronous(SqliteSynchronous::Full)
                     .foreign_keys(true)
                     .busy_timeout(Duration::from_secs(10));
+                // No liveness check before every use: it costs a round trip on
+                // every call, and a broken connection fails its query anyway.
                 let pool = SqlitePoolOptions::new()
                     .max_connections(8)
+                    .test_before_acquire(false)
                     .connect_with(options)
                     .await
                     .map_err(fail)?;
@@ -109,8 +112,15 @@ impl Store {
             Location::Postgres(url) => {
                 let options =
                     sea_orm::sqlx::postgres::PgConnectOptions::from_str(url).map_err(fail)?;
+                // Keep connections open (opening one costs ~100 ms) and skip the
+                // round trip that tests a connection before each use: a
+                // connection broken by a server restart fails one query and is
+                // replaced.
                 let pool = PgPoolOptions::new()
                     .max_connections(16)
+                    .min_connections(2)
+                    .test_before_acquire(false)
+                    .idle_timeout(Duration::from_secs(600))
                     .acquire_timeout(Duration::from_secs(10))
                     .connect_with(options)
                     .await

@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use async_trait::async_trait;
-use sea_orm::sea_query::Condition;
+use sea_orm::sea_query::{Condition, Expr, ExprTrait as _};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, Select,
@@ -627,14 +627,13 @@ impl ReferenceStore for Store {
         let mut q = visible(filter, query)?;
         if let Some(c) = &page.after {
             let (at, id) = parse_reference_cursor(&binding, c)?;
+            // A row comparison lets the index scan start at the cursor.
             q = q.filter(
-                Condition::any()
-                    .add(reference::Column::CreatedAt.lt(at))
-                    .add(
-                        Condition::all()
-                            .add(reference::Column::CreatedAt.eq(at))
-                            .add(reference::Column::Id.lt(id)),
-                    ),
+                Expr::tuple([
+                    Expr::col((reference::Entity, reference::Column::CreatedAt)),
+                    Expr::col((reference::Entity, reference::Column::Id)),
+                ])
+                .lt(Expr::tuple([Expr::value(at), Expr::value(id)])),
             );
         }
         let rows = q

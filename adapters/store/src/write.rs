@@ -126,6 +126,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let txn = self.begin(tenant).await?;
         let mut required: Vec<Precondition> = preconditions;
+        let mut chain = Chain::default();
         for w in writes {
             if let Write::DeleteEmployee(e) = &w {
                 let p = Precondition::EmployeeUnreferenced(*e);
@@ -133,8 +134,22 @@ impl Store {
                     required.push(p);
                 }
             }
+            if let Write::AppendAudit(e) = w {
+                self.append_audit(&txn, tenant, &mut chain, e).await?;
+                continue;
+            }
+            // Audit rows are inserted in batches, but always before any other
+            // write (a purge must see them).
+            chain.flush_rows(&txn).await?;
+            let purge = matches!(w, Write::PurgeTenantData);
             self.write(&txn, tenant, w).await?;
+            if purge {
+                // The chain is gone with the tenant's data; start afresh.
+                chain = Chain::default();
+            }
         }
+        chain.flush_rows(&txn).await?;
+        chain.save_head(&txn, tenant).await?;
         for p in required {
             let holds = match p {
                 Precondition::AdministratorRemains => {
@@ -274,7 +289,7 @@ impl Store {
                 Ok(())
             }
             Write::SaveSettings(s, v) => save_settings(txn, t, &s, v).await,
-            Write::AppendAudit(e) => self.append_audit(txn, t, e).await,
+            Write::AppendAudit(_) => Ok(()), // handled in `apply`
             Write::PurgeAuditBefore(at) => {
                 audit_entry::Entity::delete_many()
                     .filter(audit_entry::Column::TenantId.eq(tid(t)))
@@ -712,19 +727,27 @@ impl Store {
         Ok(())
     }
 
-    async fn append_audit(&self, txn: &Txn, t: TenantId, e: AuditEvent) -> Result<(), StoreError> {
+    async fn append_audit(
+        &self,
+        txn: &Txn,
+        t: TenantId,
+        chain: &mut Chain,
+        e: AuditEvent,
+    ) -> Result<(), StoreError> {
         let key = self.keys.data_key(txn, t).await?;
-        let head = audit_head::Entity::find_by_id(tid(t))
-            .one(txn)
-            .await
-            .map_err(db)?;
-        let (seq, prev) = match &head {
-            Some(h) => (
-                h.seq.saturating_add(1),
-                ChainHash(crate::codec::bytes32(&h.hash)?),
-            ),
-            None => (1, ChainHash::default()),
-        };
+        if chain.head.is_none() {
+            let head = audit_head::Entity::find_by_id(tid(t))
+                .one(txn)
+                .await
+                .map_err(db)?;
+            chain.existed = head.is_some();
+            chain.head = Some(match head {
+                Some(h) => (h.seq, ChainHash(crate::codec::bytes32(&h.hash)?)),
+                None => (0, ChainHash::default()),
+            });
+        }
+        let (last, prev) = chain.head.unwrap_or_default();
+        let seq = last.saturating_add(1);
         let entry = AuditEntry::at(
             &key.chain_key(),
             u64::try_from(seq).map_err(|_| crate::codec::corrupt("audit sequence"))?,
@@ -739,7 +762,7 @@ impl Store {
                 &to_json_bytes(&entry.event)?,
             )
             .await?;
-        audit_entry::Entity::insert(audit_entry::ActiveModel {
+        chain.pending.push(audit_entry::ActiveModel {
             tenant_id: Set(tid(t)),
             seq: Set(seq),
             at: Set(instant(entry.event.at)?),
@@ -747,14 +770,50 @@ impl Store {
             prev: Set(entry.prev.0.to_vec()),
             hash: Set(entry.hash.0.to_vec()),
             data: Set(sealed),
-        })
-        .exec_without_returning(txn)
-        .await
-        .map_err(db)?;
-        if head.is_some() {
+        });
+        chain.head = Some((seq, entry.hash));
+        chain.moved = true;
+        Ok(())
+    }
+}
+
+/// The audit chain within one change set: the head is read once, the entries
+/// are inserted in batches and the head is written once at the end.
+#[derive(Default)]
+struct Chain {
+    /// `(seq, hash)` of the newest entry, once read.
+    head: Option<(i64, ChainHash)>,
+    /// Whether a head row exists in the database.
+    existed: bool,
+    /// Whether entries were appended.
+    moved: bool,
+    pending: Vec<audit_entry::ActiveModel>,
+}
+
+impl Chain {
+    /// Rows per multi-row insert (7 values each, well under SQLite's limit).
+    const BATCH: usize = 500;
+
+    async fn flush_rows(&mut self, txn: &Txn) -> Result<(), StoreError> {
+        while !self.pending.is_empty() {
+            let rest = self.pending.split_off(self.pending.len().min(Self::BATCH));
+            let batch = std::mem::replace(&mut self.pending, rest);
+            audit_entry::Entity::insert_many(batch)
+                .exec_without_returning(txn)
+                .await
+                .map_err(db)?;
+        }
+        Ok(())
+    }
+
+    async fn save_head(&self, txn: &Txn, t: TenantId) -> Result<(), StoreError> {
+        let (true, Some((seq, hash))) = (self.moved, self.head) else {
+            return Ok(());
+        };
+        if self.existed {
             audit_head::Entity::update_many()
                 .col_expr(audit_head::Column::Seq, Expr::value(seq))
-                .col_expr(audit_head::Column::Hash, Expr::value(entry.hash.0.to_vec()))
+                .col_expr(audit_head::Column::Hash, Expr::value(hash.0.to_vec()))
                 .filter(audit_head::Column::TenantId.eq(tid(t)))
                 .exec(txn)
                 .await
@@ -763,7 +822,7 @@ impl Store {
             audit_head::Entity::insert(audit_head::ActiveModel {
                 tenant_id: Set(tid(t)),
                 seq: Set(seq),
-                hash: Set(entry.hash.0.to_vec()),
+                hash: Set(hash.0.to_vec()),
             })
             .exec_without_returning(txn)
             .await

@@ -1034,8 +1034,57 @@ pub(crate) async fn audit_entries_form_a_verifiable_chain(h: &Harness) {
             .len(),
         1
     );
-    // Entries verify as a chain (each linked to the one before).
-    let _: &AuditEntry = &chain[0];
+    // Many entries in one change set (inserted in batches) continue the chain.
+    let many: Vec<Write> = (0..1200)
+        .map(|i| {
+            Write::AppendAudit(AuditEvent::new(
+                Some(t),
+                at(1000 + i),
+                AuditActor::User(admin.id),
+                AuditAction::LoginSucceeded,
+                AuditTarget::User(admin.id),
+            ))
+        })
+        .collect();
+    commit(s, t, many).await.unwrap();
+    let mut all: Vec<AuditEntry> = Vec::new();
+    let mut after = 0;
+    loop {
+        let batch = s.chain_after(t, after, 500).await.unwrap();
+        let Some(last) = batch.last() else { break };
+        after = last.seq;
+        all.extend(batch);
+    }
+    assert_eq!(all.len(), 1203);
+    assert_eq!(all.last().unwrap().seq, 1206);
+    for pair in all.windows(2) {
+        assert_eq!(pair[1].seq, pair[0].seq + 1);
+        assert_eq!(pair[1].prev, pair[0].hash);
+    }
+    // A failing change set appends nothing, and the chain goes on after it.
+    let e = AuditEvent::new(
+        Some(t),
+        at(5000),
+        AuditActor::User(admin.id),
+        AuditAction::LoginFailed,
+        AuditTarget::User(admin.id),
+    );
+    assert!(
+        commit(
+            s,
+            t,
+            vec![
+                Write::AppendAudit(e.clone()),
+                Write::DeleteReference(zeugnis_core::id::ReferenceId::from_bytes([9; 16]))
+            ]
+        )
+        .await
+        .is_err()
+    );
+    commit(s, t, vec![Write::AppendAudit(e)]).await.unwrap();
+    let tail = s.chain_after(t, 1206, 10).await.unwrap();
+    assert_eq!(tail.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![1207]);
+    assert_eq!(tail[0].prev, all.last().unwrap().hash);
 }
 
 pub(crate) async fn purging_a_tenant_leaves_no_row(h: &Harness) {
@@ -1063,7 +1112,16 @@ pub(crate) async fn purging_a_tenant_leaves_no_row(h: &Harness) {
     )
     .await
     .unwrap();
-    commit(s, t, vec![Write::PurgeTenantData]).await.unwrap();
+    let last = AuditEvent::new(
+        Some(t),
+        at(2),
+        AuditActor::User(admin.id),
+        AuditAction::TenantDeleted,
+        AuditTarget::Tenant(t),
+    );
+    commit(s, t, vec![Write::AppendAudit(last), Write::PurgeTenantData])
+        .await
+        .unwrap();
     for table in [
         "users",
         "roles",
