@@ -86,50 +86,8 @@ impl Store {
     /// # Errors
     /// [`OpenError::Connect`].
     pub async fn connect(location: &Location, ring: MasterKeyring) -> Result<Self, OpenError> {
-        let fail = |e: sea_orm::sqlx::Error| OpenError::Connect {
-            location: location.to_string(),
-            reason: e.to_string(),
-        };
-        let db = match location {
-            Location::Sqlite(path) => {
-                let options = SqliteConnectOptions::new()
-                    .filename(path)
-                    .create_if_missing(true)
-                    .journal_mode(SqliteJournalMode::Wal)
-                    .synchronous(SqliteSynchronous::Full)
-                    .foreign_keys(true)
-                    .busy_timeout(Duration::from_secs(10));
-                // No liveness check before every use: it costs a round trip on
-                // every call, and a broken connection fails its query anyway.
-                let pool = SqlitePoolOptions::new()
-                    .max_connections(8)
-                    .test_before_acquire(false)
-                    .connect_with(options)
-                    .await
-                    .map_err(fail)?;
-                SqlxSqliteConnector::from_sqlx_sqlite_pool(pool)
-            }
-            Location::Postgres(url) => {
-                let options =
-                    sea_orm::sqlx::postgres::PgConnectOptions::from_str(url).map_err(fail)?;
-                // Keep connections open (opening one costs ~100 ms) and skip the
-                // round trip that tests a connection before each use: a
-                // connection broken by a server restart fails one query and is
-                // replaced.
-                let pool = PgPoolOptions::new()
-                    .max_connections(16)
-                    .min_connections(2)
-                    .test_before_acquire(false)
-                    .idle_timeout(Duration::from_secs(600))
-                    .acquire_timeout(Duration::from_secs(10))
-                    .connect_with(options)
-                    .await
-                    .map_err(fail)?;
-                SqlxPostgresConnector::from_sqlx_postgres_pool(pool)
-            }
-        };
         Ok(Self {
-            db,
+            db: pool(location).await?,
             keys: KeyCache::new(ring),
         })
     }
@@ -196,17 +154,12 @@ impl Store {
     /// [`OpenError::Connect`].
     pub async fn recorded_master_key(location: &Location) -> Result<Option<String>, OpenError> {
         use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-        let probe = MasterKeyring::new(
-            zeugnis_crypto::MasterKey::generate()
-                .map_err(|e| OpenError::MasterKey(e.to_string()))?,
-            zeugnis_crypto::KeySource::Env("unused".into()),
-        );
-        let store = Self::connect(location, probe).await?;
+        let db = pool(location).await?;
         let row = crate::entity::installation::Entity::find()
             .filter(crate::entity::installation::Column::Name.eq(crate::keys::CHECK_ID))
-            .one(&store.db)
+            .one(&db)
             .await;
-        let _ = store.db.close().await;
+        let _ = db.close().await;
         // No table yet is a fresh database.
         Ok(row.ok().flatten().map(|r| r.value))
     }
@@ -235,4 +188,49 @@ impl Store {
     pub async fn close(self) -> Result<(), String> {
         self.db.close().await.map_err(|e| e.to_string())
     }
+}
+
+/// The connection pool: SQLite with the embedded defaults, or Postgres.
+async fn pool(location: &Location) -> Result<DatabaseConnection, OpenError> {
+    let fail = |e: sea_orm::sqlx::Error| OpenError::Connect {
+        location: location.to_string(),
+        reason: e.to_string(),
+    };
+    Ok(match location {
+        Location::Sqlite(path) => {
+            let options = SqliteConnectOptions::new()
+                .filename(path)
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Full)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10));
+            // No liveness check before every use: it costs a round trip on
+            // every call, and a broken connection fails its query anyway.
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .test_before_acquire(false)
+                .connect_with(options)
+                .await
+                .map_err(fail)?;
+            SqlxSqliteConnector::from_sqlx_sqlite_pool(pool)
+        }
+        Location::Postgres(url) => {
+            let options = sea_orm::sqlx::postgres::PgConnectOptions::from_str(url).map_err(fail)?;
+            // Keep connections open (opening one costs ~100 ms) and skip the
+            // round trip that tests a connection before each use: a
+            // connection broken by a server restart fails one query and is
+            // replaced.
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .min_connections(2)
+                .test_before_acquire(false)
+                .idle_timeout(Duration::from_secs(600))
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options)
+                .await
+                .map_err(fail)?;
+            SqlxPostgresConnector::from_sqlx_postgres_pool(pool)
+        }
+    })
 }

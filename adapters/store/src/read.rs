@@ -569,7 +569,9 @@ fn list_binding(filter: &VisibilityFilter, query: &ReferenceQuery) -> String {
     let mut h = Sha256::new();
     h.update(filter.tenant().as_bytes());
     h.update(filter.viewer().as_bytes());
-    h.update(format!("{:?}|{:?}", filter.scope(), query).as_bytes());
+    // The scope's values, not its Debug form: that hides organisational values.
+    h.update(serde_json::to_vec(filter.scope()).unwrap_or_default());
+    h.update(format!("{query:?}").as_bytes());
     encode_hex(h.finalize().get(..8).unwrap_or_default())
 }
 

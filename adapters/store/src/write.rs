@@ -262,31 +262,13 @@ impl Store {
                 Ok(())
             }
             Write::DeleteSession(hash) => {
-                session::Entity::delete_many()
-                    .filter(session::Column::TenantId.eq(tid(t)))
-                    .filter(session::Column::TokenHash.eq(hash.as_bytes().to_vec()))
-                    .exec(txn)
-                    .await
-                    .map_err(db)?;
-                Ok(())
+                delete_sessions(txn, t, session::Column::TokenHash, hash.as_bytes().to_vec()).await
             }
             Write::DeleteSessionsOfUser(id) => {
-                session::Entity::delete_many()
-                    .filter(session::Column::TenantId.eq(tid(t)))
-                    .filter(session::Column::UserId.eq(id.as_bytes().to_vec()))
-                    .exec(txn)
-                    .await
-                    .map_err(db)?;
-                Ok(())
+                delete_sessions(txn, t, session::Column::UserId, id.as_bytes().to_vec()).await
             }
             Write::DeleteSessionsOfHandover(id) => {
-                session::Entity::delete_many()
-                    .filter(session::Column::TenantId.eq(tid(t)))
-                    .filter(session::Column::HandoverId.eq(id.as_bytes().to_vec()))
-                    .exec(txn)
-                    .await
-                    .map_err(db)?;
-                Ok(())
+                delete_sessions(txn, t, session::Column::HandoverId, id.as_bytes().to_vec()).await
             }
             Write::SaveSettings(s, v) => save_settings(txn, t, &s, v).await,
             Write::AppendAudit(_) => Ok(()), // handled in `apply`
@@ -830,6 +812,22 @@ impl Chain {
         }
         Ok(())
     }
+}
+
+/// Ends the tenant's sessions whose `column` is `value` (none is fine).
+async fn delete_sessions(
+    txn: &Txn,
+    t: TenantId,
+    column: session::Column,
+    value: Vec<u8>,
+) -> Result<(), StoreError> {
+    session::Entity::delete_many()
+        .filter(session::Column::TenantId.eq(tid(t)))
+        .filter(column.eq(value))
+        .exec(txn)
+        .await
+        .map_err(db)?;
+    Ok(())
 }
 
 fn found(rows: u64) -> Result<(), StoreError> {

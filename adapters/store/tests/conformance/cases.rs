@@ -955,6 +955,38 @@ pub(crate) async fn scope_and_private_flag_are_applied_in_the_query(h: &Harness)
         .await,
         Err(StoreError::NotFound)
     );
+    // Nor does a cursor of the same viewer under another scope of the same shape.
+    let only = |company: &str| {
+        Actor::new(
+            t,
+            viewer.id,
+            Permissions::none(),
+            false,
+            ReferenceScope::Restricted(
+                Restriction::unrestricted()
+                    .allow(Criterion::Company, [company])
+                    .unwrap(),
+            ),
+        )
+        .visibility()
+    };
+    let north = s
+        .references(
+            &only("Nord AG"),
+            &ReferenceQuery::default(),
+            PageRequest::first(1),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        s.references(
+            &only("Süd GmbH"),
+            &ReferenceQuery::default(),
+            PageRequest::new(north.next, 1)
+        )
+        .await,
+        Err(StoreError::NotFound)
+    );
     // Filters.
     let drafts = ReferenceQuery {
         status: Some(ReferenceStatus::Draft),
@@ -1269,4 +1301,17 @@ pub(crate) async fn commits_are_durable_and_foreign_keys_enforced(h: &Harness) {
         commit(&h.store, t, vec![Write::InsertReference(r)]).await,
         Err(StoreError::NotFound)
     );
+}
+
+pub(crate) async fn a_schema_from_a_newer_version_is_refused(h: &Harness) {
+    h.raw_exec(
+        "INSERT INTO schema_migrations (version, applied_at) VALUES ('m29990101_000001_future', 0)",
+    )
+    .await;
+    let err = h.reopen(ring(&h.master)).await.unwrap_err();
+    assert!(
+        matches!(err, zeugnis_store::OpenError::NewerSchema(_)),
+        "{err}"
+    );
+    assert!(err.to_string().contains("m29990101_000001_future"), "{err}");
 }

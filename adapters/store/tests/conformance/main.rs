@@ -33,4 +33,5 @@ conformance!(
     purging_a_tenant_leaves_no_row,
     outbox_messages_commit_with_their_change_and_are_claimed_once,
     commits_are_durable_and_foreign_keys_enforced,
+    a_schema_from_a_newer_version_is_refused,
 );
