@@ -50,6 +50,14 @@ pub struct Config {
     pub database: DatabaseConfig,
     /// The master key that wraps the tenants' data keys.
     pub keys: KeysConfig,
+    /// The mail server; without a host, mails are written to `mail/` in the
+    /// data directory.
+    pub smtp: SmtpConfig,
+    /// The SMS gateway; without a URL, SMS are written to `sms/` in the data
+    /// directory.
+    pub sms: SmsConfig,
+    /// Retries of the outbox.
+    pub delivery: DeliveryConfig,
 }
 
 impl Default for Config {
@@ -60,7 +68,154 @@ impl Default for Config {
             log: LogConfig::default(),
             database: DatabaseConfig::default(),
             keys: KeysConfig::default(),
+            smtp: SmtpConfig::default(),
+            sms: SmsConfig::default(),
+            delivery: DeliveryConfig::default(),
         }
+    }
+}
+
+/// How the connection to the mail server is protected.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpSecurityConfig {
+    /// STARTTLS, required (port 587).
+    #[default]
+    Starttls,
+    /// TLS from the first byte (port 465).
+    Tls,
+    /// Unencrypted: only for a test server on this machine; no credentials.
+    Plain,
+}
+
+/// The `[smtp]` section.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SmtpConfig {
+    /// The mail server. Empty: no SMTP; mails go to `mail/` in the data directory.
+    pub host: String,
+    /// Port; 0 for the usual one (587 for STARTTLS, 465 for TLS, 25 for plain).
+    pub port: u16,
+    /// `starttls` (default), `tls`, or `plain` (test servers on this machine only).
+    pub security: SmtpSecurityConfig,
+    /// User name, if the server wants a login.
+    pub username: String,
+    /// Password (best set as `ZEUGNIS_SMTP__PASSWORD`).
+    pub password: String,
+    /// The sender address, e.g. `zeugnis@firma.de`; each tenant sets the display
+    /// name.
+    pub from: String,
+    /// Timeout of connecting and of each SMTP command, in seconds.
+    pub timeout_secs: u64,
+    /// Connections kept open to the server.
+    pub pool_size: u32,
+    /// A PEM file of an extra certificate authority to trust (a company CA).
+    pub ca_file: String,
+}
+
+impl Default for SmtpConfig {
+    fn default() -> Self {
+        Self {
+            host: String::new(),
+            port: 0,
+            security: SmtpSecurityConfig::Starttls,
+            username: String::new(),
+            password: String::new(),
+            from: String::new(),
+            timeout_secs: 30,
+            pool_size: 4,
+            ca_file: String::new(),
+        }
+    }
+}
+
+impl fmt::Debug for SmtpConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SmtpConfig")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("security", &self.security)
+            .field("username", &self.username)
+            .field("password", &redacted(&self.password))
+            .field("from", &self.from)
+            .field("timeout_secs", &self.timeout_secs)
+            .field("pool_size", &self.pool_size)
+            .field("ca_file", &self.ca_file)
+            .finish()
+    }
+}
+
+/// The `[sms]` section.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SmsConfig {
+    /// The gateway's send URL (https). Empty: SMS go to `sms/` in the data
+    /// directory.
+    pub url: String,
+    /// Bearer token (best set as `ZEUGNIS_SMS__TOKEN`).
+    pub token: String,
+    /// Sender id shown on the phone: up to 11 letters and digits, or a number.
+    pub sender_id: String,
+    /// Timeout per request, in seconds.
+    pub timeout_secs: u64,
+}
+
+impl Default for SmsConfig {
+    fn default() -> Self {
+        Self {
+            url: String::new(),
+            token: String::new(),
+            sender_id: "zeugnis".to_owned(),
+            timeout_secs: 15,
+        }
+    }
+}
+
+impl fmt::Debug for SmsConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SmsConfig")
+            .field("url", &self.url)
+            .field("token", &redacted(&self.token))
+            .field("sender_id", &self.sender_id)
+            .field("timeout_secs", &self.timeout_secs)
+            .finish()
+    }
+}
+
+/// The `[delivery]` section: how the outbox retries.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryConfig {
+    /// Attempts per message before it counts as failed (and is audited).
+    pub max_attempts: u32,
+    /// Wait after the first failed attempt, in seconds; doubles per attempt.
+    pub retry_first_secs: u64,
+    /// Longest wait between attempts, in seconds.
+    pub retry_max_secs: u64,
+    /// How often the worker looks for due messages when not woken, in seconds.
+    pub poll_secs: u64,
+    /// How long a claimed message is kept from other workers, in seconds; longer
+    /// than `smtp.timeout_secs` times a few.
+    pub lease_secs: u64,
+    /// Messages claimed per round.
+    pub batch: u32,
+}
+
+impl Default for DeliveryConfig {
+    fn default() -> Self {
+        Self {
+            max_attempts: 10,
+            retry_first_secs: 30,
+            retry_max_secs: 3600,
+            poll_secs: 5,
+            lease_secs: 300,
+            batch: 20,
+        }
+    }
+}
+
+fn redacted(secret: &str) -> &'static str {
+    if secret.is_empty() {
+        "unset"
+    } else {
+        "set (redacted)"
     }
 }
 
@@ -122,6 +277,9 @@ impl fmt::Debug for Config {
             .field("log", &self.log)
             .field("database", &self.database)
             .field("keys", &self.keys)
+            .field("smtp", &self.smtp)
+            .field("sms", &self.sms)
+            .field("delivery", &self.delivery)
             .finish_non_exhaustive()
     }
 }
@@ -671,5 +829,38 @@ mod tests {
             "{debug}"
         );
         assert!(debug.ends_with(".. }"), "{debug}");
+    }
+
+    #[test]
+    fn debug_hides_the_smtp_password_and_sms_token() {
+        let mut config = Config::default();
+        config.smtp.password = "mail-geheim".into();
+        config.sms.token = "sms-geheim".into();
+        let debug = format!("{config:?}");
+        assert!(
+            !debug.contains("mail-geheim") && !debug.contains("sms-geheim"),
+            "{debug}"
+        );
+        assert!(debug.contains("password: \"set (redacted)\""), "{debug}");
+    }
+
+    #[test]
+    fn smtp_settings_come_from_nested_env_vars() {
+        let loaded = Config::from_sources(
+            None,
+            [
+                ("ZEUGNIS_SMTP__HOST".to_owned(), "mail.firma.de".to_owned()),
+                ("ZEUGNIS_SMTP__SECURITY".to_owned(), "tls".to_owned()),
+                ("ZEUGNIS_SMTP__PORT".to_owned(), "2465".to_owned()),
+                ("ZEUGNIS_DELIVERY__MAX_ATTEMPTS".to_owned(), "3".to_owned()),
+            ],
+            &Overrides::default(),
+        )
+        .unwrap();
+        assert!(loaded.unknown_keys.is_empty(), "{:?}", loaded.unknown_keys);
+        assert_eq!(loaded.config.smtp.host, "mail.firma.de");
+        assert_eq!(loaded.config.smtp.security, SmtpSecurityConfig::Tls);
+        assert_eq!(loaded.config.smtp.port, 2465);
+        assert_eq!(loaded.config.delivery.max_attempts, 3);
     }
 }

@@ -16,6 +16,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod delivery;
 pub mod routes;
 pub mod security_headers;
 pub mod startup;

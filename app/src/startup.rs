@@ -17,9 +17,11 @@ use tokio::net::TcpListener;
 
 use std::sync::Arc;
 
+use tokio::sync::watch;
 use zeugnis_store::Store;
 
 use crate::config::Config;
+use crate::delivery::Delivery;
 use crate::routes::routes;
 
 /// How long open connections may take to finish after a shutdown signal.
@@ -47,6 +49,9 @@ pub enum StartupError {
     /// The database or its master key could not be opened.
     #[error(transparent)]
     Storage(#[from] crate::storage::StorageError),
+    /// The mail or SMS settings are unusable.
+    #[error(transparent)]
+    Delivery(#[from] crate::delivery::DeliveryConfigError),
     /// The listen address could not be bound.
     #[error("cannot listen on {addr}")]
     Listen {
@@ -64,6 +69,7 @@ pub struct Application {
     local_addr: SocketAddr,
     config: Config,
     store: Arc<Store>,
+    delivery: Delivery,
 }
 
 impl fmt::Debug for Application {
@@ -84,6 +90,7 @@ impl Application {
     /// See [`StartupError`].
     pub async fn build(config: Config) -> Result<Self, StartupError> {
         prepare_data_dir(&config.data_dir)?;
+        let delivery = Delivery::from_config(&config)?;
         let store = Arc::new(crate::storage::open(&config).await?);
         let listen_error = |source| StartupError::Listen {
             addr: config.listen,
@@ -99,7 +106,14 @@ impl Application {
             local_addr,
             config,
             store,
+            delivery,
         })
+    }
+
+    /// Wakes the outbox worker (after a commit that queued a message).
+    #[must_use]
+    pub fn outbox_waker(&self) -> Arc<tokio::sync::Notify> {
+        self.delivery.waker()
     }
 
     /// The address actually bound (the port is known here when 0 was asked for).
@@ -146,10 +160,23 @@ impl Application {
     ///
     /// The server failed.
     pub async fn run_until(self, signal: impl Future<Output = ()> + Send) -> io::Result<()> {
+        let (stop, stopped) = watch::channel(false);
+        let worker = self.delivery.spawn(Arc::clone(&self.store), stopped);
         tracing::info!("listening on http://{}", self.local_addr);
-        Server::new_with_acceptor(self.acceptor)
+        let served = Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(routes(self.store), signal, Some(SHUTDOWN_GRACE))
-            .await?;
+            .await;
+        // The worker finishes the message in hand; one it cannot finish in time
+        // stays claimed and is sent again once its lease ends.
+        let _ = stop.send(true);
+        let abort = worker.abort_handle();
+        if tokio::time::timeout(SHUTDOWN_GRACE, worker).await.is_err() {
+            abort.abort();
+            tracing::warn!(
+                "the outbox worker did not stop in time; its claimed messages are sent after their lease"
+            );
+        }
+        served?;
         tracing::info!("stopped");
         Ok(())
     }

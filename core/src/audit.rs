@@ -148,6 +148,8 @@ actions! {
     SuspectedAttack => "suspected_attack",
     /// A message could not be delivered after all retries.
     DeliveryFailed => "delivery_failed",
+    /// A tenant's mail template failed to render; the default was sent.
+    MailTemplateFailed => "mail_template_failed",
     /// An operator created a tenant.
     TenantCreated => "tenant_created",
     /// An operator ended a tenant's contract.

@@ -76,6 +76,7 @@ pub mod employee;
 pub mod handover;
 pub mod id;
 pub mod lockout;
+pub mod mail;
 pub mod matrix;
 pub mod messages;
 pub mod otp;

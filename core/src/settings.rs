@@ -445,6 +445,9 @@ pub struct TenantSettings {
     pub privacy: PrivacySettings,
     /// Security settings.
     pub security: SecuritySettings,
+    /// Sender name and mail templates.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub mail: crate::mail::MailSettings,
 }
 
 #[cfg(test)]

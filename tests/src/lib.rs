@@ -12,6 +12,7 @@
 
 #![expect(
     clippy::expect_used,
+    clippy::panic,
     reason = "test helpers fail the test that calls them"
 )]
 
@@ -22,6 +23,9 @@ use std::time::Duration;
 use tempfile::TempDir;
 use tokio::task::JoinHandle;
 use zeugnis_app::{Application, Config};
+
+pub mod sms_gateway;
+pub mod smtp_sink;
 
 /// How long a request may take before the test fails.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);

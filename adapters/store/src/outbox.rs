@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use async_trait::async_trait;
-use sea_orm::sea_query::{Expr, LockBehavior, LockType};
+use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::{Deserialize, Serialize};
 use zeugnis_core::id::{MessageId, TenantId};
@@ -32,6 +32,29 @@ struct Body {
 }
 
 impl Store {
+    /// A message failed for good: its body goes, a record of kind and times
+    /// stays (inside the caller's transaction).
+    pub(crate) async fn fail_message(
+        &self,
+        txn: &sea_orm::DatabaseTransaction,
+        tenant: TenantId,
+        id: MessageId,
+    ) -> Result<(), StoreError> {
+        outbox::Entity::update_many()
+            .col_expr(outbox::Column::State, Expr::value(FAILED))
+            .col_expr(outbox::Column::Data, Expr::value(Option::<Vec<u8>>::None))
+            .col_expr(
+                outbox::Column::ClaimedUntil,
+                Expr::value(Option::<i64>::None),
+            )
+            .filter(outbox::Column::TenantId.eq(tid(tenant)))
+            .filter(outbox::Column::Id.eq(id.as_bytes().to_vec()))
+            .exec(txn)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
     pub(crate) async fn enqueue(
         &self,
         txn: &sea_orm::DatabaseTransaction,
@@ -209,16 +232,20 @@ impl OutboxQueue for Store {
         Ok(())
     }
 
-    async fn failed(&self, tenant: TenantId, id: MessageId) -> Result<(), StoreError> {
+    async fn release(&self, tenant: TenantId, id: MessageId) -> Result<(), StoreError> {
         outbox::Entity::update_many()
-            .col_expr(outbox::Column::State, Expr::value(FAILED))
-            .col_expr(outbox::Column::Data, Expr::value(Option::<Vec<u8>>::None))
             .col_expr(
                 outbox::Column::ClaimedUntil,
                 Expr::value(Option::<i64>::None),
             )
+            .col_expr(
+                outbox::Column::Attempts,
+                Expr::col(outbox::Column::Attempts).sub(1),
+            )
             .filter(outbox::Column::TenantId.eq(tid(tenant)))
             .filter(outbox::Column::Id.eq(id.as_bytes().to_vec()))
+            .filter(outbox::Column::State.eq(QUEUED))
+            .filter(outbox::Column::Attempts.gt(0))
             .exec(&self.db)
             .await
             .map_err(db)?;

@@ -282,6 +282,7 @@ impl Store {
                 Ok(())
             }
             Write::Enqueue(m) => self.enqueue(txn, &m).await,
+            Write::FailMessage(id) => self.fail_message(txn, t, id).await,
             _ => Err(StoreError::Unavailable(
                 "this kind of write is not supported by the store".into(),
             )),

@@ -6,7 +6,7 @@ use crate::access::Role;
 use crate::audit::AuditEvent;
 use crate::employee::Employee;
 use crate::handover::Handover;
-use crate::id::{ChallengeId, EmployeeId, ReferenceId, RoleId, TenantId, UserId};
+use crate::id::{ChallengeId, EmployeeId, MessageId, ReferenceId, RoleId, TenantId, UserId};
 use crate::otp::CodeChallenge;
 use crate::reference::{ChangeLogEntry, Reference, StatusChange};
 use crate::session::Session;
@@ -107,6 +107,10 @@ pub enum Write {
     PurgeAuditBefore(Timestamp),
     /// Queue a message for delivery (delivered only if the change set commits).
     Enqueue(OutgoingMessage),
+    /// A queued message failed for good: delete its body (recipient,
+    /// parameters) and keep only a record of the failure (kind and times). No
+    /// error if it is gone.
+    FailMessage(MessageId),
 }
 
 impl Write {
@@ -137,7 +141,8 @@ impl Write {
             | Write::DeleteSessionsOfUser(_)
             | Write::DeleteSessionsOfHandover(_)
             | Write::SaveSettings(..)
-            | Write::PurgeAuditBefore(_) => None,
+            | Write::PurgeAuditBefore(_)
+            | Write::FailMessage(_) => None,
         }
     }
 

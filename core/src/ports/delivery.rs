@@ -4,6 +4,7 @@ use std::fmt;
 use async_trait::async_trait;
 
 use crate::id::{MessageId, TenantId};
+use crate::mail::{TemplateOverride, TemplatePart};
 use crate::values::{Email, Phone, Timestamp};
 
 use super::StoreError;
@@ -26,6 +27,21 @@ pub enum MessageKind {
     LockoutNotice,
     /// A security alert for administrators.
     SecurityAlert,
+}
+
+impl MessageKind {
+    /// Stable key, e.g. `handover_link`.
+    #[must_use]
+    pub const fn key(self) -> &'static str {
+        match self {
+            Self::Invitation => "invitation",
+            Self::PasswordReset => "password_reset",
+            Self::HandoverLink => "handover_link",
+            Self::OneTimeCode => "one_time_code",
+            Self::LockoutNotice => "lockout_notice",
+            Self::SecurityAlert => "security_alert",
+        }
+    }
 }
 
 /// Where a message goes.
@@ -124,11 +140,19 @@ pub trait OutboxQueue: Send + Sync {
         lease: time::Duration,
     ) -> Result<Vec<ClaimedMessage>, StoreError>;
 
-    /// The message was delivered: delete it (its body may hold secrets).
+    /// The message was delivered (or can never be): delete it (its body may
+    /// hold secrets).
     ///
     /// # Errors
     /// [`StoreError::Unavailable`].
     async fn delivered(&self, tenant: TenantId, id: MessageId) -> Result<(), StoreError>;
+
+    /// The worker gives a claimed message back unsent (its round ran out of
+    /// time): the claim ends and it does not count as an attempt.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    async fn release(&self, tenant: TenantId, id: MessageId) -> Result<(), StoreError>;
 
     /// Delivery failed for now: try again at `next_attempt`.
     ///
@@ -140,12 +164,6 @@ pub trait OutboxQueue: Send + Sync {
         id: MessageId,
         next_attempt: Timestamp,
     ) -> Result<(), StoreError>;
-
-    /// Delivery failed for good: delete the body, keep a failure record.
-    ///
-    /// # Errors
-    /// [`StoreError::Unavailable`].
-    async fn failed(&self, tenant: TenantId, id: MessageId) -> Result<(), StoreError>;
 }
 
 /// A delivery failure.
@@ -206,4 +224,77 @@ pub trait SmsGateway: Send + Sync {
     /// # Errors
     /// [`DeliveryError::Transient`] or [`DeliveryError::Permanent`].
     async fn send(&self, id: MessageId, to: &Phone, text: &str) -> Result<(), DeliveryError>;
+}
+
+/// What a renderer needs besides the message.
+#[derive(Debug, Clone, Copy)]
+pub struct RenderContext<'a> {
+    /// The tenant's display name (placeholder `organisation`).
+    pub organisation: &'a str,
+    /// The sender display name (placeholder `sender`).
+    pub sender: &'a str,
+    /// The tenant's own template for this kind of message, if any.
+    pub custom: Option<&'a TemplateOverride>,
+}
+
+/// A rendered message.
+#[derive(Clone, PartialEq, Eq)]
+pub enum RenderedContent {
+    /// An e-mail.
+    Mail {
+        /// Subject (one line).
+        subject: String,
+        /// Plain-text body.
+        text: String,
+        /// HTML document.
+        html: String,
+    },
+    /// An SMS.
+    Sms(String),
+}
+
+impl fmt::Debug for RenderedContent {
+    /// Rendered texts hold links and codes: `Debug` shows only the shape.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Mail { .. } => f.write_str("Mail { .. }"),
+            Self::Sms(_) => f.write_str("Sms(..)"),
+        }
+    }
+}
+
+/// A tenant template that could not be used: the default was used instead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateProblem {
+    /// The part that failed.
+    pub part: TemplatePart,
+    /// Why (syntax error, unknown placeholder, too much work; never a
+    /// parameter's value).
+    pub reason: String,
+}
+
+/// The outcome of rendering: what to send, and the tenant template parts that
+/// failed and were replaced by the defaults.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    /// What to send.
+    pub content: RenderedContent,
+    /// Parts rendered from the default because the tenant's failed.
+    pub problems: Vec<TemplateProblem>,
+}
+
+/// A template engine holding the default templates.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+pub trait MessageRenderer: Send + Sync {
+    /// Renders `message` for its destination (an e-mail, or an SMS), from the
+    /// tenant's template where one is given and renders, else from the default.
+    ///
+    /// # Errors
+    /// [`DeliveryError::Permanent`] when not even the default renders (a
+    /// message queued without a placeholder its kind promises).
+    fn render<'a>(
+        &self,
+        message: &OutgoingMessage,
+        context: &RenderContext<'a>,
+    ) -> Result<Rendered, DeliveryError>;
 }

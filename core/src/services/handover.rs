@@ -277,7 +277,10 @@ impl HandoverLinkService<'_> {
                 tenant: req.tenant,
                 kind: MessageKind::OneTimeCode,
                 to,
-                params: MessageParams::new().with("code", code.expose()),
+                params: MessageParams::new().with("code", code.expose()).with(
+                    "valid_minutes",
+                    CodePolicy::default().validity.whole_minutes().to_string(),
+                ),
                 created_at: now,
                 expires_at: Some(expires_at),
             }))

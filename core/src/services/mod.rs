@@ -4,6 +4,7 @@
 //! from the adapters it holds, and tests build them from mocks. Every change a
 //! service makes goes out as one [`ChangeSet`](crate::ports::ChangeSet).
 
+pub mod delivery;
 pub mod handover;
 pub mod login;
 pub mod retention;

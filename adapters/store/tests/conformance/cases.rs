@@ -1205,7 +1205,7 @@ pub(crate) async fn purging_a_tenant_leaves_no_row(h: &Harness) {
 
 pub(crate) async fn outbox_messages_commit_with_their_change_and_are_claimed_once(h: &Harness) {
     let s = &h.store;
-    let (t, _) = seed_tenant(s, 1).await;
+    let (t, admin) = seed_tenant(s, 1).await;
     let msg = |n: u8, expires: Option<Timestamp>| OutgoingMessage {
         id: MessageId::from_bytes([n; 16]),
         tenant: t,
@@ -1256,7 +1256,9 @@ pub(crate) async fn outbox_messages_commit_with_their_change_and_are_claimed_onc
     commit(s, t, vec![Write::Enqueue(msg(3, None))])
         .await
         .unwrap();
-    s.failed(t, msg(3, None).id).await.unwrap();
+    commit(s, t, vec![Write::FailMessage(msg(3, None).id)])
+        .await
+        .unwrap();
     assert!(s.claim_due(at(1000), 10, lease).await.unwrap().is_empty());
     let kept = h
         .raw("SELECT COUNT(*) AS n FROM outbox WHERE data IS NULL AND state = 'failed'")
@@ -1265,6 +1267,38 @@ pub(crate) async fn outbox_messages_commit_with_their_change_and_are_claimed_onc
         kept[0].try_get::<i64>("", "n").unwrap(),
         1,
         "a failed message keeps no body"
+    );
+
+    // A change that rolls back queues nothing.
+    let refused = commit(
+        s,
+        t,
+        vec![
+            Write::Enqueue(msg(4, None)),
+            Write::InsertUser(admin.clone()),
+        ],
+    )
+    .await;
+    assert!(
+        matches!(refused, Err(StoreError::Conflict { .. })),
+        "{refused:?}"
+    );
+    assert!(s.claim_due(at(2000), 10, lease).await.unwrap().is_empty());
+
+    // A released message is due again at once and the claim does not count.
+    commit(s, t, vec![Write::Enqueue(msg(5, None))])
+        .await
+        .unwrap();
+    let first = s.claim_due(at(3000), 10, lease).await.unwrap();
+    assert_eq!(first.len(), 1);
+    s.release(t, msg(5, None).id).await.unwrap();
+    let again = s.claim_due(at(3001), 10, lease).await.unwrap();
+    assert_eq!(
+        again
+            .iter()
+            .map(|c| (c.message.id, c.attempts))
+            .collect::<Vec<_>>(),
+        vec![(msg(5, None).id, 0)]
     );
 }
 

@@ -1,0 +1,295 @@
+//! The outbox worker: delivers queued messages in the background.
+//!
+//! Requests never talk to the mail server: they commit their message to the
+//! outbox with their change and wake the worker, which sends it. A slow or
+//! dead mail server therefore slows no request down, and a crash loses
+//! nothing (see `docs/delivery.md`).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{Notify, watch};
+use tokio::task::JoinHandle;
+use zeugnis_core::mail::RetryPolicy;
+use zeugnis_core::ports::{Clock, MailTransport, SmsGateway};
+use zeugnis_core::services::delivery::{DeliveryPolicy, DeliveryRound, DeliveryService};
+use zeugnis_core::values::Timestamp;
+use zeugnis_notify::{
+    HttpSmsGateway, MailFolder, SmsFolder, SmsSettings, SmtpMailer, SmtpSecurity, SmtpSettings,
+    Templates,
+};
+use zeugnis_store::Store;
+
+use crate::config::{Config, SmtpSecurityConfig};
+
+/// The system clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> Timestamp {
+        Timestamp::now()
+    }
+}
+
+/// The delivery configuration is unusable.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DeliveryConfigError {
+    /// The SMTP settings are wrong.
+    #[error(transparent)]
+    Smtp(#[from] zeugnis_notify::SmtpConfigError),
+    /// The SMS settings are wrong.
+    #[error(transparent)]
+    Sms(#[from] zeugnis_notify::SmsConfigError),
+    /// `smtp.from` is missing.
+    #[error(
+        "smtp.from is required when smtp.host is set (the sender address, e.g. zeugnis@firma.de)"
+    )]
+    NoSender,
+    /// The CA file cannot be read.
+    #[error("cannot read smtp.ca_file `{}`", path.display())]
+    CaFile {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The retry settings are wrong.
+    #[error("delivery: {0}")]
+    Retry(#[from] zeugnis_core::mail::RetryPolicyError),
+    /// A number is out of range.
+    #[error("{0}")]
+    Range(&'static str),
+}
+
+/// Where mails and SMS go, built from the configuration.
+pub struct Delivery {
+    mail: Arc<dyn MailTransport>,
+    sms: Arc<dyn SmsGateway>,
+    templates: Arc<Templates>,
+    policy: DeliveryPolicy,
+    poll: Duration,
+    wake: Arc<Notify>,
+    /// What to say at startup.
+    mail_target: String,
+    sms_target: String,
+}
+
+impl std::fmt::Debug for Delivery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Delivery")
+            .field("mail", &self.mail_target)
+            .field("sms", &self.sms_target)
+            .field("policy", &self.policy)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The SMTP transport of a configuration with a host.
+///
+/// # Errors
+/// [`DeliveryConfigError`] naming the setting.
+pub fn smtp_mailer(config: &Config) -> Result<SmtpMailer, DeliveryConfigError> {
+    let c = &config.smtp;
+    if c.from.trim().is_empty() {
+        return Err(DeliveryConfigError::NoSender);
+    }
+    let extra_ca_pem = if c.ca_file.is_empty() {
+        None
+    } else {
+        let path = PathBuf::from(&c.ca_file);
+        Some(std::fs::read(&path).map_err(|source| DeliveryConfigError::CaFile { path, source })?)
+    };
+    if c.timeout_secs == 0 {
+        return Err(DeliveryConfigError::Range(
+            "smtp.timeout_secs must be at least 1",
+        ));
+    }
+    Ok(SmtpMailer::new(&SmtpSettings {
+        host: c.host.trim().to_owned(),
+        port: (c.port != 0).then_some(c.port),
+        security: match c.security {
+            SmtpSecurityConfig::Starttls => SmtpSecurity::StartTls,
+            SmtpSecurityConfig::Tls => SmtpSecurity::Tls,
+            SmtpSecurityConfig::Plain => SmtpSecurity::Plain,
+        },
+        credentials: (!c.username.is_empty()).then(|| (c.username.clone(), c.password.clone())),
+        from: c.from.trim().to_owned(),
+        timeout: Duration::from_secs(c.timeout_secs),
+        pool_size: c.pool_size,
+        extra_ca_pem,
+    })?)
+}
+
+impl Delivery {
+    /// Checks the configuration and builds the transports: SMTP when a host is
+    /// set, else the mail folder; the SMS gateway when a URL is set, else the
+    /// SMS folder.
+    ///
+    /// # Errors
+    /// [`DeliveryConfigError`] naming the setting.
+    pub fn from_config(config: &Config) -> Result<Self, DeliveryConfigError> {
+        let (mail, mail_target): (Arc<dyn MailTransport>, String) =
+            if config.smtp.host.trim().is_empty() {
+                let dir = config.data_dir.join("mail");
+                let target = format!(
+                    "no SMTP server configured: mails are written to {} as .eml files",
+                    dir.display()
+                );
+                (Arc::new(MailFolder::new(dir)), target)
+            } else {
+                let mailer = smtp_mailer(config)?;
+                let target = format!("mails go to {mailer:?}");
+                (Arc::new(mailer), target)
+            };
+        let s = &config.sms;
+        let (sms, sms_target): (Arc<dyn SmsGateway>, String) = if s.url.trim().is_empty() {
+            let dir = config.data_dir.join("sms");
+            let target = format!(
+                "no SMS gateway configured: SMS are written to {}",
+                dir.display()
+            );
+            (Arc::new(SmsFolder::new(dir)), target)
+        } else {
+            if s.timeout_secs == 0 {
+                return Err(DeliveryConfigError::Range(
+                    "sms.timeout_secs must be at least 1",
+                ));
+            }
+            let gateway = HttpSmsGateway::new(&SmsSettings {
+                url: s.url.trim().to_owned(),
+                token: (!s.token.is_empty()).then(|| s.token.clone()),
+                sender_id: s.sender_id.clone(),
+                timeout: Duration::from_secs(s.timeout_secs),
+            })?;
+            let target = format!("SMS go to {gateway:?}");
+            (Arc::new(gateway), target)
+        };
+        let d = &config.delivery;
+        let secs = |n: u64, what: &'static str| {
+            i64::try_from(n)
+                .ok()
+                .filter(|n| *n > 0)
+                .map(time::Duration::seconds)
+                .ok_or(DeliveryConfigError::Range(what))
+        };
+        let policy = DeliveryPolicy {
+            batch: if d.batch == 0 {
+                return Err(DeliveryConfigError::Range(
+                    "delivery.batch must be at least 1",
+                ));
+            } else {
+                d.batch
+            },
+            lease: secs(d.lease_secs, "delivery.lease_secs must be at least 1")?,
+            retry: RetryPolicy::new(
+                d.max_attempts,
+                secs(
+                    d.retry_first_secs,
+                    "delivery.retry_first_secs must be at least 1",
+                )?,
+                secs(
+                    d.retry_max_secs,
+                    "delivery.retry_max_secs must be at least 1",
+                )?,
+            )?,
+        };
+        if d.poll_secs == 0 {
+            return Err(DeliveryConfigError::Range(
+                "delivery.poll_secs must be at least 1",
+            ));
+        }
+        Ok(Self {
+            mail,
+            sms,
+            templates: Arc::new(Templates::new()),
+            policy,
+            poll: Duration::from_secs(d.poll_secs),
+            wake: Arc::new(Notify::new()),
+            mail_target,
+            sms_target,
+        })
+    }
+
+    /// Wakes the worker (after a commit that queued a message).
+    #[must_use]
+    pub fn waker(&self) -> Arc<Notify> {
+        Arc::clone(&self.wake)
+    }
+
+    /// Starts the worker; it stops after its current round once `stop` turns
+    /// true.
+    #[must_use]
+    pub fn spawn(self, store: Arc<Store>, mut stop: watch::Receiver<bool>) -> JoinHandle<()> {
+        tracing::info!("{}", self.mail_target);
+        tracing::info!("{}", self.sms_target);
+        tokio::spawn(async move {
+            loop {
+                let round = DeliveryService {
+                    queue: store.as_ref(),
+                    tenants: store.as_ref(),
+                    settings: store.as_ref(),
+                    renderer: self.templates.as_ref(),
+                    mail: self.mail.as_ref(),
+                    sms: self.sms.as_ref(),
+                    uow: store.as_ref(),
+                    clock: &SystemClock,
+                    policy: &self.policy,
+                }
+                .run_once()
+                .await;
+                let more = match round {
+                    Ok(round) => {
+                        log_round(&round);
+                        round.was_full(&self.policy)
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "outbox: cannot claim or record messages; trying again");
+                        false
+                    }
+                };
+                if *stop.borrow() {
+                    break;
+                }
+                if more {
+                    continue;
+                }
+                tokio::select! {
+                    () = tokio::time::sleep(self.poll) => {}
+                    () = self.wake.notified() => {}
+                    _ = stop.changed() => break,
+                }
+            }
+        })
+    }
+}
+
+/// One line per failure and template fallback: ids and kinds, never
+/// recipients or content.
+fn log_round(round: &DeliveryRound) {
+    for f in &round.failures {
+        if f.gave_up {
+            tracing::error!(
+                message = %f.id, tenant = %f.tenant, kind = f.kind.key(), attempt = f.attempt,
+                error = %f.error, "message failed for good; recorded in the tenant's audit log"
+            );
+        } else {
+            tracing::warn!(
+                message = %f.id, tenant = %f.tenant, kind = f.kind.key(), attempt = f.attempt,
+                error = %f.error, "delivery failed; will retry"
+            );
+        }
+    }
+    for f in &round.fallbacks {
+        tracing::warn!(
+            tenant = %f.tenant, kind = f.kind.key(), part = f.problem.part.key(),
+            reason = %f.problem.reason, "tenant mail template failed; the default was sent"
+        );
+    }
+    if round.sent > 0 {
+        tracing::debug!(sent = round.sent, "messages delivered");
+    }
+}
