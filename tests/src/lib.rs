@@ -24,6 +24,7 @@ use tempfile::TempDir;
 use tokio::task::JoinHandle;
 use zeugnis_app::{Application, Config};
 
+pub mod db;
 pub mod sms_gateway;
 pub mod smtp_sink;
 

@@ -211,7 +211,9 @@ fn classify(e: &lettre::transport::smtp::Error, endpoint: &str) -> DeliveryError
         DeliveryError::Transient(format!(
             "the mail server at {endpoint} did not answer in time"
         ))
-    } else if e.is_tls() {
+    } else if e.is_tls() || looks_like_tls(&chain(e)) {
+        // lettre reports a failed rustls handshake (e.g. an unknown issuer) as
+        // a connection error; the cause chain tells.
         DeliveryError::Transient(format!(
             "TLS with the mail server at {endpoint} failed: {}",
             chain(e)
@@ -224,12 +226,24 @@ fn classify(e: &lettre::transport::smtp::Error, endpoint: &str) -> DeliveryError
     }
 }
 
+fn looks_like_tls(chain: &str) -> bool {
+    let lower = chain.to_ascii_lowercase();
+    ["certificate", "tls", "handshake", "starttls"]
+        .iter()
+        .any(|w| lower.contains(w))
+}
+
+/// The error and its causes, each cause once (lettre's messages already
+/// repeat their source's text).
 fn chain(e: &dyn std::error::Error) -> String {
     let mut out = e.to_string();
     let mut source = e.source();
     while let Some(s) = source {
-        out.push_str(": ");
-        out.push_str(&s.to_string());
+        let text = s.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
         source = s.source();
     }
     out

@@ -80,6 +80,23 @@ fn name(kind: MessageKind, part: TemplatePart) -> String {
     }
 }
 
+/// `&`, `<`, `>`, `"` and `'` as character references: safe in text and in
+/// quoted attribute values.
+fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + s.len() / 8);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 fn one_line(s: &str) -> String {
     s.split(|c: char| c.is_control() || c == '\u{2028}' || c == '\u{2029}')
         .flat_map(str::split_whitespace)
@@ -108,6 +125,15 @@ impl Templates {
             }
         });
         env.remove_filter("safe");
+        env.set_formatter(|out, state, value| match value.as_str() {
+            // Escape what HTML needs and nothing more: minijinja's own escaper
+            // also turns `/` into `&#x2f;`, which mangles links for some mail
+            // clients and link scanners.
+            Some(s) if *state.auto_escape() == AutoEscape::Html && !value.is_safe() => out
+                .write_str(&escape_html(s))
+                .map_err(minijinja::Error::from),
+            _ => minijinja::escape_formatter(out, state, value),
+        });
         let mut broken = Vec::new();
         for &(kind, part, source) in DEFAULTS {
             let key = if part == "html" {
@@ -430,11 +456,9 @@ mod tests {
         assert!(text.contains("<script>alert(1)</script> O'Brien & \"Co\""));
         assert!(!html.contains("<script>"));
         assert!(
-            html.contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt;")
-                || html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+            html.contains("&lt;script&gt;alert(1)&lt;/script&gt; O&#39;Brien &amp; &quot;Co&quot;"),
             "{html}"
         );
-        assert!(html.contains("O&#x27;Brien &amp; &quot;Co&quot;"), "{html}");
     }
 
     #[test]
@@ -508,8 +532,7 @@ mod tests {
             );
             let (_, _, html) = mail(&r);
             assert!(
-                html.contains("Guten Tag &lt;i&gt;Eva&lt;&#x2f;i&gt;")
-                    || html.contains("Guten Tag &lt;i&gt;Eva&lt;/i&gt;"),
+                html.contains("Guten Tag &lt;i&gt;Eva&lt;/i&gt;"),
                 "{what}: default sent, escaped: {html}"
             );
         }
