@@ -7,6 +7,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use tokio::sync::{Notify, watch};
@@ -88,6 +89,14 @@ impl std::fmt::Debug for Delivery {
     }
 }
 
+fn security(s: SmtpSecurityConfig) -> SmtpSecurity {
+    match s {
+        SmtpSecurityConfig::Starttls => SmtpSecurity::StartTls,
+        SmtpSecurityConfig::Tls => SmtpSecurity::Tls,
+        SmtpSecurityConfig::Plain => SmtpSecurity::Plain,
+    }
+}
+
 /// The SMTP transport of a configuration with a host.
 ///
 /// # Errors
@@ -111,11 +120,7 @@ pub fn smtp_mailer(config: &Config) -> Result<SmtpMailer, DeliveryConfigError> {
     Ok(SmtpMailer::new(&SmtpSettings {
         host: c.host.trim().to_owned(),
         port: (c.port != 0).then_some(c.port),
-        security: match c.security {
-            SmtpSecurityConfig::Starttls => SmtpSecurity::StartTls,
-            SmtpSecurityConfig::Tls => SmtpSecurity::Tls,
-            SmtpSecurityConfig::Plain => SmtpSecurity::Plain,
-        },
+        security: security(c.security),
         credentials: (!c.username.is_empty()).then(|| (c.username.clone(), c.password.clone())),
         from: c.from.trim().to_owned(),
         timeout: Duration::from_secs(c.timeout_secs),
@@ -142,7 +147,23 @@ impl Delivery {
                 (Arc::new(MailFolder::new(dir)), target)
             } else {
                 let mailer = smtp_mailer(config)?;
-                let target = format!("mails go to {mailer:?}");
+                let c = &config.smtp;
+                let security = security(c.security);
+                let port = if c.port == 0 {
+                    security.default_port()
+                } else {
+                    c.port
+                };
+                let target = format!(
+                    "mails go to the SMTP server {}:{port} ({}) as {}",
+                    c.host.trim(),
+                    match security {
+                        SmtpSecurity::StartTls => "STARTTLS required",
+                        SmtpSecurity::Tls => "TLS",
+                        SmtpSecurity::Plain => "unencrypted: for a local test server only",
+                    },
+                    c.from.trim()
+                );
                 (Arc::new(mailer), target)
             };
         let s = &config.sms;
@@ -165,7 +186,9 @@ impl Delivery {
                 sender_id: s.sender_id.clone(),
                 timeout: Duration::from_secs(s.timeout_secs),
             })?;
-            let target = format!("SMS go to {gateway:?}");
+            // Scheme, host and path only: a query string may hold a key.
+            let shown = s.url.trim().split(['?', '#']).next().unwrap_or_default();
+            let target = format!("SMS go to the gateway {shown}");
             (Arc::new(gateway), target)
         };
         let d = &config.delivery;
@@ -226,6 +249,18 @@ impl Delivery {
     pub fn spawn(self, store: Arc<Store>, mut stop: watch::Receiver<bool>) -> JoinHandle<()> {
         tracing::info!("{}", self.mail_target);
         tracing::info!("{}", self.sms_target);
+        let stopping = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&stopping);
+        let mut watch_stop = stop.clone();
+        // Turns the stop signal into a flag the round checks between messages.
+        tokio::spawn(async move {
+            while watch_stop.changed().await.is_ok() {
+                if *watch_stop.borrow() {
+                    flag.store(true, Ordering::Relaxed);
+                    break;
+                }
+            }
+        });
         tokio::spawn(async move {
             loop {
                 let round = DeliveryService {
@@ -238,6 +273,7 @@ impl Delivery {
                     uow: store.as_ref(),
                     clock: &SystemClock,
                     policy: &self.policy,
+                    stop: Some(&stopping),
                 }
                 .run_once()
                 .await;
@@ -273,12 +309,12 @@ fn log_round(round: &DeliveryRound) {
     for f in &round.failures {
         if f.gave_up {
             tracing::error!(
-                message = %f.id, tenant = %f.tenant, kind = f.kind.key(), attempt = f.attempt,
+                message_id = %f.id, tenant = %f.tenant, kind = f.kind.key(), attempt = f.attempt,
                 error = %f.error, "message failed for good; recorded in the tenant's audit log"
             );
         } else {
             tracing::warn!(
-                message = %f.id, tenant = %f.tenant, kind = f.kind.key(), attempt = f.attempt,
+                message_id = %f.id, tenant = %f.tenant, kind = f.kind.key(), attempt = f.attempt,
                 error = %f.error, "delivery failed; will retry"
             );
         }
@@ -291,5 +327,104 @@ fn log_round(round: &DeliveryRound) {
     }
     if round.sent > 0 {
         tracing::debug!(sent = round.sent, "messages delivered");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> Config {
+        Config {
+            data_dir: PathBuf::from("/srv/zeugnis"),
+            ..Config::default()
+        }
+    }
+
+    fn refused(config: &Config) -> String {
+        match Delivery::from_config(config) {
+            Ok(d) => panic!("accepted: {d:?}"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn without_servers_mails_and_sms_go_to_the_data_folder() {
+        let d = Delivery::from_config(&config()).unwrap();
+        assert!(
+            d.mail_target.contains("no SMTP server configured"),
+            "{}",
+            d.mail_target
+        );
+        assert!(
+            d.mail_target.contains("/srv/zeugnis/mail"),
+            "{}",
+            d.mail_target
+        );
+        assert!(
+            d.sms_target.contains("/srv/zeugnis/sms"),
+            "{}",
+            d.sms_target
+        );
+    }
+
+    #[tokio::test]
+    async fn smtp_settings_are_checked_with_the_setting_named() {
+        let mut c = config();
+        c.smtp.host = "mail.firma.de".into();
+        assert!(refused(&c).contains("smtp.from is required"));
+        c.smtp.from = "keine adresse".into();
+        assert!(refused(&c).contains("smtp.from"));
+        c.smtp.from = "zeugnis@firma.de".into();
+        c.smtp.security = SmtpSecurityConfig::Plain;
+        c.smtp.username = "zeugnis".into();
+        c.smtp.password = "geheim".into();
+        let e = refused(&c);
+        assert!(e.contains("unencrypted") && !e.contains("geheim"), "{e}");
+        c.smtp.security = SmtpSecurityConfig::Starttls;
+        c.smtp.ca_file = "/does/not/exist.pem".into();
+        assert!(refused(&c).contains("smtp.ca_file"));
+        c.smtp.ca_file = String::new();
+        let d = Delivery::from_config(&c).unwrap();
+        assert_eq!(
+            d.mail_target,
+            "mails go to the SMTP server mail.firma.de:587 (STARTTLS required) as zeugnis@firma.de"
+        );
+        assert!(!format!("{d:?}").contains("geheim"));
+    }
+
+    #[test]
+    fn the_sms_gateway_url_is_logged_without_its_query() {
+        let mut c = config();
+        c.sms.url = "https://sms.example.com/v1/send?api_key=GEHEIM".into();
+        c.sms.token = "TOKEN-GEHEIM".into();
+        let d = Delivery::from_config(&c).unwrap();
+        assert_eq!(
+            d.sms_target,
+            "SMS go to the gateway https://sms.example.com/v1/send"
+        );
+        let debug = format!("{d:?}");
+        assert!(!debug.contains("GEHEIM"), "{debug}");
+        c.sms.url = "http://sms.example.com/send".into();
+        assert!(refused(&c).contains("https"));
+    }
+
+    #[test]
+    fn delivery_numbers_must_be_positive() {
+        for adjust in [
+            (|c: &mut Config| c.delivery.batch = 0) as fn(&mut Config),
+            |c| c.delivery.max_attempts = 0,
+            |c| c.delivery.poll_secs = 0,
+            |c| c.delivery.lease_secs = 0,
+            |c| c.delivery.retry_first_secs = 0,
+            |c| {
+                c.delivery.retry_first_secs = 100;
+                c.delivery.retry_max_secs = 10;
+            },
+        ] {
+            let mut c = config();
+            adjust(&mut c);
+            assert!(Delivery::from_config(&c).is_err());
+        }
     }
 }

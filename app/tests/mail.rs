@@ -1,7 +1,10 @@
 //! Mail from the real `zeugnis serve`: the development default (mails as
 //! `.eml` files in the data folder) and a crash between commit and send.
 
-#![expect(clippy::expect_used, reason = "test helpers fail the test that calls them")]
+#![expect(
+    clippy::expect_used,
+    reason = "test helpers fail the test that calls them"
+)]
 
 mod common;
 
@@ -164,6 +167,12 @@ async fn a_message_in_flight_when_the_server_is_killed_is_sent_after_the_restart
     server.child.start_kill().expect("kill");
     let _ = server.wait().await;
     let first_log = server.log().join("\n");
+    assert!(
+        first_log.contains(&format!(
+            "mails go to the SMTP server 127.0.0.1:{port} (unencrypted: for a local test server only)"
+        )),
+        "{first_log}"
+    );
     drop(held);
     drop(hung);
 

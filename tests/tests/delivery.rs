@@ -109,6 +109,7 @@ impl<'a> Worker<'a> {
             uow: self.store,
             clock: self.clock,
             policy: &self.policy,
+            stop: None,
         }
         .run_once()
         .await

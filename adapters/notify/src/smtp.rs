@@ -93,6 +93,9 @@ pub enum SmtpConfigError {
     /// The CA file is no PEM certificate.
     #[error("the extra CA certificate is not a PEM certificate: {0}")]
     Certificate(String),
+    /// Built outside a Tokio runtime (the connection pool needs one).
+    #[error("the SMTP transport must be built inside a Tokio runtime")]
+    NoRuntime,
     /// TLS parameters could not be built.
     #[error("TLS settings for {host}: {reason}")]
     Tls {
@@ -119,11 +122,16 @@ impl fmt::Debug for SmtpMailer {
 }
 
 impl SmtpMailer {
-    /// Builds the transport; nothing connects until the first mail.
+    /// Builds the transport; nothing connects until the first mail. Call it
+    /// inside a Tokio runtime: the connection pool starts a task.
     ///
     /// # Errors
-    /// [`SmtpConfigError`] naming the setting that is wrong.
+    /// [`SmtpConfigError`] naming the setting that is wrong, or
+    /// [`SmtpConfigError::NoRuntime`].
     pub fn new(s: &SmtpSettings) -> Result<Self, SmtpConfigError> {
+        if tokio::runtime::Handle::try_current().is_err() {
+            return Err(SmtpConfigError::NoRuntime);
+        }
         if s.host.trim().is_empty() {
             return Err(SmtpConfigError::NoHost);
         }
@@ -258,5 +266,42 @@ impl MailTransport for SmtpMailer {
             .await
             .map(|_| ())
             .map_err(|e| classify(&e, &self.endpoint))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings() -> SmtpSettings {
+        SmtpSettings {
+            host: "mail.firma.de".into(),
+            port: None,
+            security: SmtpSecurity::StartTls,
+            credentials: Some(("zeugnis".into(), "geheim".into())),
+            from: "zeugnis@firma.de".into(),
+            timeout: Duration::from_secs(5),
+            pool_size: 2,
+            extra_ca_pem: None,
+        }
+    }
+
+    #[test]
+    fn building_outside_a_runtime_is_an_error_not_a_panic() {
+        assert!(matches!(
+            SmtpMailer::new(&settings()),
+            Err(SmtpConfigError::NoRuntime)
+        ));
+    }
+
+    #[tokio::test]
+    async fn debug_shows_no_password() {
+        let s = settings();
+        assert!(!format!("{s:?}").contains("geheim"));
+        let mailer = SmtpMailer::new(&s).unwrap();
+        assert_eq!(
+            format!("{mailer:?}"),
+            "SmtpMailer { endpoint: \"mail.firma.de:587\", .. }"
+        );
     }
 }

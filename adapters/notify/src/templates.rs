@@ -4,8 +4,8 @@
 //! tenant may override any part. The rules that keep tenant templates safe:
 //!
 //! - HTML parts are auto-escaped: a name like `<script>` arrives as text. The
-//!   `safe` filter is removed, so no template can switch escaping off for a
-//!   value. The HTML part is the inside of `<body>`; the document around it is
+//!   `safe` filter is removed and the `autoescape` tag refused, so no template
+//!   can switch escaping off for a value. The HTML part is the inside of `<body>`; the document around it is
 //!   fixed.
 //! - A placeholder the kind does not offer is an error (strict undefined), so a
 //!   typo is found when the template is saved ([`Templates::check`]), not by the
@@ -78,6 +78,12 @@ fn name(kind: MessageKind, part: TemplatePart) -> String {
         TemplatePart::Html => format!("{}.html", kind.key()),
         other => format!("{}.{}", kind.key(), other.key()),
     }
+}
+
+/// Whether a template uses the `autoescape` tag, which could switch escaping
+/// off for a value (`{% autoescape false %}`). Tenant templates may not.
+fn switches_escaping(source: &str) -> bool {
+    source.to_ascii_lowercase().contains("autoescape")
 }
 
 /// `&`, `<`, `>`, `"` and `'` as character references: safe in text and in
@@ -199,6 +205,12 @@ impl Templates {
         source: &str,
         values: &BTreeMap<String, Value>,
     ) -> Result<String, minijinja::Error> {
+        if switches_escaping(source) {
+            return Err(minijinja::Error::new(
+                minijinja::ErrorKind::InvalidOperation,
+                "the autoescape tag is not allowed: placeholders are always escaped",
+            ));
+        }
         let name = format!("custom.{}", name(kind, part));
         let template = self.env.template_from_named_str(&name, source)?;
         template.render(values)
@@ -499,6 +511,14 @@ mod tests {
             ("{% if name %}unclosed", "syntax"),
             ("Hallo {{ nmae }}", "undefined"),
             ("{{ name|safe }}", "filter"),
+            (
+                "{% autoescape false %}{{ name }}{% endautoescape %}",
+                "autoescape",
+            ),
+            (
+                "{%- AutoEscape false -%}{{ name }}{% endautoescape %}",
+                "autoescape, any case",
+            ),
             ("{% for i in range(1000000) %}{{ i }}{% endfor %}", "fuel"),
         ];
         for (source, what) in cases {

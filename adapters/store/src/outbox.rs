@@ -16,7 +16,7 @@ use zeugnis_core::ports::{
 use zeugnis_core::values::{Email, Phone, Timestamp};
 
 use crate::Store;
-use crate::codec::{corrupt, from_instant, id16, instant, name_of, to_json_bytes};
+use crate::codec::{from_instant, id16, instant, name_of, to_json_bytes};
 use crate::entity::outbox;
 use crate::error::db;
 use crate::read::{ctx, from_name, tid};
@@ -101,42 +101,56 @@ impl Store {
         Ok(())
     }
 
+    /// Decodes a claimed row. The outer error is the store's (database, key
+    /// destroyed); the inner one says why the row itself cannot be read
+    /// (damaged or altered), which no retry will change.
     async fn decode_message(
         &self,
         conn: &impl sea_orm::ConnectionTrait,
         m: &outbox::Model,
-    ) -> Result<ClaimedMessage, StoreError> {
+    ) -> Result<Result<ClaimedMessage, String>, StoreError> {
         let tenant = TenantId::from_bytes(id16(&m.tenant_id)?);
-        let sealed = m.data.as_deref().ok_or_else(|| corrupt("outbox message"))?;
-        let body: Body = self
-            .open_json(conn, &ctx(tenant, "outbox", "data", &m.id), sealed)
-            .await?;
-        let to = match (body.email, body.phone) {
-            (Some(e), None) => {
-                Destination::Email(Email::parse(&e).map_err(|_| corrupt("recipient"))?)
-            }
-            (None, Some(p)) => {
-                Destination::Sms(Phone::parse(&p).map_err(|_| corrupt("recipient"))?)
-            }
-            _ => return Err(corrupt("recipient")),
-        };
-        let params = body
-            .params
-            .iter()
-            .fold(MessageParams::new(), |p, (k, v)| p.with(k, v.clone()));
-        Ok(ClaimedMessage {
-            message: OutgoingMessage {
-                id: MessageId::from_bytes(id16(&m.id)?),
-                tenant,
-                kind: from_name(&m.kind)?,
-                to,
-                params,
-                created_at: from_instant(m.created_at)?,
-                expires_at: m.expires_at.map(from_instant).transpose()?,
-            },
-            attempts: u32::try_from(m.attempts).unwrap_or(0),
-        })
+        let key = self.keys.data_key(conn, tenant).await?;
+        Ok(decode_body(&key, tenant, m))
     }
+}
+
+fn decode_body(
+    key: &zeugnis_crypto::DataKey,
+    tenant: TenantId,
+    m: &outbox::Model,
+) -> Result<ClaimedMessage, String> {
+    let sealed = m.data.as_deref().ok_or("no body")?;
+    let plain = key
+        .open_field(&ctx(tenant, "outbox", "data", &m.id), sealed)
+        .map_err(|_| "the body failed its integrity check (altered or moved)")?;
+    let body: Body = serde_json::from_slice(&plain).map_err(|_| "the body does not parse")?;
+    let to = match (body.email, body.phone) {
+        (Some(e), None) => Destination::Email(Email::parse(&e).map_err(|_| "bad recipient")?),
+        (None, Some(p)) => Destination::Sms(Phone::parse(&p).map_err(|_| "bad recipient")?),
+        _ => return Err("no recipient".into()),
+    };
+    let params = body
+        .params
+        .iter()
+        .fold(MessageParams::new(), |p, (k, v)| p.with(k, v.clone()));
+    let bad = |what: &str| format!("bad {what}");
+    Ok(ClaimedMessage {
+        message: OutgoingMessage {
+            id: MessageId::from_bytes(id16(&m.id).map_err(|_| bad("id"))?),
+            tenant,
+            kind: from_name(&m.kind).map_err(|_| bad("kind"))?,
+            to,
+            params,
+            created_at: from_instant(m.created_at).map_err(|_| bad("time"))?,
+            expires_at: m
+                .expires_at
+                .map(from_instant)
+                .transpose()
+                .map_err(|_| bad("expiry"))?,
+        },
+        attempts: u32::try_from(m.attempts).unwrap_or(0),
+    })
 }
 
 #[async_trait]
@@ -184,7 +198,27 @@ impl OutboxQueue for Store {
                 .await
                 .map_err(db)?;
             match self.decode_message(&txn, m).await {
-                Ok(c) => claimed.push(c),
+                Ok(Ok(c)) => claimed.push(c),
+                // A body that cannot be read can never be sent; mark it failed
+                // so it does not block every message behind it.
+                Ok(Err(reason)) => {
+                    tracing::error!(
+                        message_id = %uuid_of(&m.id), reason,
+                        "outbox message cannot be read; marked failed"
+                    );
+                    outbox::Entity::update_many()
+                        .col_expr(outbox::Column::State, Expr::value(FAILED))
+                        .col_expr(outbox::Column::Data, Expr::value(Option::<Vec<u8>>::None))
+                        .col_expr(
+                            outbox::Column::ClaimedUntil,
+                            Expr::value(Option::<i64>::None),
+                        )
+                        .filter(outbox::Column::TenantId.eq(m.tenant_id.clone()))
+                        .filter(outbox::Column::Id.eq(m.id.clone()))
+                        .exec(&txn)
+                        .await
+                        .map_err(db)?;
+                }
                 // A message whose tenant key is gone can never be sent.
                 Err(StoreError::Gone) => {
                     outbox::Entity::delete_many()
@@ -251,4 +285,9 @@ impl OutboxQueue for Store {
             .map_err(db)?;
         Ok(())
     }
+}
+
+/// A message id for the log.
+fn uuid_of(id: &[u8]) -> String {
+    id16(id).map_or_else(|_| "?".to_owned(), |b| MessageId::from_bytes(b).to_string())
 }

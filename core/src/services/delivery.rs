@@ -19,6 +19,7 @@
 //! cannot make a lease run out under a message that is still waiting.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use time::Duration;
 
@@ -95,7 +96,7 @@ pub struct DeliveryRound {
     pub failed: usize,
     /// Messages dropped because their tenant is gone.
     pub dropped: usize,
-    /// Messages released unsent because the lease was half used up.
+    /// Messages released unsent (half the lease used up, or stopping).
     pub released: usize,
     /// Failed attempts.
     pub failures: Vec<FailedAttempt>,
@@ -132,6 +133,9 @@ pub struct DeliveryService<'a> {
     pub clock: &'a dyn Clock,
     /// Batch, lease, retries.
     pub policy: &'a DeliveryPolicy,
+    /// Set when the worker is asked to stop: the round releases the messages
+    /// it has not started on.
+    pub stop: Option<&'a AtomicBool>,
 }
 
 type Sender = Option<(Name, MailSettings)>;
@@ -157,7 +161,8 @@ impl DeliveryService<'_> {
         let mut senders: BTreeMap<TenantId, Sender> = BTreeMap::new();
         for claim in claimed {
             let m = &claim.message;
-            if self.clock.now() >= hand_out_until {
+            let stopping = self.stop.is_some_and(|s| s.load(Ordering::Relaxed));
+            if stopping || self.clock.now() >= hand_out_until {
                 self.queue.release(m.tenant, m.id).await?;
                 round.released += 1;
                 continue;

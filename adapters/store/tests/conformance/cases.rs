@@ -1300,6 +1300,39 @@ pub(crate) async fn outbox_messages_commit_with_their_change_and_are_claimed_onc
             .collect::<Vec<_>>(),
         vec![(msg(5, None).id, 0)]
     );
+    s.delivered(t, msg(5, None).id).await.unwrap();
+
+    // A body that does not open (here: moved from another message) is marked
+    // failed instead of blocking the messages behind it.
+    commit(
+        s,
+        t,
+        vec![Write::Enqueue(msg(6, None)), Write::Enqueue(msg(7, None))],
+    )
+    .await
+    .unwrap();
+    let lit = |id: MessageId| {
+        if h.is_postgres() {
+            format!("'\\x{}'::bytea", hex(id.as_bytes()))
+        } else {
+            format!("X'{}'", hex(id.as_bytes()))
+        }
+    };
+    h.raw_exec(&format!(
+        "UPDATE outbox SET data = (SELECT data FROM outbox WHERE id = {}) WHERE id = {}",
+        lit(msg(7, None).id),
+        lit(msg(6, None).id)
+    ))
+    .await;
+    let claimed = s.claim_due(at(4000), 10, lease).await.unwrap();
+    assert_eq!(
+        claimed.iter().map(|c| c.message.id).collect::<Vec<_>>(),
+        vec![msg(7, None).id]
+    );
+    let failed = h
+        .raw("SELECT COUNT(*) AS n FROM outbox WHERE data IS NULL AND state = 'failed'")
+        .await;
+    assert_eq!(failed[0].try_get::<i64>("", "n").unwrap(), 2);
 }
 
 pub(crate) async fn commits_are_durable_and_foreign_keys_enforced(h: &Harness) {

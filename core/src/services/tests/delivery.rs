@@ -136,6 +136,7 @@ struct Ports {
     uow: crate::ports::MockUnitOfWork,
     clock: MockClock,
     policy: DeliveryPolicy,
+    stop: std::sync::atomic::AtomicBool,
 }
 
 impl Ports {
@@ -150,6 +151,7 @@ impl Ports {
             uow: &self.uow,
             clock: &self.clock,
             policy: &self.policy,
+            stop: Some(&self.stop),
         }
         .run_once())
         .unwrap()
@@ -171,6 +173,7 @@ fn ports(claims: Vec<ClaimedMessage>, answers: Vec<Result<(), DeliveryError>>) -
             uow,
             clock: clock_at(t0()),
             policy: DeliveryPolicy::default(),
+            stop: std::sync::atomic::AtomicBool::new(false),
         },
         told,
         sent,
@@ -430,5 +433,21 @@ fn a_message_the_default_cannot_render_fails_for_good() {
     assert_eq!(
         audit_actions(&commits(&log)[0]),
         [AuditAction::DeliveryFailed]
+    );
+}
+
+#[test]
+fn a_round_asked_to_stop_releases_what_it_has_not_started() {
+    let (p, told, sent, _) = ports(vec![email(1), email(2)], vec![]);
+    p.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let round = p.round();
+    assert!(sent.lock().unwrap().is_empty());
+    assert_eq!(round.released, 2);
+    assert_eq!(
+        *told.lock().unwrap(),
+        [
+            Told::Released(MessageId::from_bytes([1; 16])),
+            Told::Released(MessageId::from_bytes([2; 16])),
+        ]
     );
 }
