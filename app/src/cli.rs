@@ -42,6 +42,28 @@ pub enum Command {
     /// Manage the master key.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Check the mail settings.
+    #[command(subcommand)]
+    Mail(MailCommand),
+}
+
+/// `zeugnis mail …`
+#[derive(Debug, Subcommand)]
+pub enum MailCommand {
+    /// Send a test mail now, directly (not through the outbox), and report what
+    /// the mail server answered. Without an SMTP server the mail goes to the
+    /// mail folder.
+    Test(MailTestArgs),
+}
+
+/// Options of `zeugnis mail test`.
+#[derive(Debug, Args)]
+pub struct MailTestArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Where the test mail goes.
+    #[arg(value_name = "ADDRESS")]
+    pub to: String,
 }
 
 /// Where the data is, for commands that only touch the database.
@@ -93,6 +115,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => serve(cli.config.as_deref(), args),
         Command::Migrate(args) => migrate(cli.config.as_deref(), &args),
         Command::Keys(KeysCommand::Rotate(args)) => rotate(cli.config.as_deref(), &args),
+        Command::Mail(MailCommand::Test(args)) => mail_test(cli.config.as_deref(), &args),
     }
 }
 
@@ -158,6 +181,15 @@ fn rotate(config_file: Option<&Path>, args: &RotateArgs) -> anyhow::Result<()> {
             crate::storage::MASTER_KEY_ENV
         )?,
     }
+    Ok(())
+}
+
+fn mail_test(config_file: Option<&Path>, args: &MailTestArgs) -> anyhow::Result<()> {
+    let to = zeugnis_core::values::Email::parse(&args.to)
+        .map_err(|e| anyhow::anyhow!("{:?} is not an e-mail address: {e}", args.to))?;
+    let config = load_for(config_file, &args.data)?;
+    let report = runtime()?.block_on(crate::delivery::send_test_mail(&config, to))?;
+    writeln!(std::io::stdout().lock(), "{report}")?;
     Ok(())
 }
 

@@ -12,10 +12,11 @@ use std::time::Duration;
 
 use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
+use zeugnis_core::id::MessageId;
 use zeugnis_core::mail::RetryPolicy;
-use zeugnis_core::ports::{Clock, MailTransport, SmsGateway};
+use zeugnis_core::ports::{Clock, Mail, MailTransport, SmsGateway};
 use zeugnis_core::services::delivery::{DeliveryPolicy, DeliveryRound, DeliveryService};
-use zeugnis_core::values::Timestamp;
+use zeugnis_core::values::{Email, Timestamp};
 use zeugnis_notify::{
     HttpSmsGateway, MailFolder, SmsFolder, SmsSettings, SmtpMailer, SmtpSecurity, SmtpSettings,
     Templates,
@@ -95,6 +96,17 @@ fn security(s: SmtpSecurityConfig) -> SmtpSecurity {
         SmtpSecurityConfig::Tls => SmtpSecurity::Tls,
         SmtpSecurityConfig::Plain => SmtpSecurity::Plain,
     }
+}
+
+/// `host:port` of the configured mail server.
+fn endpoint(config: &Config) -> String {
+    let c = &config.smtp;
+    let port = if c.port == 0 {
+        security(c.security).default_port()
+    } else {
+        c.port
+    };
+    format!("{}:{port}", c.host.trim())
 }
 
 /// The SMTP transport of a configuration with a host.
@@ -303,6 +315,39 @@ impl Delivery {
     }
 }
 
+/// Sends a test mail directly (not through the outbox) with the configured
+/// transport, and says where it went.
+///
+/// # Errors
+/// The configuration is unusable, or the mail server refused or could not be
+/// reached (the error says which).
+pub async fn send_test_mail(config: &Config, to: Email) -> anyhow::Result<String> {
+    let nanos = Timestamp::now().unix_timestamp_nanos();
+    let id = MessageId::from_bytes(nanos.to_be_bytes());
+    let mail = Mail {
+        id,
+        to,
+        from_name: "zeugnis".to_owned(),
+        subject: "zeugnis: Testnachricht".to_owned(),
+        text: "Guten Tag,\n\ndiese Testnachricht zeigt, dass zeugnis E-Mails versenden kann.\n".to_owned(),
+        html: "<!DOCTYPE html><html lang=\"de\"><head><meta charset=\"utf-8\"><title>zeugnis: Testnachricht</title></head><body><p>Guten Tag,</p><p>diese Testnachricht zeigt, dass zeugnis E-Mails versenden kann.</p></body></html>".to_owned(),
+    };
+    if config.smtp.host.trim().is_empty() {
+        let folder = MailFolder::new(config.data_dir.join("mail"));
+        folder.send(&mail).await?;
+        return Ok(format!(
+            "no SMTP server configured: the test mail was written to {}",
+            folder.dir().join(format!("{id}.eml")).display()
+        ));
+    }
+    let mailer = smtp_mailer(config)?;
+    mailer.send(&mail).await?;
+    Ok(format!(
+        "the mail server {} accepted the test mail",
+        endpoint(config)
+    ))
+}
+
 /// One line per failure and template fallback: ids and kinds, never
 /// recipients or content.
 fn log_round(round: &DeliveryRound) {
@@ -323,6 +368,12 @@ fn log_round(round: &DeliveryRound) {
         tracing::warn!(
             tenant = %f.tenant, kind = f.kind.key(), part = f.problem.part.key(),
             reason = %f.problem.reason, "tenant mail template failed; the default was sent"
+        );
+    }
+    if round.dropped > 0 {
+        tracing::info!(
+            count = round.dropped,
+            "messages of deleted tenants dropped unsent"
         );
     }
     if round.sent > 0 {

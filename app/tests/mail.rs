@@ -163,6 +163,8 @@ async fn a_message_in_flight_when_the_server_is_killed_is_sent_after_the_restart
         .await
         .expect("the worker did not try to send")
         .expect("accept");
+    // The server still answers while its worker hangs on the mail server.
+    assert_eq!(server.get("/ready").await.status(), 200);
     // Crash: no chance to record anything.
     server.child.start_kill().expect("kill");
     let _ = server.wait().await;
@@ -199,4 +201,62 @@ async fn a_message_in_flight_when_the_server_is_killed_is_sent_after_the_restart
     assert_eq!(sink.received().len(), 1, "no duplicate after the restart");
     let log = format!("{first_log}\n{}", server.log().join("\n"));
     assert_no_secrets(&log);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mail_test_sends_directly_and_reports_what_the_server_said() {
+    let Some(sink) = start_sink_or_skip(SinkOptions::default()) else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let with_smtp = |port: u16| {
+        let mut command = zeugnis(dir.path(), &["mail", "test", "admin@firma.de"]);
+        command
+            .env("ZEUGNIS_SMTP__HOST", "localhost")
+            .env("ZEUGNIS_SMTP__PORT", port.to_string())
+            .env("ZEUGNIS_SMTP__SECURITY", "plain")
+            .env("ZEUGNIS_SMTP__FROM", "zeugnis@firma.de")
+            .env("ZEUGNIS_SMTP__TIMEOUT_SECS", "5");
+        command
+    };
+    let ok = finish(with_smtp(sink.port())).await;
+    assert!(ok.status.success(), "{ok:?}");
+    assert_eq!(
+        ok.stdout.trim(),
+        format!(
+            "the mail server localhost:{} accepted the test mail",
+            sink.port()
+        )
+    );
+    let mails = sink.wait_for(1, PATIENCE).await;
+    assert_eq!(mails[0].rcpt_tos, ["admin@firma.de"]);
+    assert_eq!(mails[0].subject, "zeugnis: Testnachricht");
+
+    let down = finish(with_smtp(free_port())).await;
+    assert!(!down.status.success());
+    assert!(
+        down.stderr
+            .contains("cannot talk to the mail server at localhost:"),
+        "{down:?}"
+    );
+
+    let refused = finish(zeugnis(dir.path(), &["mail", "test", "kein-at-zeichen"])).await;
+    assert!(!refused.status.success());
+    assert!(
+        refused.stderr.contains("is not an e-mail address"),
+        "{refused:?}"
+    );
+
+    let folder = finish(zeugnis(dir.path(), &["mail", "test", "admin@firma.de"])).await;
+    assert!(folder.status.success(), "{folder:?}");
+    assert!(
+        folder
+            .stdout
+            .contains("no SMTP server configured: the test mail was written to"),
+        "{folder:?}"
+    );
+    let written = std::fs::read_dir(dir.path().join("data").join("mail"))
+        .expect("the mail folder exists")
+        .count();
+    assert_eq!(written, 1);
 }

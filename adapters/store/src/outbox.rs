@@ -55,6 +55,24 @@ impl Store {
         Ok(())
     }
 
+    /// Failure records (kind and times, no body) go with the audit entries
+    /// of the same age.
+    pub(crate) async fn purge_failed_messages(
+        &self,
+        txn: &sea_orm::DatabaseTransaction,
+        tenant: TenantId,
+        before: Timestamp,
+    ) -> Result<(), StoreError> {
+        outbox::Entity::delete_many()
+            .filter(outbox::Column::TenantId.eq(tid(tenant)))
+            .filter(outbox::Column::State.eq(FAILED))
+            .filter(outbox::Column::CreatedAt.lt(instant(before)?))
+            .exec(txn)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
     pub(crate) async fn enqueue(
         &self,
         txn: &sea_orm::DatabaseTransaction,
@@ -164,12 +182,18 @@ impl OutboxQueue for Store {
         let now_ns = instant(now)?;
         let until = instant(now.saturating_add(lease))?;
         let txn = self.begin_write().await?;
-        outbox::Entity::delete_many()
+        let expired = outbox::Entity::delete_many()
             .filter(outbox::Column::State.eq(QUEUED))
             .filter(outbox::Column::ExpiresAt.lte(now_ns))
             .exec(&txn)
             .await
             .map_err(db)?;
+        if expired.rows_affected > 0 {
+            tracing::info!(
+                count = expired.rows_affected,
+                "expired messages deleted unsent"
+            );
+        }
         let rows = outbox::Entity::find()
             .filter(outbox::Column::State.eq(QUEUED))
             .filter(outbox::Column::DueAt.lte(now_ns))

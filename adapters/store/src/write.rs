@@ -279,7 +279,7 @@ impl Store {
                     .exec(txn)
                     .await
                     .map_err(db)?;
-                Ok(())
+                self.purge_failed_messages(txn, t, at).await
             }
             Write::Enqueue(m) => self.enqueue(txn, &m).await,
             Write::FailMessage(id) => self.fail_message(txn, t, id).await,

@@ -103,7 +103,8 @@ pub enum Write {
     /// The event's tenant must be the change set's (installation-level operator
     /// events need their own log).
     AppendAudit(AuditEvent),
-    /// Delete the tenant's audit entries older than this instant.
+    /// Delete the tenant's audit entries older than this instant, and the
+    /// outbox's failure records queued before it.
     PurgeAuditBefore(Timestamp),
     /// Queue a message for delivery (delivered only if the change set commits).
     Enqueue(OutgoingMessage),

@@ -1333,6 +1333,25 @@ pub(crate) async fn outbox_messages_commit_with_their_change_and_are_claimed_onc
         .raw("SELECT COUNT(*) AS n FROM outbox WHERE data IS NULL AND state = 'failed'")
         .await;
     assert_eq!(failed[0].try_get::<i64>("", "n").unwrap(), 2);
+
+    // Failure records leave with the audit entries of their age.
+    assert_eq!(h.rows_of("outbox", t).await, 3);
+    commit(s, t, vec![Write::PurgeAuditBefore(at(0))])
+        .await
+        .unwrap();
+    assert_eq!(
+        h.rows_of("outbox", t).await,
+        3,
+        "not older than the cutoff: kept"
+    );
+    commit(s, t, vec![Write::PurgeAuditBefore(at(10_000))])
+        .await
+        .unwrap();
+    assert_eq!(
+        h.rows_of("outbox", t).await,
+        1,
+        "the two failure records went, the queued message stays"
+    );
 }
 
 pub(crate) async fn commits_are_durable_and_foreign_keys_enforced(h: &Harness) {
