@@ -129,9 +129,6 @@ impl SmtpMailer {
     /// [`SmtpConfigError`] naming the setting that is wrong, or
     /// [`SmtpConfigError::NoRuntime`].
     pub fn new(s: &SmtpSettings) -> Result<Self, SmtpConfigError> {
-        if tokio::runtime::Handle::try_current().is_err() {
-            return Err(SmtpConfigError::NoRuntime);
-        }
         if s.host.trim().is_empty() {
             return Err(SmtpConfigError::NoHost);
         }
@@ -148,6 +145,9 @@ impl SmtpMailer {
             SmtpSecurity::StartTls => Tls::Required(tls_parameters(s)?),
             SmtpSecurity::Tls => Tls::Wrapper(tls_parameters(s)?),
         };
+        if tokio::runtime::Handle::try_current().is_err() {
+            return Err(SmtpConfigError::NoRuntime);
+        }
         let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(s.host.clone())
             .port(port)
             .tls(tls)

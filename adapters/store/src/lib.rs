@@ -24,6 +24,8 @@ mod keys;
 pub mod migration;
 mod outbox;
 mod read;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod write;
 
 pub use connect::{Location, OpenError, Store};
