@@ -176,6 +176,20 @@ async fn outbox_rows(store: &Store) -> Vec<(String, bool)> {
     .collect()
 }
 
+/// The stored bodies, as the database holds them.
+async fn outbox_bodies(store: &Store) -> Vec<Vec<u8>> {
+    let conn = store.connection();
+    conn.query_all_raw(Statement::from_string(
+        conn.get_database_backend(),
+        "SELECT data FROM outbox WHERE data IS NOT NULL".to_owned(),
+    ))
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| r.try_get::<Vec<u8>>("", "data").unwrap())
+    .collect()
+}
+
 async fn audit_actions(store: &Store, tenant: TenantId) -> Vec<(AuditAction, String)> {
     store
         .entries(tenant, &AuditQuery::default(), PageRequest::first(50))
@@ -408,6 +422,14 @@ async fn messages_queued_while_the_mail_server_is_down_arrive_when_it_is_back(db
         "{down:?}"
     );
     assert_eq!(outbox_rows(store).await.len(), 3, "nothing is lost");
+    for body in outbox_bodies(store).await {
+        for secret in [&b"zeugnis.example/h/"[..], b"chef1@firma.de", b"Chefin"] {
+            assert!(
+                !body.windows(secret.len()).any(|w| w == secret),
+                "waiting bodies are encrypted"
+            );
+        }
+    }
 
     sink.restart();
     clock.advance(Duration::seconds(10));
