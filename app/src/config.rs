@@ -95,7 +95,8 @@ pub struct SmtpConfig {
     pub host: String,
     /// Port; 0 for the usual one (587 for STARTTLS, 465 for TLS, 25 for plain).
     pub port: u16,
-    /// `starttls` (default), `tls`, or `plain` (test servers on this machine only).
+    /// `starttls` (default), `tls`, or `plain` (only for a test server on this
+    /// machine: `localhost` or a loopback address, no login).
     pub security: SmtpSecurityConfig,
     /// User name, if the server wants a login.
     pub username: String,
@@ -104,7 +105,7 @@ pub struct SmtpConfig {
     /// The sender address, e.g. `zeugnis@firma.de`; each tenant sets the display
     /// name.
     pub from: String,
-    /// Timeout of connecting and of each SMTP command, in seconds.
+    /// The longest one mail may take, connecting included, in seconds.
     pub timeout_secs: u64,
     /// Connections kept open to the server.
     pub pool_size: u32,
@@ -172,7 +173,7 @@ impl Default for SmsConfig {
 impl fmt::Debug for SmsConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SmsConfig")
-            .field("url", &self.url)
+            .field("url", &zeugnis_notify::redact_url(&self.url))
             .field("token", &redacted(&self.token))
             .field("sender_id", &self.sender_id)
             .field("timeout_secs", &self.timeout_secs)
@@ -191,8 +192,8 @@ pub struct DeliveryConfig {
     pub retry_max_secs: u64,
     /// How often the worker looks for due messages when not woken, in seconds.
     pub poll_secs: u64,
-    /// How long a claimed message is kept from other workers, in seconds; longer
-    /// than `smtp.timeout_secs` times a few.
+    /// How long a claimed message is kept from other workers, in seconds; at
+    /// least twice `smtp.timeout_secs` and `sms.timeout_secs`.
     pub lease_secs: u64,
     /// Messages claimed per round.
     pub batch: u32,

@@ -62,6 +62,16 @@ pub enum DeliveryConfigError {
     /// The retry settings are wrong.
     #[error("delivery: {0}")]
     Retry(#[from] zeugnis_core::mail::RetryPolicyError),
+    /// The lease does not cover a send that starts at half of it.
+    #[error(
+        "delivery.lease_secs ({lease}) must be at least twice the longest send ({longest_send} s, from smtp.timeout_secs or sms.timeout_secs)"
+    )]
+    LeaseTooShort {
+        /// The lease.
+        lease: u64,
+        /// The longest timeout.
+        longest_send: u64,
+    },
     /// A number is out of range.
     #[error("{0}")]
     Range(&'static str),
@@ -198,9 +208,10 @@ impl Delivery {
                 sender_id: s.sender_id.clone(),
                 timeout: Duration::from_secs(s.timeout_secs),
             })?;
-            // Scheme, host and path only: a query string may hold a key.
-            let shown = s.url.trim().split(['?', '#']).next().unwrap_or_default();
-            let target = format!("SMS go to the gateway {shown}");
+            let target = format!(
+                "SMS go to the gateway {}",
+                zeugnis_notify::redact_url(s.url.trim())
+            );
             (Arc::new(gateway), target)
         };
         let d = &config.delivery;
@@ -236,6 +247,22 @@ impl Delivery {
             return Err(DeliveryConfigError::Range(
                 "delivery.poll_secs must be at least 1",
             ));
+        }
+        // A round stops starting sends at half the lease; a send started just
+        // before must end before the lease does.
+        let longest_send = [
+            (!config.smtp.host.trim().is_empty()).then_some(config.smtp.timeout_secs),
+            (!s.url.trim().is_empty()).then_some(s.timeout_secs),
+        ]
+        .into_iter()
+        .flatten()
+        .max()
+        .unwrap_or(0);
+        if d.lease_secs < longest_send.saturating_mul(2) {
+            return Err(DeliveryConfigError::LeaseTooShort {
+                lease: d.lease_secs,
+                longest_send,
+            });
         }
         Ok(Self {
             mail,
@@ -370,6 +397,15 @@ fn log_round(round: &DeliveryRound) {
             reason = %f.problem.reason, "tenant mail template failed; the default was sent"
         );
     }
+    if round.lost > 0 {
+        tracing::warn!(
+            count = round.lost,
+            "failures not recorded: another worker took the messages over after this worker's lease ran out"
+        );
+    }
+    for e in &round.unrecorded {
+        tracing::warn!(error = %e, "an audit entry of the outbox could not be written");
+    }
     if round.dropped > 0 {
         tracing::info!(
             count = round.dropped,
@@ -447,7 +483,7 @@ mod tests {
     #[test]
     fn the_sms_gateway_url_is_logged_without_its_query() {
         let mut c = config();
-        c.sms.url = "https://sms.example.com/v1/send?api_key=GEHEIM".into();
+        c.sms.url = "https://user:GEHEIM@sms.example.com/v1/send?api_key=GEHEIM".into();
         c.sms.token = "TOKEN-GEHEIM".into();
         let d = Delivery::from_config(&c).unwrap();
         assert_eq!(
@@ -458,6 +494,20 @@ mod tests {
         assert!(!debug.contains("GEHEIM"), "{debug}");
         c.sms.url = "http://sms.example.com/send".into();
         assert!(refused(&c).contains("https"));
+    }
+
+    #[test]
+    fn the_lease_must_cover_a_send_started_at_half_of_it() {
+        let mut c = config();
+        c.sms.url = "https://sms.example.com/send".into();
+        c.sms.timeout_secs = 200;
+        let e = refused(&c);
+        assert!(
+            e.contains("delivery.lease_secs (300)") && e.contains("200 s"),
+            "{e}"
+        );
+        c.delivery.lease_secs = 400;
+        assert!(Delivery::from_config(&c).is_ok());
     }
 
     #[test]

@@ -148,9 +148,9 @@ async fn a_message_in_flight_when_the_server_is_killed_is_sent_after_the_restart
             .env("ZEUGNIS_SMTP__PORT", port.to_string())
             .env("ZEUGNIS_SMTP__SECURITY", "plain")
             .env("ZEUGNIS_SMTP__FROM", "zeugnis@firma.de")
-            .env("ZEUGNIS_SMTP__TIMEOUT_SECS", "60")
+            .env("ZEUGNIS_SMTP__TIMEOUT_SECS", "5")
             .env("ZEUGNIS_DELIVERY__POLL_SECS", "1")
-            .env("ZEUGNIS_DELIVERY__LEASE_SECS", "3");
+            .env("ZEUGNIS_DELIVERY__LEASE_SECS", "10");
         command
     };
     let mut server = Server::start(serve()).await;

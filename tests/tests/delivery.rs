@@ -672,6 +672,7 @@ async fn two_workers_on_one_database_send_every_message_once(db: TestDb) {
         usize::from(MESSAGES),
         "{sent:?}"
     );
+    assert!(sent.iter().all(|n| *n > 0), "both workers sent: {sent:?}");
     let mails = sink.wait_for(usize::from(MESSAGES), WAIT).await;
     tokio::time::sleep(StdDuration::from_millis(500)).await;
     let mails_later = sink.received();

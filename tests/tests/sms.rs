@@ -190,22 +190,6 @@ async fn a_wrong_endpoint_is_transient_and_names_the_setting() {
     assert!(message.contains("sms.url"), "{message}");
 }
 
-#[tokio::test]
-async fn a_redirect_is_not_followed() {
-    let gateway = GatewayDouble::start().await;
-    gateway.respond_with(302, "{}");
-    let sms = adapter(&settings(gateway.url()));
-
-    let error = sms.send(id(), &phone(), TEXT).await.unwrap_err();
-
-    let DeliveryError::Transient(message) = &error else {
-        panic!("expected a transient failure, got {error:?}");
-    };
-    assert!(message.contains("redirect"), "{message}");
-    assert_discreet(&error);
-    assert_eq!(gateway.requests().len(), 1);
-}
-
 /// Answers one request with `302 Found` pointing at `location`.
 async fn redirecting_once(location: String) -> (String, tokio::task::JoinHandle<()>) {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))

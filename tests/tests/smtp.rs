@@ -217,6 +217,69 @@ async fn plain_smtp_works_when_chosen_explicitly() {
     assert_eq!(received[0].subject, SUBJECT);
 }
 
+#[tokio::test]
+async fn plain_smtp_is_only_for_this_machine() {
+    for host in ["localhost", "127.0.0.1", "::1", "[::1]"] {
+        let mut settings = settings_for(2525, SmtpSecurity::Plain);
+        settings.host = host.to_owned();
+        assert!(SmtpMailer::new(&settings).is_ok(), "{host}");
+    }
+    for host in ["relay.intern", "10.0.0.5", "mail.firma.de"] {
+        let mut settings = settings_for(25, SmtpSecurity::Plain);
+        settings.host = host.to_owned();
+        let error = SmtpMailer::new(&settings).unwrap_err();
+        assert!(
+            matches!(error, SmtpConfigError::PlainToAnotherMachine(_)),
+            "{host}: {error:?}"
+        );
+        assert!(error.to_string().contains("starttls"), "{error}");
+    }
+}
+
+/// A server that accepts connections and never says a word.
+async fn silent_server() -> (u16, tokio::task::JoinHandle<()>) {
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+        .await
+        .expect("bind");
+    let port = listener.local_addr().expect("address").port();
+    let task = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((stream, _)) = listener.accept().await {
+            held.push(stream);
+        }
+    });
+    (port, task)
+}
+
+#[tokio::test]
+async fn a_server_that_never_answers_is_given_up_on_after_the_timeout() {
+    let (port, server) = silent_server().await;
+    let mut settings = settings_for(port, SmtpSecurity::Plain);
+    settings.timeout = Duration::from_secs(1);
+    let mailer = mailer(&settings);
+    // Without the adapter's own deadline both calls would wait forever.
+    let bounded = Duration::from_secs(60);
+
+    let error = tokio::time::timeout(bounded, mailer.send(&mail_to(RECIPIENT)))
+        .await
+        .expect("send gave up")
+        .unwrap_err();
+    let checked = tokio::time::timeout(bounded, mailer.check())
+        .await
+        .expect("check gave up")
+        .unwrap_err();
+
+    let DeliveryError::Transient(message) = &error else {
+        panic!("expected a transient failure, got {error:?}");
+    };
+    assert!(message.contains("did not answer within 1 s"), "{message}");
+    assert!(
+        matches!(checked, DeliveryError::Transient(_)),
+        "{checked:?}"
+    );
+    server.abort();
+}
+
 #[test]
 fn plain_smtp_refuses_credentials() {
     let settings = with_credentials(settings_for(2525, SmtpSecurity::Plain), PASSWORD);

@@ -17,6 +17,6 @@ mod templates;
 
 pub use folder::{MailFolder, SmsFolder};
 pub use message::{build as build_message, message_id};
-pub use sms::{HttpSmsGateway, SmsConfigError, SmsSettings};
+pub use sms::{HttpSmsGateway, SmsConfigError, SmsSettings, redact_url};
 pub use smtp::{SmtpConfigError, SmtpMailer, SmtpSecurity, SmtpSettings};
 pub use templates::Templates;

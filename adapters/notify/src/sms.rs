@@ -36,10 +36,26 @@ pub struct SmsSettings {
     pub timeout: Duration,
 }
 
+/// A URL fit for logs: without user name, password, query and fragment, which
+/// may hold credentials.
+#[must_use]
+pub fn redact_url(raw: &str) -> String {
+    match url::Url::parse(raw) {
+        Ok(mut u) => {
+            let _ = u.set_username("");
+            let _ = u.set_password(None);
+            u.set_query(None);
+            u.set_fragment(None);
+            u.to_string()
+        }
+        Err(_) => "<not a URL>".to_owned(),
+    }
+}
+
 impl fmt::Debug for SmsSettings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SmsSettings")
-            .field("url", &self.url)
+            .field("url", &redact_url(&self.url))
             .field("token", &self.token.as_ref().map(|_| "<redacted>"))
             .field("sender_id", &self.sender_id)
             .field("timeout", &self.timeout)
@@ -80,7 +96,7 @@ pub struct HttpSmsGateway {
 impl fmt::Debug for HttpSmsGateway {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("HttpSmsGateway")
-            .field("url", &self.url.as_str())
+            .field("url", &redact_url(self.url.as_str()))
             .finish_non_exhaustive()
     }
 }
@@ -249,6 +265,23 @@ mod tests {
         assert!(!valid_sender_id("Firma GmbH"));
         assert!(!valid_sender_id("ZwölfZeichen"));
         assert!(!valid_sender_id(""));
+    }
+
+    #[test]
+    fn urls_in_logs_lose_their_credentials() {
+        assert_eq!(
+            redact_url("https://user:pw@sms.example.com/v1/send?api_key=K#x"),
+            "https://sms.example.com/v1/send"
+        );
+        assert_eq!(redact_url("nonsense"), "<not a URL>");
+        let s = SmsSettings {
+            url: "https://user:pw@sms.example.com/send?key=K".into(),
+            token: None,
+            sender_id: "Firma".into(),
+            timeout: Duration::from_secs(5),
+        };
+        let debug = format!("{s:?} {:?}", HttpSmsGateway::new(&s).unwrap());
+        assert!(!debug.contains("pw") && !debug.contains("key=K"), "{debug}");
     }
 
     #[test]

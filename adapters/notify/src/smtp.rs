@@ -53,7 +53,8 @@ pub struct SmtpSettings {
     pub credentials: Option<(String, String)>,
     /// The sender address (the display name is each tenant's).
     pub from: String,
-    /// Connect, command and data timeout.
+    /// The longest one mail may take, from connecting to the server's last
+    /// answer (lettre's own timeout covers only the connect).
     pub timeout: Duration,
     /// Most connections kept open.
     pub pool_size: u32,
@@ -85,6 +86,11 @@ pub enum SmtpConfigError {
     /// No host.
     #[error("smtp.host is empty")]
     NoHost,
+    /// A plain connection to another machine.
+    #[error(
+        "smtp.security = \"plain\" is only for a test server on this machine (localhost), not {0:?}: use \"starttls\" or \"tls\""
+    )]
+    PlainToAnotherMachine(String),
     /// Credentials over a plain connection.
     #[error(
         "smtp.security = \"plain\" would send the password unencrypted; use \"starttls\" or \"tls\""
@@ -111,6 +117,7 @@ pub struct SmtpMailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: lettre::Address,
     endpoint: String,
+    deadline: Duration,
 }
 
 impl fmt::Debug for SmtpMailer {
@@ -136,8 +143,13 @@ impl SmtpMailer {
             .from
             .parse()
             .map_err(|_| SmtpConfigError::From(s.from.clone()))?;
-        if s.security == SmtpSecurity::Plain && s.credentials.is_some() {
-            return Err(SmtpConfigError::CredentialsInClear);
+        if s.security == SmtpSecurity::Plain {
+            if s.credentials.is_some() {
+                return Err(SmtpConfigError::CredentialsInClear);
+            }
+            if !is_this_machine(s.host.trim()) {
+                return Err(SmtpConfigError::PlainToAnotherMachine(s.host.clone()));
+            }
         }
         let port = s.port.unwrap_or(s.security.default_port());
         let tls = match s.security {
@@ -160,6 +172,7 @@ impl SmtpMailer {
             transport: builder.build(),
             from,
             endpoint: format!("{}:{port}", s.host),
+            deadline: s.timeout,
         })
     }
 
@@ -168,7 +181,10 @@ impl SmtpMailer {
     /// # Errors
     /// The [`DeliveryError`] a mail would meet.
     pub async fn check(&self) -> Result<(), DeliveryError> {
-        match self.transport.test_connection().await {
+        let answer = tokio::time::timeout(self.deadline, self.transport.test_connection())
+            .await
+            .map_err(|_| self.silent())?;
+        match answer {
             Ok(true) => Ok(()),
             Ok(false) => Err(DeliveryError::Transient(format!(
                 "the mail server at {} did not accept a connection",
@@ -177,6 +193,26 @@ impl SmtpMailer {
             Err(e) => Err(classify(&e, &self.endpoint)),
         }
     }
+}
+
+impl SmtpMailer {
+    fn silent(&self) -> DeliveryError {
+        DeliveryError::Transient(format!(
+            "the mail server at {} did not answer within {} s",
+            self.endpoint,
+            self.deadline.as_secs()
+        ))
+    }
+}
+
+/// `localhost` or a loopback address.
+fn is_this_machine(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 fn tls_parameters(s: &SmtpSettings) -> Result<TlsParameters, SmtpConfigError> {
@@ -226,6 +262,13 @@ fn classify(e: &lettre::transport::smtp::Error, endpoint: &str) -> DeliveryError
             "TLS with the mail server at {endpoint} failed: {}",
             chain(e)
         ))
+    } else if e.is_client() {
+        // The message itself cannot be sent this way (e.g. a non-ASCII
+        // address to a server without SMTPUTF8).
+        DeliveryError::Permanent(format!(
+            "the message cannot be sent to the mail server at {endpoint}: {}",
+            chain(e)
+        ))
     } else {
         DeliveryError::Transient(format!(
             "cannot talk to the mail server at {endpoint}: {}",
@@ -261,9 +304,9 @@ fn chain(e: &dyn std::error::Error) -> String {
 impl MailTransport for SmtpMailer {
     async fn send(&self, mail: &Mail) -> Result<(), DeliveryError> {
         let message = build(mail, &self.from)?;
-        self.transport
-            .send(message)
+        tokio::time::timeout(self.deadline, self.transport.send(message))
             .await
+            .map_err(|_| self.silent())?
             .map(|_| ())
             .map_err(|e| classify(&e, &self.endpoint))
     }

@@ -59,10 +59,15 @@ pub struct Templates {
     env: Environment<'static>,
 }
 
-/// Why a template did not render (no parameter values).
+/// Why a template did not render, with the line: the kind of error, and the
+/// details only for syntax errors (they quote the template, which the tenant
+/// wrote). Other details can quote values — a code, a link — and are left out.
 fn reason(e: &minijinja::Error) -> String {
     let mut out = e.kind().to_string();
-    if let Some(detail) = e.detail() {
+    if let Some(detail) = e
+        .detail()
+        .filter(|_| e.kind() == minijinja::ErrorKind::SyntaxError)
+    {
         out.push_str(": ");
         out.push_str(detail);
     }
@@ -207,7 +212,7 @@ impl Templates {
     ) -> Result<String, minijinja::Error> {
         if switches_escaping(source) {
             return Err(minijinja::Error::new(
-                minijinja::ErrorKind::InvalidOperation,
+                minijinja::ErrorKind::SyntaxError,
                 "the autoescape tag is not allowed: placeholders are always escaped",
             ));
         }
@@ -556,6 +561,48 @@ mod tests {
                 "{what}: default sent, escaped: {html}"
             );
         }
+    }
+
+    #[test]
+    fn a_failure_reason_never_quotes_a_value() {
+        let t = Templates::new();
+        // Renders with the sample values, fails with the real code.
+        let custom = TemplateOverride {
+            sms: Some("{% if code != \"[code]\" %}{{ code|int // 0 }}{% endif %}{{ code }}".into()),
+            ..TemplateOverride::default()
+        };
+        t.check(MessageKind::OneTimeCode, &custom).unwrap();
+        let params = MessageParams::new()
+            .with("code", "482913")
+            .with("valid_minutes", "5");
+        let sms = Destination::Sms(Phone::parse("+4915112345678").unwrap());
+        let r = t
+            .render(
+                &message(MessageKind::OneTimeCode, sms, params),
+                &context(Some(&custom)),
+            )
+            .unwrap();
+        assert_eq!(r.problems.len(), 1);
+        assert!(
+            !r.problems[0].reason.contains("482913"),
+            "{}",
+            r.problems[0].reason
+        );
+        let refused = t
+            .check(
+                MessageKind::Invitation,
+                &TemplateOverride {
+                    html: Some("{% autoescape false %}{{ name }}{% endautoescape %}".into()),
+                    ..TemplateOverride::default()
+                },
+            )
+            .unwrap_err();
+        assert!(
+            refused
+                .to_string()
+                .contains("autoescape tag is not allowed"),
+            "{refused}"
+        );
     }
 
     #[test]

@@ -24,6 +24,9 @@ use crate::read::{ctx, from_name, tid};
 const QUEUED: &str = "queued";
 const FAILED: &str = "failed";
 
+/// How long a message whose key does not open now waits before the next try.
+const KEY_RETRY: time::Duration = time::Duration::minutes(1);
+
 #[derive(Serialize, Deserialize)]
 struct Body {
     email: Option<String>,
@@ -33,14 +36,16 @@ struct Body {
 
 impl Store {
     /// A message failed for good: its body goes, a record of kind and times
-    /// stays (inside the caller's transaction).
+    /// stays (inside the caller's transaction) — if the claim is still the
+    /// caller's.
     pub(crate) async fn fail_message(
         &self,
         txn: &sea_orm::DatabaseTransaction,
         tenant: TenantId,
         id: MessageId,
+        lease_until: Timestamp,
     ) -> Result<(), StoreError> {
-        outbox::Entity::update_many()
+        let r = outbox::Entity::update_many()
             .col_expr(outbox::Column::State, Expr::value(FAILED))
             .col_expr(outbox::Column::Data, Expr::value(Option::<Vec<u8>>::None))
             .col_expr(
@@ -49,9 +54,14 @@ impl Store {
             )
             .filter(outbox::Column::TenantId.eq(tid(tenant)))
             .filter(outbox::Column::Id.eq(id.as_bytes().to_vec()))
+            .filter(outbox::Column::State.eq(QUEUED))
+            .filter(outbox::Column::ClaimedUntil.eq(instant(lease_until)?))
             .exec(txn)
             .await
             .map_err(db)?;
+        if r.rows_affected == 0 {
+            return Err(StoreError::NotFound);
+        }
         Ok(())
     }
 
@@ -126,10 +136,11 @@ impl Store {
         &self,
         conn: &impl sea_orm::ConnectionTrait,
         m: &outbox::Model,
+        lease_until: Timestamp,
     ) -> Result<Result<ClaimedMessage, String>, StoreError> {
         let tenant = TenantId::from_bytes(id16(&m.tenant_id)?);
         let key = self.keys.data_key(conn, tenant).await?;
-        Ok(decode_body(&key, tenant, m))
+        Ok(decode_body(&key, tenant, m, lease_until))
     }
 }
 
@@ -137,6 +148,7 @@ fn decode_body(
     key: &zeugnis_crypto::DataKey,
     tenant: TenantId,
     m: &outbox::Model,
+    lease_until: Timestamp,
 ) -> Result<ClaimedMessage, String> {
     let sealed = m.data.as_deref().ok_or("no body")?;
     let plain = key
@@ -168,6 +180,7 @@ fn decode_body(
                 .map_err(|_| bad("expiry"))?,
         },
         attempts: u32::try_from(m.attempts).unwrap_or(0),
+        lease_until,
     })
 }
 
@@ -180,7 +193,8 @@ impl OutboxQueue for Store {
         lease: time::Duration,
     ) -> Result<Vec<ClaimedMessage>, StoreError> {
         let now_ns = instant(now)?;
-        let until = instant(now.saturating_add(lease))?;
+        let lease_until = now.saturating_add(lease);
+        let until = instant(lease_until)?;
         let txn = self.begin_write().await?;
         let expired = outbox::Entity::delete_many()
             .filter(outbox::Column::State.eq(QUEUED))
@@ -221,7 +235,7 @@ impl OutboxQueue for Store {
                 .exec(&txn)
                 .await
                 .map_err(db)?;
-            match self.decode_message(&txn, m).await {
+            match self.decode_message(&txn, m, lease_until).await {
                 Ok(Ok(c)) => claimed.push(c),
                 // A body that cannot be read can never be sent; mark it failed
                 // so it does not block every message behind it.
@@ -245,6 +259,10 @@ impl OutboxQueue for Store {
                 }
                 // A message whose tenant key is gone can never be sent.
                 Err(StoreError::Gone) => {
+                    tracing::info!(
+                        message_id = %uuid_of(&m.id),
+                        "message of a tenant whose key is destroyed deleted unsent"
+                    );
                     outbox::Entity::delete_many()
                         .filter(outbox::Column::TenantId.eq(m.tenant_id.clone()))
                         .filter(outbox::Column::Id.eq(m.id.clone()))
@@ -252,7 +270,29 @@ impl OutboxQueue for Store {
                         .await
                         .map_err(db)?;
                 }
-                Err(e) => return Err(e),
+                // The tenant's key does not open now (e.g. wrapped under a
+                // master key this instance lacks during a rotation): try this
+                // message again later and let the others through.
+                Err(e) => {
+                    tracing::error!(
+                        message_id = %uuid_of(&m.id), error = %e,
+                        "outbox message cannot be opened now; trying again later"
+                    );
+                    outbox::Entity::update_many()
+                        .col_expr(
+                            outbox::Column::ClaimedUntil,
+                            Expr::value(Option::<i64>::None),
+                        )
+                        .col_expr(
+                            outbox::Column::DueAt,
+                            Expr::value(instant(now.saturating_add(KEY_RETRY))?),
+                        )
+                        .filter(outbox::Column::TenantId.eq(m.tenant_id.clone()))
+                        .filter(outbox::Column::Id.eq(m.id.clone()))
+                        .exec(&txn)
+                        .await
+                        .map_err(db)?;
+                }
             }
         }
         txn.commit().await.map_err(db)?;
@@ -271,26 +311,28 @@ impl OutboxQueue for Store {
 
     async fn retry_at(
         &self,
-        tenant: TenantId,
-        id: MessageId,
+        claim: &ClaimedMessage,
         next_attempt: Timestamp,
     ) -> Result<(), StoreError> {
+        let m = &claim.message;
         outbox::Entity::update_many()
             .col_expr(outbox::Column::DueAt, Expr::value(instant(next_attempt)?))
             .col_expr(
                 outbox::Column::ClaimedUntil,
                 Expr::value(Option::<i64>::None),
             )
-            .filter(outbox::Column::TenantId.eq(tid(tenant)))
-            .filter(outbox::Column::Id.eq(id.as_bytes().to_vec()))
+            .filter(outbox::Column::TenantId.eq(tid(m.tenant)))
+            .filter(outbox::Column::Id.eq(m.id.as_bytes().to_vec()))
             .filter(outbox::Column::State.eq(QUEUED))
+            .filter(outbox::Column::ClaimedUntil.eq(instant(claim.lease_until)?))
             .exec(&self.db)
             .await
             .map_err(db)?;
         Ok(())
     }
 
-    async fn release(&self, tenant: TenantId, id: MessageId) -> Result<(), StoreError> {
+    async fn release(&self, claim: &ClaimedMessage) -> Result<(), StoreError> {
+        let m = &claim.message;
         outbox::Entity::update_many()
             .col_expr(
                 outbox::Column::ClaimedUntil,
@@ -300,10 +342,11 @@ impl OutboxQueue for Store {
                 outbox::Column::Attempts,
                 Expr::col(outbox::Column::Attempts).sub(1),
             )
-            .filter(outbox::Column::TenantId.eq(tid(tenant)))
-            .filter(outbox::Column::Id.eq(id.as_bytes().to_vec()))
+            .filter(outbox::Column::TenantId.eq(tid(m.tenant)))
+            .filter(outbox::Column::Id.eq(m.id.as_bytes().to_vec()))
             .filter(outbox::Column::State.eq(QUEUED))
             .filter(outbox::Column::Attempts.gt(0))
+            .filter(outbox::Column::ClaimedUntil.eq(instant(claim.lease_until)?))
             .exec(&self.db)
             .await
             .map_err(db)?;

@@ -282,7 +282,7 @@ impl Store {
                 self.purge_failed_messages(txn, t, at).await
             }
             Write::Enqueue(m) => self.enqueue(txn, &m).await,
-            Write::FailMessage(id) => self.fail_message(txn, t, id).await,
+            Write::FailMessage(id, lease_until) => self.fail_message(txn, t, id, lease_until).await,
             _ => Err(StoreError::Unavailable(
                 "this kind of write is not supported by the store".into(),
             )),

@@ -109,9 +109,11 @@ pub enum Write {
     /// Queue a message for delivery (delivered only if the change set commits).
     Enqueue(OutgoingMessage),
     /// A queued message failed for good: delete its body (recipient,
-    /// parameters) and keep only a record of the failure (kind and times). No
-    /// error if it is gone.
-    FailMessage(MessageId),
+    /// parameters) and keep only a record of the failure (kind and times).
+    /// Names the claim's end ([`ClaimedMessage::lease_until`](super::ClaimedMessage::lease_until));
+    /// fails with [`StoreError::NotFound`] when the message is gone or claimed
+    /// by someone else since.
+    FailMessage(MessageId, Timestamp),
 }
 
 impl Write {
@@ -143,7 +145,7 @@ impl Write {
             | Write::DeleteSessionsOfHandover(_)
             | Write::SaveSettings(..)
             | Write::PurgeAuditBefore(_)
-            | Write::FailMessage(_) => None,
+            | Write::FailMessage(..) => None,
         }
     }
 

@@ -119,6 +119,10 @@ pub struct ClaimedMessage {
     pub message: OutgoingMessage,
     /// Delivery attempts before this one.
     pub attempts: u32,
+    /// When this claim ends. It also identifies the claim: a worker whose
+    /// lease ran out (and whose message another worker claimed since) can no
+    /// longer release, reschedule or fail it.
+    pub lease_until: Timestamp,
 }
 
 /// The delivery side of the outbox. Claiming runs across tenants (an installation
@@ -148,20 +152,21 @@ pub trait OutboxQueue: Send + Sync {
     async fn delivered(&self, tenant: TenantId, id: MessageId) -> Result<(), StoreError>;
 
     /// The worker gives a claimed message back unsent (its round ran out of
-    /// time): the claim ends and it does not count as an attempt.
+    /// time): the claim ends and it does not count as an attempt. Nothing
+    /// happens when the claim is no longer the message's current one.
     ///
     /// # Errors
     /// [`StoreError::Unavailable`].
-    async fn release(&self, tenant: TenantId, id: MessageId) -> Result<(), StoreError>;
+    async fn release(&self, claim: &ClaimedMessage) -> Result<(), StoreError>;
 
-    /// Delivery failed for now: try again at `next_attempt`.
+    /// Delivery failed for now: try again at `next_attempt`. Nothing happens
+    /// when the claim is no longer the message's current one.
     ///
     /// # Errors
     /// [`StoreError::Unavailable`].
     async fn retry_at(
         &self,
-        tenant: TenantId,
-        id: MessageId,
+        claim: &ClaimedMessage,
         next_attempt: Timestamp,
     ) -> Result<(), StoreError>;
 }

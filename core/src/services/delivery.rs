@@ -19,6 +19,7 @@
 //! cannot make a lease run out under a message that is still waiting.
 
 use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use time::Duration;
@@ -102,6 +103,12 @@ pub struct DeliveryRound {
     pub failures: Vec<FailedAttempt>,
     /// Tenant templates replaced by the defaults.
     pub fallbacks: Vec<TemplateFallback>,
+    /// Failures that could not be recorded because another worker claimed the
+    /// message since (this worker's lease ran out).
+    pub lost: usize,
+    /// Errors that did not stop the round (an audit entry that could not be
+    /// written).
+    pub unrecorded: Vec<StoreError>,
 }
 
 impl DeliveryRound {
@@ -143,10 +150,13 @@ type Sender = Option<(Name, MailSettings)>;
 impl DeliveryService<'_> {
     /// Runs one round.
     ///
+    /// Trouble with one message's tenant (its settings do not read) counts as
+    /// a failed attempt of that message, so it cannot hold up the others.
+    ///
     /// # Errors
     /// [`StoreError`] when the outbox cannot be read or an outcome cannot be
-    /// recorded; messages not yet recorded are claimed until their lease ends
-    /// and then handed out again.
+    /// recorded. The round then gives back the messages it has not started;
+    /// the one in hand stays claimed until its lease ends.
     pub async fn run_once(&self) -> Result<DeliveryRound, StoreError> {
         let started = self.clock.now();
         let claimed = self
@@ -159,30 +169,57 @@ impl DeliveryService<'_> {
             ..DeliveryRound::default()
         };
         let mut senders: BTreeMap<TenantId, Sender> = BTreeMap::new();
-        for claim in claimed {
-            let m = &claim.message;
+        let mut claims = claimed.into_iter();
+        while let Some(claim) = claims.next() {
             let stopping = self.stop.is_some_and(|s| s.load(Ordering::Relaxed));
             if stopping || self.clock.now() >= hand_out_until {
-                self.queue.release(m.tenant, m.id).await?;
+                self.queue.release(&claim).await?;
                 round.released += 1;
                 continue;
             }
-            let sender = match senders.entry(m.tenant) {
-                std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
-                std::collections::btree_map::Entry::Vacant(e) => {
-                    e.insert(self.sender(m.tenant).await?)
+            if let Err(e) = self.handle(claim, &mut senders, &mut round).await {
+                for rest in claims {
+                    // Best effort: what cannot be released now is handed out
+                    // again when its lease ends.
+                    if self.queue.release(&rest).await.is_ok() {
+                        round.released += 1;
+                    }
                 }
-            };
-            let Some((organisation, mail)) = sender.as_ref() else {
-                // The tenant is gone: nobody can send in its name any more.
-                self.queue.delivered(m.tenant, m.id).await?;
-                round.dropped += 1;
-                continue;
-            };
-            let outcome = self.deliver(m, organisation, mail, &mut round).await;
-            self.record(claim, outcome, &mut round).await?;
+                return Err(e);
+            }
         }
         Ok(round)
+    }
+
+    async fn handle(
+        &self,
+        claim: ClaimedMessage,
+        senders: &mut BTreeMap<TenantId, Sender>,
+        round: &mut DeliveryRound,
+    ) -> Result<(), StoreError> {
+        let tenant = claim.message.tenant;
+        let sender = match senders.entry(tenant) {
+            Entry::Occupied(known) => known.into_mut(),
+            Entry::Vacant(slot) => match self.sender(tenant).await {
+                Ok(sender) => slot.insert(sender),
+                Err(e) => {
+                    let outcome = Err(DeliveryError::Transient(format!(
+                        "cannot read the tenant's mail settings: {e}"
+                    )));
+                    return self.record(claim, outcome, round).await;
+                }
+            },
+        };
+        let Some((organisation, mail)) = sender.as_ref() else {
+            // The tenant is gone: nobody can send in its name any more.
+            self.queue.delivered(tenant, claim.message.id).await?;
+            round.dropped += 1;
+            return Ok(());
+        };
+        let outcome = self
+            .deliver(&claim.message, organisation, mail, round)
+            .await;
+        self.record(claim, outcome, round).await
     }
 
     async fn sender(&self, tenant: TenantId) -> Result<Sender, StoreError> {
@@ -202,19 +239,19 @@ impl DeliveryService<'_> {
         organisation: &Name,
         mail: &MailSettings,
         round: &mut DeliveryRound,
-    ) -> Result<Result<(), DeliveryError>, StoreError> {
+    ) -> Result<(), DeliveryError> {
         let sender = mail.sender_display_name(organisation);
         let context = RenderContext {
             organisation: organisation.as_str(),
             sender,
             custom: mail.templates.get(&m.kind),
         };
-        let rendered = match self.renderer.render(m, &context) {
-            Ok(r) => r,
-            Err(e) => return Ok(Err(e)),
-        };
+        let rendered = self.renderer.render(m, &context)?;
         if !rendered.problems.is_empty() {
-            self.report_fallbacks(m, &rendered.problems).await?;
+            if let Err(e) = self.report_fallbacks(m, &rendered.problems).await {
+                // The mail still goes out; the operator's log gets the error.
+                round.unrecorded.push(e);
+            }
             round.fallbacks.extend(
                 rendered
                     .problems
@@ -226,7 +263,7 @@ impl DeliveryService<'_> {
                     }),
             );
         }
-        Ok(match (&m.to, rendered.content) {
+        match (&m.to, rendered.content) {
             (
                 Destination::Email(to),
                 RenderedContent::Mail {
@@ -251,7 +288,7 @@ impl DeliveryService<'_> {
             _ => Err(DeliveryError::Permanent(
                 "the renderer produced content for another channel".into(),
             )),
-        })
+        }
     }
 
     async fn report_fallbacks(
@@ -283,12 +320,12 @@ impl DeliveryService<'_> {
     async fn record(
         &self,
         claim: ClaimedMessage,
-        outcome: Result<Result<(), DeliveryError>, StoreError>,
+        outcome: Result<(), DeliveryError>,
         round: &mut DeliveryRound,
     ) -> Result<(), StoreError> {
-        let m = claim.message;
+        let m = &claim.message;
         let attempt = claim.attempts.saturating_add(1);
-        let error = match outcome? {
+        let error = match outcome {
             Ok(()) => {
                 self.queue.delivered(m.tenant, m.id).await?;
                 round.sent += 1;
@@ -303,14 +340,14 @@ impl DeliveryService<'_> {
         let gave_up = match decision {
             RetryDecision::RetryIn(delay) => {
                 let next = self.clock.now().saturating_add(delay);
-                self.queue.retry_at(m.tenant, m.id, next).await?;
+                self.queue.retry_at(&claim, next).await?;
                 round.retrying += 1;
                 false
             }
             RetryDecision::GiveUp => {
                 let mut changes = ChangeSet::new(m.tenant);
                 changes
-                    .push(Write::FailMessage(m.id))
+                    .push(Write::FailMessage(m.id, claim.lease_until))
                     .push(Write::AppendAudit(
                         AuditEvent::new(
                             Some(m.tenant),
@@ -324,8 +361,13 @@ impl DeliveryService<'_> {
                             m.kind.key()
                         )),
                     ));
-                self.uow.commit(changes).await?;
-                round.failed += 1;
+                match self.uow.commit(changes).await {
+                    Ok(()) => round.failed += 1,
+                    // Another worker holds the message now (this claim's lease
+                    // ran out): its outcome counts, not this one.
+                    Err(StoreError::NotFound) => round.lost += 1,
+                    Err(e) => return Err(e),
+                }
                 true
             }
         };

@@ -1241,7 +1241,12 @@ pub(crate) async fn outbox_messages_commit_with_their_change_and_are_claimed_onc
         s.claim_due(at(20), 10, lease).await.unwrap().is_empty(),
         "leased messages are not handed out twice"
     );
-    s.retry_at(t, msg(1, None).id, at(30)).await.unwrap();
+    let first_claim = claimed
+        .iter()
+        .find(|c| c.message.id == msg(1, None).id)
+        .unwrap();
+    assert_eq!(first_claim.lease_until, at(10) + lease);
+    s.retry_at(first_claim, at(30)).await.unwrap();
     // After the lease: message 1 again (second attempt); message 2 expired and is gone.
     let again = s.claim_due(at(100), 10, lease).await.unwrap();
     assert_eq!(
@@ -1256,9 +1261,20 @@ pub(crate) async fn outbox_messages_commit_with_their_change_and_are_claimed_onc
     commit(s, t, vec![Write::Enqueue(msg(3, None))])
         .await
         .unwrap();
-    commit(s, t, vec![Write::FailMessage(msg(3, None).id)])
-        .await
-        .unwrap();
+    let third = s.claim_due(at(900), 10, lease).await.unwrap();
+    assert_eq!(third.len(), 1);
+    assert_eq!(
+        commit(s, t, vec![Write::FailMessage(msg(3, None).id, at(1))]).await,
+        Err(StoreError::NotFound),
+        "only the claim's holder fails a message"
+    );
+    commit(
+        s,
+        t,
+        vec![Write::FailMessage(msg(3, None).id, third[0].lease_until)],
+    )
+    .await
+    .unwrap();
     assert!(s.claim_due(at(1000), 10, lease).await.unwrap().is_empty());
     let kept = h
         .raw("SELECT COUNT(*) AS n FROM outbox WHERE data IS NULL AND state = 'failed'")
@@ -1291,7 +1307,7 @@ pub(crate) async fn outbox_messages_commit_with_their_change_and_are_claimed_onc
         .unwrap();
     let first = s.claim_due(at(3000), 10, lease).await.unwrap();
     assert_eq!(first.len(), 1);
-    s.release(t, msg(5, None).id).await.unwrap();
+    s.release(&first[0]).await.unwrap();
     let again = s.claim_due(at(3001), 10, lease).await.unwrap();
     assert_eq!(
         again
@@ -1352,6 +1368,44 @@ pub(crate) async fn outbox_messages_commit_with_their_change_and_are_claimed_onc
         1,
         "the two failure records went, the queued message stays"
     );
+
+    // A worker whose lease ran out cannot touch the claim of the worker that
+    // took the message over.
+    commit(s, t, vec![Write::Enqueue(msg(8, None))])
+        .await
+        .unwrap();
+    let by_a = s.claim_due(at(5000), 10, lease).await.unwrap();
+    let a = by_a
+        .iter()
+        .find(|c| c.message.id == msg(8, None).id)
+        .unwrap();
+    let by_b = s.claim_due(at(5100), 10, lease).await.unwrap();
+    let b = by_b
+        .iter()
+        .find(|c| c.message.id == msg(8, None).id)
+        .unwrap();
+    assert_eq!((a.attempts, b.attempts), (0, 1));
+    s.release(a).await.unwrap();
+    s.retry_at(a, at(5101)).await.unwrap();
+    assert_eq!(
+        commit(s, t, vec![Write::FailMessage(a.message.id, a.lease_until)]).await,
+        Err(StoreError::NotFound)
+    );
+    assert!(
+        s.claim_due(at(5102), 10, lease)
+            .await
+            .unwrap()
+            .iter()
+            .all(|c| c.message.id != msg(8, None).id),
+        "B's claim still holds"
+    );
+    s.release(b).await.unwrap();
+    let after = s.claim_due(at(5103), 10, lease).await.unwrap();
+    let c = after
+        .iter()
+        .find(|c| c.message.id == msg(8, None).id)
+        .unwrap();
+    assert_eq!(c.attempts, 1, "A's stale release took no attempt away");
 }
 
 pub(crate) async fn commits_are_durable_and_foreign_keys_enforced(h: &Harness) {
@@ -1400,4 +1454,54 @@ pub(crate) async fn a_schema_from_a_newer_version_is_refused(h: &Harness) {
         "{err}"
     );
     assert!(err.to_string().contains("m29990101_000001_future"), "{err}");
+}
+
+pub(crate) async fn an_outbox_message_whose_key_does_not_open_waits_and_lets_others_through(
+    h: &Harness,
+) {
+    let (t1, _) = seed_tenant(&h.store, 1).await;
+    let (t2, _) = seed_tenant(&h.store, 2).await;
+    let msg = |tenant: TenantId, n: u8| OutgoingMessage {
+        id: MessageId::from_bytes([n; 16]),
+        tenant,
+        kind: MessageKind::OneTimeCode,
+        to: Destination::Email(Email::parse("empfaenger@firma.de").unwrap()),
+        params: MessageParams::new().with("code", "123456"),
+        created_at: at(0),
+        expires_at: None,
+    };
+    commit(&h.store, t1, vec![Write::Enqueue(msg(t1, 1))])
+        .await
+        .unwrap();
+    commit(&h.store, t2, vec![Write::Enqueue(msg(t2, 2))])
+        .await
+        .unwrap();
+    // Tenant 2's wrapped key is replaced by tenant 1's: it no longer opens,
+    // as when it is wrapped under a master key this instance lacks.
+    let lit = |t: TenantId| {
+        if h.is_postgres() {
+            format!("'\\x{}'::bytea", hex(t.as_bytes()))
+        } else {
+            format!("X'{}'", hex(t.as_bytes()))
+        }
+    };
+    h.raw_exec(&format!(
+        "UPDATE tenant_keys SET wrapped = (SELECT wrapped FROM tenant_keys WHERE tenant_id = {}) WHERE tenant_id = {}",
+        lit(t1),
+        lit(t2)
+    ))
+    .await;
+    let fresh = h.reopen(ring(&h.master)).await.unwrap();
+    let lease = time::Duration::minutes(5);
+    let claimed = fresh.claim_due(at(10), 10, lease).await.unwrap();
+    assert_eq!(
+        claimed.iter().map(|c| c.message.id).collect::<Vec<_>>(),
+        vec![MessageId::from_bytes([1; 16])],
+        "the other tenant's message goes out"
+    );
+    assert!(
+        fresh.claim_due(at(20), 10, lease).await.unwrap().is_empty(),
+        "the unopenable one waits a while"
+    );
+    assert_eq!(h.rows_of("outbox", t2).await, 1, "and is kept");
 }

@@ -32,6 +32,7 @@ conformance!(
     audit_entries_form_a_verifiable_chain,
     purging_a_tenant_leaves_no_row,
     outbox_messages_commit_with_their_change_and_are_claimed_once,
+    an_outbox_message_whose_key_does_not_open_waits_and_lets_others_through,
     commits_are_durable_and_foreign_keys_enforced,
     a_schema_from_a_newer_version_is_refused,
 );

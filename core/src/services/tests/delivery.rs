@@ -29,6 +29,10 @@ fn message(n: u8, to: Destination) -> OutgoingMessage {
     }
 }
 
+fn lease_end() -> Timestamp {
+    t0() + Duration::minutes(5)
+}
+
 fn email(n: u8) -> ClaimedMessage {
     ClaimedMessage {
         message: message(
@@ -36,6 +40,7 @@ fn email(n: u8) -> ClaimedMessage {
             Destination::Email(Email::parse("chef@firma.de").unwrap()),
         ),
         attempts: 0,
+        lease_until: lease_end(),
     }
 }
 
@@ -83,7 +88,6 @@ fn queue(claims: Vec<ClaimedMessage>) -> (MockOutboxQueue, Arc<Mutex<Vec<Told>>>
     let told = Arc::new(Mutex::new(Vec::new()));
     let mut q = MockOutboxQueue::new();
     q.expect_claim_due()
-        .times(1)
         .returning(move |_, _, _| Ok(claims.clone()));
     let t = Arc::clone(&told);
     q.expect_delivered().returning(move |_, id| {
@@ -91,13 +95,14 @@ fn queue(claims: Vec<ClaimedMessage>) -> (MockOutboxQueue, Arc<Mutex<Vec<Told>>>
         Ok(())
     });
     let t = Arc::clone(&told);
-    q.expect_retry_at().returning(move |_, id, at| {
-        t.lock().unwrap().push(Told::RetryAt(id, at));
+    q.expect_retry_at().returning(move |c, at| {
+        assert_eq!(c.lease_until, lease_end(), "the claim names itself");
+        t.lock().unwrap().push(Told::RetryAt(c.message.id, at));
         Ok(())
     });
     let t = Arc::clone(&told);
-    q.expect_release().returning(move |_, id| {
-        t.lock().unwrap().push(Told::Released(id));
+    q.expect_release().returning(move |c| {
+        t.lock().unwrap().push(Told::Released(c.message.id));
         Ok(())
     });
     (q, told)
@@ -267,7 +272,8 @@ fn the_last_attempt_fails_the_message_with_an_audit_entry_in_one_transaction() {
     assert_eq!(commits.len(), 1);
     assert_eq!(
         commits[0].writes()[0],
-        Write::FailMessage(MessageId::from_bytes([1; 16]))
+        Write::FailMessage(MessageId::from_bytes([1; 16]), lease_end()),
+        "only while the claim is this worker's"
     );
     assert_eq!(audit_actions(&commits[0]), [AuditAction::DeliveryFailed]);
     let Write::AppendAudit(e) = &commits[0].writes()[1] else {
@@ -367,6 +373,7 @@ fn an_sms_goes_to_the_gateway_with_its_id() {
     let claims = vec![ClaimedMessage {
         message: message(7, Destination::Sms(phone.clone())),
         attempts: 0,
+        lease_until: lease_end(),
     }];
     let (mut p, told, sent, _) = ports(claims, vec![]);
     let seen = Arc::new(Mutex::new(Vec::new()));
@@ -448,6 +455,94 @@ fn a_round_asked_to_stop_releases_what_it_has_not_started() {
         [
             Told::Released(MessageId::from_bytes([1; 16])),
             Told::Released(MessageId::from_bytes([2; 16])),
+        ]
+    );
+}
+
+#[test]
+fn a_tenant_whose_settings_do_not_read_delays_only_its_own_messages() {
+    let (mut p, told, sent, _) = ports(vec![email(1)], vec![]);
+    let mut settings = MockSettingsStore::new();
+    settings.expect_settings().returning(|_| {
+        Err(crate::ports::StoreError::Unavailable(
+            "a stored settings cannot be read".into(),
+        ))
+    });
+    p.settings = settings;
+    let round = p.round();
+    assert!(sent.lock().unwrap().is_empty());
+    assert_eq!(round.retrying, 1, "counted as a failed attempt: {round:?}");
+    assert_eq!(
+        *told.lock().unwrap(),
+        [Told::RetryAt(
+            MessageId::from_bytes([1; 16]),
+            t0() + Duration::seconds(30)
+        )]
+    );
+    assert!(
+        round.failures[0]
+            .error
+            .to_string()
+            .contains("mail settings")
+    );
+}
+
+#[test]
+fn a_failure_whose_claim_was_taken_over_is_left_to_the_new_holder() {
+    let (mut p, _, _, _) = ports(
+        vec![email(1)],
+        vec![Err(DeliveryError::Permanent("refused (550)".into()))],
+    );
+    let (uow, log) = recording_uow(vec![Err(crate::ports::StoreError::NotFound)]);
+    p.uow = uow;
+    let round = p.round();
+    assert_eq!((round.failed, round.lost), (0, 1));
+    assert!(commits(&log).is_empty());
+}
+
+#[test]
+fn a_round_that_cannot_record_gives_back_what_it_has_not_started() {
+    let (mut p, _, sent, _) = ports(vec![email(1), email(2), email(3)], vec![]);
+    let mut q = MockOutboxQueue::new();
+    let claims = vec![email(1), email(2), email(3)];
+    q.expect_claim_due()
+        .returning(move |_, _, _| Ok(claims.clone()));
+    q.expect_delivered().returning(|_, _| {
+        Err(crate::ports::StoreError::Unavailable(
+            "database down".into(),
+        ))
+    });
+    let released = Arc::new(Mutex::new(Vec::new()));
+    let r = Arc::clone(&released);
+    q.expect_release().returning(move |c| {
+        r.lock().unwrap().push(c.message.id);
+        Ok(())
+    });
+    p.queue = q;
+    let result = run(DeliveryService {
+        queue: &p.queue,
+        tenants: &p.tenants,
+        settings: &p.settings,
+        renderer: &p.renderer,
+        mail: &p.mail,
+        sms: &p.sms,
+        uow: &p.uow,
+        clock: &p.clock,
+        policy: &p.policy,
+        stop: None,
+    }
+    .run_once());
+    assert!(result.is_err());
+    assert_eq!(
+        sent.lock().unwrap().len(),
+        1,
+        "the first was sent, its record failed"
+    );
+    assert_eq!(
+        *released.lock().unwrap(),
+        [
+            MessageId::from_bytes([2; 16]),
+            MessageId::from_bytes([3; 16])
         ]
     );
 }
