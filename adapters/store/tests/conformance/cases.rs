@@ -650,14 +650,8 @@ pub(crate) async fn ciphertext_moved_to_another_row_or_tenant_is_detected(h: &Ha
     commit(s, b, vec![Write::InsertEmployee(eb.clone())])
         .await
         .unwrap();
-    let id = |e: &zeugnis_core::employee::Employee| hex(e.id.as_bytes());
-    let blob = |x: String| {
-        if h.is_postgres() {
-            format!("'\\x{x}'::bytea")
-        } else {
-            format!("X'{x}'")
-        }
-    };
+    let id = |e: &zeugnis_core::employee::Employee| e.id.as_bytes().to_vec();
+    let blob = |x: Vec<u8>| h.bytes_literal(&x);
     // Copy e2's ciphertext over e1's (same tenant, other row).
     h.raw_exec(&format!(
         "UPDATE employees SET data = (SELECT data FROM employees WHERE id = {}) WHERE id = {}",
@@ -671,7 +665,7 @@ pub(crate) async fn ciphertext_moved_to_another_row_or_tenant_is_detected(h: &Ha
     h.raw_exec(&format!(
         "UPDATE employees SET data = (SELECT data FROM employees WHERE id = {} AND tenant_id = {}) WHERE id = {}",
         blob(id(&eb)),
-        blob(hex(b.as_bytes())),
+        blob(b.as_bytes().to_vec()),
         blob(id(&e2))
     ))
     .await;
@@ -1183,11 +1177,7 @@ pub(crate) async fn purging_a_tenant_leaves_no_row(h: &Harness) {
     let key = h
         .raw(&format!(
             "SELECT COUNT(*) AS n FROM tenant_keys WHERE wrapped IS NULL AND tenant_id = {}",
-            if h.is_postgres() {
-                format!("'\\x{}'::bytea", hex(t.as_bytes()))
-            } else {
-                format!("X'{}'", hex(t.as_bytes()))
-            }
+            h.bytes_literal(t.as_bytes())
         ))
         .await;
     assert_eq!(
@@ -1327,13 +1317,7 @@ pub(crate) async fn outbox_messages_commit_with_their_change_and_are_claimed_onc
     )
     .await
     .unwrap();
-    let lit = |id: MessageId| {
-        if h.is_postgres() {
-            format!("'\\x{}'::bytea", hex(id.as_bytes()))
-        } else {
-            format!("X'{}'", hex(id.as_bytes()))
-        }
-    };
+    let lit = |id: MessageId| h.bytes_literal(id.as_bytes());
     h.raw_exec(&format!(
         "UPDATE outbox SET data = (SELECT data FROM outbox WHERE id = {}) WHERE id = {}",
         lit(msg(7, None).id),
@@ -1478,13 +1462,7 @@ pub(crate) async fn an_outbox_message_whose_key_does_not_open_waits_and_lets_oth
         .unwrap();
     // Tenant 2's wrapped key is replaced by tenant 1's: it no longer opens,
     // as when it is wrapped under a master key this instance lacks.
-    let lit = |t: TenantId| {
-        if h.is_postgres() {
-            format!("'\\x{}'::bytea", hex(t.as_bytes()))
-        } else {
-            format!("X'{}'", hex(t.as_bytes()))
-        }
-    };
+    let lit = |t: TenantId| h.bytes_literal(t.as_bytes());
     h.raw_exec(&format!(
         "UPDATE tenant_keys SET wrapped = (SELECT wrapped FROM tenant_keys WHERE tenant_id = {}) WHERE tenant_id = {}",
         lit(t1),

@@ -73,14 +73,19 @@ impl Harness {
         conn.execute_unprepared(sql).await.unwrap();
     }
 
-    /// How many rows `table` holds for the tenant (hex id).
-    pub(crate) async fn rows_of(&self, table: &str, tenant: zeugnis_core::id::TenantId) -> i64 {
-        let hex = hex(tenant.as_bytes());
-        let literal = if self.is_postgres() {
+    /// A byte string as an SQL literal of this database.
+    pub(crate) fn bytes_literal(&self, bytes: &[u8]) -> String {
+        let hex = hex(bytes);
+        if self.is_postgres() {
             format!("'\\x{hex}'::bytea")
         } else {
             format!("X'{hex}'")
-        };
+        }
+    }
+
+    /// How many rows `table` holds for the tenant (hex id).
+    pub(crate) async fn rows_of(&self, table: &str, tenant: zeugnis_core::id::TenantId) -> i64 {
+        let literal = self.bytes_literal(tenant.as_bytes());
         let column = if table == "tenants" {
             "id"
         } else {
