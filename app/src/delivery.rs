@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use tokio::sync::{Notify, watch};
+use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 use zeugnis_core::id::MessageId;
 use zeugnis_core::mail::RetryPolicy;
@@ -282,25 +282,18 @@ impl Delivery {
         Arc::clone(&self.wake)
     }
 
-    /// Starts the worker; it stops after its current round once `stop` turns
-    /// true.
+    /// Starts the worker. After [`WorkerStop::stop`] it finishes the message
+    /// in hand, gives back the rest of its round, and ends.
     #[must_use]
-    pub fn spawn(self, store: Arc<Store>, mut stop: watch::Receiver<bool>) -> JoinHandle<()> {
+    pub fn spawn(self, store: Arc<Store>) -> (WorkerStop, JoinHandle<()>) {
         tracing::info!("{}", self.mail_target);
         tracing::info!("{}", self.sms_target);
-        let stopping = Arc::new(AtomicBool::new(false));
-        let flag = Arc::clone(&stopping);
-        let mut watch_stop = stop.clone();
-        // Turns the stop signal into a flag the round checks between messages.
-        tokio::spawn(async move {
-            while watch_stop.changed().await.is_ok() {
-                if *watch_stop.borrow() {
-                    flag.store(true, Ordering::Relaxed);
-                    break;
-                }
-            }
-        });
-        tokio::spawn(async move {
+        let stop = WorkerStop {
+            flag: Arc::new(AtomicBool::new(false)),
+            wake: Arc::new(Notify::new()),
+        };
+        let (stopping, woken) = (Arc::clone(&stop.flag), Arc::clone(&stop.wake));
+        let worker = tokio::spawn(async move {
             loop {
                 let round = DeliveryService {
                     queue: store.as_ref(),
@@ -326,7 +319,7 @@ impl Delivery {
                         false
                     }
                 };
-                if *stop.borrow() {
+                if stopping.load(Ordering::Relaxed) {
                     break;
                 }
                 if more {
@@ -335,10 +328,29 @@ impl Delivery {
                 tokio::select! {
                     () = tokio::time::sleep(self.poll) => {}
                     () = self.wake.notified() => {}
-                    _ = stop.changed() => break,
+                    () = woken.notified() => {}
                 }
             }
-        })
+        });
+        (stop, worker)
+    }
+}
+
+/// Tells a running worker to stop.
+#[derive(Debug)]
+pub struct WorkerStop {
+    flag: Arc<AtomicBool>,
+    wake: Arc<Notify>,
+}
+
+impl WorkerStop {
+    /// The round in progress gives back what it has not started; a waiting
+    /// worker wakes and ends.
+    pub fn stop(&self) {
+        self.flag.store(true, Ordering::Relaxed);
+        // `notify_one` keeps a permit, so a worker that is not waiting yet
+        // still sees it when it next waits.
+        self.wake.notify_one();
     }
 }
 

@@ -17,7 +17,6 @@ use tokio::net::TcpListener;
 
 use std::sync::Arc;
 
-use tokio::sync::watch;
 use zeugnis_store::Store;
 
 use crate::config::Config;
@@ -160,15 +159,14 @@ impl Application {
     ///
     /// The server failed.
     pub async fn run_until(self, signal: impl Future<Output = ()> + Send) -> io::Result<()> {
-        let (stop, stopped) = watch::channel(false);
-        let worker = self.delivery.spawn(Arc::clone(&self.store), stopped);
+        let (stop, worker) = self.delivery.spawn(Arc::clone(&self.store));
         tracing::info!("listening on http://{}", self.local_addr);
         let served = Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(routes(self.store), signal, Some(SHUTDOWN_GRACE))
             .await;
         // The worker finishes the message in hand; one it cannot finish in time
         // stays claimed and is sent again once its lease ends.
-        let _ = stop.send(true);
+        stop.stop();
         let abort = worker.abort_handle();
         if tokio::time::timeout(SHUTDOWN_GRACE, worker).await.is_err() {
             abort.abort();
