@@ -100,6 +100,8 @@ actions! {
     RecoveryCodeUsed => "recovery_code_used",
     /// A user was invited / created.
     UserCreated => "user_created",
+    /// An invited user completed the registration.
+    InvitationAccepted => "invitation_accepted",
     /// A user was changed (role, scope, name, e-mail, phone).
     UserChanged => "user_changed",
     /// A user was deactivated.

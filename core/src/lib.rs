@@ -56,6 +56,7 @@
 //! | [`authz`] | every access decision: areas, scope + private flag, no escalation, last Administrator |
 //! | [`employee`], [`reference`](mod@reference) | master data, references, sections, grades, the workflow |
 //! | [`matrix`], [`handover`] | the handover permission matrix, links, the two-step check |
+//! | [`action`] | single-use registration and password-reset links |
 //! | [`lockout`], [`password`], [`otp`], [`second_factor`], [`session`] | authentication rules: lockout, password policy, one-time codes, TOTP steps and recovery codes, sessions |
 //! | [`support`] | support access grants for a period |
 //! | [`settings`], [`retention`] | privacy settings and deletion policies |
@@ -70,6 +71,7 @@
 //! * `mock` — `mockall` mocks of every port (`MockUserStore`, `MockClock`, …).
 
 pub mod access;
+pub mod action;
 pub mod audit;
 pub mod authz;
 pub mod employee;

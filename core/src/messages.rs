@@ -63,3 +63,16 @@ pub fn password_violation(v: &PasswordViolation, locale: Locale) -> String {
         }
     }
 }
+
+/// An instant as German readers expect it in a mail: `03.12.2026, 08:15 UTC`.
+#[must_use]
+pub fn instant_de(at: crate::values::Timestamp) -> String {
+    format!(
+        "{:02}.{:02}.{:04}, {:02}:{:02} UTC",
+        at.day(),
+        u8::from(at.month()),
+        at.year(),
+        at.hour(),
+        at.minute()
+    )
+}

@@ -3,7 +3,7 @@
 //! A session is found by the hash of its 256-bit token; it ends after an idle
 //! period without use or at an absolute limit, whichever comes first.
 
-use crate::id::{TenantId, UserId};
+use crate::id::{ChallengeId, TenantId, UserId};
 use crate::settings::SessionTimeouts;
 use crate::token::{HandoverId, TokenHash};
 use crate::values::Timestamp;
@@ -18,6 +18,33 @@ pub enum Principal {
     User(UserId),
     /// A handover link holder (short-lived, bound to that handover).
     Handover(HandoverId),
+    /// Someone who gave the right password and still owes the second factor: may
+    /// only answer (or enrol) it, within a few minutes, for this one attempt.
+    PendingLogin(PendingLogin),
+}
+
+/// The state of a login between the password and the second factor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct PendingLogin {
+    /// Who.
+    pub user: UserId,
+    /// This attempt (an SMS code is bound to it).
+    pub attempt: ChallengeId,
+    /// No second factor is enrolled but the tenant requires one: enrol first.
+    pub enrolment_required: bool,
+}
+
+impl Principal {
+    /// The user this session belongs to, fully logged in or not.
+    #[must_use]
+    pub const fn user(&self) -> Option<UserId> {
+        match self {
+            Principal::User(u) => Some(*u),
+            Principal::PendingLogin(p) => Some(p.user),
+            Principal::Handover(_) => None,
+        }
+    }
 }
 
 /// A session.

@@ -10,6 +10,7 @@ use sea_orm::{
 };
 use sha2::{Digest, Sha256};
 use zeugnis_core::access::Role;
+use zeugnis_core::action::{ActionPurpose, PendingAction};
 use zeugnis_core::audit::{AuditEntry, AuditEvent, ChainHash};
 use zeugnis_core::authz::VisibilityFilter;
 use zeugnis_core::employee::Employee;
@@ -17,8 +18,8 @@ use zeugnis_core::handover::Handover;
 use zeugnis_core::id::{ChallengeId, EmployeeId, ReferenceId, RoleId, TenantId, UserId};
 use zeugnis_core::otp::CodeChallenge;
 use zeugnis_core::ports::{
-    AuditLog, AuditQuery, ChallengeStore, CredentialStore, Cursor, EmployeeStore, FieldContext,
-    HandoverStore, Page, PageRequest, PasswordHash, ReferenceQuery, ReferenceStore,
+    ActionStore, AuditLog, AuditQuery, ChallengeStore, CredentialStore, Cursor, EmployeeStore,
+    FieldContext, HandoverStore, Page, PageRequest, PasswordHash, ReferenceQuery, ReferenceStore,
     ReferenceSummary, RoleStore, SessionStore, SettingsStore, StoreError, TenantStore, UserStore,
     Versioned,
 };
@@ -39,8 +40,8 @@ use crate::codec::{
     corrupt, from_day, from_instant, from_json, from_version, id16, instant, name_of,
 };
 use crate::entity::{
-    audit_entry, challenge, change_log, credential, employee, handover, reference, role, section,
-    session, setting, signatory, status_change, tenant, user,
+    action_token, audit_entry, challenge, change_log, credential, employee, handover, reference,
+    role, section, session, setting, signatory, status_change, tenant, user,
 };
 use crate::error::db;
 use crate::keys::{decode_hex, encode_hex};
@@ -852,6 +853,32 @@ impl ChallengeStore for Store {
                 })
             })
             .transpose()
+    }
+}
+
+#[async_trait]
+impl ActionStore for Store {
+    async fn action(
+        &self,
+        tenant: TenantId,
+        token: &TokenHash,
+    ) -> Result<Option<PendingAction>, StoreError> {
+        let Some(m) = action_token::Entity::find_by_id((tid(tenant), token.as_bytes().to_vec()))
+            .one(&self.db)
+            .await
+            .map_err(db)?
+        else {
+            return Ok(None);
+        };
+        Ok(Some(PendingAction {
+            token_hash: *token,
+            tenant,
+            user: UserId::from_bytes(id16(&m.user_id)?),
+            purpose: ActionPurpose::from_key(&m.purpose)
+                .ok_or_else(|| corrupt("action token purpose"))?,
+            created_at: from_instant(m.created_at)?,
+            expires_at: from_instant(m.expires_at)?,
+        }))
     }
 }
 

@@ -26,9 +26,9 @@ use zeugnis_core::user::User;
 use crate::Store;
 use crate::codec::{day, instant, name_of, to_json, to_json_bytes, version};
 use crate::entity::{
-    audit_entry, audit_head, challenge, change_log, credential, document, employee, handover,
-    outbox, reference, role, section, session, setting, signatory, status_change, tenant,
-    tenant_key, user,
+    action_token, audit_entry, audit_head, challenge, change_log, credential, document, employee,
+    handover, outbox, reference, role, second_factor, section, session, setting, signatory,
+    status_change, tenant, tenant_key, user,
 };
 use crate::error::db;
 use crate::read::{ctx, email_lookup, named_employees, section_row, seq_row, sso_lookup, tid};
@@ -205,6 +205,39 @@ impl Store {
                 .map_err(db)?;
                 Ok(())
             }
+            Write::InsertAction(a) => {
+                action_token::Entity::insert(action_token::ActiveModel {
+                    tenant_id: Set(tid(a.tenant)),
+                    token_hash: Set(a.token_hash.as_bytes().to_vec()),
+                    user_id: Set(a.user.as_bytes().to_vec()),
+                    purpose: Set(a.purpose.key().to_owned()),
+                    created_at: Set(instant(a.created_at)?),
+                    expires_at: Set(instant(a.expires_at)?),
+                })
+                .exec_without_returning(txn)
+                .await
+                .map_err(insert_err("a link with this token exists"))?;
+                Ok(())
+            }
+            Write::ConsumeAction(hash) => {
+                let r = action_token::Entity::delete_many()
+                    .filter(action_token::Column::TenantId.eq(tid(t)))
+                    .filter(action_token::Column::TokenHash.eq(hash.as_bytes().to_vec()))
+                    .exec(txn)
+                    .await
+                    .map_err(db)?;
+                found(r.rows_affected)
+            }
+            Write::DeleteActionsOfUser(user_id, purpose) => {
+                action_token::Entity::delete_many()
+                    .filter(action_token::Column::TenantId.eq(tid(t)))
+                    .filter(action_token::Column::UserId.eq(user_id.as_bytes().to_vec()))
+                    .filter(action_token::Column::Purpose.eq(purpose.key()))
+                    .exec(txn)
+                    .await
+                    .map_err(db)?;
+                Ok(())
+            }
             Write::InsertRole(r) => insert_role(txn, &r).await,
             Write::UpdateRole(r, v) => update_role(txn, &r, v).await,
             Write::DeleteRole(id) => {
@@ -267,6 +300,16 @@ impl Store {
             Write::DeleteSessionsOfUser(id) => {
                 delete_sessions(txn, t, session::Column::UserId, id.as_bytes().to_vec()).await
             }
+            Write::DeleteOtherSessionsOfUser(id, keep) => {
+                session::Entity::delete_many()
+                    .filter(session::Column::TenantId.eq(tid(t)))
+                    .filter(session::Column::UserId.eq(id.as_bytes().to_vec()))
+                    .filter(session::Column::TokenHash.ne(keep.as_bytes().to_vec()))
+                    .exec(txn)
+                    .await
+                    .map_err(db)?;
+                Ok(())
+            }
             Write::DeleteSessionsOfHandover(id) => {
                 delete_sessions(txn, t, session::Column::HandoverId, id.as_bytes().to_vec()).await
             }
@@ -316,6 +359,8 @@ impl Store {
         }
         purge!(
             session,
+            action_token,
+            second_factor,
             challenge,
             document,
             change_log,
@@ -1010,10 +1055,10 @@ async fn update_challenge(txn: &Txn, c: &CodeChallenge, v: Version) -> Result<()
 }
 
 async fn insert_session(txn: &Txn, s: &Session) -> Result<(), StoreError> {
-    let (user_id, handover_id) = match s.principal {
-        Principal::User(u) => (Some(u.as_bytes().to_vec()), None),
-        Principal::Handover(h) => (None, Some(h.as_bytes().to_vec())),
-        _ => (None, None),
+    let user_id = s.principal.user().map(|u| u.as_bytes().to_vec());
+    let handover_id = match s.principal {
+        Principal::Handover(h) => Some(h.as_bytes().to_vec()),
+        _ => None,
     };
     session::Entity::insert(session::ActiveModel {
         tenant_id: Set(tid(s.tenant)),

@@ -3,6 +3,7 @@ use std::fmt;
 use async_trait::async_trait;
 
 use crate::access::Role;
+use crate::action::{ActionPurpose, PendingAction};
 use crate::audit::AuditEvent;
 use crate::employee::Employee;
 use crate::handover::Handover;
@@ -45,6 +46,13 @@ pub enum Write {
     DeleteUser(UserId),
     /// Set or replace a user's password hash.
     SetPasswordHash(UserId, PasswordHash),
+    /// Store a pending registration or reset link.
+    InsertAction(PendingAction),
+    /// Redeem a pending link: delete it; [`StoreError::NotFound`] when it is
+    /// gone (already used), so of two parallel redemptions only one commits.
+    ConsumeAction(TokenHash),
+    /// Delete a user's pending links of one purpose (no error if none).
+    DeleteActionsOfUser(UserId, ActionPurpose),
     /// Create a role.
     InsertRole(Role),
     /// Update a role read at `Version`.
@@ -92,6 +100,9 @@ pub enum Write {
     DeleteSession(TokenHash),
     /// End every session of a user (no error if none).
     DeleteSessionsOfUser(UserId),
+    /// End every session of a user but the one with this token hash (no error if
+    /// none).
+    DeleteOtherSessionsOfUser(UserId, TokenHash),
     /// End every session bound to a handover (no error if none).
     DeleteSessionsOfHandover(HandoverId),
     /// Save the tenant's settings; `None` when none were saved before.
@@ -130,11 +141,14 @@ impl Write {
             Write::InsertHandover(h) | Write::UpdateHandover(h, _) => Some(h.tenant),
             Write::InsertChallenge(c) | Write::UpdateChallenge(c, _) => Some(c.tenant),
             Write::InsertSession(s) => Some(s.tenant),
+            Write::InsertAction(a) => Some(a.tenant),
             Write::AppendAudit(e) => e.tenant,
             Write::Enqueue(m) => Some(m.tenant),
             Write::PurgeTenantData
             | Write::DeleteUser(_)
             | Write::SetPasswordHash(..)
+            | Write::ConsumeAction(_)
+            | Write::DeleteActionsOfUser(..)
             | Write::DeleteRole(_)
             | Write::DeleteEmployee(_)
             | Write::DeleteReference(_)
@@ -142,6 +156,7 @@ impl Write {
             | Write::TouchSession(..)
             | Write::DeleteSession(_)
             | Write::DeleteSessionsOfUser(_)
+            | Write::DeleteOtherSessionsOfUser(..)
             | Write::DeleteSessionsOfHandover(_)
             | Write::SaveSettings(..)
             | Write::PurgeAuditBefore(_)

@@ -303,3 +303,16 @@ pub trait MessageRenderer: Send + Sync {
         context: &RenderContext<'a>,
     ) -> Result<Rendered, DeliveryError>;
 }
+
+/// Builds the absolute links that go out in mails (the server knows its public
+/// address; the core does not).
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+pub trait LinkBuilder: Send + Sync {
+    /// The link that redeems a registration or password-reset token of `tenant`.
+    fn action_link(
+        &self,
+        tenant: &crate::tenant::Tenant,
+        purpose: crate::action::ActionPurpose,
+        token: &crate::token::ActionToken,
+    ) -> String;
+}

@@ -159,3 +159,79 @@ pub trait KeyStore: Send + Sync {
     /// [`CryptoError::Unavailable`].
     async fn destroy_tenant_key(&self, tenant: TenantId) -> Result<(), CryptoError>;
 }
+
+/// A TOTP shared secret (160 random bits, RFC 4226's recommended length).
+/// `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct TotpSecret([u8; 20]);
+
+impl TotpSecret {
+    /// The secret's length in bytes.
+    pub const LEN: usize = 20;
+
+    /// Wraps secret bytes (from the random source, or read back from storage).
+    #[must_use]
+    pub const fn from_bytes(bytes: [u8; Self::LEN]) -> Self {
+        Self(bytes)
+    }
+
+    /// The secret, for the TOTP engine and for sealed storage. Never log it.
+    #[must_use]
+    pub const fn expose(&self) -> &[u8; Self::LEN] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for TotpSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("TotpSecret(redacted)")
+    }
+}
+
+/// What an authenticator app needs to enrol: the `otpauth://` URI (it holds the
+/// secret) and the same URI as a QR code. Shown once, at enrolment; `Debug`
+/// shows neither.
+#[derive(Clone, PartialEq, Eq)]
+pub struct TotpProvisioning {
+    /// `otpauth://totp/Issuer:account?secret=…&issuer=…&algorithm=SHA1&digits=6&period=30`.
+    pub uri: String,
+    /// The URI as a QR code, a standalone SVG document.
+    pub qr_svg: String,
+}
+
+impl fmt::Debug for TotpProvisioning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("TotpProvisioning(redacted)")
+    }
+}
+
+/// Provisioning data could not be produced (e.g. an issuer or account name the
+/// URI format cannot carry).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("cannot set up the authenticator app: {0}")]
+pub struct TotpSetupError(pub String);
+
+/// The TOTP engine (RFC 6238: HMAC-SHA-1, 6 digits, 30-second steps). Which step
+/// is acceptable (drift, reuse) is decided by
+/// [`TotpGuard`](crate::second_factor::TotpGuard), not here.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+pub trait TotpEngine: Send + Sync {
+    /// The first of `steps` whose code is `code`, or `None`. Every candidate is
+    /// computed and compared in constant time; input that is not six ASCII
+    /// digits (after removing spaces) matches nothing.
+    fn matching_step(&self, secret: &TotpSecret, code: &str, steps: &[u64]) -> Option<u64>;
+
+    /// The code for `step` (for tests and for the enrolment check).
+    fn code_at(&self, secret: &TotpSecret, step: u64) -> String;
+
+    /// The enrolment data for an authenticator app.
+    ///
+    /// # Errors
+    /// [`TotpSetupError`] when `issuer` or `account` cannot be put in the URI.
+    fn provisioning(
+        &self,
+        secret: &TotpSecret,
+        issuer: &str,
+        account: &str,
+    ) -> Result<TotpProvisioning, TotpSetupError>;
+}

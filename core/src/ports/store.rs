@@ -3,6 +3,7 @@ use std::collections::BTreeSet;
 use async_trait::async_trait;
 
 use crate::access::Role;
+use crate::action::PendingAction;
 use crate::audit::{AuditAction, AuditEntry};
 use crate::authz::VisibilityFilter;
 use crate::employee::Employee;
@@ -230,6 +231,22 @@ pub trait CredentialStore: Send + Sync {
         tenant: TenantId,
         user: UserId,
     ) -> Result<Option<PasswordHash>, StoreError>;
+}
+
+/// Pending registration and password-reset links.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+#[async_trait]
+pub trait ActionStore: Send + Sync {
+    /// The pending link whose token has this hash, in this tenant (expired ones
+    /// included: the caller decides).
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    async fn action(
+        &self,
+        tenant: TenantId,
+        token: &TokenHash,
+    ) -> Result<Option<PendingAction>, StoreError>;
 }
 
 /// Roles of a tenant.

@@ -54,8 +54,8 @@ pub enum LoginOutcome {
     Authenticated {
         /// Who.
         user: UserId,
-        /// Re-hash the password with today's parameters.
-        needs_rehash: bool,
+        /// The stored hash used weaker parameters and was renewed.
+        rehashed: bool,
     },
     /// The password was right; a second factor must follow (the failure count is
     /// reset only when it succeeds).
@@ -64,8 +64,8 @@ pub enum LoginOutcome {
         user: UserId,
         /// No factor enrolled yet but the tenant requires one: enrol now.
         enrolment_required: bool,
-        /// Re-hash the password once the second factor succeeded.
-        needs_rehash: bool,
+        /// The stored hash used weaker parameters and was renewed.
+        rehashed: bool,
     },
 }
 
@@ -151,6 +151,13 @@ impl LoginService<'_> {
         } else {
             Attempt::WrongCredentials
         };
+        // The password was right but its hash uses weaker parameters than today's:
+        // hash it again now, while it is at hand.
+        let rehash = if check.matches && check.needs_rehash && hash.is_some() {
+            self.hasher.hash(&req.password).await.ok()
+        } else {
+            None
+        };
         let now = self.clock.now();
         let failed = |actor: AuditActor, target: AuditTarget, detail: &str| {
             AuditEvent::new(
@@ -203,11 +210,17 @@ impl LoginService<'_> {
                     if outcome.accepted {
                         let needs_second = u.auth.has_second_factor()
                             || settings.security.second_factor == SecondFactorRequirement::Required;
+                        if let Some(h) = rehash.clone() {
+                            changes.push(Write::SetPasswordHash(u.id, h));
+                        }
                         if needs_second {
+                            if !changes.writes().is_empty() {
+                                self.uow.commit(changes).await?;
+                            }
                             return Ok(LoginOutcome::SecondFactorRequired {
                                 user: u.id,
                                 enrolment_required: !u.auth.has_second_factor(),
-                                needs_rehash: check.needs_rehash,
+                                rehashed: rehash.is_some(),
                             });
                         }
                         if u.failed_logins != 0 {
@@ -226,7 +239,7 @@ impl LoginService<'_> {
                         ));
                         Ok(LoginOutcome::Authenticated {
                             user: u.id,
-                            needs_rehash: check.needs_rehash,
+                            rehashed: rehash.is_some(),
                         })
                     } else {
                         let email = u.email.clone();

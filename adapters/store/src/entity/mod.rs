@@ -3,6 +3,7 @@
 //! or `content` of type `Vec<u8>` hold AES-256-GCM ciphertext, those of type
 //! `String` hold plain JSON without personal data.
 
+pub mod action_token;
 pub mod audit_entry;
 pub mod audit_head;
 pub mod challenge;
@@ -15,6 +16,7 @@ pub mod installation;
 pub mod outbox;
 pub mod reference;
 pub mod role;
+pub mod second_factor;
 pub mod section;
 pub mod session;
 pub mod setting;

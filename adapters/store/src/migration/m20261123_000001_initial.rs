@@ -10,53 +10,53 @@ use sea_orm_migration::prelude::*;
 #[derive(DeriveMigrationName)]
 pub(crate) struct Migration;
 
-fn col(name: &'static str) -> ColumnDef {
+pub(super) fn col(name: &'static str) -> ColumnDef {
     ColumnDef::new(name)
 }
 
-fn blob(name: &'static str) -> ColumnDef {
+pub(super) fn blob(name: &'static str) -> ColumnDef {
     let mut c = col(name);
     c.blob().not_null();
     c
 }
 
-fn blob_null(name: &'static str) -> ColumnDef {
+pub(super) fn blob_null(name: &'static str) -> ColumnDef {
     let mut c = col(name);
     c.blob().null();
     c
 }
 
-fn text(name: &'static str) -> ColumnDef {
+pub(super) fn text(name: &'static str) -> ColumnDef {
     let mut c = col(name);
     c.text().not_null();
     c
 }
 
-fn text_null(name: &'static str) -> ColumnDef {
+pub(super) fn text_null(name: &'static str) -> ColumnDef {
     let mut c = col(name);
     c.text().null();
     c
 }
 
-fn big(name: &'static str) -> ColumnDef {
+pub(super) fn big(name: &'static str) -> ColumnDef {
     let mut c = col(name);
     c.big_integer().not_null();
     c
 }
 
-fn big_null(name: &'static str) -> ColumnDef {
+pub(super) fn big_null(name: &'static str) -> ColumnDef {
     let mut c = col(name);
     c.big_integer().null();
     c
 }
 
-fn int(name: &'static str) -> ColumnDef {
+pub(super) fn int(name: &'static str) -> ColumnDef {
     let mut c = col(name);
     c.integer().not_null();
     c
 }
 
-fn boolean(name: &'static str) -> ColumnDef {
+pub(super) fn boolean(name: &'static str) -> ColumnDef {
     let mut c = col(name);
     c.boolean().not_null();
     c
@@ -68,7 +68,7 @@ fn org_columns(t: &mut TableCreateStatement) {
     }
 }
 
-fn pk(t: &mut TableCreateStatement, columns: &[&'static str]) {
+pub(super) fn pk(t: &mut TableCreateStatement, columns: &[&'static str]) {
     let mut i = Index::create();
     for c in columns {
         i.col(*c);
@@ -77,7 +77,7 @@ fn pk(t: &mut TableCreateStatement, columns: &[&'static str]) {
 }
 
 /// A foreign key from `columns` of `from` to `to_columns` of `to`.
-fn fk(
+pub(super) fn fk(
     t: &mut TableCreateStatement,
     from: &'static str,
     columns: &[&'static str],
@@ -105,7 +105,7 @@ fn table(name: &'static str) -> TableCreateStatement {
     t
 }
 
-fn tenant_owned(name: &'static str) -> TableCreateStatement {
+pub(super) fn tenant_owned(name: &'static str) -> TableCreateStatement {
     let mut t = table(name);
     t.col(blob("tenant_id"));
     fk(
@@ -119,7 +119,7 @@ fn tenant_owned(name: &'static str) -> TableCreateStatement {
     t
 }
 
-fn index(
+pub(super) fn index(
     table: &'static str,
     name: &'static str,
     columns: &[&'static str],

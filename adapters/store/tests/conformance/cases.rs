@@ -4,12 +4,16 @@ use std::collections::BTreeSet;
 
 use zeugnis_core::access::Permissions;
 use zeugnis_core::access::RoleKind;
+use zeugnis_core::action::{ActionPurpose, PendingAction};
 use zeugnis_core::audit::{AuditAction, AuditActor, AuditEntry, AuditEvent, AuditTarget};
 use zeugnis_core::authz::{Actor, VisibilityFacts};
 use zeugnis_core::id::{MessageId, TenantId};
 use zeugnis_core::ports::*;
 use zeugnis_core::reference::{ReferenceStatus, StatusActor};
 use zeugnis_core::scope::{Criterion, ReferenceScope, Restriction};
+use zeugnis_core::session::{PendingLogin, Principal, Session};
+use zeugnis_core::settings::SessionTimeouts;
+use zeugnis_core::token::{ActionToken, SecretToken as _, SessionToken};
 use zeugnis_core::values::{Email, Timestamp};
 use zeugnis_crypto::{KeySource, MasterKey, MasterKeyring};
 use zeugnis_store::Store;
@@ -1134,6 +1138,13 @@ pub(crate) async fn purging_a_tenant_leaves_no_row(h: &Harness) {
             Write::InsertReference(r),
             Write::AppendAudit(event),
             Write::SetPasswordHash(admin.id, PasswordHash::new("$argon2id$x")),
+            Write::InsertAction(PendingAction::issue(
+                &ActionToken::from_bytes([5; 32]),
+                t,
+                admin.id,
+                ActionPurpose::PasswordReset,
+                at(1),
+            )),
         ],
     )
     .await
@@ -1162,6 +1173,8 @@ pub(crate) async fn purging_a_tenant_leaves_no_row(h: &Harness) {
         "handovers",
         "challenges",
         "sessions",
+        "action_tokens",
+        "second_factors",
         "audit_log",
         "audit_heads",
         "outbox",
@@ -1482,4 +1495,117 @@ pub(crate) async fn an_outbox_message_whose_key_does_not_open_waits_and_lets_oth
         "the unopenable one waits a while"
     );
     assert_eq!(h.rows_of("outbox", t2).await, 1, "and is kept");
+}
+
+pub(crate) async fn action_links_work_once_and_sessions_end_per_user(h: &Harness) {
+    let s = &h.store;
+    let (t, admin) = seed_tenant(s, 1).await;
+    let (other, _) = seed_tenant(s, 2).await;
+    let token = ActionToken::from_bytes([7; 32]);
+    let action = PendingAction::issue(&token, t, admin.id, ActionPurpose::Invitation, at(1));
+    commit(s, t, vec![Write::InsertAction(action.clone())])
+        .await
+        .unwrap();
+    assert_eq!(
+        s.action(t, &token.hash()).await.unwrap(),
+        Some(action.clone())
+    );
+    assert_eq!(s.action(other, &token.hash()).await.unwrap(), None);
+    // Redeeming twice: the second commit fails as a whole.
+    commit(s, t, vec![Write::ConsumeAction(token.hash())])
+        .await
+        .unwrap();
+    let again = commit(
+        s,
+        t,
+        vec![
+            Write::SetPasswordHash(admin.id, PasswordHash::new("$argon2id$y")),
+            Write::ConsumeAction(token.hash()),
+        ],
+    )
+    .await;
+    assert_eq!(again, Err(StoreError::NotFound));
+    assert_eq!(s.password_hash(t, admin.id).await.unwrap(), None);
+    assert_eq!(s.action(t, &token.hash()).await.unwrap(), None);
+
+    // A newer reset link replaces older ones of the same purpose only.
+    let reset1 = PendingAction::issue(
+        &ActionToken::from_bytes([8; 32]),
+        t,
+        admin.id,
+        ActionPurpose::PasswordReset,
+        at(2),
+    );
+    let invite = PendingAction::issue(
+        &ActionToken::from_bytes([9; 32]),
+        t,
+        admin.id,
+        ActionPurpose::Invitation,
+        at(2),
+    );
+    commit(
+        s,
+        t,
+        vec![
+            Write::InsertAction(reset1.clone()),
+            Write::InsertAction(invite.clone()),
+        ],
+    )
+    .await
+    .unwrap();
+    commit(
+        s,
+        t,
+        vec![Write::DeleteActionsOfUser(
+            admin.id,
+            ActionPurpose::PasswordReset,
+        )],
+    )
+    .await
+    .unwrap();
+    assert_eq!(s.action(t, &reset1.token_hash).await.unwrap(), None);
+    assert_eq!(s.action(t, &invite.token_hash).await.unwrap(), Some(invite));
+
+    // Sessions: a pending login belongs to its user; ending the others keeps one.
+    let session = |n: u8, principal: Principal| Session {
+        token_hash: SessionToken::from_bytes([n; 32]).hash(),
+        tenant: t,
+        principal,
+        created_at: at(3),
+        last_seen_at: at(3),
+        timeouts: SessionTimeouts::default(),
+        not_after: None,
+    };
+    let pending = Principal::PendingLogin(PendingLogin {
+        user: admin.id,
+        attempt: zeugnis_core::id::ChallengeId::from_bytes([1; 16]),
+        enrolment_required: false,
+    });
+    let (a, b, c) = (
+        session(1, Principal::User(admin.id)),
+        session(2, Principal::User(admin.id)),
+        session(3, pending),
+    );
+    commit(
+        s,
+        t,
+        vec![
+            Write::InsertSession(a.clone()),
+            Write::InsertSession(b.clone()),
+            Write::InsertSession(c.clone()),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(s.sessions_of(t, admin.id).await.unwrap().len(), 3);
+    assert_eq!(s.session(t, &c.token_hash).await.unwrap(), Some(c));
+    commit(
+        s,
+        t,
+        vec![Write::DeleteOtherSessionsOfUser(admin.id, a.token_hash)],
+    )
+    .await
+    .unwrap();
+    let left = s.sessions_of(t, admin.id).await.unwrap();
+    assert_eq!(left, vec![a]);
 }

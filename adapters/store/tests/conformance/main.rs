@@ -35,4 +35,5 @@ conformance!(
     an_outbox_message_whose_key_does_not_open_waits_and_lets_others_through,
     commits_are_durable_and_foreign_keys_enforced,
     a_schema_from_a_newer_version_is_refused,
+    action_links_work_once_and_sessions_end_per_user,
 );

@@ -259,7 +259,7 @@ fn a_successful_login_resets_the_count_and_is_audited() {
         out,
         LoginOutcome::Authenticated {
             user: UserId::from_bytes([0x22; 16]),
-            needs_rehash: false
+            rehashed: false
         }
     );
     let c = commits(&log);

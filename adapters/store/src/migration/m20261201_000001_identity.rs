@@ -1,0 +1,77 @@
+//! Identity: pending registration / password-reset links, and each user's
+//! second factor (TOTP secret, last accepted step, recovery-code hashes; sealed).
+
+use sea_orm_migration::prelude::*;
+
+use super::m20261123_000001_initial::{big, blob, fk, index, pk, tenant_owned, text};
+
+#[derive(DeriveMigrationName)]
+pub(crate) struct Migration;
+
+fn schema() -> (Vec<TableCreateStatement>, Vec<IndexCreateStatement>) {
+    let mut tables = Vec::new();
+    let mut indexes = Vec::new();
+
+    let mut t = tenant_owned("action_tokens");
+    t.col(blob("token_hash"))
+        .col(blob("user_id"))
+        .col(text("purpose"))
+        .col(big("created_at"))
+        .col(big("expires_at"));
+    pk(&mut t, &["tenant_id", "token_hash"]);
+    fk(
+        &mut t,
+        "action_tokens",
+        &["tenant_id", "user_id"],
+        "users",
+        &["tenant_id", "id"],
+        ForeignKeyAction::Cascade,
+    );
+    tables.push(t);
+    indexes.push(index(
+        "action_tokens",
+        "ix_action_tokens_user",
+        &["tenant_id", "user_id"],
+    ));
+
+    let mut t = tenant_owned("second_factors");
+    t.col(blob("user_id")).col(big("version")).col(blob("data"));
+    pk(&mut t, &["tenant_id", "user_id"]);
+    fk(
+        &mut t,
+        "second_factors",
+        &["tenant_id", "user_id"],
+        "users",
+        &["tenant_id", "id"],
+        ForeignKeyAction::Cascade,
+    );
+    tables.push(t);
+
+    (tables, indexes)
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let (tables, indexes) = schema();
+        for t in tables {
+            manager.create_table(t).await?;
+        }
+        for i in indexes {
+            manager.create_index(i).await?;
+        }
+        Ok(())
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let (tables, _) = schema();
+        for t in tables.iter().rev() {
+            if let Some(name) = t.get_table_name() {
+                manager
+                    .drop_table(Table::drop().table(name.clone()).to_owned())
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+}
