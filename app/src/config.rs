@@ -58,6 +58,10 @@ pub struct Config {
     pub sms: SmsConfig,
     /// Retries of the outbox.
     pub delivery: DeliveryConfig,
+    /// How the server is reached: public address, cookies, proxies.
+    pub http: HttpConfig,
+    /// Password hashing and login throttling.
+    pub auth: AuthConfig,
 }
 
 impl Default for Config {
@@ -71,6 +75,8 @@ impl Default for Config {
             smtp: SmtpConfig::default(),
             sms: SmsConfig::default(),
             delivery: DeliveryConfig::default(),
+            http: HttpConfig::default(),
+            auth: AuthConfig::default(),
         }
     }
 }
@@ -181,6 +187,51 @@ impl fmt::Debug for SmsConfig {
     }
 }
 
+/// The `[http]` section.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HttpConfig {
+    /// The address people reach the server at, for links in mails, e.g.
+    /// `https://zeugnis.example.com`. Empty: `http://` and the listen address.
+    pub public_url: String,
+    /// Session cookies carry `Secure` (and the `__Host-` prefix). May be switched
+    /// off only when `public_url` is plain HTTP on this machine (localhost).
+    pub secure_cookies: bool,
+    /// Proxies (IP addresses or networks like `10.0.0.0/8`) whose
+    /// `X-Forwarded-For` header names the client. Empty: the socket's peer is
+    /// the client and the header is ignored.
+    pub trusted_proxies: Vec<String>,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            public_url: String::new(),
+            secure_cookies: true,
+            trusted_proxies: Vec::new(),
+        }
+    }
+}
+
+/// The `[auth]` section.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthConfig {
+    /// Password hashes computed at the same time at most (each takes about
+    /// 19 MiB and one core for a few dozen milliseconds). 0: the number of CPUs.
+    pub max_concurrent_hashes: usize,
+    /// Failed logins from one source address per minute before its further
+    /// attempts are refused for a while (and a suspected attack is audited).
+    pub failures_per_minute_per_address: u32,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            max_concurrent_hashes: 0,
+            failures_per_minute_per_address: 30,
+        }
+    }
+}
+
 /// The `[delivery]` section: how the outbox retries.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeliveryConfig {
@@ -281,6 +332,8 @@ impl fmt::Debug for Config {
             .field("smtp", &self.smtp)
             .field("sms", &self.sms)
             .field("delivery", &self.delivery)
+            .field("http", &self.http)
+            .field("auth", &self.auth)
             .finish_non_exhaustive()
     }
 }

@@ -14,14 +14,18 @@
 //! # }
 //! ```
 
+pub mod api;
 pub mod cli;
 pub mod config;
 pub mod delivery;
 pub mod routes;
 pub mod security_headers;
+pub mod setup;
 pub mod startup;
+pub mod state;
 pub mod storage;
 pub mod telemetry;
+pub mod throttle;
 
 pub use config::Config;
 pub use startup::{Application, StartupError};

@@ -9,14 +9,23 @@ use serde::Serialize;
 use zeugnis_store::Store;
 
 use crate::security_headers::SecurityHeaders;
+use crate::state::AppState;
 
 /// All routes of the server, with the middleware every response passes through.
-pub fn routes(store: Arc<Store>) -> impl Endpoint<Output = Response> {
+pub fn routes(state: Arc<AppState>) -> impl Endpoint<Output = Response> {
+    let hsts = state.links.base().starts_with("https://");
     Route::new()
         .at("/health", get(health))
         .at("/ready", get(ready))
-        .data(store)
-        .with(SecurityHeaders)
+        .at("/setup", get(crate::setup::page))
+        .at("/t/:slug/welcome", get(crate::setup::page))
+        .at("/t/:slug/reset", get(crate::setup::page))
+        .at("/assets/account.js", get(crate::setup::script))
+        .at("/assets/account.css", get(crate::setup::style))
+        .nest(crate::api::PREFIX, crate::api::routes(Arc::clone(&state)))
+        .data(Arc::clone(&state.store))
+        .data(state)
+        .with(SecurityHeaders { hsts })
 }
 
 #[derive(Debug, Serialize)]

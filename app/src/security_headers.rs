@@ -2,13 +2,17 @@
 
 use poem::http::HeaderValue;
 use poem::http::header::{
-    CONTENT_SECURITY_POLICY, HeaderName, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, HeaderName, REFERRER_POLICY, STRICT_TRANSPORT_SECURITY,
+    X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
 };
 use poem::{Endpoint, Middleware, Request, Response};
 
 /// The headers and their values. A handler that sets one of them itself (a page
 /// that needs its own `Content-Security-Policy`, say) keeps its value.
-pub const HEADERS: [(HeaderName, &str); 4] = [
+/// `Cache-Control: no-store` keeps personal data out of browser and proxy caches;
+/// a response meant to be cached sets its own.
+pub const HEADERS: [(HeaderName, &str); 5] = [
+    (CACHE_CONTROL, "no-store"),
     (X_CONTENT_TYPE_OPTIONS, "nosniff"),
     (REFERRER_POLICY, "no-referrer"),
     (X_FRAME_OPTIONS, "DENY"),
@@ -18,15 +22,25 @@ pub const HEADERS: [(HeaderName, &str); 4] = [
     ),
 ];
 
-/// Middleware adding [`HEADERS`] to every response.
+/// `Strict-Transport-Security` when the server is reached over HTTPS: two years,
+/// subdomains included.
+pub const HSTS: &str = "max-age=63072000; includeSubDomains";
+
+/// Middleware adding [`HEADERS`] (and [`HSTS`] when `hsts`) to every response.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct SecurityHeaders;
+pub struct SecurityHeaders {
+    /// Add `Strict-Transport-Security` (the public address is `https://`).
+    pub hsts: bool,
+}
 
 impl<E: Endpoint> Middleware<E> for SecurityHeaders {
     type Output = SecurityHeadersEndpoint<E>;
 
     fn transform(&self, inner: E) -> Self::Output {
-        SecurityHeadersEndpoint { inner }
+        SecurityHeadersEndpoint {
+            inner,
+            hsts: self.hsts,
+        }
     }
 }
 
@@ -34,6 +48,7 @@ impl<E: Endpoint> Middleware<E> for SecurityHeaders {
 #[derive(Debug)]
 pub struct SecurityHeadersEndpoint<E> {
     inner: E,
+    hsts: bool,
 }
 
 impl<E: Endpoint> Endpoint for SecurityHeadersEndpoint<E> {
@@ -46,6 +61,9 @@ impl<E: Endpoint> Endpoint for SecurityHeadersEndpoint<E> {
             if !headers.contains_key(&name) {
                 headers.insert(name, HeaderValue::from_static(value));
             }
+        }
+        if self.hsts && !headers.contains_key(STRICT_TRANSPORT_SECURITY) {
+            headers.insert(STRICT_TRANSPORT_SECURITY, HeaderValue::from_static(HSTS));
         }
         Ok(response)
     }

@@ -21,7 +21,10 @@ use zeugnis_store::Store;
 
 use crate::config::Config;
 use crate::delivery::Delivery;
+use crate::delivery::SystemClock;
 use crate::routes::routes;
+use crate::state::AppState;
+use zeugnis_core::ports::Clock;
 
 /// How long open connections may take to finish after a shutdown signal.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
@@ -51,6 +54,12 @@ pub enum StartupError {
     /// The mail or SMS settings are unusable.
     #[error(transparent)]
     Delivery(#[from] crate::delivery::DeliveryConfigError),
+    /// The HTTP or authentication settings are unusable.
+    #[error(transparent)]
+    Http(#[from] crate::state::HttpConfigError),
+    /// The installation could not be inspected at start.
+    #[error("cannot read the installation's tenants: {0}")]
+    Tenants(String),
     /// The listen address could not be bound.
     #[error("cannot listen on {addr}")]
     Listen {
@@ -69,6 +78,7 @@ pub struct Application {
     config: Config,
     store: Arc<Store>,
     delivery: Delivery,
+    state: Arc<AppState>,
 }
 
 impl fmt::Debug for Application {
@@ -88,6 +98,18 @@ impl Application {
     ///
     /// See [`StartupError`].
     pub async fn build(config: Config) -> Result<Self, StartupError> {
+        Self::build_with_clock(config, Arc::new(SystemClock)).await
+    }
+
+    /// As [`Application::build`], with another clock (tests move time forward).
+    ///
+    /// # Errors
+    ///
+    /// See [`StartupError`].
+    pub async fn build_with_clock(
+        config: Config,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, StartupError> {
         prepare_data_dir(&config.data_dir)?;
         let delivery = Delivery::from_config(&config)?;
         let store = Arc::new(crate::storage::open(&config).await?);
@@ -100,12 +122,20 @@ impl Application {
             .map_err(listen_error)?;
         let local_addr = listener.local_addr().map_err(listen_error)?;
         let acceptor = TcpAcceptor::from_tokio(listener).map_err(listen_error)?;
+        let state = Arc::new(AppState::build(
+            &config,
+            local_addr,
+            Arc::clone(&store),
+            clock,
+            delivery.waker(),
+        )?);
         Ok(Self {
             acceptor,
             local_addr,
             config,
             store,
             delivery,
+            state,
         })
     }
 
@@ -131,6 +161,12 @@ impl Application {
     #[must_use]
     pub fn store(&self) -> &Arc<Store> {
         &self.store
+    }
+
+    /// The shared state of the HTTP edge.
+    #[must_use]
+    pub fn state(&self) -> &Arc<AppState> {
+        &self.state
     }
 
     /// The configuration the server runs with.
@@ -160,9 +196,12 @@ impl Application {
     /// The server failed.
     pub async fn run_until(self, signal: impl Future<Output = ()> + Send) -> io::Result<()> {
         let (stop, worker) = self.delivery.spawn(Arc::clone(&self.store));
+        crate::setup::announce(&self.state)
+            .await
+            .map_err(|e| io::Error::other(e.to_string()))?;
         tracing::info!("listening on http://{}", self.local_addr);
         let served = Server::new_with_acceptor(self.acceptor)
-            .run_with_graceful_shutdown(routes(self.store), signal, Some(SHUTDOWN_GRACE))
+            .run_with_graceful_shutdown(routes(self.state), signal, Some(SHUTDOWN_GRACE))
             .await;
         // The worker finishes the message in hand; one it cannot finish in time
         // stays claimed and is sent again once its lease ends.

@@ -277,6 +277,22 @@ impl TenantStore for Store {
             .map(|m| from_json("tenant", m.data.as_bytes()))
             .transpose()
     }
+
+    async fn tenants(&self) -> Result<Vec<Tenant>, StoreError> {
+        let rows = tenant::Entity::find()
+            .order_by_asc(tenant::Column::Slug)
+            .all(&self.db)
+            .await
+            .map_err(db)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for m in rows {
+            let t: Tenant = from_json("tenant", m.data.as_bytes())?;
+            if t.ensure_readable().is_ok() {
+                out.push(t);
+            }
+        }
+        Ok(out)
+    }
 }
 
 #[async_trait]

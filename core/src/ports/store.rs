@@ -163,6 +163,12 @@ pub trait TenantStore: Send + Sync {
     /// # Errors
     /// [`StoreError::Unavailable`] only.
     async fn tenant_by_slug(&self, slug: &Slug) -> Result<Option<Tenant>, StoreError>;
+
+    /// Every tenant that is not deleted, ordered by slug.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] only.
+    async fn tenants(&self) -> Result<Vec<Tenant>, StoreError>;
 }
 
 /// User accounts of a tenant.

@@ -10,6 +10,7 @@ pub mod handover;
 pub mod login;
 pub mod retention;
 pub mod sessions;
+pub mod tenants;
 
 use crate::audit::{AuditAction, AuditActor, AuditEvent, AuditTarget};
 use crate::authz::{Actor, Via};

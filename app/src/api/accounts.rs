@@ -1,0 +1,158 @@
+//! The account's own affairs: completing a registration, forgetting and
+//! resetting the password, changing it.
+
+use poem::Request;
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
+use zeugnis_core::password::Password;
+use zeugnis_core::services::accounts::AccountError;
+use zeugnis_core::token::ActionToken;
+
+use super::auth::{Caller, client_ip};
+use super::error::ApiError;
+use super::resolve_tenant;
+
+#[derive(Tags)]
+enum Tag {
+    /// Registration and passwords.
+    Account,
+}
+
+/// A registration or reset link redeemed with a new password.
+#[derive(Object)]
+pub(crate) struct RedeemInput {
+    /// The organisation's short name (from the link); may be left out when the
+    /// server holds one organisation only.
+    tenant: Option<String>,
+    /// The token from the link (64 hex characters).
+    token: String,
+    /// The new password.
+    password: String,
+}
+
+/// "Forgot password".
+#[derive(Object)]
+pub(crate) struct ForgotInput {
+    /// The organisation's short name; may be left out when the server holds one
+    /// organisation only.
+    tenant: Option<String>,
+    /// The account's e-mail address.
+    email: String,
+}
+
+/// Changing the own password.
+#[derive(Object)]
+pub(crate) struct ChangePasswordInput {
+    /// The current password.
+    current_password: String,
+    /// The new password.
+    new_password: String,
+}
+
+#[derive(ApiResponse)]
+enum Done {
+    /// Done.
+    #[oai(status = 204)]
+    Done,
+}
+
+#[derive(ApiResponse)]
+enum Accepted {
+    /// If the address belongs to an account that can reset its password, a
+    /// link is on its way. The answer is the same either way.
+    #[oai(status = 202)]
+    Accepted,
+}
+
+fn token(raw: &str) -> Result<ActionToken, ApiError> {
+    raw.trim()
+        .parse()
+        .map_err(|_| ApiError::from(AccountError::InvalidLink))
+}
+
+/// The account endpoints.
+pub(crate) struct AccountApi;
+
+#[OpenApi(prefix_path = "/", tag = "Tag::Account")]
+impl AccountApi {
+    /// Complete a registration: set the first password with the token of the
+    /// invitation mail. The link works once, for 72 hours.
+    #[oai(path = "/invitations/accept", method = "post")]
+    async fn accept(&self, req: &Request, input: Json<RedeemInput>) -> Result<Done, ApiError> {
+        let state = super::auth::state(req)?;
+        let ip = client_ip(req, &state);
+        let tenant = resolve_tenant(&state, input.tenant.as_deref())
+            .await?
+            .ok_or_else(|| ApiError::from(AccountError::InvalidLink))?;
+        let token = token(&input.token)?;
+        state
+            .accounts()
+            .accept_invitation(tenant.id, &token, &Password::new(input.0.password), ip)
+            .await?;
+        Ok(Done::Done)
+    }
+
+    /// Forgot the password: mails a reset link (30 minutes, single use) if the
+    /// address belongs to an active account. Always `202`.
+    #[oai(path = "/password/forgot", method = "post")]
+    async fn forgot(&self, req: &Request, input: Json<ForgotInput>) -> Result<Accepted, ApiError> {
+        let state = super::auth::state(req)?;
+        let ip = client_ip(req, &state);
+        if let Some(tenant) = resolve_tenant(&state, input.tenant.as_deref()).await? {
+            state
+                .accounts()
+                .request_password_reset(tenant.id, &input.email, ip)
+                .await?;
+            state.wake_outbox();
+        }
+        Ok(Accepted::Accepted)
+    }
+
+    /// Set a new password with the token of a reset mail. Ends every session of
+    /// the account; an enrolled second factor stays required.
+    #[oai(path = "/password/reset", method = "post")]
+    async fn reset(&self, req: &Request, input: Json<RedeemInput>) -> Result<Done, ApiError> {
+        let state = super::auth::state(req)?;
+        let ip = client_ip(req, &state);
+        let tenant = resolve_tenant(&state, input.tenant.as_deref())
+            .await?
+            .ok_or_else(|| ApiError::from(AccountError::InvalidLink))?;
+        let token = token(&input.token)?;
+        state
+            .accounts()
+            .reset_password(tenant.id, &token, &Password::new(input.0.password), ip)
+            .await?;
+        state.wake_outbox();
+        Ok(Done::Done)
+    }
+
+    /// Change the own password (needs the current one; a wrong one counts as a
+    /// failed login). Other sessions of the account end.
+    #[oai(path = "/me/password", method = "put")]
+    async fn change_password(
+        &self,
+        req: &Request,
+        caller: Caller,
+        input: Json<ChangePasswordInput>,
+    ) -> Result<Done, ApiError> {
+        let state = super::auth::state(req)?;
+        let result = state
+            .accounts()
+            .change_password(
+                &caller.actor,
+                &Password::new(input.0.current_password),
+                &Password::new(input.0.new_password),
+                Some(caller.session_hash()),
+                caller.ip,
+            )
+            .await;
+        state.wake_outbox();
+        match result {
+            Ok(()) => Ok(Done::Done),
+            Err(AccountError::Password(rejected)) => {
+                Err(ApiError::from(AccountError::Password(rejected)).field("new_password"))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+}

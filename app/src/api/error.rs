@@ -1,0 +1,259 @@
+//! The one error shape of the API.
+//!
+//! Every error — a refused login, a validation failure, an unknown route, a
+//! failure inside the server — is a JSON object `{"code", "message", "field",
+//! "details"}` with a fitting status: `code` is stable for programs, `message`
+//! is for people, `field` names the input at fault, `details` lists every
+//! broken rule (e.g. of the password policy). Unexpected failures are logged
+//! with their cause and answered with an opaque `500 internal`.
+
+use poem::http::StatusCode;
+use poem::{Endpoint, IntoResponse as _, Response};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object};
+use zeugnis_core::authz::AccessError;
+use zeugnis_core::messages::Locale;
+use zeugnis_core::ports::StoreError;
+use zeugnis_core::services::accounts::AccountError;
+use zeugnis_core::values::ValueError;
+
+/// The body of every error.
+#[derive(Debug, Clone, PartialEq, Eq, Object)]
+pub struct ErrorBody {
+    /// Stable machine-readable code, e.g. `invalid_credentials`.
+    pub code: String,
+    /// What went wrong, for people.
+    pub message: String,
+    /// The input field at fault, for validation errors.
+    #[oai(skip_serializing_if_is_none)]
+    pub field: Option<String>,
+    /// Every rule the input broke, for people (e.g. each failed password rule).
+    #[oai(skip_serializing_if_is_empty)]
+    pub details: Vec<String>,
+}
+
+/// An error response.
+#[derive(Debug, ApiResponse)]
+#[oai(bad_request_handler = "bad_request")]
+pub enum ApiError {
+    /// The request failed; the status and `code` say why.
+    Error(StatusCode, Json<ErrorBody>),
+}
+
+/// Turns a request the API could not parse (bad JSON, missing field, wrong
+/// type) into a `400 invalid_request`.
+#[expect(
+    clippy::needless_pass_by_value,
+    reason = "the signature poem-openapi calls"
+)]
+fn bad_request(err: poem::Error) -> ApiError {
+    ApiError::new(StatusCode::BAD_REQUEST, "invalid_request", err.to_string())
+}
+
+impl ApiError {
+    /// An error with status, code and message.
+    #[must_use]
+    pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
+        ApiError::Error(
+            status,
+            Json(ErrorBody {
+                code: code.to_owned(),
+                message: message.into(),
+                field: None,
+                details: Vec::new(),
+            }),
+        )
+    }
+
+    /// The same error, naming the field at fault.
+    #[must_use]
+    pub fn field(mut self, field: &str) -> Self {
+        let ApiError::Error(_, Json(body)) = &mut self;
+        body.field = Some(field.to_owned());
+        self
+    }
+
+    /// The same error with the broken rules listed.
+    #[must_use]
+    pub fn details(mut self, details: Vec<String>) -> Self {
+        let ApiError::Error(_, Json(body)) = &mut self;
+        body.details = details;
+        self
+    }
+
+    /// The status.
+    #[must_use]
+    pub fn status(&self) -> StatusCode {
+        let ApiError::Error(status, _) = self;
+        *status
+    }
+
+    /// The body.
+    #[must_use]
+    pub fn body(&self) -> &ErrorBody {
+        let ApiError::Error(_, Json(body)) = self;
+        body
+    }
+
+    /// `401 unauthenticated`: no valid session.
+    #[must_use]
+    pub fn unauthenticated() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "not logged in, or the session has ended; log in again",
+        )
+    }
+
+    /// `404 not_found`.
+    #[must_use]
+    pub fn not_found() -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", "not found")
+    }
+
+    /// A value that failed its checks, for `field`.
+    #[must_use]
+    pub fn invalid(field: &str, e: &ValueError) -> Self {
+        Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_value",
+            e.to_string(),
+        )
+        .field(field)
+    }
+
+    /// A failure inside the server: logged with its cause, answered opaquely.
+    #[must_use]
+    pub fn internal(context: &str, cause: &dyn std::fmt::Display) -> Self {
+        tracing::error!(error = %cause, "{context}");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "something went wrong on the server; it has been logged",
+        )
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => Self::not_found(),
+            StoreError::Conflict { what } => Self::new(StatusCode::CONFLICT, "conflict", what),
+            StoreError::PreconditionFailed(p) => {
+                Self::new(StatusCode::CONFLICT, "precondition_failed", p.to_string())
+            }
+            StoreError::Gone => Self::new(
+                StatusCode::GONE,
+                "gone",
+                "the data is no longer available (it was deleted for good)",
+            ),
+            other => Self::internal("storage failed", &other),
+        }
+    }
+}
+
+impl From<AccessError> for ApiError {
+    fn from(e: AccessError) -> Self {
+        match e {
+            AccessError::NotFound => Self::not_found(),
+            AccessError::Inactive => Self::unauthenticated(),
+            AccessError::LastAdministrator => {
+                Self::new(StatusCode::CONFLICT, "last_administrator", e.to_string())
+            }
+            AccessError::Escalation { .. } | AccessError::ScopeEscalation => {
+                Self::new(StatusCode::FORBIDDEN, "escalation", e.to_string())
+            }
+            other => Self::new(StatusCode::FORBIDDEN, "forbidden", other.to_string()),
+        }
+    }
+}
+
+impl From<AccountError> for ApiError {
+    fn from(e: AccountError) -> Self {
+        match e {
+            AccountError::Access(a) => a.into(),
+            AccountError::UnknownRole => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unknown_role",
+                e.to_string(),
+            )
+            .field("role_id"),
+            AccountError::EmailTaken => {
+                Self::new(StatusCode::CONFLICT, "email_taken", e.to_string()).field("email")
+            }
+            AccountError::Password(rejected) => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "password_policy",
+                "the password does not meet the password policy",
+            )
+            .field("password")
+            .details(rejected.messages(Locale::En)),
+            AccountError::InvalidLink => {
+                Self::new(StatusCode::GONE, "invalid_link", e.to_string()).field("token")
+            }
+            AccountError::WrongCurrentPassword => Self::new(
+                StatusCode::FORBIDDEN,
+                "wrong_current_password",
+                e.to_string(),
+            )
+            .field("current_password"),
+            AccountError::State(s) => {
+                Self::new(StatusCode::CONFLICT, "invalid_state", s.to_string())
+            }
+            AccountError::Tenant(t) => Self::new(StatusCode::FORBIDDEN, "read_only", t.to_string()),
+            AccountError::PasswordLoginDisabled => Self::new(
+                StatusCode::FORBIDDEN,
+                "password_login_disabled",
+                e.to_string(),
+            ),
+            other => Self::internal("account operation failed", &other),
+        }
+    }
+}
+
+/// Gives errors that did not come from a handler — unknown routes, wrong
+/// methods, unparsable bodies — the same JSON shape, and hides the detail of
+/// server failures.
+pub async fn json_errors<E: Endpoint>(next: E, req: poem::Request) -> poem::Result<Response> {
+    let response = match next.call(req).await {
+        Ok(r) => r.into_response(),
+        Err(e) => e.into_response(),
+    };
+    if response.is_success()
+        || response
+            .content_type()
+            .is_some_and(|c| c.starts_with("application/json"))
+    {
+        return Ok(response);
+    }
+    let status = response.status();
+    let error = if status.is_server_error() {
+        let body = response.into_body().into_string().await.unwrap_or_default();
+        ApiError::internal("request failed", &body)
+    } else {
+        let code = match status {
+            StatusCode::NOT_FOUND => "not_found",
+            StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+            StatusCode::UNAUTHORIZED => "unauthenticated",
+            StatusCode::PAYLOAD_TOO_LARGE => "too_large",
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+            _ => "invalid_request",
+        };
+        let body = response.into_body().into_string().await.unwrap_or_default();
+        let message = if body.trim().is_empty() {
+            status.canonical_reason().unwrap_or("error").to_lowercase()
+        } else {
+            body
+        };
+        ApiError::new(status, code, message)
+    };
+    Ok(error.into_response())
+}
+
+impl ApiError {
+    /// The response.
+    #[must_use]
+    pub fn into_response(self) -> Response {
+        poem::IntoResponse::into_response(self)
+    }
+}
