@@ -45,6 +45,76 @@ pub enum Command {
     /// Check the mail settings.
     #[command(subcommand)]
     Mail(MailCommand),
+    /// Set up organisations and their first administrators (vendor operators).
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// The security audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Print the API's OpenAPI document (JSON).
+    Openapi,
+}
+
+/// `zeugnis admin …`
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create an organisation (tenant) with its Administrator role.
+    CreateTenant(CreateTenantArgs),
+    /// Invite an Administrator into an organisation: the account is created and
+    /// the registration link is mailed (and printed, for when no mail server is
+    /// set up yet).
+    Invite(InviteArgs),
+}
+
+/// Options of `zeugnis admin create-tenant`.
+#[derive(Debug, Args)]
+pub struct CreateTenantArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Short name for addresses: 2 to 63 of a-z, 0-9 and hyphens.
+    #[arg(long)]
+    pub slug: String,
+    /// The organisation's name.
+    #[arg(long)]
+    pub name: String,
+}
+
+/// Options of `zeugnis admin invite`.
+#[derive(Debug, Args)]
+pub struct InviteArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// The organisation's short name.
+    #[arg(long)]
+    pub tenant: String,
+    /// The administrator's e-mail address.
+    #[arg(long)]
+    pub email: String,
+    /// First name.
+    #[arg(long)]
+    pub first_name: String,
+    /// Last name.
+    #[arg(long)]
+    pub last_name: String,
+}
+
+/// `zeugnis audit …`
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check that no audit entry was changed, removed or inserted: verifies each
+    /// organisation's hash chain and names the first broken entry. Exits with 1
+    /// when a chain is broken.
+    Verify(AuditVerifyArgs),
+}
+
+/// Options of `zeugnis audit verify`.
+#[derive(Debug, Args)]
+pub struct AuditVerifyArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Only this organisation (short name); default: every one.
+    #[arg(long)]
+    pub tenant: Option<String>,
 }
 
 /// `zeugnis mail …`
@@ -116,11 +186,27 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate(args) => migrate(cli.config.as_deref(), &args),
         Command::Keys(KeysCommand::Rotate(args)) => rotate(cli.config.as_deref(), &args),
         Command::Mail(MailCommand::Test(args)) => mail_test(cli.config.as_deref(), &args),
+        Command::Admin(AdminCommand::CreateTenant(args)) => {
+            crate::admin::create_tenant(cli.config.as_deref(), &args)
+        }
+        Command::Admin(AdminCommand::Invite(args)) => {
+            crate::admin::invite(cli.config.as_deref(), &args)
+        }
+        Command::Audit(AuditCommand::Verify(args)) => {
+            crate::admin::audit_verify(cli.config.as_deref(), &args)
+        }
+        Command::Openapi => {
+            writeln!(std::io::stdout().lock(), "{}", crate::api::openapi_json())?;
+            Ok(())
+        }
     }
 }
 
 /// Loads the configuration for a database command and starts logging.
-fn load_for(config_file: Option<&Path>, data: &DataArgs) -> anyhow::Result<crate::config::Config> {
+pub(crate) fn load_for(
+    config_file: Option<&Path>,
+    data: &DataArgs,
+) -> anyhow::Result<crate::config::Config> {
     let overrides = Overrides {
         listen: None,
         data_dir: data.data_dir.clone(),
@@ -134,7 +220,7 @@ fn load_for(config_file: Option<&Path>, data: &DataArgs) -> anyhow::Result<crate
     Ok(loaded.config)
 }
 
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

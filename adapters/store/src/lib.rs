@@ -16,6 +16,7 @@
 //! - **Errors in business terms.** Unique and foreign-key violations become
 //!   `Conflict`/`NotFound`/`PreconditionFailed`; no driver type leaves the crate.
 
+mod audit;
 mod codec;
 mod connect;
 pub mod entity;
@@ -28,4 +29,5 @@ mod read;
 pub mod testing;
 mod write;
 
+pub use audit::{BrokenEntry, ChainReport};
 pub use connect::{Location, OpenError, Store};
