@@ -1,4 +1,5 @@
 //! Operator commands and the first start, run as an operator would.
+#![expect(clippy::unwrap_used, reason = "test helpers fail the test loudly")]
 
 mod common;
 
