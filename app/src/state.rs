@@ -347,6 +347,19 @@ impl AppState {
         }
     }
 
+    /// Role use cases.
+    #[must_use]
+    pub fn roles(&self) -> zeugnis_core::services::roles::RoleService<'_> {
+        let s = &*self.store;
+        zeugnis_core::services::roles::RoleService {
+            tenants: s,
+            roles: s,
+            uow: s,
+            clock: &*self.clock,
+            random: &self.random,
+        }
+    }
+
     /// Tenant setup.
     #[must_use]
     pub fn tenants(&self) -> TenantService<'_> {

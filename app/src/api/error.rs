@@ -211,6 +211,20 @@ impl From<AccountError> for ApiError {
     }
 }
 
+impl From<zeugnis_core::services::roles::RoleChangeError> for ApiError {
+    fn from(e: zeugnis_core::services::roles::RoleChangeError) -> Self {
+        use zeugnis_core::services::roles::RoleChangeError as E;
+        match e {
+            E::Access(a) => a.into(),
+            E::Role(r) => Self::new(StatusCode::CONFLICT, "built_in_role", r.to_string()),
+            E::InUse => Self::new(StatusCode::CONFLICT, "role_in_use", e.to_string()),
+            E::Conflict(what) => Self::new(StatusCode::CONFLICT, "conflict", what),
+            E::Tenant(t) => Self::new(StatusCode::FORBIDDEN, "read_only", t.to_string()),
+            other => Self::internal("role change failed", &other),
+        }
+    }
+}
+
 /// Gives errors that did not come from a handler — unknown routes, wrong
 /// methods, unparsable bodies — the same JSON shape, and hides the detail of
 /// server failures.

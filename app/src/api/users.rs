@@ -8,11 +8,12 @@ use poem::http::StatusCode;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
-use zeugnis_core::access::{AccessLevel, Area, Role};
+use zeugnis_core::access::{AccessLevel, Area, Permissions, Role};
 use zeugnis_core::id::{RoleId, UserId};
 use zeugnis_core::ports::{Cursor, PageRequest, RoleStore, UserStore};
 use zeugnis_core::scope::{Criterion, ReferenceScope, Restriction};
-use zeugnis_core::services::accounts::{NewUser, status_key};
+use zeugnis_core::services::accounts::{NewUser, UserChanges, status_key};
+use zeugnis_core::services::roles::{level_from_key, level_key};
 use zeugnis_core::user::User;
 use zeugnis_core::values::{Email, Name, Phone};
 
@@ -187,6 +188,13 @@ enum InviteResponse {
 }
 
 #[derive(ApiResponse)]
+enum CreatedRole {
+    /// Created.
+    #[oai(status = 201)]
+    Created(Json<RoleView>),
+}
+
+#[derive(ApiResponse)]
 enum Done {
     /// Done.
     #[oai(status = 204)]
@@ -206,12 +214,69 @@ pub(crate) struct RoleView {
     permissions: std::collections::BTreeMap<String, String>,
 }
 
-pub(crate) fn level_key(l: AccessLevel) -> &'static str {
-    match l {
-        AccessLevel::Read => "read",
-        AccessLevel::ReadWrite => "read_write",
-        _ => "none",
+/// A role to create or save.
+#[derive(Debug, Object)]
+pub(crate) struct RoleInput {
+    /// Name.
+    name: String,
+    /// Level per area key (`none`, `read`, `read_write`); areas left out are
+    /// `none`.
+    permissions: std::collections::BTreeMap<String, String>,
+}
+
+impl RoleInput {
+    fn parts(&self) -> Result<(Name, Permissions), ApiError> {
+        let name = name("name", &self.name)?;
+        let mut p = Permissions::none();
+        for (key, level) in &self.permissions {
+            let area = Area::from_key(key).ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "unknown_area",
+                    format!("there is no area \"{key}\""),
+                )
+                .field("permissions")
+            })?;
+            let level = level_from_key(level).ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_level",
+                    format!("\"{level}\" is not a level: use none, read or read_write"),
+                )
+                .field("permissions")
+            })?;
+            p.set(area, level);
+        }
+        Ok((name, p))
     }
+}
+
+/// Changes to a user; fields left out stay as they are.
+#[derive(Debug, Object)]
+pub(crate) struct UserUpdate {
+    /// First name.
+    first_name: Option<String>,
+    /// Last name.
+    last_name: Option<String>,
+    /// E-mail address.
+    email: Option<String>,
+    /// Phone number; an empty string removes it.
+    phone: Option<String>,
+    /// The role's id.
+    role_id: Option<String>,
+    /// The reference access scope.
+    scope: Option<ScopeView>,
+}
+
+fn role_id(raw: &str) -> Result<RoleId, ApiError> {
+    RoleId::from_str(raw).map_err(|_| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknown_role",
+            "the role does not exist",
+        )
+        .field("role_id")
+    })
 }
 
 impl RoleView {
@@ -329,6 +394,57 @@ impl UserApi {
         })))
     }
 
+    /// Change a user's names, address, phone, role or scope (area Users,
+    /// read+write; never beyond the caller's own rights).
+    #[oai(path = "/users/:id", method = "patch")]
+    async fn update(
+        &self,
+        req: &Request,
+        caller: Caller,
+        id: Path<String>,
+        input: Json<UserUpdate>,
+    ) -> Result<Json<UserView>, ApiError> {
+        let state = super::auth::state(req)?;
+        let i = input.0;
+        let change = UserChanges {
+            first_name: i
+                .first_name
+                .as_deref()
+                .map(|v| name("first_name", v))
+                .transpose()?,
+            last_name: i
+                .last_name
+                .as_deref()
+                .map(|v| name("last_name", v))
+                .transpose()?,
+            email: i
+                .email
+                .as_deref()
+                .map(Email::parse)
+                .transpose()
+                .map_err(|e| ApiError::invalid("email", &e))?,
+            phone: i
+                .phone
+                .as_deref()
+                .map(|p| {
+                    if p.trim().is_empty() {
+                        Ok(None)
+                    } else {
+                        Phone::parse(p).map(Some)
+                    }
+                })
+                .transpose()
+                .map_err(|e| ApiError::invalid("phone", &e))?,
+            role: i.role_id.as_deref().map(role_id).transpose()?,
+            scope: i.scope.as_ref().map(ScopeView::to_scope).transpose()?,
+        };
+        let user = state
+            .accounts()
+            .update_user(&caller.actor, user_id(&id.0)?, change, caller.ip)
+            .await?;
+        Ok(Json(UserView::of(&user)))
+    }
+
     /// Deactivate a user: they cannot log in from now on and their sessions end
     /// at once. The last active Administrator cannot be deactivated.
     #[oai(path = "/users/:id/deactivate", method = "post")]
@@ -392,5 +508,57 @@ impl UserApi {
         }
         let roles = RoleStore::roles(&*state.store, caller.actor.tenant()).await?;
         Ok(Json(roles.iter().map(RoleView::of).collect()))
+    }
+
+    /// Create a role (area Roles, read+write). It cannot grant more than the
+    /// caller holds.
+    #[oai(path = "/roles", method = "post")]
+    async fn create_role(
+        &self,
+        req: &Request,
+        caller: Caller,
+        input: Json<RoleInput>,
+    ) -> Result<CreatedRole, ApiError> {
+        let state = super::auth::state(req)?;
+        let (name, permissions) = input.parts()?;
+        let role = state
+            .roles()
+            .create(&caller.actor, name, permissions, caller.ip)
+            .await?;
+        Ok(CreatedRole::Created(Json(RoleView::of(&role))))
+    }
+
+    /// Rename a role and replace its permissions (area Roles, read+write). The
+    /// Administrator role cannot be changed.
+    #[oai(path = "/roles/:id", method = "put")]
+    async fn update_role(
+        &self,
+        req: &Request,
+        caller: Caller,
+        id: Path<String>,
+        input: Json<RoleInput>,
+    ) -> Result<Json<RoleView>, ApiError> {
+        let state = super::auth::state(req)?;
+        let (name, permissions) = input.parts()?;
+        let id = RoleId::from_str(&id.0).map_err(|_| ApiError::not_found())?;
+        let role = state
+            .roles()
+            .update(&caller.actor, id, name, permissions, caller.ip)
+            .await?;
+        Ok(Json(RoleView::of(&role)))
+    }
+
+    /// Delete a role nobody holds (area Roles, read+write).
+    #[oai(path = "/roles/:id", method = "delete")]
+    async fn delete_role(
+        &self,
+        req: &Request,
+        caller: Caller,
+        id: Path<String>,
+    ) -> Result<Done, ApiError> {
+        let state = super::auth::state(req)?;
+        let id = RoleId::from_str(&id.0).map_err(|_| ApiError::not_found())?;
+        state.roles().delete(&caller.actor, id, caller.ip).await?;
+        Ok(Done::Done)
     }
 }

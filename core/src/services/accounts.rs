@@ -58,6 +58,23 @@ pub struct NewUser {
     pub scope: ReferenceScope,
 }
 
+/// Changes to a user's master data and rights; `None` keeps the value.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserChanges {
+    /// First name.
+    pub first_name: Option<Name>,
+    /// Last name.
+    pub last_name: Option<Name>,
+    /// E-mail address.
+    pub email: Option<Email>,
+    /// Phone number (`Some(None)` removes it).
+    pub phone: Option<Option<Phone>>,
+    /// Role.
+    pub role: Option<RoleId>,
+    /// Reference access scope.
+    pub scope: Option<ReferenceScope>,
+}
+
 /// Why an account operation was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -681,6 +698,133 @@ impl AccountService<'_> {
         ))
     }
 
+    /// Changes a user's names, address, phone, role or scope (read+write on
+    /// Users). The actor must be allowed to manage the user as they are now and
+    /// to grant the new role and scope; the last active Administrator cannot be
+    /// demoted.
+    ///
+    /// # Errors
+    /// [`AccountError::Access`]; [`AccountError::UnknownRole`];
+    /// [`AccountError::EmailTaken`].
+    pub async fn update_user(
+        &self,
+        actor: &Actor,
+        uid: UserId,
+        change: UserChanges,
+        source_ip: Option<IpAddr>,
+    ) -> Result<User, AccountError> {
+        let tenant = self.writable_tenant(actor.tenant()).await?;
+        for _ in 0..MAX_CONFLICT_RETRIES {
+            let user = self
+                .users
+                .user(tenant.id, uid)
+                .await?
+                .ok_or(AccessError::NotFound)?;
+            let before = user.value.clone();
+            let old_role = self.role(tenant.id, before.role).await?;
+            actor.check_manage_user(&old_role, &before.scope)?;
+            let mut after = before.clone();
+            if let Some(v) = change.first_name.clone() {
+                after.first_name = v;
+            }
+            if let Some(v) = change.last_name.clone() {
+                after.last_name = v;
+            }
+            if let Some(v) = change.email.clone() {
+                after.email = v;
+            }
+            if let Some(v) = change.phone.clone() {
+                after.phone = v;
+                if after.phone.is_none() {
+                    after.auth.sms = false;
+                }
+            }
+            if let Some(v) = change.role {
+                after.role = v;
+            }
+            if let Some(v) = change.scope.clone() {
+                after.scope = v;
+            }
+            let new_role = if after.role == before.role {
+                old_role.clone()
+            } else {
+                self.role(tenant.id, after.role).await?
+            };
+            if after.role != before.role || after.scope != before.scope {
+                actor.check_assignment(&new_role, &after.scope)?;
+            }
+            if after.email != before.email
+                && let Some(other) = self.users.user_by_email(tenant.id, &after.email).await?
+                && other.value.id != uid
+            {
+                return Err(AccountError::EmailTaken);
+            }
+            let mut fields = Vec::new();
+            let mut diff = |field: &str, a: &str, b: &str| {
+                if a != b {
+                    fields.push(FieldChange::new(field, Some(a), Some(b)));
+                }
+            };
+            diff(
+                "first_name",
+                before.first_name.as_str(),
+                after.first_name.as_str(),
+            );
+            diff(
+                "last_name",
+                before.last_name.as_str(),
+                after.last_name.as_str(),
+            );
+            diff("email", before.email.as_str(), after.email.as_str());
+            diff(
+                "phone",
+                before.phone.as_ref().map_or("", |p| p.as_str()),
+                after.phone.as_ref().map_or("", |p| p.as_str()),
+            );
+            diff("role", &before.role.to_string(), &after.role.to_string());
+            diff(
+                "scope",
+                &scope_detail(&before.scope),
+                &scope_detail(&after.scope),
+            );
+            if fields.is_empty() {
+                return Ok(before);
+            }
+            let now = self.clock.now();
+            let mut changes = ChangeSet::new(tenant.id);
+            let takes_away = holds_administrator(before.status, &old_role)
+                && !holds_administrator(after.status, &new_role);
+            if takes_away {
+                let admins = self.users.active_administrators(tenant.id).await?;
+                ensure_administrator_remains(&admins, uid, true)?;
+                changes.require(Precondition::AdministratorRemains);
+            }
+            let mut event = audit_by(actor, now, AuditAction::UserChanged).from_ip(source_ip);
+            event.target = AuditTarget::User(uid);
+            changes
+                .push(Write::UpdateUser(after.clone(), user.version))
+                .push(Write::AppendAudit(event.with_changes(fields)));
+            match self.uow.commit(changes).await {
+                Ok(()) => return Ok(after),
+                Err(e) if is_conflict(&e) => {
+                    if after.email != before.email
+                        && self
+                            .users
+                            .user_by_email(tenant.id, &after.email)
+                            .await?
+                            .is_some()
+                    {
+                        return Err(AccountError::EmailTaken);
+                    }
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(AccountError::Unavailable(
+            "too many concurrent changes to one account".into(),
+        ))
+    }
+
     /// Deactivates an account: it cannot log in from now on and its sessions
     /// end in the same transaction.
     ///
@@ -820,6 +964,28 @@ pub const fn status_key(s: UserStatus) -> &'static str {
 
 fn role_text(role: RoleId) -> String {
     role.to_string()
+}
+
+/// A scope in words for audit entries: `administrator`, or the restricted
+/// criteria with their values.
+fn scope_detail(scope: &ReferenceScope) -> String {
+    match scope {
+        ReferenceScope::Restricted(r) => {
+            let parts: Vec<String> = r
+                .iter()
+                .map(|(c, values)| {
+                    let v: Vec<&str> = values.iter().map(|n| n.as_str()).collect();
+                    format!("{c:?}={}", v.join("|"))
+                })
+                .collect();
+            if parts.is_empty() {
+                "restricted".to_owned()
+            } else {
+                parts.join("; ")
+            }
+        }
+        _ => "administrator".to_owned(),
+    }
 }
 
 fn scope_text(scope: &ReferenceScope) -> &'static str {

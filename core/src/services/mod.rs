@@ -9,6 +9,7 @@ pub mod delivery;
 pub mod handover;
 pub mod login;
 pub mod retention;
+pub mod roles;
 pub mod sessions;
 pub mod tenants;
 
