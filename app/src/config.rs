@@ -62,6 +62,8 @@ pub struct Config {
     pub http: HttpConfig,
     /// Password hashing and login throttling.
     pub auth: AuthConfig,
+    /// The retention sweep.
+    pub retention: RetentionConfig,
 }
 
 impl Default for Config {
@@ -77,6 +79,7 @@ impl Default for Config {
             delivery: DeliveryConfig::default(),
             http: HttpConfig::default(),
             auth: AuthConfig::default(),
+            retention: RetentionConfig::default(),
         }
     }
 }
@@ -232,6 +235,22 @@ impl Default for AuthConfig {
     }
 }
 
+/// The `[retention]` section.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RetentionConfig {
+    /// Seconds between sweeps that delete what the deletion policies make due
+    /// (and expired links, codes and sessions).
+    pub interval_secs: u64,
+}
+
+impl Default for RetentionConfig {
+    fn default() -> Self {
+        Self {
+            interval_secs: 3600,
+        }
+    }
+}
+
 /// The `[delivery]` section: how the outbox retries.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeliveryConfig {
@@ -334,6 +353,7 @@ impl fmt::Debug for Config {
             .field("delivery", &self.delivery)
             .field("http", &self.http)
             .field("auth", &self.auth)
+            .field("retention", &self.retention)
             .finish_non_exhaustive()
     }
 }

@@ -19,6 +19,7 @@ pub mod api;
 pub mod cli;
 pub mod config;
 pub mod delivery;
+pub mod jobs;
 pub mod routes;
 pub mod security_headers;
 pub mod setup;

@@ -196,6 +196,10 @@ impl Application {
     /// The server failed.
     pub async fn run_until(self, signal: impl Future<Output = ()> + Send) -> io::Result<()> {
         let (stop, worker) = self.delivery.spawn(Arc::clone(&self.store));
+        let (retention_stop, retention) = crate::jobs::spawn_retention(
+            Arc::clone(&self.state),
+            Duration::from_secs(self.config.retention.interval_secs.max(60)),
+        );
         crate::setup::announce(&self.state)
             .await
             .map_err(|e| io::Error::other(e.to_string()))?;
@@ -206,6 +210,8 @@ impl Application {
         // The worker finishes the message in hand; one it cannot finish in time
         // stays claimed and is sent again once its lease ends.
         stop.stop();
+        retention_stop.stop();
+        let _ = tokio::time::timeout(SHUTDOWN_GRACE, retention).await;
         let abort = worker.abort_handle();
         if tokio::time::timeout(SHUTDOWN_GRACE, worker).await.is_err() {
             abort.abort();

@@ -347,6 +347,24 @@ impl AppState {
         }
     }
 
+    /// Second-factor use cases.
+    #[must_use]
+    pub fn factors(&self) -> zeugnis_core::services::factors::FactorService<'_> {
+        let s = &*self.store;
+        zeugnis_core::services::factors::FactorService {
+            users: s,
+            factors: s,
+            challenges: s,
+            credentials: s,
+            settings: s,
+            hasher: &self.hasher,
+            totp: &self.totp,
+            uow: s,
+            clock: &*self.clock,
+            random: &self.random,
+        }
+    }
+
     /// Role use cases.
     #[must_use]
     pub fn roles(&self) -> zeugnis_core::services::roles::RoleService<'_> {

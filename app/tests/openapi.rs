@@ -2,7 +2,6 @@
 //! `docs/openapi.json`, so every change of the API shows up in review. Run with
 //! `ZEUGNIS_UPDATE_OPENAPI=1` to write the new document after an intended
 //! change. CI also checks the committed document against the OpenAPI schema.
-#![expect(clippy::unwrap_used, reason = "test helpers fail the test loudly")]
 
 mod common;
 

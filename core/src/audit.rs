@@ -340,6 +340,24 @@ impl AuditEvent {
         }
     }
 
+    /// The user who acted (directly, or the account support acted for).
+    #[must_use]
+    pub fn acting_user(&self) -> Option<UserId> {
+        match self.actor {
+            AuditActor::User(u) => Some(u),
+            _ => self.on_behalf_of,
+        }
+    }
+
+    /// The user the event is about, if its target is a user.
+    #[must_use]
+    pub fn target_user(&self) -> Option<UserId> {
+        match self.target {
+            AuditTarget::User(u) => Some(u),
+            _ => None,
+        }
+    }
+
     /// The same event with a source address.
     #[must_use]
     pub fn from_ip(mut self, ip: Option<IpAddr>) -> Self {
@@ -568,6 +586,67 @@ pub fn verify_chain(key: &ChainKey, entries: &[AuditEntry]) -> Result<(), ChainE
     Ok(())
 }
 
+impl AuditActor {
+    /// A stable text form: `user:<id>`, `support:<id>`, `operator:<id>`,
+    /// `handover:<id>`, `system`, `anonymous`.
+    #[must_use]
+    pub fn label(&self) -> String {
+        match self {
+            AuditActor::User(u) => format!("user:{u}"),
+            AuditActor::Support { operator } => format!("support:{operator}"),
+            AuditActor::Operator(o) => format!("operator:{o}"),
+            AuditActor::Handover(h) => format!("handover:{h}"),
+            AuditActor::System => "system".to_owned(),
+            AuditActor::Anonymous => "anonymous".to_owned(),
+        }
+    }
+}
+
+impl AuditTarget {
+    /// A stable text form: `user:<id>`, `role:<id>`, …, or empty for none.
+    #[must_use]
+    pub fn label(&self) -> String {
+        match self {
+            AuditTarget::None => String::new(),
+            AuditTarget::Tenant(t) => format!("tenant:{t}"),
+            AuditTarget::User(u) => format!("user:{u}"),
+            AuditTarget::Role(r) => format!("role:{r}"),
+            AuditTarget::Employee(e) => format!("employee:{e}"),
+            AuditTarget::Reference(r) => format!("reference:{r}"),
+            AuditTarget::Handover(h) => format!("handover:{h}"),
+            AuditTarget::Message(m) => format!("message:{m}"),
+            AuditTarget::Settings => "settings".to_owned(),
+        }
+    }
+}
+
+/// One CSV line (RFC 4180, ending in CRLF): every cell neutralised with
+/// [`csv_cell`], and quoted when it holds a comma, quote or line break.
+///
+/// ```
+/// use zeugnis_core::audit::csv_row;
+/// assert_eq!(csv_row(&["a", "=1+1", "x,\"y\""]), "a,'=1+1,\"x,\"\"y\"\"\"\r\n");
+/// ```
+#[must_use]
+pub fn csv_row(cells: &[&str]) -> String {
+    let mut line = String::new();
+    for (i, cell) in cells.iter().enumerate() {
+        if i > 0 {
+            line.push(',');
+        }
+        let safe = csv_cell(cell);
+        if safe.contains([',', '"', '\n', '\r']) {
+            line.push('"');
+            line.push_str(&safe.replace('"', "\"\""));
+            line.push('"');
+        } else {
+            line.push_str(&safe);
+        }
+    }
+    line.push_str("\r\n");
+    line
+}
+
 /// Neutralises a CSV cell that a spreadsheet would run as a formula (starting
 /// with `=`, `+`, `-`, `@`, tab or carriage return) by prefixing an apostrophe.
 #[must_use]
@@ -662,6 +741,14 @@ mod tests {
             verify_chain(&key(), &[a]),
             Err(ChainError::Altered { seq: 1 })
         );
+    }
+
+    #[test]
+    fn csv_rows_quote_and_neutralise_every_cell() {
+        assert_eq!(csv_row(&["plain", "Müller"]), "plain,Müller\r\n");
+        assert_eq!(csv_row(&["@SUM(A1)", "-2"]), "'@SUM(A1),'-2\r\n");
+        assert_eq!(csv_row(&["a\nb"]), "\"a\nb\"\r\n");
+        assert_eq!(csv_row(&["=\"x\""]), "\"'=\"\"x\"\"\"\r\n");
     }
 
     #[test]

@@ -28,7 +28,7 @@ use std::fmt;
 
 use time::Duration;
 
-use crate::id::{ChallengeId, TenantId};
+use crate::id::{ChallengeId, TenantId, UserId};
 use crate::token::{HandoverId, TokenHash};
 use crate::values::Timestamp;
 
@@ -77,6 +77,8 @@ pub enum CodePurpose {
     Login(ChallengeId),
     /// The two-step check of one handover link.
     HandoverLink(HandoverId),
+    /// Confirming the phone number of a user who turns on SMS codes.
+    SmsEnrolment(UserId),
 }
 
 /// Validity and attempt limit of codes.

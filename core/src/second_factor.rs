@@ -89,6 +89,44 @@ impl TotpGuard {
     }
 }
 
+/// An enrolled authenticator app: its secret and the last step accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct EnrolledTotp {
+    /// The shared secret.
+    pub secret: crate::ports::TotpSecret,
+    /// The last accepted step (no code twice).
+    pub guard: TotpGuard,
+}
+
+/// A user's second factors: the authenticator app (enrolled, or being set up)
+/// and the recovery codes. Stored sealed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct SecondFactors {
+    /// Whose.
+    pub user: crate::id::UserId,
+    /// The enrolled authenticator app.
+    pub totp: Option<EnrolledTotp>,
+    /// A secret shown for enrolment, not yet confirmed with a code.
+    pub pending_totp: Option<crate::ports::TotpSecret>,
+    /// Unused recovery codes.
+    pub recovery: RecoveryCodes,
+}
+
+impl SecondFactors {
+    /// Nothing enrolled yet.
+    #[must_use]
+    pub fn empty(user: crate::id::UserId) -> Self {
+        Self {
+            user,
+            totp: None,
+            pending_totp: None,
+            recovery: RecoveryCodes::default(),
+        }
+    }
+}
+
 /// A recovery code as shown to the user once (`xxxx-xxxx`, lower-case letters and
 /// digits without look-alikes). `Debug` never shows it.
 #[derive(Clone)]

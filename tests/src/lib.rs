@@ -18,11 +18,16 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tempfile::TempDir;
 use tokio::task::JoinHandle;
+use zeugnis_app::config::SmtpSecurityConfig;
 use zeugnis_app::{Application, Config};
+use zeugnis_core::ports::Clock;
+use zeugnis_core::values::Timestamp;
+use zeugnis_store::testing::TestDatabase;
 
 pub mod db;
 pub mod sms_gateway;
@@ -31,6 +36,45 @@ pub mod smtp_sink;
 /// How long a request may take before the test fails.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// A clock the test moves by hand; starts at the real time.
+#[derive(Debug)]
+pub struct TestClock(Mutex<Timestamp>);
+
+impl TestClock {
+    /// A clock at the current time.
+    #[must_use]
+    pub fn new() -> Arc<Self> {
+        Arc::new(Self(Mutex::new(Timestamp::now())))
+    }
+
+    /// Moves the clock forward.
+    pub fn advance(&self, by: time::Duration) {
+        let mut now = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *now += by;
+    }
+}
+
+impl Clock for TestClock {
+    fn now(&self) -> Timestamp {
+        *self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// Which database a [`TestApp`] runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// A fresh SQLite file in the data directory (the default).
+    Sqlite,
+    /// A fresh Postgres database (needs `ZEUGNIS_TEST_POSTGRES_URL`).
+    Postgres,
+}
+
 /// A running server, stopped when dropped.
 #[derive(Debug)]
 pub struct TestApp {
@@ -38,15 +82,28 @@ pub struct TestApp {
     data_dir: PathBuf,
     client: reqwest::Client,
     server: JoinHandle<std::io::Result<()>>,
+    state: Arc<zeugnis_app::state::AppState>,
+    // Kept for the server's lifetime (a Postgres database is dropped with it).
+    _database: Option<TestDatabase>,
     // Dropped last: the server may still hold files in it.
     temp_dir: TempDir,
 }
 
 /// Builds a [`TestApp`]: `TestApp::builder().with_config(...).spawn().await`.
-#[derive(Debug)]
 pub struct TestAppBuilder {
     config: Config,
     temp_dir: TempDir,
+    clock: Option<Arc<dyn Clock>>,
+    database: Option<TestDatabase>,
+}
+
+impl std::fmt::Debug for TestAppBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TestAppBuilder")
+            .field("config", &self.config)
+            .field("database", &self.database)
+            .finish_non_exhaustive()
+    }
 }
 
 impl TestAppBuilder {
@@ -58,18 +115,64 @@ impl TestAppBuilder {
         self
     }
 
+    /// Runs the server with this clock.
+    #[must_use]
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// Sends mail to this sink (plain SMTP on this machine).
+    #[must_use]
+    pub fn with_smtp(self, sink: &smtp_sink::SmtpSink) -> Self {
+        let (host, port) = (sink.host().to_owned(), sink.port());
+        self.with_config(|c| {
+            c.smtp.host = host;
+            c.smtp.port = port;
+            c.smtp.security = SmtpSecurityConfig::Plain;
+            c.smtp.from = "zeugnis@firma.de".into();
+            c.delivery.poll_secs = 1;
+        })
+    }
+
+    /// Runs on `backend`; `None` when Postgres is asked for but not configured
+    /// outside CI (the caller skips with a message).
+    ///
+    /// # Panics
+    /// Under `CI=true` without a Postgres server.
+    pub async fn on(mut self, backend: Backend, what: &str) -> Option<Self> {
+        if backend == Backend::Postgres {
+            let db = TestDatabase::postgres(what)
+                .await
+                .expect("a Postgres test database")?;
+            if let zeugnis_store::Location::Postgres(url) = db.location() {
+                self.config.database.url.clone_from(url);
+            }
+            self.database = Some(db);
+        }
+        Some(self)
+    }
+
     /// Builds the server and runs it on the current tokio runtime.
     ///
     /// # Panics
     ///
     /// When the server cannot be built.
     pub async fn spawn(self) -> TestApp {
-        let Self { config, temp_dir } = self;
-        let app = Application::build(config)
-            .await
-            .expect("the application builds");
+        let Self {
+            config,
+            temp_dir,
+            clock,
+            database,
+        } = self;
+        let app = match clock {
+            Some(clock) => Application::build_with_clock(config, clock).await,
+            None => Application::build(config).await,
+        }
+        .expect("the application builds");
         let addr = app.local_addr();
         let data_dir = app.config().data_dir.clone();
+        let state = Arc::clone(app.state());
         let server = tokio::spawn(app.run_until(std::future::pending()));
         let client = reqwest::Client::builder()
             .no_proxy()
@@ -82,6 +185,8 @@ impl TestAppBuilder {
             data_dir,
             client,
             server,
+            state,
+            _database: database,
             temp_dir,
         }
     }
@@ -100,9 +205,16 @@ impl TestApp {
             config: Config {
                 listen: SocketAddr::from(([127, 0, 0, 1], 0)),
                 data_dir: temp_dir.path().join("data"),
+                http: zeugnis_app::config::HttpConfig {
+                    public_url: "http://localhost".into(),
+                    secure_cookies: false,
+                    trusted_proxies: Vec::new(),
+                },
                 ..Config::default()
             },
             temp_dir,
+            clock: None,
+            database: None,
         }
     }
 
@@ -113,6 +225,12 @@ impl TestApp {
     /// When the server cannot be built.
     pub async fn spawn() -> Self {
         Self::builder().spawn().await
+    }
+
+    /// The server's shared state (its store, the setup token…).
+    #[must_use]
+    pub fn state(&self) -> &Arc<zeugnis_app::state::AppState> {
+        &self.state
     }
 
     /// The address the server listens on.

@@ -89,9 +89,15 @@ impl Store {
                 };
                 // The plain columns serve filters; they must say what the sealed
                 // content says.
-                if m.action != event.action.key() || instant(event.at).ok() != Some(m.at) {
+                let user_col =
+                    |u: Option<zeugnis_core::id::UserId>| u.map(|u| u.as_bytes().to_vec());
+                if m.action != event.action.key()
+                    || instant(event.at).ok() != Some(m.at)
+                    || m.actor_user != user_col(event.acting_user())
+                    || m.subject_user != user_col(event.target_user())
+                {
                     report.broken = Some(broken(
-                        "its time or action column does not match its content: the entry was changed",
+                        "its time, action or user columns do not match its content: the entry was changed",
                     ));
                     return Ok(report);
                 }

@@ -20,14 +20,15 @@ use zeugnis_core::otp::CodeChallenge;
 use zeugnis_core::ports::{
     ActionStore, AuditLog, AuditQuery, ChallengeStore, CredentialStore, Cursor, EmployeeStore,
     FieldContext, HandoverStore, Page, PageRequest, PasswordHash, ReferenceQuery, ReferenceStore,
-    ReferenceSummary, RoleStore, SessionStore, SettingsStore, StoreError, TenantStore, UserStore,
-    Versioned,
+    ReferenceSummary, RoleStore, SecondFactorStore, SessionStore, SettingsStore, StoreError,
+    TenantStore, UserStore, Versioned,
 };
 use zeugnis_core::reference::{
     ChangeLogEntry, Reference, ReferenceContent, SectionContent, StatusChange,
 };
 use zeugnis_core::retention::{EmployeeFacts, ReferenceFacts};
 use zeugnis_core::scope::{Criterion, ReferenceScope};
+use zeugnis_core::second_factor::SecondFactors;
 use zeugnis_core::session::Session;
 use zeugnis_core::settings::TenantSettings;
 use zeugnis_core::tenant::Tenant;
@@ -41,7 +42,7 @@ use crate::codec::{
 };
 use crate::entity::{
     action_token, audit_entry, challenge, change_log, credential, employee, handover, reference,
-    role, section, session, setting, signatory, status_change, tenant, user,
+    role, second_factor, section, session, setting, signatory, status_change, tenant, user,
 };
 use crate::error::db;
 use crate::keys::{decode_hex, encode_hex};
@@ -873,6 +874,35 @@ impl ChallengeStore for Store {
 }
 
 #[async_trait]
+impl SecondFactorStore for Store {
+    async fn second_factors(
+        &self,
+        tenant: TenantId,
+        user_id: UserId,
+    ) -> Result<Option<Versioned<SecondFactors>>, StoreError> {
+        let id = user_id.as_bytes().to_vec();
+        let Some(m) = second_factor::Entity::find_by_id((tid(tenant), id.clone()))
+            .one(&self.db)
+            .await
+            .map_err(db)?
+        else {
+            return Ok(None);
+        };
+        let value = self
+            .open_json(
+                &self.db,
+                &ctx(tenant, "second_factors", "data", &id),
+                &m.data,
+            )
+            .await?;
+        Ok(Some(Versioned {
+            value,
+            version: from_version(m.version)?,
+        }))
+    }
+}
+
+#[async_trait]
 impl ActionStore for Store {
     async fn action(
         &self,
@@ -979,6 +1009,14 @@ impl AuditLog for Store {
         }
         if let Some(a) = query.action {
             q = q.filter(audit_entry::Column::Action.eq(a.key()));
+        }
+        if let Some(u) = query.user {
+            let id = u.as_bytes().to_vec();
+            q = q.filter(
+                Condition::any()
+                    .add(audit_entry::Column::ActorUser.eq(id.clone()))
+                    .add(audit_entry::Column::SubjectUser.eq(id)),
+            );
         }
         if let Some(c) = &page.after {
             let seq: i64 = c.0.parse().map_err(|_| StoreError::NotFound)?;

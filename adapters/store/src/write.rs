@@ -18,6 +18,7 @@ use zeugnis_core::ports::{
     ChangeSet, KeyStore, Precondition, StoreError, UnitOfWork, Version, Write,
 };
 use zeugnis_core::reference::{ChangeLogEntry, Reference, StatusChange};
+use zeugnis_core::second_factor::SecondFactors;
 use zeugnis_core::session::{Principal, Session};
 use zeugnis_core::settings::TenantSettings;
 use zeugnis_core::tenant::Tenant;
@@ -238,6 +239,16 @@ impl Store {
                     .map_err(db)?;
                 Ok(())
             }
+            Write::SaveSecondFactors(f, v) => self.save_second_factors(txn, t, &f, v).await,
+            Write::DeleteSecondFactors(user_id) => {
+                second_factor::Entity::delete_many()
+                    .filter(second_factor::Column::TenantId.eq(tid(t)))
+                    .filter(second_factor::Column::UserId.eq(user_id.as_bytes().to_vec()))
+                    .exec(txn)
+                    .await
+                    .map_err(db)?;
+                Ok(())
+            }
             Write::InsertRole(r) => insert_role(txn, &r).await,
             Write::UpdateRole(r, v) => update_role(txn, &r, v).await,
             Write::DeleteRole(id) => {
@@ -315,6 +326,29 @@ impl Store {
             }
             Write::SaveSettings(s, v) => save_settings(txn, t, &s, v).await,
             Write::AppendAudit(_) => Ok(()), // handled in `apply`
+            Write::PurgeExpired(now) => {
+                let at = instant(now)?;
+                action_token::Entity::delete_many()
+                    .filter(action_token::Column::TenantId.eq(tid(t)))
+                    .filter(action_token::Column::ExpiresAt.lte(at))
+                    .exec(txn)
+                    .await
+                    .map_err(db)?;
+                challenge::Entity::delete_many()
+                    .filter(challenge::Column::TenantId.eq(tid(t)))
+                    .filter(challenge::Column::ExpiresAt.lte(at))
+                    .exec(txn)
+                    .await
+                    .map_err(db)?;
+                let idle_limit = instant(now.saturating_sub(time::Duration::hours(24)))?;
+                session::Entity::delete_many()
+                    .filter(session::Column::TenantId.eq(tid(t)))
+                    .filter(session::Column::LastSeenAt.lte(idle_limit))
+                    .exec(txn)
+                    .await
+                    .map_err(db)?;
+                Ok(())
+            }
             Write::PurgeAuditBefore(at) => {
                 audit_entry::Entity::delete_many()
                     .filter(audit_entry::Column::TenantId.eq(tid(t)))
@@ -379,6 +413,61 @@ impl Store {
             setting
         );
         self.keys.destroy(txn, t, time::UtcDateTime::now()).await
+    }
+
+    async fn save_second_factors(
+        &self,
+        txn: &Txn,
+        t: TenantId,
+        f: &SecondFactors,
+        v: Option<Version>,
+    ) -> Result<(), StoreError> {
+        let id = f.user.as_bytes().to_vec();
+        let data = self
+            .keys
+            .seal(
+                txn,
+                &ctx(t, "second_factors", "data", &id),
+                &to_json_bytes(f)?,
+            )
+            .await?;
+        match v {
+            None => {
+                second_factor::Entity::insert(second_factor::ActiveModel {
+                    tenant_id: Set(tid(t)),
+                    user_id: Set(id),
+                    version: Set(1),
+                    data: Set(data),
+                })
+                .exec_without_returning(txn)
+                .await
+                .map_err(|e| match crate::error::classify(&e) {
+                    Some(SqlErr::UniqueConstraintViolation(_)) => stale("second factor"),
+                    _ => insert_err("second factor")(e),
+                })?;
+                Ok(())
+            }
+            Some(v) => {
+                let r = second_factor::Entity::update_many()
+                    .col_expr(second_factor::Column::Version, Expr::value(version(v)? + 1))
+                    .col_expr(second_factor::Column::Data, Expr::value(data))
+                    .filter(second_factor::Column::TenantId.eq(tid(t)))
+                    .filter(second_factor::Column::UserId.eq(id.clone()))
+                    .filter(second_factor::Column::Version.eq(version(v)?))
+                    .exec(txn)
+                    .await
+                    .map_err(db)?;
+                if r.rows_affected == 0 {
+                    return missing_or_stale(
+                        txn,
+                        second_factor::Entity::find_by_id((tid(t), id)),
+                        "second factor",
+                    )
+                    .await;
+                }
+                Ok(())
+            }
+        }
     }
 
     async fn insert_user(&self, txn: &Txn, u: &User) -> Result<(), StoreError> {
@@ -795,6 +884,8 @@ impl Store {
             seq: Set(seq),
             at: Set(instant(entry.event.at)?),
             action: Set(entry.event.action.key().to_owned()),
+            actor_user: Set(entry.event.acting_user().map(|u| u.as_bytes().to_vec())),
+            subject_user: Set(entry.event.target_user().map(|u| u.as_bytes().to_vec())),
             prev: Set(entry.prev.0.to_vec()),
             hash: Set(entry.hash.0.to_vec()),
             data: Set(sealed),

@@ -12,8 +12,10 @@ use zeugnis_core::tenant::Tenant;
 use zeugnis_core::values::{Slug, Timestamp};
 
 pub mod accounts;
+pub mod audit;
 pub mod auth;
 pub mod error;
+pub mod factors;
 pub mod session;
 pub mod setup;
 pub mod users;
@@ -29,6 +31,8 @@ type Apis = (
     accounts::AccountApi,
     users::UserApi,
     setup::SetupApi,
+    factors::FactorApi,
+    audit::AuditApi,
 );
 
 fn service() -> OpenApiService<Apis, ()> {
@@ -38,6 +42,8 @@ fn service() -> OpenApiService<Apis, ()> {
             accounts::AccountApi,
             users::UserApi,
             setup::SetupApi,
+            factors::FactorApi,
+            audit::AuditApi,
         ),
         "zeugnis",
         env!("CARGO_PKG_VERSION"),

@@ -45,16 +45,16 @@ pub(crate) struct LoginInput {
 #[derive(Debug, Object)]
 pub(crate) struct LoginResult {
     /// `logged_in`, or `second_factor_required` (answer it within 5 minutes).
-    status: String,
+    pub(crate) status: String,
     /// The token to send as `X-CSRF-Token` with every state-changing request of
     /// this session.
-    csrf_token: String,
+    pub(crate) csrf_token: String,
     /// No second factor enrolled yet, but the organisation requires one: enrol
     /// now.
-    enrolment_required: bool,
+    pub(crate) enrolment_required: bool,
     /// The logged-in user (absent while a second factor is owed).
     #[oai(skip_serializing_if_is_none)]
-    user: Option<UserView>,
+    pub(crate) user: Option<UserView>,
 }
 
 #[derive(ApiResponse)]

@@ -10,6 +10,7 @@ use crate::handover::Handover;
 use crate::id::{ChallengeId, EmployeeId, MessageId, ReferenceId, RoleId, TenantId, UserId};
 use crate::otp::CodeChallenge;
 use crate::reference::{ChangeLogEntry, Reference, StatusChange};
+use crate::second_factor::SecondFactors;
 use crate::session::Session;
 use crate::settings::TenantSettings;
 use crate::tenant::Tenant;
@@ -53,6 +54,11 @@ pub enum Write {
     ConsumeAction(TokenHash),
     /// Delete a user's pending links of one purpose (no error if none).
     DeleteActionsOfUser(UserId, ActionPurpose),
+    /// Save a user's second factors: `None` when none were saved before (an
+    /// insert), else the version read.
+    SaveSecondFactors(SecondFactors, Option<Version>),
+    /// Remove a user's second factors (no error if none).
+    DeleteSecondFactors(UserId),
     /// Create a role.
     InsertRole(Role),
     /// Update a role read at `Version`.
@@ -117,6 +123,10 @@ pub enum Write {
     /// Delete the tenant's audit entries older than this instant, and the
     /// outbox's failure records queued before it.
     PurgeAuditBefore(Timestamp),
+    /// Delete what can no longer be used at this instant: expired registration
+    /// and reset links, expired code challenges, and sessions idle for longer
+    /// than any timeout allows (24 hours).
+    PurgeExpired(Timestamp),
     /// Queue a message for delivery (delivered only if the change set commits).
     Enqueue(OutgoingMessage),
     /// A queued message failed for good: delete its body (recipient,
@@ -148,6 +158,8 @@ impl Write {
             | Write::DeleteUser(_)
             | Write::SetPasswordHash(..)
             | Write::ConsumeAction(_)
+            | Write::SaveSecondFactors(..)
+            | Write::DeleteSecondFactors(_)
             | Write::DeleteActionsOfUser(..)
             | Write::DeleteRole(_)
             | Write::DeleteEmployee(_)
@@ -160,6 +172,7 @@ impl Write {
             | Write::DeleteSessionsOfHandover(_)
             | Write::SaveSettings(..)
             | Write::PurgeAuditBefore(_)
+            | Write::PurgeExpired(_)
             | Write::FailMessage(..) => None,
         }
     }

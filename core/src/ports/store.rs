@@ -12,6 +12,7 @@ use crate::id::{ChallengeId, EmployeeId, ReferenceId, RoleId, TenantId, UserId};
 use crate::otp::CodeChallenge;
 use crate::reference::{ChangeLogEntry, Reference, ReferenceKind, ReferenceStatus, StatusChange};
 use crate::retention::{EmployeeFacts, ReferenceFacts};
+use crate::second_factor::SecondFactors;
 use crate::session::Session;
 use crate::settings::TenantSettings;
 use crate::tenant::Tenant;
@@ -255,6 +256,21 @@ pub trait ActionStore: Send + Sync {
     ) -> Result<Option<PendingAction>, StoreError>;
 }
 
+/// Users' second factors (authenticator secrets, recovery codes).
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+#[async_trait]
+pub trait SecondFactorStore: Send + Sync {
+    /// The second factors of a user, if any were ever set up.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`]; [`StoreError::Gone`] after crypto-shredding.
+    async fn second_factors(
+        &self,
+        tenant: TenantId,
+        user: UserId,
+    ) -> Result<Option<Versioned<SecondFactors>>, StoreError>;
+}
+
 /// Roles of a tenant.
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 #[async_trait]
@@ -459,6 +475,9 @@ pub struct AuditQuery {
     pub until: Option<Timestamp>,
     /// Only this action.
     pub action: Option<AuditAction>,
+    /// Only entries by or about this user (as actor, as the user support acted
+    /// for, or as target).
+    pub user: Option<UserId>,
 }
 
 /// Reading the audit log (appending goes through [`super::Write::AppendAudit`]).

@@ -24,7 +24,6 @@ use crate::action::{ActionPurpose, PendingAction};
 use crate::audit::{AuditAction, AuditActor, AuditEvent, AuditTarget, FieldChange};
 use crate::authz::{AccessError, Actor, ensure_administrator_remains, holds_administrator};
 use crate::id::{MessageId, OperatorId, RoleId, TenantId, UserId};
-use crate::lockout::Attempt;
 use crate::messages::instant_de;
 use crate::password::{BreachedPasswords, Password, PasswordContext, PasswordRejected};
 use crate::ports::{
@@ -636,66 +635,15 @@ impl AccountService<'_> {
         now: Timestamp,
         source_ip: Option<IpAddr>,
     ) -> Result<(), AccountError> {
-        let max = self
-            .settings
-            .settings(tenant.id)
-            .await?
-            .value
-            .security
-            .password_policy
-            .max_failed_attempts();
-        for _ in 0..MAX_CONFLICT_RETRIES {
-            let Some(user) = self.users.user(tenant.id, uid).await? else {
-                return Ok(());
-            };
-            let mut u = user.value;
-            let outcome = u.lockout().record(Attempt::WrongCredentials, max);
-            u.set_lockout(outcome.state);
-            let mut changes = ChangeSet::new(tenant.id);
-            let email = u.email.clone();
-            changes
-                .push(Write::UpdateUser(u, user.version))
-                .push(Write::AppendAudit(
-                    AuditEvent::new(
-                        Some(tenant.id),
-                        now,
-                        AuditActor::User(uid),
-                        AuditAction::LoginFailed,
-                        AuditTarget::User(uid),
-                    )
-                    .from_ip(source_ip)
-                    .with_detail("wrong_current_password"),
-                ));
-            if outcome.newly_locked {
-                changes
-                    .push(Write::DeleteSessionsOfUser(uid))
-                    .push(Write::AppendAudit(
-                        AuditEvent::new(
-                            Some(tenant.id),
-                            now,
-                            AuditActor::System,
-                            AuditAction::AccountLocked,
-                            AuditTarget::User(uid),
-                        )
-                        .from_ip(source_ip),
-                    ))
-                    .push(self.message(
-                        tenant.id,
-                        MessageKind::LockoutNotice,
-                        &email,
-                        MessageParams::new(),
-                        now,
-                    ));
-            }
-            match self.uow.commit(changes).await {
-                Ok(()) => return Ok(()),
-                Err(e) if is_conflict(&e) => {}
-                Err(e) => return Err(e.into()),
-            }
+        super::FailedLogin {
+            users: self.users,
+            settings: self.settings,
+            uow: self.uow,
+            random: self.random,
         }
-        Err(AccountError::Unavailable(
-            "too many concurrent changes to one account".into(),
-        ))
+        .record(tenant.id, uid, now, source_ip, "wrong_current_password")
+        .await?;
+        Ok(())
     }
 
     /// Changes a user's names, address, phone, role or scope (read+write on

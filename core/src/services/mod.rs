@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod delivery;
+pub mod factors;
 pub mod handover;
 pub mod login;
 pub mod retention;
@@ -40,3 +41,95 @@ fn is_conflict(e: &StoreError) -> bool {
 
 #[cfg(test)]
 mod tests;
+
+/// Records a failed login of a known account (a wrong password confirming a
+/// change, a wrong second-factor code) with the same lockout as a wrong
+/// password at login: counted exactly under concurrency, audited, and on the
+/// failure that locks the account its sessions end and a notice is mailed.
+struct FailedLogin<'a> {
+    users: &'a dyn crate::ports::UserStore,
+    settings: &'a dyn crate::ports::SettingsStore,
+    uow: &'a dyn crate::ports::UnitOfWork,
+    random: &'a dyn crate::ports::RandomSource,
+}
+
+impl FailedLogin<'_> {
+    /// Returns whether this failure locked the account.
+    async fn record(
+        &self,
+        tenant: crate::id::TenantId,
+        uid: crate::id::UserId,
+        now: Timestamp,
+        source_ip: Option<std::net::IpAddr>,
+        detail: &str,
+    ) -> Result<bool, StoreError> {
+        use crate::ports::{
+            ChangeSet, Destination, MessageKind, MessageParams, OutgoingMessage, Write,
+            random_bytes,
+        };
+        let max = self
+            .settings
+            .settings(tenant)
+            .await?
+            .value
+            .security
+            .password_policy
+            .max_failed_attempts();
+        for _ in 0..MAX_CONFLICT_RETRIES {
+            let Some(user) = self.users.user(tenant, uid).await? else {
+                return Ok(false);
+            };
+            let mut u = user.value;
+            let outcome = u
+                .lockout()
+                .record(crate::lockout::Attempt::WrongCredentials, max);
+            u.set_lockout(outcome.state);
+            let email = u.email.clone();
+            let mut changes = ChangeSet::new(tenant);
+            changes
+                .push(Write::UpdateUser(u, user.version))
+                .push(Write::AppendAudit(
+                    AuditEvent::new(
+                        Some(tenant),
+                        now,
+                        AuditActor::User(uid),
+                        AuditAction::LoginFailed,
+                        AuditTarget::User(uid),
+                    )
+                    .from_ip(source_ip)
+                    .with_detail(detail),
+                ));
+            if outcome.newly_locked {
+                changes
+                    .push(Write::DeleteSessionsOfUser(uid))
+                    .push(Write::AppendAudit(
+                        AuditEvent::new(
+                            Some(tenant),
+                            now,
+                            AuditActor::System,
+                            AuditAction::AccountLocked,
+                            AuditTarget::User(uid),
+                        )
+                        .from_ip(source_ip),
+                    ))
+                    .push(Write::Enqueue(OutgoingMessage {
+                        id: crate::id::MessageId::from_random(random_bytes(self.random)),
+                        tenant,
+                        kind: MessageKind::LockoutNotice,
+                        to: Destination::Email(email),
+                        params: MessageParams::new(),
+                        created_at: now,
+                        expires_at: None,
+                    }));
+            }
+            match self.uow.commit(changes).await {
+                Ok(()) => return Ok(outcome.newly_locked),
+                Err(e) if is_conflict(&e) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Err(StoreError::Unavailable(
+            "too many concurrent changes to one account".into(),
+        ))
+    }
+}

@@ -134,7 +134,9 @@ impl RetentionService<'_> {
 
         let cutoff = audit_cutoff(settings.audit_retention, now);
         let mut changes = ChangeSet::new(tenant);
-        changes.push(Write::PurgeAuditBefore(cutoff));
+        changes
+            .push(Write::PurgeAuditBefore(cutoff))
+            .push(Write::PurgeExpired(now));
         self.uow.commit(changes).await?;
         report.audit_cutoff = Some(cutoff);
         Ok(report)

@@ -11,6 +11,8 @@ pub struct Model {
     pub seq: i64,
     pub at: i64,
     pub action: String,
+    pub actor_user: Option<Vec<u8>>,
+    pub subject_user: Option<Vec<u8>>,
     pub prev: Vec<u8>,
     pub hash: Vec<u8>,
     pub data: Vec<u8>,

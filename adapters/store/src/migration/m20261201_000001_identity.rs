@@ -3,7 +3,7 @@
 
 use sea_orm_migration::prelude::*;
 
-use super::m20261123_000001_initial::{big, blob, fk, index, pk, tenant_owned, text};
+use super::m20261123_000001_initial::{big, blob, blob_null, fk, index, pk, tenant_owned, text};
 
 #[derive(DeriveMigrationName)]
 pub(crate) struct Migration;
@@ -60,10 +60,48 @@ impl MigrationTrait for Migration {
         for i in indexes {
             manager.create_index(i).await?;
         }
+        // Filtering the audit log by user: who acted, and whom it was about.
+        for column in ["actor_user", "subject_user"] {
+            manager
+                .alter_table(
+                    Table::alter()
+                        .table("audit_log")
+                        .add_column(blob_null(column))
+                        .to_owned(),
+                )
+                .await?;
+            manager
+                .create_index(index(
+                    "audit_log",
+                    if column == "actor_user" {
+                        "ix_audit_log_actor_user"
+                    } else {
+                        "ix_audit_log_subject_user"
+                    },
+                    &["tenant_id", column, "seq"],
+                ))
+                .await?;
+        }
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        for (column, index_name) in [
+            ("actor_user", "ix_audit_log_actor_user"),
+            ("subject_user", "ix_audit_log_subject_user"),
+        ] {
+            manager
+                .drop_index(Index::drop().name(index_name).table("audit_log").to_owned())
+                .await?;
+            manager
+                .alter_table(
+                    Table::alter()
+                        .table("audit_log")
+                        .drop_column(column)
+                        .to_owned(),
+                )
+                .await?;
+        }
         let (tables, _) = schema();
         for t in tables.iter().rev() {
             if let Some(name) = t.get_table_name() {

@@ -1064,6 +1064,39 @@ pub(crate) async fn audit_entries_form_a_verifiable_chain(h: &Harness) {
             .len(),
         1
     );
+    // By user: as actor, or as the target of someone else's action.
+    let stranger = zeugnis_core::id::UserId::from_bytes([0x77; 16]);
+    let about = AuditEvent::new(
+        Some(t),
+        at(900),
+        AuditActor::System,
+        AuditAction::AccountLocked,
+        AuditTarget::User(stranger),
+    );
+    commit(s, t, vec![Write::AppendAudit(about)]).await.unwrap();
+    let by_stranger = AuditQuery {
+        user: Some(stranger),
+        ..AuditQuery::default()
+    };
+    let found = s
+        .entries(t, &by_stranger, PageRequest::first(10))
+        .await
+        .unwrap()
+        .items;
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].event.action, AuditAction::AccountLocked);
+    let by_admin = AuditQuery {
+        user: Some(admin.id),
+        ..AuditQuery::default()
+    };
+    assert_eq!(
+        s.entries(t, &by_admin, PageRequest::first(10))
+            .await
+            .unwrap()
+            .items
+            .len(),
+        3
+    );
     // Many entries in one change set (inserted in batches) continue the chain.
     let many: Vec<Write> = (0..1200)
         .map(|i| {
@@ -1085,8 +1118,8 @@ pub(crate) async fn audit_entries_form_a_verifiable_chain(h: &Harness) {
         after = last.seq;
         all.extend(batch);
     }
-    assert_eq!(all.len(), 1203);
-    assert_eq!(all.last().unwrap().seq, 1206);
+    assert_eq!(all.len(), 1204);
+    assert_eq!(all.last().unwrap().seq, 1207);
     for pair in all.windows(2) {
         assert_eq!(pair[1].seq, pair[0].seq + 1);
         assert_eq!(pair[1].prev, pair[0].hash);
@@ -1112,8 +1145,8 @@ pub(crate) async fn audit_entries_form_a_verifiable_chain(h: &Harness) {
         .is_err()
     );
     commit(s, t, vec![Write::AppendAudit(e)]).await.unwrap();
-    let tail = s.chain_after(t, 1206, 10).await.unwrap();
-    assert_eq!(tail.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![1207]);
+    let tail = s.chain_after(t, 1207, 10).await.unwrap();
+    assert_eq!(tail.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![1208]);
     assert_eq!(tail[0].prev, all.last().unwrap().hash);
 }
 

@@ -117,7 +117,10 @@ fn with_no_periods_set_only_the_audit_log_is_trimmed() {
     assert_eq!(c.len(), 1);
     assert_eq!(
         c[0].writes(),
-        &[Write::PurgeAuditBefore(t0() - Duration::days(60))]
+        &[
+            Write::PurgeAuditBefore(t0() - Duration::days(60)),
+            Write::PurgeExpired(t0())
+        ]
     );
 }
 
