@@ -282,10 +282,11 @@ impl Delivery {
         Arc::clone(&self.wake)
     }
 
-    /// Starts the worker. After [`WorkerStop::stop`] it finishes the message
-    /// in hand, gives back the rest of its round, and ends.
+    /// Starts the worker on `clock` (the server's). After [`WorkerStop::stop`]
+    /// it finishes the message in hand, gives back the rest of its round, and
+    /// ends.
     #[must_use]
-    pub fn spawn(self, store: Arc<Store>) -> (WorkerStop, JoinHandle<()>) {
+    pub fn spawn(self, store: Arc<Store>, clock: Arc<dyn Clock>) -> (WorkerStop, JoinHandle<()>) {
         tracing::info!("{}", self.mail_target);
         tracing::info!("{}", self.sms_target);
         let stop = WorkerStop {
@@ -303,7 +304,7 @@ impl Delivery {
                     mail: self.mail.as_ref(),
                     sms: self.sms.as_ref(),
                     uow: store.as_ref(),
-                    clock: &SystemClock,
+                    clock: &*clock,
                     policy: &self.policy,
                     stop: Some(&stopping),
                 }

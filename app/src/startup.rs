@@ -129,6 +129,9 @@ impl Application {
             clock,
             delivery.waker(),
         )?);
+        crate::setup::announce(&state)
+            .await
+            .map_err(|e| StartupError::Tenants(e.to_string()))?;
         Ok(Self {
             acceptor,
             local_addr,
@@ -195,14 +198,13 @@ impl Application {
     ///
     /// The server failed.
     pub async fn run_until(self, signal: impl Future<Output = ()> + Send) -> io::Result<()> {
-        let (stop, worker) = self.delivery.spawn(Arc::clone(&self.store));
+        let (stop, worker) = self
+            .delivery
+            .spawn(Arc::clone(&self.store), Arc::clone(&self.state.clock));
         let (retention_stop, retention) = crate::jobs::spawn_retention(
             Arc::clone(&self.state),
             Duration::from_secs(self.config.retention.interval_secs.max(60)),
         );
-        crate::setup::announce(&self.state)
-            .await
-            .map_err(|e| io::Error::other(e.to_string()))?;
         tracing::info!("listening on http://{}", self.local_addr);
         let served = Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(routes(self.state), signal, Some(SHUTDOWN_GRACE))

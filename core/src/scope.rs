@@ -110,7 +110,10 @@ pub enum ScopeError {
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(
     feature = "serde",
-    serde(try_from = "BTreeMap<Criterion, Vec<String>>")
+    serde(
+        try_from = "BTreeMap<Criterion, Vec<String>>",
+        into = "BTreeMap<Criterion, Vec<String>>"
+    )
 )]
 pub struct Restriction {
     allowed: BTreeMap<Criterion, BTreeSet<OrgValue>>,
@@ -121,6 +124,15 @@ impl TryFrom<BTreeMap<Criterion, Vec<String>>> for Restriction {
     fn try_from(map: BTreeMap<Criterion, Vec<String>>) -> Result<Self, Self::Error> {
         map.into_iter()
             .try_fold(Self::unrestricted(), |r, (c, values)| r.allow(c, values))
+    }
+}
+
+impl From<Restriction> for BTreeMap<Criterion, Vec<String>> {
+    fn from(r: Restriction) -> Self {
+        r.allowed
+            .into_iter()
+            .map(|(c, values)| (c, values.into_iter().map(String::from).collect()))
+            .collect()
     }
 }
 

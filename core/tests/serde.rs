@@ -79,6 +79,23 @@ fn a_restriction_with_an_empty_value_list_is_refused() {
 }
 
 #[test]
+fn a_restricted_scope_reads_back_what_was_written() {
+    use zeugnis_core::scope::{Criterion, ReferenceScope};
+    let scope = ReferenceScope::Restricted(
+        Restriction::unrestricted()
+            .allow(Criterion::Location, ["Köln", "Bonn"])
+            .unwrap()
+            .allow(Criterion::Company, ["Nord AG"])
+            .unwrap(),
+    );
+    let written = to_value(&scope).unwrap();
+    assert_eq!(from_value::<ReferenceScope>(written).unwrap(), scope);
+    let unrestricted = ReferenceScope::Restricted(Restriction::unrestricted());
+    let written = to_value(&unrestricted).unwrap();
+    assert_eq!(from_value::<ReferenceScope>(written).unwrap(), unrestricted);
+}
+
+#[test]
 fn overlong_section_content_is_refused() {
     let long = "x".repeat(SectionContent::MAX_LEN + 1);
     assert!(from_value::<SectionContent>(json!(long)).is_err());

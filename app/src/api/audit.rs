@@ -90,18 +90,9 @@ impl AuditEntryView {
     }
 
     fn csv(&self) -> String {
-        let changes: Vec<String> = self
-            .changes
-            .iter()
-            .map(|c| {
-                format!(
-                    "{}: {} → {}",
-                    c.field,
-                    c.before.as_deref().unwrap_or("–"),
-                    c.after.as_deref().unwrap_or("–")
-                )
-            })
-            .collect();
+        let list = |f: &dyn Fn(&ChangeView) -> String| {
+            self.changes.iter().map(f).collect::<Vec<_>>().join("; ")
+        };
         csv_row(&[
             &self.seq.to_string(),
             &self.at,
@@ -110,7 +101,9 @@ impl AuditEntryView {
             self.source_ip.as_deref().unwrap_or(""),
             &self.action,
             &self.target,
-            &changes.join("; "),
+            &list(&|c| c.field.clone()),
+            &list(&|c| c.before.clone().unwrap_or_default()),
+            &list(&|c| c.after.clone().unwrap_or_default()),
             self.detail.as_deref().unwrap_or(""),
         ])
     }
