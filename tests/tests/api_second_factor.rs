@@ -195,6 +195,7 @@ on_both!(
     sms_codes_expire_after_five_minutes_and_belong_to_one_attempt,
     administrators_read_and_export_the_audit_log_safely,
     the_retention_sweep_deletes_audit_entries_past_retention,
+    a_hash_with_weaker_parameters_is_renewed_at_the_next_login,
 );
 
 async fn totp_codes_work_once_and_recovery_codes_replace_a_lost_app(backend: Backend) {
@@ -616,4 +617,54 @@ async fn the_retention_sweep_deletes_audit_entries_past_retention(backend: Backe
     let after = audit_actions(&app, tenant).await;
     assert!(!after.iter().any(|a| a == "login_failed"), "{after:?}");
     assert!(after.iter().all(|a| a == "retention_sweep"), "{after:?}");
+}
+
+async fn a_hash_with_weaker_parameters_is_renewed_at_the_next_login(backend: Backend) {
+    use zeugnis_core::password::Password;
+    use zeugnis_core::ports::{CredentialStore as _, PasswordHasher as _, UserStore as _};
+    let clock = TestClock::new();
+    let Some(b) = builder(backend, "rehash", &clock).await else {
+        return;
+    };
+    let app = b.spawn().await;
+    let tenant = set_up(&app).await;
+    let store = &app.state().store;
+    let user = store
+        .user_by_email(
+            tenant,
+            &zeugnis_core::values::Email::parse("anna@acme.de").unwrap(),
+        )
+        .await
+        .unwrap()
+        .unwrap()
+        .value;
+    let old = zeugnis_auth::Argon2Hasher::new(
+        zeugnis_auth::Argon2Params {
+            memory_kib: 8192,
+            iterations: 1,
+            parallelism: 1,
+        },
+        1,
+    )
+    .unwrap()
+    .hash(&Password::new(PASSWORD))
+    .await
+    .unwrap();
+    assert!(old.as_str().contains("m=8192"));
+    let mut cs = ChangeSet::new(tenant);
+    cs.push(Write::SetPasswordHash(user.id, old));
+    store.commit(cs).await.unwrap();
+
+    let mut c = Client::new(&app);
+    assert_eq!(c.login("anna@acme.de", PASSWORD).await.0, 200);
+    let renewed = store.password_hash(tenant, user.id).await.unwrap().unwrap();
+    assert!(
+        renewed.as_str().starts_with("$argon2id$") && renewed.as_str().contains("m=19456,t=2,p=1"),
+        "renewed with today's parameters"
+    );
+    assert_eq!(
+        c.login("anna@acme.de", PASSWORD).await.0,
+        200,
+        "and still works"
+    );
 }
