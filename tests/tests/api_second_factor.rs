@@ -196,6 +196,7 @@ on_both!(
     administrators_read_and_export_the_audit_log_safely,
     the_retention_sweep_deletes_audit_entries_past_retention,
     a_hash_with_weaker_parameters_is_renewed_at_the_next_login,
+    forgot_password_requests_from_one_address_are_limited,
 );
 
 async fn totp_codes_work_once_and_recovery_codes_replace_a_lost_app(backend: Backend) {
@@ -666,5 +667,31 @@ async fn a_hash_with_weaker_parameters_is_renewed_at_the_next_login(backend: Bac
         c.login("anna@acme.de", PASSWORD).await.0,
         200,
         "and still works"
+    );
+}
+
+async fn forgot_password_requests_from_one_address_are_limited(backend: Backend) {
+    let clock = TestClock::new();
+    let Some(b) = builder(backend, "forgot_limit", &clock).await else {
+        return;
+    };
+    let app = b
+        .with_config(|c| c.auth.failures_per_minute_per_address = 3)
+        .spawn()
+        .await;
+    set_up(&app).await;
+    let mut c = Client::new(&app);
+    for _ in 0..4 {
+        let (status, _) = c
+            .post("/password/forgot", json!({"email": "anna@acme.de"}))
+            .await;
+        assert_eq!(status, 202);
+    }
+    let (status, body) = c
+        .post("/password/forgot", json!({"email": "anna@acme.de"}))
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (429, Some("too_many_attempts"))
     );
 }

@@ -93,11 +93,22 @@ impl AccountApi {
     }
 
     /// Forgot the password: mails a reset link (30 minutes, single use) if the
-    /// address belongs to an active account. Always `202`.
+    /// address belongs to an active account. Always `202` — except `429` when
+    /// the address sent too many requests (they count like failed logins).
     #[oai(path = "/password/forgot", method = "post")]
     async fn forgot(&self, req: &Request, input: Json<ForgotInput>) -> Result<Accepted, ApiError> {
         let state = super::auth::state(req)?;
         let ip = client_ip(req, &state);
+        // Each request counts against the address like a failed login, so one
+        // address cannot flood someone's mailbox with reset mails.
+        if let Some(ip) = ip {
+            let now = std::time::Instant::now();
+            if let crate::throttle::Verdict::Blocked { retry_after } = state.throttle.check(ip, now)
+            {
+                return Err(super::session::too_many(retry_after.as_secs()));
+            }
+            let _ = state.throttle.record_failure(ip, now);
+        }
         if let Some(tenant) = resolve_tenant(&state, input.tenant.as_deref()).await? {
             state
                 .accounts()

@@ -318,7 +318,7 @@ enum EndedOrKept {
     Kept,
 }
 
-fn too_many(retry_after: u64) -> ApiError {
+pub(crate) fn too_many(retry_after: u64) -> ApiError {
     ApiError::new(
         StatusCode::TOO_MANY_REQUESTS,
         "too_many_attempts",
