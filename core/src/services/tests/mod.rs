@@ -1,5 +1,6 @@
 //! Service tests against mocked ports.
 
+mod accounts;
 mod delivery;
 mod handover;
 mod login;
