@@ -12,7 +12,7 @@
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
-use serde_json::{Value, json};
+use serde_json::json;
 use time::Duration;
 use zeugnis_core::ports::{
     AuditLog as _, AuditQuery, ChangeSet, Clock as _, PageRequest, SettingsStore as _,
@@ -20,109 +20,10 @@ use zeugnis_core::ports::{
 };
 use zeugnis_core::second_factor::step_at;
 use zeugnis_core::settings::SecondFactorRequirement;
-use zeugnis_core::token::{ActionToken, SecretToken as _};
 use zeugnis_core::values::Slug;
+use zeugnis_tests::client::{Client, PASSWORD, set_up, token_after};
 use zeugnis_tests::sms_gateway::GatewayDouble;
 use zeugnis_tests::{Backend, TestApp, TestAppBuilder, TestClock};
-
-const PASSWORD: &str = "Wald-Läufer-7";
-
-/// A minimal API client that keeps the session cookie and CSRF token.
-struct Client {
-    base: String,
-    http: reqwest::Client,
-    cookie: Option<String>,
-    csrf: Option<String>,
-}
-
-impl Client {
-    fn new(app: &TestApp) -> Self {
-        Self {
-            base: app.url("/api/v1"),
-            http: app.client().clone(),
-            cookie: None,
-            csrf: None,
-        }
-    }
-
-    async fn send(
-        &mut self,
-        method: reqwest::Method,
-        path: &str,
-        body: Option<Value>,
-    ) -> (u16, Value) {
-        let mut req = self.http.request(method, format!("{}{path}", self.base));
-        if let Some(c) = &self.cookie {
-            req = req.header("cookie", c);
-        }
-        if let Some(t) = &self.csrf {
-            req = req.header("x-csrf-token", t);
-        }
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let resp = req.send().await.unwrap();
-        let status = resp.status().as_u16();
-        if let Some(set) = resp.headers().get("set-cookie") {
-            let set = set.to_str().unwrap();
-            let pair = set.split(';').next().unwrap().to_owned();
-            self.cookie = if set.contains("Max-Age=0") {
-                None
-            } else {
-                Some(pair)
-            };
-        }
-        let text = resp.text().await.unwrap();
-        let value: Value = serde_json::from_str(&text).unwrap_or(Value::String(text));
-        if let Some(t) = value.get("csrf_token").and_then(Value::as_str) {
-            self.csrf = Some(t.to_owned());
-        }
-        if let Some(t) = value.pointer("/login/csrf_token").and_then(Value::as_str) {
-            self.csrf = Some(t.to_owned());
-        }
-        (status, value)
-    }
-
-    async fn get(&mut self, path: &str) -> (u16, Value) {
-        self.send(reqwest::Method::GET, path, None).await
-    }
-
-    async fn post(&mut self, path: &str, body: Value) -> (u16, Value) {
-        self.send(reqwest::Method::POST, path, Some(body)).await
-    }
-
-    async fn login(&mut self, email: &str, password: &str) -> (u16, Value) {
-        self.cookie = None;
-        self.csrf = None;
-        self.post("/login", json!({"email": email, "password": password}))
-            .await
-    }
-}
-
-/// Sets up the organisation "acme" with its Administrator.
-async fn set_up(app: &TestApp) -> zeugnis_core::id::TenantId {
-    let token = ActionToken::from_bytes([0x5a; 32]);
-    app.state().set_setup_token(Some(token.hash()));
-    let mut c = Client::new(app);
-    let (status, body) = c
-        .post(
-            "/setup",
-            json!({
-                "token": token.expose_hex(), "organisation": "ACME GmbH", "slug": "acme",
-                "first_name": "Anna", "last_name": "Admin", "email": "anna@acme.de",
-                "password": PASSWORD,
-            }),
-        )
-        .await;
-    assert_eq!(status, 201, "{body}");
-    app.state()
-        .store
-        .tenant_by_slug(&Slug::parse("acme").unwrap())
-        .await
-        .unwrap()
-        .unwrap()
-        .id
-}
 
 /// The secret of an `otpauth://` URI (base32 without padding).
 fn secret_of(uri: &str) -> TotpSecret {
@@ -365,10 +266,9 @@ async fn sms_codes_expire_after_five_minutes_and_belong_to_one_attempt(backend: 
         .unwrap()
         .to_owned();
     let (status, body) = c
-        .send(
-            reqwest::Method::PATCH,
+        .patch(
             &format!("/users/{me}"),
-            Some(json!({"phone": "+49 151 1234 5678"})),
+            json!({"phone": "+49 151 1234 5678"}),
         )
         .await;
     assert_eq!(status, 200, "{body}");
@@ -484,11 +384,7 @@ async fn administrators_read_and_export_the_audit_log_safely(backend: Backend) {
     assert_eq!(status, 201, "{invited}");
     let uid = invited["id"].as_str().unwrap().to_owned();
     let (status, changed) = admin
-        .send(
-            reqwest::Method::PATCH,
-            &format!("/users/{uid}"),
-            Some(json!({"last_name": "@Straße"})),
-        )
+        .patch(&format!("/users/{uid}"), json!({"last_name": "@Straße"}))
         .await;
     assert_eq!(status, 200, "{changed}");
 
@@ -576,9 +472,8 @@ async fn invitation_token(app: &TestApp) -> String {
             })
             .unwrap_or_default();
         for mail in mails {
-            let flat = mail.replace("=\r\n", "").replace("=\n", "");
-            if let Some(rest) = flat.split("/welcome#").nth(1) {
-                return rest.chars().take(64).collect();
+            if let Some(token) = token_after(&mail, "/welcome#") {
+                return token;
             }
         }
         tokio::time::sleep(StdDuration::from_millis(50)).await;
