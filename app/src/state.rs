@@ -123,7 +123,8 @@ impl TrustedProxies {
     /// trusted proxy.
     #[must_use]
     pub fn client(&self, peer: Option<IpAddr>, forwarded_for: Option<&str>) -> Option<IpAddr> {
-        let peer = peer?;
+        // An IPv4 client of a dual-stack listener shows as ::ffff:a.b.c.d.
+        let peer = peer?.to_canonical();
         if !self.trusts(peer) {
             return Some(peer);
         }
@@ -132,7 +133,7 @@ impl TrustedProxies {
         };
         let mut client = peer;
         for hop in header.rsplit(',') {
-            match hop.trim().parse::<IpAddr>() {
+            match hop.trim().parse::<IpAddr>().map(|ip| ip.to_canonical()) {
                 Ok(ip) => {
                     client = ip;
                     if !self.trusts(ip) {
@@ -426,6 +427,19 @@ mod tests {
         assert_eq!(proxies.client(Some(proxy), None), Some(proxy));
         assert_eq!(proxies.client(Some(proxy), Some("garbage")), Some(proxy));
         assert!(TrustedProxies::parse(&["nonsense".to_owned()]).is_err());
+        assert_eq!(
+            proxies.client(Some("127.0.0.1".parse().unwrap()), Some("1.2.3.4,198.51.100.7")),
+            Some("127.0.0.1".parse().unwrap()),
+            "127.0.0.1 is not in 10/8"
+        );
+        // IPv4-mapped peers are IPv4 addresses.
+        let mapped: IpAddr = "::ffff:10.1.2.3".parse().unwrap();
+        assert_eq!(
+            proxies.client(Some(mapped), Some("198.51.100.7")),
+            Some("198.51.100.7".parse().unwrap())
+        );
+        let mapped_client: IpAddr = "::ffff:203.0.113.9".parse().unwrap();
+        assert_eq!(proxies.client(Some(mapped_client), None), Some(outside));
         assert_eq!(
             TrustedProxies::default().client(Some(proxy), Some("198.51.100.1")),
             Some(proxy)

@@ -122,6 +122,7 @@ on_both!(
     sessions_end_after_their_idle_and_absolute_timeouts,
     state_changes_without_the_csrf_token_are_refused_and_change_nothing,
     nobody_grants_more_than_they_hold_through_the_api,
+    a_locked_administrator_cannot_step_in_for_the_last_active_one,
 );
 
 async fn an_invited_user_registers_through_the_mailed_link_once(backend: Backend) {
@@ -804,4 +805,168 @@ async fn api_responses_carry_the_security_headers() {
     assert_eq!(resp.status(), 400);
     let body: Value = resp.json().await.unwrap();
     assert_eq!(body["code"], "invalid_request");
+}
+
+async fn a_locked_administrator_cannot_step_in_for_the_last_active_one(backend: Backend) {
+    let Some(sink) = start_sink_or_skip(SinkOptions::default()) else {
+        return;
+    };
+    let Some(b) = builder(backend, "locked_admin").await else {
+        return;
+    };
+    let app = b.with_smtp(&sink).spawn().await;
+    set_up(&app).await;
+    let mut anna = Client::new(&app);
+    assert_eq!(anna.login("anna@acme.de", PASSWORD).await.0, 200);
+    let role = admin_role_id(&anna.get("/roles").await.1);
+    let bea = invite_and_register(&mut anna, &app, &sink, 1, "bea@acme.de", &role).await;
+    let anna_id = anna.get("/session").await.1["user"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for _ in 0..5 {
+        Client::new(&app).login("bea@acme.de", "falsch").await;
+    }
+    assert_eq!(
+        anna.get(&format!("/users/{bea}")).await.1["status"],
+        "locked"
+    );
+    // Bea is an Administrator, but locked: Anna is the last active one.
+    let (status, body) = anna
+        .post(&format!("/users/{anna_id}/deactivate"), json!({}))
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (409, Some("last_administrator"))
+    );
+    // Nor can the own second factors be dropped without the password.
+    let (status, _) = anna
+        .post(&format!("/users/{anna_id}/second-factor/reset"), json!({}))
+        .await;
+    assert_eq!(status, 403);
+    // Once Bea is unlocked, Anna may step back.
+    assert_eq!(
+        anna.post(&format!("/users/{bea}/unlock"), json!({}))
+            .await
+            .0,
+        204
+    );
+    assert_eq!(
+        anna.patch(&format!("/users/{anna_id}"), json!({"role_id": role}))
+            .await
+            .0,
+        200,
+        "no change of role, a no-op"
+    );
+    assert_eq!(
+        anna.post(&format!("/users/{anna_id}/deactivate"), json!({}))
+            .await
+            .0,
+        204
+    );
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_refused_before_they_are_read() {
+    let app = TestApp::spawn().await;
+    let resp = app
+        .client()
+        .post(app.url("/api/v1/login"))
+        .header("content-type", "application/json")
+        .body(format!(
+            r#"{{"email":"a@b.de","password":"{}"}}"#,
+            "x".repeat(100_000)
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 413);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["code"], "too_large");
+}
+
+#[tokio::test]
+async fn the_setup_link_stops_working_once_an_organisation_exists() {
+    let app = TestApp::spawn().await;
+    let token = zeugnis_core::token::ActionToken::from_bytes([0x77; 32]);
+    app.state()
+        .set_setup_token(Some(zeugnis_core::token::SecretToken::hash(&token)));
+    // An operator creates an organisation with the command line meanwhile.
+    app.state()
+        .tenants()
+        .create(
+            zeugnis_core::values::Slug::parse("other").unwrap(),
+            Name::new("Other GmbH").unwrap(),
+            None,
+        )
+        .await
+        .unwrap();
+    let (status, body) = Client::new(&app)
+        .post(
+            "/setup",
+            json!({"token": token.expose_hex(), "organisation": "ACME GmbH", "slug": "acme",
+                   "first_name": "Anna", "last_name": "Admin", "email": "anna@acme.de",
+                   "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!((status, body["code"].as_str()), (410, Some("invalid_link")));
+}
+
+#[tokio::test]
+async fn a_trusted_proxy_names_the_client_and_nobody_else_can() {
+    let app = TestApp::builder()
+        .with_config(|c| c.http.trusted_proxies = vec!["127.0.0.1".into()])
+        .spawn()
+        .await;
+    let tenant = set_up(&app).await;
+    // The client forged a first line; the proxy appended the real address. Sent
+    // as raw HTTP, so the two header lines reach the server exactly so.
+    let body = r#"{"email":"anna@acme.de","password":"falsch"}"#;
+    let raw = format!(
+        "POST /api/v1/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n\
+         X-Forwarded-For: 1.2.3.4\r\nX-Forwarded-For: 198.51.100.7\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let mut stream = tokio::net::TcpStream::connect(app.addr()).await.unwrap();
+    tokio::io::AsyncWriteExt::write_all(&mut stream, raw.as_bytes())
+        .await
+        .unwrap();
+    let mut answer = String::new();
+    tokio::io::AsyncReadExt::read_to_string(&mut stream, &mut answer)
+        .await
+        .unwrap();
+    assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
+    let untrusted = TestApp::spawn().await;
+    let other = set_up(&untrusted).await;
+    let resp = untrusted
+        .client()
+        .post(untrusted.url("/api/v1/login"))
+        .header("x-forwarded-for", "198.51.100.7")
+        .json(&json!({"email": "anna@acme.de", "password": "falsch"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 401);
+    let source = |app: &TestApp, tenant: TenantId| {
+        let store = std::sync::Arc::clone(&app.state());
+        async move {
+            let q = AuditQuery {
+                action: Some(AuditAction::LoginFailed),
+                ..AuditQuery::default()
+            };
+            store
+                .store
+                .entries(tenant, &q, PageRequest::first(5))
+                .await
+                .unwrap()
+                .items[0]
+                .event
+                .source_ip
+                .unwrap()
+                .to_string()
+        }
+    };
+    assert_eq!(source(&app, tenant).await, "198.51.100.7");
+    assert_eq!(source(&untrusted, other).await, "127.0.0.1");
 }

@@ -98,6 +98,7 @@ on_both!(
     the_retention_sweep_deletes_audit_entries_past_retention,
     a_hash_with_weaker_parameters_is_renewed_at_the_next_login,
     forgot_password_requests_from_one_address_are_limited,
+    a_login_left_at_the_second_step_counts_as_a_failure,
 );
 
 async fn totp_codes_work_once_and_recovery_codes_replace_a_lost_app(backend: Backend) {
@@ -111,7 +112,13 @@ async fn totp_codes_work_once_and_recovery_codes_replace_a_lost_app(backend: Bac
     let mut c = Client::new(&app);
     assert_eq!(c.login("anna@acme.de", PASSWORD).await.0, 200);
 
-    let (status, setup) = c.post("/me/totp", json!({})).await;
+    // Setting up a factor needs the current password.
+    let (status, body) = c.post("/me/totp", json!({"password": "falsch"})).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (403, Some("wrong_current_password"))
+    );
+    let (status, setup) = c.post("/me/totp", json!({"password": PASSWORD})).await;
     assert_eq!(status, 200, "{setup}");
     let uri = setup["otpauth_uri"].as_str().unwrap();
     assert!(
@@ -242,6 +249,29 @@ async fn a_required_second_factor_is_enrolled_during_the_next_login(backend: Bac
     assert_eq!(body["login"]["status"], "logged_in");
     assert_eq!(body["recovery_codes"].as_array().unwrap().len(), 10);
     assert_eq!(c.get("/users").await.0, 200);
+    let logins = app
+        .state()
+        .store
+        .entries(
+            tenant,
+            &AuditQuery {
+                action: Some(zeugnis_core::audit::AuditAction::LoginSucceeded),
+                ..AuditQuery::default()
+            },
+            PageRequest::first(10),
+        )
+        .await
+        .unwrap()
+        .items;
+    assert_eq!(
+        logins[0]
+            .event
+            .detail
+            .as_ref()
+            .map(|d| d.as_str().to_owned()),
+        Some("totp_enrolment".to_owned()),
+        "the login through enrolment is audited"
+    );
 }
 
 async fn sms_codes_expire_after_five_minutes_and_belong_to_one_attempt(backend: Backend) {
@@ -265,13 +295,23 @@ async fn sms_codes_expire_after_five_minutes_and_belong_to_one_attempt(backend: 
         .as_str()
         .unwrap()
         .to_owned();
+    // The own phone number is changed with the password, not through PATCH.
     let (status, body) = c
-        .patch(
-            &format!("/users/{me}"),
-            json!({"phone": "+49 151 1234 5678"}),
+        .patch(&format!("/users/{me}"), json!({"phone": "+49 151 1234 5678"}))
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (403, Some("reauthentication_required"))
+    );
+    let (status, body) = c
+        .send(
+            reqwest::Method::PUT,
+            "/me/contact",
+            Some(json!({"password": PASSWORD, "phone": "+49 151 1234 5678"})),
         )
         .await;
     assert_eq!(status, 200, "{body}");
+    assert_eq!(body["phone"], "+4915112345678");
 
     let sms_count = || gateway.requests().len();
     let wait_for_sms = |n: usize| {
@@ -288,7 +328,7 @@ async fn sms_codes_expire_after_five_minutes_and_belong_to_one_attempt(backend: 
             panic!("no SMS number {n} arrived");
         }
     };
-    let (status, body) = c.post("/me/sms", json!({})).await;
+    let (status, body) = c.post("/me/sms", json!({"password": PASSWORD})).await;
     assert_eq!(status, 202, "{body}");
     let challenge = body["challenge_id"].as_str().unwrap().to_owned();
     let enrol_code = wait_for_sms(1).await;
@@ -306,6 +346,8 @@ async fn sms_codes_expire_after_five_minutes_and_belong_to_one_attempt(backend: 
     let attempt_a = (c.cookie.clone(), c.csrf.clone());
     assert_eq!(c.post("/login/sms", json!({})).await.0, 202);
     let code_a = wait_for_sms(2).await;
+    let (status, body) = c.post("/login/sms", json!({})).await;
+    assert_eq!((status, body["code"].as_str()), (429, Some("too_soon")));
     clock.advance(Duration::minutes(5));
     let (status, _) = c
         .post(
@@ -427,7 +469,25 @@ async fn administrators_read_and_export_the_audit_log_safely(backend: Backend) {
     let bytes = resp.bytes().await.unwrap();
     assert_eq!(&bytes[..3], b"\xef\xbb\xbf", "UTF-8 byte-order mark");
     let csv = String::from_utf8(bytes[3..].to_vec()).unwrap();
-    assert!(csv.starts_with("seq,time_utc,actor,"), "{csv}");
+    assert!(
+        csv.starts_with(
+            "seq,time_utc,actor,on_behalf_of,source_ip,action,target,changed_fields,before,after,detail\r\n"
+        ),
+        "{csv}"
+    );
+    // Every row has the header's eleven cells (quoted cells may hold commas).
+    for line in csv.lines() {
+        let mut cells = 1;
+        let mut quoted = false;
+        for ch in line.chars() {
+            match ch {
+                '"' => quoted = !quoted,
+                ',' if !quoted => cells += 1,
+                _ => {}
+            }
+        }
+        assert_eq!(cells, 11, "{line}");
+    }
     assert!(csv.contains("Straße"), "umlauts kept");
     // Every cell that a spreadsheet would run starts with a quote mark.
     for line in csv.lines() {
@@ -589,4 +649,54 @@ async fn forgot_password_requests_from_one_address_are_limited(backend: Backend)
         (status, body["code"].as_str()),
         (429, Some("too_many_attempts"))
     );
+}
+
+async fn a_login_left_at_the_second_step_counts_as_a_failure(backend: Backend) {
+    let clock = TestClock::new();
+    let Some(b) = builder(backend, "abandoned", &clock).await else {
+        return;
+    };
+    let app = b.spawn().await;
+    let tenant = set_up(&app).await;
+    let mut c = Client::new(&app);
+    assert_eq!(c.login("anna@acme.de", PASSWORD).await.0, 200);
+    let (_, setup) = c.post("/me/totp", json!({"password": PASSWORD})).await;
+    let secret = secret_of(setup["otpauth_uri"].as_str().unwrap());
+    assert_eq!(
+        c.post("/me/totp/confirm", json!({"code": code(&secret, &clock)}))
+            .await
+            .0,
+        200
+    );
+    // Five logins that never give the code: the fifth missing code locks.
+    let mut left_behind = Vec::new();
+    for _ in 0..5 {
+        let (status, body) = c.login("anna@acme.de", PASSWORD).await;
+        assert_eq!(
+            (status, body["status"].as_str()),
+            (200, Some("second_factor_required"))
+        );
+        left_behind.push(c.cookie.clone());
+    }
+    let (status, body) = c.login("anna@acme.de", PASSWORD).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (401, Some("invalid_credentials"))
+    );
+    let actions = audit_actions(&app, tenant).await;
+    assert_eq!(
+        actions.iter().filter(|a| *a == "account_locked").count(),
+        1,
+        "{actions:?}"
+    );
+    // The abandoned pending sessions are gone.
+    c.cookie = left_behind[0].clone();
+    clock.advance(Duration::seconds(30));
+    let (status, _) = c
+        .post(
+            "/login/second-factor",
+            json!({"method": "totp", "code": code(&secret, &clock)}),
+        )
+        .await;
+    assert_eq!(status, 401);
 }

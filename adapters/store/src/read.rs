@@ -384,7 +384,8 @@ impl UserStore for Store {
     }
 }
 
-/// Users holding the Administrator role whose accounts are active or locked.
+/// Users holding the Administrator role whose accounts are active (a locked or
+/// deactivated Administrator cannot step in for another).
 pub(crate) async fn active_administrators<C: ConnectionTrait>(
     conn: &C,
     tenant: TenantId,
@@ -401,10 +402,7 @@ pub(crate) async fn active_administrators<C: ConnectionTrait>(
     if admin_roles.is_empty() {
         return Ok(BTreeSet::new());
     }
-    let in_service = [
-        name_of(&zeugnis_core::user::UserStatus::Active)?,
-        name_of(&zeugnis_core::user::UserStatus::Locked)?,
-    ];
+    let in_service = [name_of(&zeugnis_core::user::UserStatus::Active)?];
     let ids: Vec<Vec<u8>> = user::Entity::find()
         .select_only()
         .column(user::Column::Id)

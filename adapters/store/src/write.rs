@@ -305,6 +305,15 @@ impl Store {
                     .map_err(db)?;
                 Ok(())
             }
+            Write::ConsumeSession(hash) => {
+                let r = session::Entity::delete_many()
+                    .filter(session::Column::TenantId.eq(tid(t)))
+                    .filter(session::Column::TokenHash.eq(hash.as_bytes().to_vec()))
+                    .exec(txn)
+                    .await
+                    .map_err(db)?;
+                found(r.rows_affected)
+            }
             Write::DeleteSession(hash) => {
                 delete_sessions(txn, t, session::Column::TokenHash, hash.as_bytes().to_vec()).await
             }

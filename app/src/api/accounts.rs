@@ -40,6 +40,17 @@ pub(crate) struct ForgotInput {
     email: String,
 }
 
+/// Changing the own e-mail address or phone number.
+#[derive(Object)]
+pub(crate) struct ContactInput {
+    /// The current password.
+    password: String,
+    /// The new e-mail address.
+    email: Option<String>,
+    /// The new phone number (international format); an empty string removes it.
+    phone: Option<String>,
+}
+
 /// Changing the own password.
 #[derive(Object)]
 pub(crate) struct ChangePasswordInput {
@@ -135,6 +146,58 @@ impl AccountApi {
             .await?;
         state.wake_outbox();
         Ok(Done::Done)
+    }
+
+    /// Change the own e-mail address or phone number (needs the current
+    /// password; a wrong one counts as a failed login). A new phone number turns
+    /// SMS codes off until it is confirmed again.
+    #[oai(path = "/me/contact", method = "put")]
+    async fn change_contact(
+        &self,
+        req: &Request,
+        caller: Caller,
+        input: Json<ContactInput>,
+    ) -> Result<Json<super::users::UserView>, ApiError> {
+        let state = super::auth::state(req)?;
+        let ContactInput {
+            password,
+            email,
+            phone,
+        } = input.0;
+        let email = email
+            .as_deref()
+            .map(zeugnis_core::values::Email::parse)
+            .transpose()
+            .map_err(|e| ApiError::invalid("email", &e))?;
+        let phone = phone
+            .as_deref()
+            .map(|p| {
+                if p.trim().is_empty() {
+                    Ok(None)
+                } else {
+                    zeugnis_core::values::Phone::parse(p).map(Some)
+                }
+            })
+            .transpose()
+            .map_err(|e| ApiError::invalid("phone", &e))?;
+        let result = state
+            .accounts()
+            .change_own_contact(
+                &caller.actor,
+                email,
+                phone,
+                &Password::new(password),
+                caller.ip,
+            )
+            .await;
+        state.wake_outbox();
+        match result {
+            Ok(user) => Ok(Json(super::users::UserView::of(&user))),
+            Err(AccountError::WrongCurrentPassword) => {
+                Err(ApiError::from(AccountError::WrongCurrentPassword).field("password"))
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Change the own password (needs the current one; a wrong one counts as a

@@ -277,7 +277,9 @@ impl AuditApi {
                 "source_ip",
                 "action",
                 "target",
-                "changes",
+                "changed_fields",
+                "before",
+                "after",
                 "detail",
             ])
             .as_bytes(),

@@ -86,11 +86,18 @@ pub fn client_ip(req: &Request, state: &AppState) -> Option<IpAddr> {
         .remote_addr()
         .as_socket_addr()
         .map(std::net::SocketAddr::ip);
-    let forwarded = req
+    // Every X-Forwarded-For line, in order: a proxy may append its own line
+    // after one the client sent.
+    let forwarded: Vec<&str> = req
         .headers()
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok());
-    state.proxies.client(peer, forwarded)
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    let joined = forwarded.join(",");
+    state
+        .proxies
+        .client(peer, (!forwarded.is_empty()).then_some(joined.as_str()))
 }
 
 /// The session cookie's tenant and token, if present and well-formed.

@@ -201,6 +201,11 @@ impl From<AccountError> for ApiError {
                 Self::new(StatusCode::CONFLICT, "invalid_state", s.to_string())
             }
             AccountError::Tenant(t) => Self::new(StatusCode::FORBIDDEN, "read_only", t.to_string()),
+            AccountError::ReauthenticationRequired => Self::new(
+                StatusCode::FORBIDDEN,
+                "reauthentication_required",
+                e.to_string(),
+            ),
             AccountError::PasswordLoginDisabled => Self::new(
                 StatusCode::FORBIDDEN,
                 "password_login_disabled",

@@ -87,6 +87,13 @@ pub(crate) struct SmsConfirmInput {
     code: String,
 }
 
+/// The current password, confirming a change of the own second factors.
+#[derive(Object)]
+pub(crate) struct PasswordInput {
+    /// The current password.
+    password: String,
+}
+
 /// Removing an own second factor.
 #[derive(Object)]
 pub(crate) struct RemoveInput {
@@ -151,6 +158,10 @@ impl From<FactorError> for ApiError {
                 e.to_string(),
             )
             .field("password"),
+            FactorError::TooSoon { .. } => {
+                ApiError::new(StatusCode::TOO_MANY_REQUESTS, "too_soon", e.to_string())
+            }
+            FactorError::Conflict => ApiError::new(StatusCode::CONFLICT, "conflict", e.to_string()),
             FactorError::Access(a) => a.into(),
             other => ApiError::internal("second factor failed", &other),
         }
@@ -180,7 +191,12 @@ async fn complete(
             Principal::User(pending.pending.user),
             Some(pending.session.token_hash),
         )
-        .await?;
+        .await
+        .map_err(|e| match e {
+            // Another request completed this login first.
+            zeugnis_core::ports::StoreError::NotFound => ApiError::unauthenticated(),
+            other => other.into(),
+        })?;
     let user = state
         .store
         .user(tenant, pending.pending.user)
@@ -300,6 +316,7 @@ impl FactorApi {
                 pending.pending.user,
                 &input.code,
                 pending.ip,
+                true,
             )
             .await?;
         let (login, cookie) = complete(&state, &pending).await?;
@@ -316,15 +333,29 @@ impl FactorApi {
         ))
     }
 
-    /// Start setting up an authenticator app for the own account.
+    /// Start setting up an authenticator app for the own account (needs the
+    /// current password).
     #[oai(path = "/me/totp", method = "post")]
-    async fn totp_start(&self, req: &Request, caller: Caller) -> Result<Json<TotpSetup>, ApiError> {
+    async fn totp_start(
+        &self,
+        req: &Request,
+        caller: Caller,
+        input: Json<PasswordInput>,
+    ) -> Result<Json<TotpSetup>, ApiError> {
         let state = super::auth::state(req)?;
         let tenant = caller.actor.tenant();
-        let p = state
+        let issuer = issuer(&state, tenant).await?;
+        let result = state
             .factors()
-            .start_totp(tenant, caller.actor.user(), &issuer(&state, tenant).await?)
-            .await?;
+            .start_own_totp(
+                &caller.actor,
+                &Password::new(input.0.password),
+                &issuer,
+                caller.ip,
+            )
+            .await;
+        state.wake_outbox();
+        let p = result?;
         Ok(Json(TotpSetup {
             otpauth_uri: p.uri,
             qr_svg: p.qr_svg,
@@ -347,6 +378,7 @@ impl FactorApi {
                 caller.actor.user(),
                 &input.code,
                 caller.ip,
+                false,
             )
             .await?;
         Ok(Json(RecoveryCodesView {
@@ -358,12 +390,22 @@ impl FactorApi {
         }))
     }
 
-    /// Start turning on SMS codes: a code goes to the stored phone number.
+    /// Start turning on SMS codes (needs the current password): a code goes to
+    /// the stored phone number.
     #[oai(path = "/me/sms", method = "post")]
-    async fn sms_start(&self, req: &Request, caller: Caller) -> Result<Sent, ApiError> {
+    async fn sms_start(
+        &self,
+        req: &Request,
+        caller: Caller,
+        input: Json<PasswordInput>,
+    ) -> Result<Sent, ApiError> {
         let state = super::auth::state(req)?;
-        let (id, until) = state.factors().start_sms(&caller.actor).await?;
+        let result = state
+            .factors()
+            .start_own_sms(&caller.actor, &Password::new(input.0.password), caller.ip)
+            .await;
         state.wake_outbox();
+        let (id, until) = result?;
         Ok(Sent::Sent(Json(CodeSent {
             challenge_id: Some(id.to_string()),
             expires_at: timestamp(until),
@@ -407,8 +449,9 @@ impl FactorApi {
         Ok(Done::Done)
     }
 
-    /// Remove every second factor of a user who lost them (Administrators);
-    /// they set up a new one at the next login if the organisation requires it.
+    /// Remove every second factor of another user who lost them
+    /// (Administrators); they set up a new one at the next login if the
+    /// organisation requires it. The own factors: `/me/second-factor/remove`.
     #[oai(path = "/users/:id/second-factor/reset", method = "post")]
     async fn reset(
         &self,

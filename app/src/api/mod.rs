@@ -23,6 +23,10 @@ pub mod users;
 use crate::state::AppState;
 use error::ApiError;
 
+/// The largest request body the API reads (64 KiB): no request of this API
+/// needs more, and nobody can make the server buffer more.
+pub const MAX_BODY: usize = 64 * 1024;
+
 /// Where the API lives.
 pub const PREFIX: &str = "/api/v1";
 
@@ -68,8 +72,43 @@ pub fn routes(state: Arc<AppState>) -> impl Endpoint {
     Route::new()
         .at("/openapi.json", spec)
         .nest("/", service)
+        .around(limit_body)
         .around(error::json_errors)
         .data(state)
+}
+
+/// Refuses bodies over [`MAX_BODY`] with `413`: by their `Content-Length`
+/// before reading, and a body without one (chunked) while reading it.
+async fn limit_body<E: Endpoint>(
+    next: E,
+    mut req: poem::Request,
+) -> poem::Result<poem::Response> {
+    use poem::IntoResponse as _;
+    let too_large = || {
+        ApiError::new(
+            poem::http::StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            format!("the request body is larger than {} KiB", MAX_BODY / 1024),
+        )
+        .into_response()
+    };
+    let declared = req
+        .headers()
+        .get(poem::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    match declared {
+        Some(len) if len > MAX_BODY as u64 => return Ok(too_large()),
+        Some(_) => {}
+        None if req.headers().contains_key(poem::http::header::TRANSFER_ENCODING) => {
+            match req.take_body().into_bytes_limit(MAX_BODY).await {
+                Ok(bytes) => req.set_body(bytes),
+                Err(_) => return Ok(too_large()),
+            }
+        }
+        None => {}
+    }
+    Ok(next.call(req).await?.into_response())
 }
 
 /// An instant as RFC 3339 (UTC).

@@ -11,7 +11,9 @@ use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
 use zeugnis_core::audit::{AuditAction, AuditActor, AuditEvent, AuditTarget};
 use zeugnis_core::id::{ChallengeId, TenantId};
 use zeugnis_core::password::Password;
-use zeugnis_core::ports::{ChangeSet, RandomSource as _, UnitOfWork as _, UserStore, Write};
+use zeugnis_core::ports::{
+    ChangeSet, RandomSource as _, SessionStore, UnitOfWork as _, UserStore, Write,
+};
 use zeugnis_core::services::login::{LoginError, LoginOutcome, LoginRequest};
 use zeugnis_core::session::{PendingLogin, Principal, Session};
 use zeugnis_core::token::TokenHash;
@@ -193,6 +195,20 @@ impl SessionApi {
                 enrolment_required,
                 ..
             }) => {
+                // An earlier login of this account that never answered its second
+                // step counts as a failed login now (a missing code), and ends.
+                let earlier = SessionStore::sessions_of(&*state.store, tenant_id, user).await?;
+                for s in earlier {
+                    if matches!(s.principal, Principal::PendingLogin(_))
+                        && state
+                            .factors()
+                            .abandoned_login(tenant_id, user, s.token_hash, ip)
+                            .await?
+                    {
+                        state.wake_outbox();
+                        return Err(invalid_credentials());
+                    }
+                }
                 let mut attempt = [0u8; 16];
                 state.random.fill(&mut attempt);
                 let started = state
@@ -225,11 +241,7 @@ impl SessionApi {
                 {
                     report_suspected_attack(&state, tenant.as_ref().map(|t| t.id), ip).await;
                 }
-                Err(ApiError::new(
-                    StatusCode::UNAUTHORIZED,
-                    "invalid_credentials",
-                    LoginError::InvalidCredentials.to_string(),
-                ))
+                Err(invalid_credentials())
             }
             Err(e @ LoginError::PasswordLoginDisabled) => Err(ApiError::new(
                 StatusCode::FORBIDDEN,
@@ -316,6 +328,14 @@ enum EndedOrKept {
     /// The other session was ended.
     #[oai(status = 202)]
     Kept,
+}
+
+fn invalid_credentials() -> ApiError {
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "invalid_credentials",
+        LoginError::InvalidCredentials.to_string(),
+    )
 }
 
 pub(crate) fn too_many(retry_after: u64) -> ApiError {

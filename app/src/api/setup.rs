@@ -93,6 +93,14 @@ impl SetupApi {
         if !state.take_setup_token(&hash) {
             return Err(invalid_token());
         }
+        // Only while the installation is empty (an operator may have created an
+        // organisation with the command line meanwhile).
+        if !zeugnis_core::ports::TenantStore::tenants(&*state.store)
+            .await?
+            .is_empty()
+        {
+            return Err(invalid_token());
+        }
         let result = state
             .tenants()
             .create_with_administrator(slug, name, admin, &state.hasher, &state.breached)

@@ -438,10 +438,12 @@ impl UserApi {
             role: i.role_id.as_deref().map(role_id).transpose()?,
             scope: i.scope.as_ref().map(ScopeView::to_scope).transpose()?,
         };
-        let user = state
+        let result = state
             .accounts()
             .update_user(&caller.actor, user_id(&id.0)?, change, caller.ip)
-            .await?;
+            .await;
+        state.wake_outbox();
+        let user = result?;
         Ok(Json(UserView::of(&user)))
     }
 

@@ -104,6 +104,10 @@ pub enum Write {
     TouchSession(TokenHash, Timestamp),
     /// End one session (no error if already gone).
     DeleteSession(TokenHash),
+    /// End one session that must still exist: [`StoreError::NotFound`] when it
+    /// is gone, so of two requests that replace the same session only one
+    /// commits.
+    ConsumeSession(TokenHash),
     /// End every session of a user (no error if none).
     DeleteSessionsOfUser(UserId),
     /// End every session of a user but the one with this token hash (no error if
@@ -167,6 +171,7 @@ impl Write {
             | Write::DeleteChallenge(_)
             | Write::TouchSession(..)
             | Write::DeleteSession(_)
+            | Write::ConsumeSession(_)
             | Write::DeleteSessionsOfUser(_)
             | Write::DeleteOtherSessionsOfUser(..)
             | Write::DeleteSessionsOfHandover(_)
@@ -188,7 +193,7 @@ impl Write {
 #[non_exhaustive]
 pub enum Precondition {
     /// The tenant still has at least one user with the Administrator role whose
-    /// account is in service (active or locked).
+    /// account is active.
     /// Services add it only to change sets that take an active Administrator away
     /// (demote, deactivate, delete), after
     /// [`ensure_administrator_remains`](crate::authz::ensure_administrator_remains)

@@ -214,9 +214,9 @@ pub trait UserStore: Send + Sync {
     /// As [`UserStore::user`].
     async fn users(&self, tenant: TenantId, page: PageRequest) -> Result<Page<User>, StoreError>;
 
-    /// The tenant's users holding the Administrator role whose accounts are in
-    /// service (active or locked; see
-    /// [`is_active_administrator`](crate::authz::is_active_administrator)).
+    /// The tenant's users holding the Administrator role whose accounts are
+    /// active (see [`is_active_administrator`](crate::authz::is_active_administrator)):
+    /// a locked Administrator cannot step in for another.
     ///
     /// # Errors
     /// [`StoreError::Unavailable`].

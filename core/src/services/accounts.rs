@@ -90,6 +90,10 @@ pub enum AccountError {
     /// The new password breaks the policy.
     #[error("the password does not meet the password policy")]
     Password(PasswordRejected),
+    /// Changing the own e-mail address or phone number needs the current
+    /// password.
+    #[error("confirm changes of your own e-mail address or phone number with your password")]
+    ReauthenticationRequired,
     /// The link is unknown, used, expired, or its account cannot use it.
     #[error("this link is not valid or has expired; ask for a new one")]
     InvalidLink,
@@ -602,7 +606,12 @@ impl AccountService<'_> {
         let hash = self.new_hash(&tenant, &user.value, new).await?;
         let u = user.value;
         let mut changes = ChangeSet::new(tenant.id);
-        changes.push(Write::SetPasswordHash(uid, hash));
+        changes
+            .push(Write::SetPasswordHash(uid, hash))
+            .push(Write::DeleteActionsOfUser(
+                uid,
+                ActionPurpose::PasswordReset,
+            ));
         changes.push(match keep {
             Some(keep) => Write::DeleteOtherSessionsOfUser(uid, keep),
             None => Write::DeleteSessionsOfUser(uid),
@@ -641,7 +650,14 @@ impl AccountService<'_> {
             uow: self.uow,
             random: self.random,
         }
-        .record(tenant.id, uid, now, source_ip, "wrong_current_password")
+        .record(
+            tenant.id,
+            uid,
+            now,
+            source_ip,
+            "wrong_current_password",
+            Vec::new(),
+        )
         .await?;
         Ok(())
     }
@@ -655,6 +671,54 @@ impl AccountService<'_> {
     /// [`AccountError::Access`]; [`AccountError::UnknownRole`];
     /// [`AccountError::EmailTaken`].
     pub async fn update_user(
+        &self,
+        actor: &Actor,
+        uid: UserId,
+        change: UserChanges,
+        source_ip: Option<IpAddr>,
+    ) -> Result<User, AccountError> {
+        if uid == actor.user() && (change.email.is_some() || change.phone.is_some()) {
+            return Err(AccountError::ReauthenticationRequired);
+        }
+        self.apply_user_change(actor, uid, change, source_ip).await
+    }
+
+    /// Changes the actor's own e-mail address or phone number, confirmed with
+    /// the current password (a wrong one counts as a failed login). A new phone
+    /// number turns SMS codes off until it is confirmed.
+    ///
+    /// # Errors
+    /// [`AccountError::WrongCurrentPassword`]; [`AccountError::EmailTaken`].
+    pub async fn change_own_contact(
+        &self,
+        actor: &Actor,
+        email: Option<Email>,
+        phone: Option<Option<Phone>>,
+        password: &Password,
+        source_ip: Option<IpAddr>,
+    ) -> Result<User, AccountError> {
+        let tenant = self.writable_tenant(actor.tenant()).await?;
+        let uid = actor.user();
+        let stored = self.credentials.password_hash(tenant.id, uid).await?;
+        let check = self
+            .hasher
+            .verify(password, stored.clone())
+            .await
+            .map_err(|e| AccountError::Unavailable(e.to_string()))?;
+        if !(check.matches && stored.is_some()) {
+            self.record_failed_reauthentication(&tenant, uid, self.clock.now(), source_ip)
+                .await?;
+            return Err(AccountError::WrongCurrentPassword);
+        }
+        let change = UserChanges {
+            email,
+            phone,
+            ..UserChanges::default()
+        };
+        self.apply_user_change(actor, uid, change, source_ip).await
+    }
+
+    async fn apply_user_change(
         &self,
         actor: &Actor,
         uid: UserId,
@@ -683,7 +747,8 @@ impl AccountService<'_> {
             }
             if let Some(v) = change.phone.clone() {
                 after.phone = v;
-                if after.phone.is_none() {
+                if after.phone != before.phone {
+                    // Codes go only to a number confirmed with a code.
                     after.auth.sms = false;
                 }
             }
@@ -752,6 +817,25 @@ impl AccountService<'_> {
             changes
                 .push(Write::UpdateUser(after.clone(), user.version))
                 .push(Write::AppendAudit(event.with_changes(fields)));
+            if after.email != before.email {
+                // Links mailed to the old address stop working; a pending
+                // registration goes to the new one.
+                changes
+                    .push(Write::DeleteActionsOfUser(uid, ActionPurpose::Invitation))
+                    .push(Write::DeleteActionsOfUser(
+                        uid,
+                        ActionPurpose::PasswordReset,
+                    ));
+                if after.status == UserStatus::Invited {
+                    self.issue_link(
+                        &mut changes,
+                        &tenant,
+                        &after,
+                        ActionPurpose::Invitation,
+                        now,
+                    );
+                }
+            }
             match self.uow.commit(changes).await {
                 Ok(()) => return Ok(after),
                 Err(e) if is_conflict(&e) => {
@@ -850,6 +934,28 @@ impl AccountService<'_> {
                 }
                 StatusChange::Reactivate => {
                     u.reactivate()?;
+                    if !actor.has_administrator_role() && before == UserStatus::Deactivated {
+                        // Reactivating clears failed logins: for anyone but an
+                        // Administrator that would be an unlock by the back door,
+                        // so the count (and a lock it reached) stays.
+                        let max = self
+                            .settings
+                            .settings(tenant.id)
+                            .await?
+                            .value
+                            .security
+                            .password_policy
+                            .max_failed_attempts();
+                        let kept = user.value.failed_logins;
+                        if u.status == UserStatus::Active {
+                            u.set_lockout(crate::lockout::LockoutState::from_parts(
+                                kept,
+                                kept >= u32::from(max.get()),
+                            ));
+                        } else {
+                            u.failed_logins = kept;
+                        }
+                    }
                     AuditAction::UserReactivated
                 }
                 StatusChange::Unlock => {

@@ -90,6 +90,15 @@ pub enum FactorError {
     /// login).
     #[error("the current password is not correct")]
     WrongPassword,
+    /// A new code was sent moments ago.
+    #[error("a code was sent moments ago; wait {seconds} seconds before asking for another")]
+    TooSoon {
+        /// Seconds to wait.
+        seconds: i64,
+    },
+    /// Another request changed the same factors meanwhile; try again.
+    #[error("the second factor was changed meanwhile; try again")]
+    Conflict,
     /// Not allowed.
     #[error(transparent)]
     Access(#[from] AccessError),
@@ -100,9 +109,15 @@ pub enum FactorError {
 
 impl From<StoreError> for FactorError {
     fn from(e: StoreError) -> Self {
-        FactorError::Unavailable(e.to_string())
+        match e {
+            StoreError::Conflict { .. } => FactorError::Conflict,
+            other => FactorError::Unavailable(other.to_string()),
+        }
     }
 }
+
+/// How long to wait before another code can be sent for the same attempt.
+pub const RESEND_AFTER: time::Duration = time::Duration::seconds(30);
 
 /// What a confirmed TOTP enrolment hands out, once.
 #[derive(Debug, Clone)]
@@ -179,6 +194,53 @@ impl FactorService<'_> {
         }
     }
 
+    /// Checks the actor's current password before a change of their second
+    /// factors; a wrong one counts as a failed login.
+    async fn reauthenticate(
+        &self,
+        actor: &Actor,
+        password: &Password,
+        source_ip: Option<IpAddr>,
+    ) -> Result<(), FactorError> {
+        let (tenant, uid) = (actor.tenant(), actor.user());
+        let stored = self.credentials.password_hash(tenant, uid).await?;
+        let check = self
+            .hasher
+            .verify(password, stored.clone())
+            .await
+            .map_err(|e| FactorError::Unavailable(e.to_string()))?;
+        if check.matches && stored.is_some() {
+            return Ok(());
+        }
+        self.failed()
+            .record(
+                tenant,
+                uid,
+                self.clock.now(),
+                source_ip,
+                "wrong_current_password",
+                Vec::new(),
+            )
+            .await?;
+        Err(FactorError::WrongPassword)
+    }
+
+    /// Starts enrolling an authenticator app for the logged-in actor, after
+    /// checking their password (changing a second factor needs it).
+    ///
+    /// # Errors
+    /// [`FactorError::WrongPassword`]; as [`FactorService::start_totp`].
+    pub async fn start_own_totp(
+        &self,
+        actor: &Actor,
+        password: &Password,
+        issuer: &str,
+        source_ip: Option<IpAddr>,
+    ) -> Result<TotpProvisioning, FactorError> {
+        self.reauthenticate(actor, password, source_ip).await?;
+        self.start_totp(actor.tenant(), actor.user(), issuer).await
+    }
+
     /// Starts enrolling an authenticator app: a new secret, shown as otpauth URI
     /// and QR code, waiting for a code that confirms it. Refused while one is
     /// enrolled (remove it first).
@@ -223,6 +285,7 @@ impl FactorService<'_> {
         uid: UserId,
         code: &str,
         source_ip: Option<IpAddr>,
+        at_login: bool,
     ) -> Result<Enrolled, FactorError> {
         let user = self.active_user(tenant, uid).await?;
         let (mut factors, version) = self.factors_of(tenant, uid).await?;
@@ -245,6 +308,23 @@ impl FactorService<'_> {
         let mut u = user.value;
         u.auth.totp = true;
         let mut changes = ChangeSet::new(tenant);
+        if at_login {
+            // The enrolment completes a login: like a right second factor it
+            // resets the failure count, and the login is audited.
+            let max = self
+                .settings
+                .settings(tenant)
+                .await?
+                .value
+                .security
+                .password_policy
+                .max_failed_attempts();
+            let outcome = u.lockout().record(Attempt::CorrectCredentials, max);
+            if !outcome.accepted {
+                return Err(FactorError::WrongCode { locked: true });
+            }
+            u.set_lockout(outcome.state);
+        }
         changes
             .push(Write::SaveSecondFactors(factors, version))
             .push(Write::UpdateUser(u, user.version))
@@ -253,6 +333,13 @@ impl FactorService<'_> {
                     .from_ip(source_ip)
                     .with_detail("totp"),
             ));
+        if at_login {
+            changes.push(Write::AppendAudit(
+                event(tenant, now, uid, AuditAction::LoginSucceeded)
+                    .from_ip(source_ip)
+                    .with_detail("totp_enrolment"),
+            ));
+        }
         match self.uow.commit(changes).await {
             Ok(()) => Ok(Enrolled {
                 recovery_codes: codes,
@@ -303,6 +390,12 @@ impl FactorService<'_> {
         let mut changes = ChangeSet::new(tenant);
         match self.challenges.challenge(tenant, id).await? {
             Some(old) => {
+                let ready = old.value.issued_at.saturating_add(RESEND_AFTER);
+                if now < ready && !old.value.used {
+                    return Err(FactorError::TooSoon {
+                        seconds: (ready - now).whole_seconds().max(1),
+                    });
+                }
                 fresh.failed_attempts = old.value.failed_attempts;
                 changes.push(Write::UpdateChallenge(fresh.clone(), old.version));
             }
@@ -401,15 +494,19 @@ impl FactorService<'_> {
             if !accepted {
                 let locked = self
                     .failed()
-                    .record(tenant, uid, now, source_ip, "wrong_second_factor")
+                    .record(
+                        tenant,
+                        uid,
+                        now,
+                        source_ip,
+                        "wrong_second_factor",
+                        vec![Write::AppendAudit(
+                            event(tenant, now, uid, AuditAction::SecondFactorFailed)
+                                .from_ip(source_ip)
+                                .with_detail(answer.method()),
+                        )],
+                    )
                     .await?;
-                let mut audit = ChangeSet::new(tenant);
-                audit.push(Write::AppendAudit(
-                    event(tenant, now, uid, AuditAction::SecondFactorFailed)
-                        .from_ip(source_ip)
-                        .with_detail(answer.method()),
-                ));
-                self.uow.commit(audit).await?;
                 return Err(FactorError::WrongCode { locked });
             }
             let mut u = user.value;
@@ -520,34 +617,69 @@ impl FactorService<'_> {
         password: &Password,
         source_ip: Option<IpAddr>,
     ) -> Result<(), FactorError> {
-        let (tenant, uid) = (actor.tenant(), actor.user());
-        let stored = self.credentials.password_hash(tenant, uid).await?;
-        let check = self
-            .hasher
-            .verify(password, stored.clone())
+        self.reauthenticate(actor, password, source_ip).await?;
+        self.remove_factors(actor, actor.user(), method, source_ip)
             .await
-            .map_err(|e| FactorError::Unavailable(e.to_string()))?;
-        if !(check.matches && stored.is_some()) {
-            self.failed()
-                .record(
-                    tenant,
-                    uid,
-                    self.clock.now(),
-                    source_ip,
-                    "wrong_current_password",
-                )
-                .await?;
-            return Err(FactorError::WrongPassword);
-        }
-        self.remove(actor, uid, method, source_ip).await
     }
 
-    /// Removes a user's second factors (an Administrator helping someone who
-    /// lost their phone): `method` `totp`, `sms` or `all`.
+    /// Starts turning on SMS codes for the logged-in actor after checking their
+    /// password.
     ///
     /// # Errors
-    /// [`FactorError::Access`] unless the actor holds the Administrator role or
-    /// acts on their own account.
+    /// [`FactorError::WrongPassword`]; as [`FactorService::start_sms`].
+    pub async fn start_own_sms(
+        &self,
+        actor: &Actor,
+        password: &Password,
+        source_ip: Option<IpAddr>,
+    ) -> Result<(ChallengeId, Timestamp), FactorError> {
+        self.reauthenticate(actor, password, source_ip).await?;
+        self.start_sms(actor).await
+    }
+
+    /// A login that stopped at the second step (a newer login of the same
+    /// account replaced it): the missing code counts as a failed login, and the
+    /// pending session ends in the same change set. Returns whether this locked
+    /// the account.
+    ///
+    /// # Errors
+    /// Storage failures.
+    pub async fn abandoned_login(
+        &self,
+        tenant: TenantId,
+        uid: UserId,
+        pending_session: crate::token::TokenHash,
+        source_ip: Option<IpAddr>,
+    ) -> Result<bool, FactorError> {
+        let now = self.clock.now();
+        Ok(self
+            .failed()
+            .record(
+                tenant,
+                uid,
+                now,
+                source_ip,
+                "missing_second_factor",
+                vec![
+                    Write::DeleteSession(pending_session),
+                    Write::AppendAudit(
+                        event(tenant, now, uid, AuditAction::SecondFactorFailed)
+                            .from_ip(source_ip)
+                            .with_detail("missing"),
+                    ),
+                ],
+            )
+            .await?)
+    }
+
+    /// Removes another user's second factors (an Administrator helping
+    /// someone who lost their phone): `method` `totp`, `sms` or `all`. The own
+    /// factors go through [`FactorService::remove_own`], which asks for the
+    /// password.
+    ///
+    /// # Errors
+    /// [`FactorError::Access`] unless the actor holds the Administrator role and
+    /// the account is not their own.
     pub async fn remove(
         &self,
         actor: &Actor,
@@ -555,14 +687,24 @@ impl FactorService<'_> {
         method: &str,
         source_ip: Option<IpAddr>,
     ) -> Result<(), FactorError> {
-        let tenant = actor.tenant();
-        if uid != actor.user() && !actor.has_administrator_role() {
+        if uid == actor.user() || !actor.has_administrator_role() {
             return Err(AccessError::Forbidden {
                 area: crate::access::Area::Users,
                 needed: crate::access::AccessLevel::ReadWrite,
             }
             .into());
         }
+        self.remove_factors(actor, uid, method, source_ip).await
+    }
+
+    async fn remove_factors(
+        &self,
+        actor: &Actor,
+        uid: UserId,
+        method: &str,
+        source_ip: Option<IpAddr>,
+    ) -> Result<(), FactorError> {
+        let tenant = actor.tenant();
         let user = self
             .users
             .user(tenant, uid)

@@ -54,7 +54,8 @@ struct FailedLogin<'a> {
 }
 
 impl FailedLogin<'_> {
-    /// Returns whether this failure locked the account.
+    /// Returns whether this failure locked the account. `extra` writes (say
+    /// the audit entry of a wrong code) commit in the same change set.
     async fn record(
         &self,
         tenant: crate::id::TenantId,
@@ -62,6 +63,7 @@ impl FailedLogin<'_> {
         now: Timestamp,
         source_ip: Option<std::net::IpAddr>,
         detail: &str,
+        extra: Vec<crate::ports::Write>,
     ) -> Result<bool, StoreError> {
         use crate::ports::{
             ChangeSet, Destination, MessageKind, MessageParams, OutgoingMessage, Write,
@@ -99,6 +101,9 @@ impl FailedLogin<'_> {
                     .from_ip(source_ip)
                     .with_detail(detail),
                 ));
+            for w in &extra {
+                changes.push(w.clone());
+            }
             if outcome.newly_locked {
                 changes
                     .push(Write::DeleteSessionsOfUser(uid))

@@ -90,7 +90,8 @@ impl SessionService<'_> {
     /// Starts a session for `principal` with the tenant's timeouts (a pending
     /// login ends after [`PENDING_LOGIN_VALIDITY`]). `replaces` names a session
     /// to end in the same transaction (the pending login a second factor
-    /// completed).
+    /// completed); if it is gone already — another request completed it — the
+    /// start fails with [`StoreError::NotFound`].
     ///
     /// # Errors
     /// [`StoreError`].
@@ -118,7 +119,7 @@ impl SessionService<'_> {
         };
         let mut changes = ChangeSet::new(tenant);
         if let Some(old) = replaces {
-            changes.push(Write::DeleteSession(old));
+            changes.push(Write::ConsumeSession(old));
         }
         changes.push(Write::InsertSession(session.clone()));
         self.uow.commit(changes).await?;

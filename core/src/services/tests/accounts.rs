@@ -369,3 +369,91 @@ fn forgot_password_for_an_unknown_address_writes_only_an_audit_entry() {
         matches!(&commits[0].writes()[0], Write::AppendAudit(e) if e.action == crate::audit::AuditAction::PasswordResetRequested)
     );
 }
+
+#[test]
+fn a_user_manager_cannot_unlock_by_deactivating_and_reactivating() {
+    let hr = user(5, &hr_role(), UserStatus::Active);
+    let mut locked = user(6, &hr_role(), UserStatus::Deactivated);
+    locked.failed_logins = 5;
+    let w = World::new(vec![hr.clone(), locked.clone()]);
+    let (uow, log) = recording_uow(vec![]);
+    let p = ports();
+    let a = actor(&hr, &hr_role());
+    block_on(w.service(&p, &uow).reactivate(&a, locked.id, None)).unwrap();
+    let commits = log.lock().unwrap();
+    let after = commits[0]
+        .writes()
+        .iter()
+        .find_map(|w| match w {
+            Write::UpdateUser(u, _) => Some(u.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(after.status, UserStatus::Locked, "the lock stays");
+    assert_eq!(after.failed_logins, 5);
+
+    // An Administrator's reactivation is an unlock.
+    let admin = user(1, &admin_role(), UserStatus::Active);
+    let w = World::new(vec![admin.clone(), locked.clone()]);
+    let (uow, log) = recording_uow(vec![]);
+    let a = actor(&admin, &admin_role());
+    block_on(w.service(&p, &uow).reactivate(&a, locked.id, None)).unwrap();
+    let commits = log.lock().unwrap();
+    assert!(commits[0].writes().iter().any(
+        |w| matches!(w, Write::UpdateUser(u, _) if u.status == UserStatus::Active && u.failed_logins == 0)
+    ));
+}
+
+#[test]
+fn a_new_address_voids_mailed_links_and_resends_a_pending_invitation() {
+    let admin = user(1, &admin_role(), UserStatus::Active);
+    let invited = user(7, &hr_role(), UserStatus::Invited);
+    let w = World::new(vec![admin.clone(), invited.clone()]);
+    let (uow, log) = recording_uow(vec![]);
+    let p = ports();
+    let a = actor(&admin, &admin_role());
+    let change = crate::services::accounts::UserChanges {
+        email: Some(Email::parse("richtig@firma.de").unwrap()),
+        ..Default::default()
+    };
+    block_on(
+        w.service(&p, &uow)
+            .update_user(&a, invited.id, change, None),
+    )
+    .unwrap();
+    let commits = log.lock().unwrap();
+    let writes = commits[0].writes();
+    assert!(writes.contains(&Write::DeleteActionsOfUser(
+        invited.id,
+        ActionPurpose::Invitation
+    )));
+    assert!(writes.contains(&Write::DeleteActionsOfUser(
+        invited.id,
+        ActionPurpose::PasswordReset
+    )));
+    assert!(
+        writes
+            .iter()
+            .any(|w| matches!(w, Write::InsertAction(p) if p.purpose == ActionPurpose::Invitation))
+    );
+    assert!(writes.iter().any(|w| matches!(w, Write::Enqueue(m)
+        if m.to == crate::ports::Destination::Email(Email::parse("richtig@firma.de").unwrap()))));
+}
+
+#[test]
+fn the_own_address_changes_only_with_the_password() {
+    let admin = user(1, &admin_role(), UserStatus::Active);
+    let w = World::new(vec![admin.clone()]);
+    let (uow, log) = recording_uow(vec![]);
+    let p = ports();
+    let a = actor(&admin, &admin_role());
+    let change = crate::services::accounts::UserChanges {
+        email: Some(Email::parse("neu@firma.de").unwrap()),
+        ..Default::default()
+    };
+    assert_eq!(
+        block_on(w.service(&p, &uow).update_user(&a, admin.id, change, None)),
+        Err(AccountError::ReauthenticationRequired)
+    );
+    assert!(log.lock().unwrap().is_empty());
+}
