@@ -428,7 +428,10 @@ mod tests {
         assert_eq!(proxies.client(Some(proxy), Some("garbage")), Some(proxy));
         assert!(TrustedProxies::parse(&["nonsense".to_owned()]).is_err());
         assert_eq!(
-            proxies.client(Some("127.0.0.1".parse().unwrap()), Some("1.2.3.4,198.51.100.7")),
+            proxies.client(
+                Some("127.0.0.1".parse().unwrap()),
+                Some("1.2.3.4,198.51.100.7")
+            ),
             Some("127.0.0.1".parse().unwrap()),
             "127.0.0.1 is not in 10/8"
         );

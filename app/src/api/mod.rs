@@ -79,10 +79,7 @@ pub fn routes(state: Arc<AppState>) -> impl Endpoint {
 
 /// Refuses bodies over [`MAX_BODY`] with `413`: by their `Content-Length`
 /// before reading, and a body without one (chunked) while reading it.
-async fn limit_body<E: Endpoint>(
-    next: E,
-    mut req: poem::Request,
-) -> poem::Result<poem::Response> {
+async fn limit_body<E: Endpoint>(next: E, mut req: poem::Request) -> poem::Result<poem::Response> {
     use poem::IntoResponse as _;
     let too_large = || {
         ApiError::new(
@@ -100,7 +97,10 @@ async fn limit_body<E: Endpoint>(
     match declared {
         Some(len) if len > MAX_BODY as u64 => return Ok(too_large()),
         Some(_) => {}
-        None if req.headers().contains_key(poem::http::header::TRANSFER_ENCODING) => {
+        None if req
+            .headers()
+            .contains_key(poem::http::header::TRANSFER_ENCODING) =>
+        {
             match req.take_body().into_bytes_limit(MAX_BODY).await {
                 Ok(bytes) => req.set_body(bytes),
                 Err(_) => return Ok(too_large()),
