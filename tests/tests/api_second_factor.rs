@@ -297,7 +297,10 @@ async fn sms_codes_expire_after_five_minutes_and_belong_to_one_attempt(backend: 
         .to_owned();
     // The own phone number is changed with the password, not through PATCH.
     let (status, body) = c
-        .patch(&format!("/users/{me}"), json!({"phone": "+49 151 1234 5678"}))
+        .patch(
+            &format!("/users/{me}"),
+            json!({"phone": "+49 151 1234 5678"}),
+        )
         .await;
     assert_eq!(
         (status, body["code"].as_str()),
