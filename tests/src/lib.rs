@@ -29,6 +29,7 @@ use zeugnis_core::ports::Clock;
 use zeugnis_core::values::Timestamp;
 use zeugnis_store::testing::TestDatabase;
 
+pub mod api;
 pub mod client;
 pub mod db;
 pub mod sms_gateway;

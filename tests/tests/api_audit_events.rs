@@ -2,7 +2,6 @@
 //! a password, token or code. One journey through the API on each database.
 #![expect(
     clippy::unwrap_used,
-    clippy::expect_used,
     clippy::indexing_slicing,
     reason = "test helpers fail the test loudly"
 )]

@@ -949,7 +949,7 @@ async fn a_trusted_proxy_names_the_client_and_nobody_else_can() {
         .unwrap();
     assert_eq!(resp.status(), 401);
     let source = |app: &TestApp, tenant: TenantId| {
-        let store = std::sync::Arc::clone(&app.state());
+        let store = std::sync::Arc::clone(app.state());
         async move {
             let q = AuditQuery {
                 action: Some(AuditAction::LoginFailed),
