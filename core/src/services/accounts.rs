@@ -334,8 +334,8 @@ impl AccountService<'_> {
         event.target = AuditTarget::User(user.id);
         changes.push(Write::AppendAudit(event.with_changes(vec![
             FieldChange::new("status", None, Some("invited")),
-            FieldChange::new("role", None, Some(&role_text(user.role))),
-            FieldChange::new("scope", None, Some(scope_text(&user.scope))),
+            FieldChange::new("role", None, Some(&user.role.to_string())),
+            FieldChange::new("scope", None, Some(&scope_detail(&user.scope))),
         ])));
         match self.uow.commit(changes).await {
             Ok(()) => Ok((user.id, token)),
@@ -1016,10 +1016,6 @@ pub const fn status_key(s: UserStatus) -> &'static str {
     }
 }
 
-fn role_text(role: RoleId) -> String {
-    role.to_string()
-}
-
 /// A scope in words for audit entries: `administrator`, or the restricted
 /// criteria with their values.
 fn scope_detail(scope: &ReferenceScope) -> String {
@@ -1039,12 +1035,5 @@ fn scope_detail(scope: &ReferenceScope) -> String {
             }
         }
         _ => "administrator".to_owned(),
-    }
-}
-
-fn scope_text(scope: &ReferenceScope) -> &'static str {
-    match scope {
-        ReferenceScope::Administrator => "administrator",
-        _ => "restricted",
     }
 }

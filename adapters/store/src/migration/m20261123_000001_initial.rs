@@ -491,28 +491,44 @@ fn schema() -> (Vec<TableCreateStatement>, Vec<IndexCreateStatement>) {
     (tables, indexes)
 }
 
+/// Creates `tables`, then `indexes`.
+pub(super) async fn create_all(
+    manager: &SchemaManager<'_>,
+    tables: Vec<TableCreateStatement>,
+    indexes: Vec<IndexCreateStatement>,
+) -> Result<(), DbErr> {
+    for t in tables {
+        manager.create_table(t).await?;
+    }
+    for i in indexes {
+        manager.create_index(i).await?;
+    }
+    Ok(())
+}
+
+/// Drops `tables`, last first.
+pub(super) async fn drop_all(
+    manager: &SchemaManager<'_>,
+    tables: &[TableCreateStatement],
+) -> Result<(), DbErr> {
+    for t in tables.iter().rev() {
+        if let Some(name) = t.get_table_name() {
+            manager
+                .drop_table(Table::drop().table(name.clone()).to_owned())
+                .await?;
+        }
+    }
+    Ok(())
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let (tables, indexes) = schema();
-        for t in tables {
-            manager.create_table(t).await?;
-        }
-        for i in indexes {
-            manager.create_index(i).await?;
-        }
-        Ok(())
+        create_all(manager, tables, indexes).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let (tables, _) = schema();
-        for t in tables.iter().rev() {
-            if let Some(name) = t.get_table_name() {
-                manager
-                    .drop_table(Table::drop().table(name.clone()).to_owned())
-                    .await?;
-            }
-        }
-        Ok(())
+        drop_all(manager, &schema().0).await
     }
 }

@@ -3,7 +3,9 @@
 
 use sea_orm_migration::prelude::*;
 
-use super::m20261123_000001_initial::{big, blob, blob_null, fk, index, pk, tenant_owned, text};
+use super::m20261123_000001_initial::{
+    big, blob, blob_null, create_all, drop_all, fk, index, pk, tenant_owned, text,
+};
 
 #[derive(DeriveMigrationName)]
 pub(crate) struct Migration;
@@ -54,12 +56,7 @@ fn schema() -> (Vec<TableCreateStatement>, Vec<IndexCreateStatement>) {
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let (tables, indexes) = schema();
-        for t in tables {
-            manager.create_table(t).await?;
-        }
-        for i in indexes {
-            manager.create_index(i).await?;
-        }
+        create_all(manager, tables, indexes).await?;
         // Filtering the audit log by user: who acted, and whom it was about.
         for column in ["actor_user", "subject_user"] {
             manager
@@ -102,14 +99,6 @@ impl MigrationTrait for Migration {
                 )
                 .await?;
         }
-        let (tables, _) = schema();
-        for t in tables.iter().rev() {
-            if let Some(name) = t.get_table_name() {
-                manager
-                    .drop_table(Table::drop().table(name.clone()).to_owned())
-                    .await?;
-            }
-        }
-        Ok(())
+        drop_all(manager, &schema().0).await
     }
 }
