@@ -55,6 +55,7 @@
 //! | [`tenant`], [`user`], [`access`], [`scope`] | tenants, accounts, roles with 14 areas, reference access scopes |
 //! | [`authz`] | every access decision: areas, scope + private flag, no escalation, last Administrator |
 //! | [`employee`], [`reference`](mod@reference) | master data, references, sections, grades, the workflow |
+//! | [`document`] | a reference as a printable letter, the tenant's formatting |
 //! | [`matrix`], [`handover`] | the handover permission matrix, links, the two-step check |
 //! | [`action`] | single-use registration and password-reset links |
 //! | [`lockout`], [`password`], [`otp`], [`second_factor`], [`session`] | authentication rules: lockout, password policy, one-time codes, TOTP steps and recovery codes, sessions |
@@ -74,6 +75,7 @@ pub mod access;
 pub mod action;
 pub mod audit;
 pub mod authz;
+pub mod document;
 pub mod employee;
 pub mod handover;
 pub mod id;

@@ -13,6 +13,7 @@
 
 mod changes;
 mod delivery;
+mod documents;
 mod identity;
 mod security;
 mod store;
@@ -20,6 +21,7 @@ mod system;
 
 pub use changes::*;
 pub use delivery::*;
+pub use documents::*;
 pub use identity::*;
 pub use security::*;
 pub use store::*;
