@@ -21,9 +21,10 @@ use crate::id::{RoleId, TenantId};
 use crate::values::Name;
 
 /// An area of the application that a role can open.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Area {
     /// Employee master data (Mitarbeiter).
@@ -135,9 +136,20 @@ impl fmt::Display for Area {
 }
 
 /// How far a role opens an area. Ordered: `None < Read < ReadWrite`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
 pub enum AccessLevel {
     /// The area is closed.
     #[default]
@@ -228,7 +240,6 @@ impl FromIterator<(Area, AccessLevel)> for Permissions {
     }
 }
 
-#[cfg(feature = "serde")]
 impl serde::Serialize for Permissions {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
@@ -240,7 +251,6 @@ impl serde::Serialize for Permissions {
     }
 }
 
-#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for Permissions {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let map = std::collections::BTreeMap::<Area, AccessLevel>::deserialize(d)?;
@@ -249,9 +259,8 @@ impl<'de> serde::Deserialize<'de> for Permissions {
 }
 
 /// Whether a role is the built-in Administrator or a tenant-defined role.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum RoleKind {
     /// The built-in Administrator: every area, cannot be restricted or deleted.
@@ -261,8 +270,7 @@ pub enum RoleKind {
 }
 
 /// A role of a tenant.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Role {
     /// The role's id.
     pub id: RoleId,

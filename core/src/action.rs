@@ -30,9 +30,8 @@ use crate::token::{ActionToken, SecretToken as _, TokenHash};
 use crate::values::Timestamp;
 
 /// What a link may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ActionPurpose {
     /// Complete a registration: set the first password.

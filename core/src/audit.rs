@@ -49,8 +49,8 @@ macro_rules! actions {
     ($($(#[$m:meta])* $variant:ident => $key:literal,)*) => {
         /// What happened.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-        #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-        #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+        #[derive(serde::Serialize, serde::Deserialize)]
+        #[serde(rename_all = "snake_case")]
         #[non_exhaustive]
         pub enum AuditAction {
             $($(#[$m])* $variant,)*
@@ -161,9 +161,8 @@ actions! {
 }
 
 /// Who acted.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum AuditActor {
     /// A user of the tenant.
@@ -184,9 +183,8 @@ pub enum AuditActor {
 }
 
 /// What an action was about.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum AuditTarget {
     /// Nothing in particular.
@@ -212,9 +210,8 @@ pub enum AuditTarget {
 /// Text in an audit entry: control characters (line breaks included) are replaced
 /// by visible escapes and the length is capped at 500 characters, so user input
 /// cannot forge entries or log lines.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(from = "String", into = "String"))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(from = "String", into = "String")]
 pub struct AuditText(String);
 
 impl From<String> for AuditText {
@@ -270,8 +267,7 @@ impl fmt::Display for AuditText {
 
 /// One changed field: name, before, after. Use it for settings, roles and account
 /// attributes — never for passwords, codes, tokens or reference content.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct FieldChange {
     /// The field, e.g. `role` or `privacy.audit_retention`.
     pub field: AuditText,
@@ -294,8 +290,7 @@ impl FieldChange {
 }
 
 /// An event to record.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct AuditEvent {
     /// The tenant, or `None` for installation-level operator events.
     pub tenant: Option<TenantId>,
@@ -471,8 +466,7 @@ impl fmt::Debug for ChainKey {
 }
 
 /// A chain hash (HMAC-SHA-256).
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
 pub struct ChainHash(pub [u8; 32]);
 
 impl fmt::Debug for ChainHash {
@@ -486,8 +480,7 @@ impl fmt::Debug for ChainHash {
 }
 
 /// A recorded entry: the event, its position and its place in the chain.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct AuditEntry {
     /// Position in the tenant's chain (1 for the first entry ever).
     pub seq: u64,

@@ -12,9 +12,10 @@ use crate::values::Date;
 
 /// The typefaces a letter can be set in. Renderers embed them; nothing is
 /// downloaded or taken from the host.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
 pub enum Typeface {
     /// A serif book face (the default).
     #[default]
@@ -24,8 +25,7 @@ pub enum Typeface {
 }
 
 /// Page margins in millimetres.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Margins {
     /// Top margin.
     pub top: u8,
@@ -50,9 +50,8 @@ impl Default for Margins {
 }
 
 /// The image format of a logo.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ImageFormat {
     /// PNG.
     Png,
@@ -81,8 +80,7 @@ impl ImageFormat {
 }
 
 /// A letterhead logo.
-#[derive(Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Logo {
     /// The image file.
     pub bytes: Vec<u8>,
@@ -117,8 +115,7 @@ pub enum FormattingError {
 }
 
 /// How a tenant's references look on paper (area Reference formatting).
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LetterFormatting {
     /// Letterhead lines, printed at the top right (company name first).
     pub letterhead: Vec<String>,
@@ -187,8 +184,7 @@ impl LetterFormatting {
 }
 
 /// One person who signs.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SignatureLine {
     /// Printed name.
     pub name: String,

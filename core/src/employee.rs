@@ -9,9 +9,10 @@ use crate::values::{Date, Email, Name};
 
 /// How the employee is addressed. `None` writes the reference without gendered
 /// wording (the name instead of er/sie), for diverse employees or by choice.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
 pub enum Salutation {
     /// Herr (he).
     Herr,
@@ -27,8 +28,7 @@ pub enum Salutation {
 pub type OrgValue = Name;
 
 /// The organisational attributes that reference access scopes filter on.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
 pub struct OrgAttributes {
     /// Company (Unternehmen).
     pub company: Option<OrgValue>,
@@ -43,8 +43,7 @@ pub struct OrgAttributes {
 }
 
 /// The employee's personal data (encrypted at rest). `Debug` shows none of it.
-#[derive(Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PersonalData {
     /// Herr, Frau or none.
     pub salutation: Salutation,
@@ -61,8 +60,7 @@ pub struct PersonalData {
 }
 
 /// Contact data (encrypted at rest). `Debug` shows none of it.
-#[derive(Clone, PartialEq, Eq, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[derive(Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Contact {
     /// Street and number.
     pub street: Option<Name>,
@@ -76,9 +74,10 @@ pub struct Contact {
 
 /// Why an employment ends or an interim reference is issued; the closing formula
 /// of the reference depends on it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum IssueReason {
     /// The employee resigned (Eigenkündigung).
@@ -102,8 +101,7 @@ pub enum IssueReason {
 }
 
 /// A period in which the employment was interrupted (e.g. parental leave).
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Interruption {
     /// First day.
     pub from: Date,
@@ -114,8 +112,7 @@ pub struct Interruption {
 }
 
 /// A power of attorney the employee held (Vollmacht), e.g. Prokura.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PowerOfAttorney {
     /// Kind, e.g. "Prokura", "Handlungsvollmacht".
     pub kind: Name,
@@ -124,8 +121,7 @@ pub struct PowerOfAttorney {
 }
 
 /// Employment data. `Debug` shows none of it.
-#[derive(Clone, PartialEq, Eq, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[derive(Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Employment {
     /// First day of employment.
     pub entry_date: Option<Date>,
@@ -169,8 +165,7 @@ pub enum EmployeeError {
 }
 
 /// An employee master record.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Employee {
     /// The employee's id.
     pub id: EmployeeId,

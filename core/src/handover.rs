@@ -31,8 +31,7 @@ use crate::token::{HandoverId, HandoverSecret, SecretToken, TokenHash};
 use crate::values::{Email, Name, Phone, Timestamp};
 
 /// The person a reference is handed to (no account needed).
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Recipient {
     /// Their name.
     pub name: Name,
@@ -43,9 +42,8 @@ pub struct Recipient {
 }
 
 /// HR's choice of the two-step check for one handover.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum LinkCheckChoice {
     /// No code (unless the tenant makes it mandatory).
     Off,
@@ -164,8 +162,7 @@ pub struct HandoverRequest {
 }
 
 /// A handover.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Handover {
     /// Public half of the link.
     pub id: HandoverId,

@@ -55,6 +55,7 @@
 //! | [`tenant`], [`user`], [`access`], [`scope`] | tenants, accounts, roles with 14 areas, reference access scopes |
 //! | [`authz`] | every access decision: areas, scope + private flag, no escalation, last Administrator |
 //! | [`employee`], [`reference`](mod@reference) | master data, references, sections, grades, the workflow |
+//! | [`phrases`], [`generator`], [`check`] | phrase libraries with German defaults, the text generator, the reference check |
 //! | [`document`] | a reference as a printable letter, the tenant's formatting |
 //! | [`matrix`], [`handover`] | the handover permission matrix, links, the two-step check |
 //! | [`action`] | single-use registration and password-reset links |
@@ -68,15 +69,18 @@
 //!
 //! ## Features
 //!
-//! * `serde` — `Serialize`/`Deserialize` for the value types.
+//! * `serde` — kept for compatibility; `Serialize`/`Deserialize` are always
+//!   implemented (section forms and phrase libraries are JSON documents).
 //! * `mock` — `mockall` mocks of every port (`MockUserStore`, `MockClock`, …).
 
 pub mod access;
 pub mod action;
 pub mod audit;
 pub mod authz;
+pub mod check;
 pub mod document;
 pub mod employee;
+pub mod generator;
 pub mod handover;
 pub mod id;
 pub mod lockout;
@@ -85,6 +89,7 @@ pub mod matrix;
 pub mod messages;
 pub mod otp;
 pub mod password;
+pub mod phrases;
 pub mod ports;
 pub mod reference;
 pub mod retention;

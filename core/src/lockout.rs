@@ -23,9 +23,8 @@
 
 /// The number of consecutive failures that locks an account (1 to 5; the default 5
 /// is the most a tenant may allow — a policy can only make it stricter).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(try_from = "u8", into = "u8"))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "u8", into = "u8")]
 pub struct MaxFailedAttempts(u8);
 
 /// A threshold outside 1 to 5.
@@ -88,8 +87,9 @@ pub enum Attempt {
 }
 
 /// A user's lockout state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
 pub struct LockoutState {
     consecutive_failures: u32,
     locked: bool,

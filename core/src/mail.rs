@@ -55,9 +55,10 @@ pub const MESSAGE_KINDS: &[MessageKind] = &[
 ];
 
 /// A part of a message template.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum TemplatePart {
     /// The e-mail's subject line.
@@ -89,9 +90,8 @@ impl TemplatePart {
 
 /// A tenant's own wording for one kind of message; a part left `None` uses the
 /// default.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(default))]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct TemplateOverride {
     /// Subject line.
     pub subject: Option<String>,
@@ -144,9 +144,8 @@ impl TemplateOverride {
 }
 
 /// A tenant's mail settings.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(default))]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct MailSettings {
     /// The sender's display name ("Absendername"); the tenant's name when unset.
     /// The sender address itself is the installation's.
@@ -208,8 +207,7 @@ pub enum MailSettingsError {
 }
 
 /// When a failed delivery is tried again.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct RetryPolicy {
     max_attempts: u32,
     first_delay: Duration,

@@ -29,9 +29,20 @@ use std::collections::BTreeMap;
 use crate::reference::{ReferenceContent, Section, SectionContent};
 
 /// What a link holder may do with one section.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
 pub enum SectionAccess {
     /// Neither shown nor returned.
     #[default]
@@ -190,7 +201,6 @@ impl PermissionMatrix {
     }
 }
 
-#[cfg(feature = "serde")]
 impl serde::Serialize for PermissionMatrix {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         #[derive(serde::Serialize)]
@@ -206,7 +216,6 @@ impl serde::Serialize for PermissionMatrix {
     }
 }
 
-#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for PermissionMatrix {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         #[derive(serde::Deserialize)]

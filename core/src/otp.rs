@@ -68,9 +68,8 @@ impl fmt::Debug for OneTimeCode {
 }
 
 /// What a code was issued for; a code only works for its own purpose.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum CodePurpose {
     /// The second step of one login attempt (identified by its pending-login id).
@@ -82,8 +81,7 @@ pub enum CodePurpose {
 }
 
 /// Validity and attempt limit of codes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct CodePolicy {
     /// How long a code is valid (5 minutes).
     pub validity: Duration,
@@ -101,8 +99,7 @@ impl Default for CodePolicy {
 }
 
 /// An issued code awaiting entry.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CodeChallenge {
     /// The challenge's id.
     pub id: ChallengeId,

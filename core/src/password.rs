@@ -73,9 +73,8 @@ pub trait BreachedPasswords: Send + Sync {
 }
 
 /// Which preset the policy follows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(tag = "preset", rename_all = "snake_case"))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "preset", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum PasswordRules {
     /// Minimum length plus every composition rule of the seed preset: a
@@ -112,9 +111,8 @@ impl PasswordRules {
 }
 
 /// A tenant's password policy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(try_from = "PolicyRepr"))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "PolicyRepr")]
 pub struct PasswordPolicy {
     rules: PasswordRules,
     max_failed_attempts: MaxFailedAttempts,
@@ -152,14 +150,12 @@ pub enum PolicyError {
     },
 }
 
-#[cfg(feature = "serde")]
 #[derive(serde::Deserialize)]
 struct PolicyRepr {
     rules: PasswordRules,
     max_failed_attempts: MaxFailedAttempts,
 }
 
-#[cfg(feature = "serde")]
 impl TryFrom<PolicyRepr> for PasswordPolicy {
     type Error = PolicyError;
     fn try_from(r: PolicyRepr) -> Result<Self, Self::Error> {

@@ -35,9 +35,8 @@ use crate::values::Timestamp;
 
 /// A retention period in days or calendar months; never zero (a zero period
 /// would delete records the moment they exist).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum RetentionPeriod {
     /// A number of days.
     Days(NonZeroU16),

@@ -29,9 +29,10 @@ use crate::employee::{OrgAttributes, OrgValue};
 use crate::values::{Name, ValueError};
 
 /// One organisational criterion a scope can restrict.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Criterion {
     /// Company (Unternehmen).
@@ -106,14 +107,10 @@ pub enum ScopeError {
 
 /// Allowed values per restricted criterion. Every restricted criterion has at
 /// least one allowed value (checked on construction).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(
-    feature = "serde",
-    serde(
-        try_from = "BTreeMap<Criterion, Vec<String>>",
-        into = "BTreeMap<Criterion, Vec<String>>"
-    )
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
+#[serde(
+    try_from = "BTreeMap<Criterion, Vec<String>>",
+    into = "BTreeMap<Criterion, Vec<String>>"
 )]
 pub struct Restriction {
     allowed: BTreeMap<Criterion, BTreeSet<OrgValue>>,
@@ -205,9 +202,8 @@ impl Restriction {
 }
 
 /// Which references a user may see and edit.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ReferenceScope {
     /// Every reference of the tenant, private ones included.
     Administrator,

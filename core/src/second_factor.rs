@@ -52,8 +52,9 @@ pub enum TotpError {
 
 /// Remembers the last step a user's TOTP code was accepted for, so no code is
 /// ever accepted twice (and no older one after a newer).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
 pub struct TotpGuard {
     last_step: Option<u64>,
 }
@@ -90,8 +91,7 @@ impl TotpGuard {
 }
 
 /// An enrolled authenticator app: its secret and the last step accepted.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct EnrolledTotp {
     /// The shared secret.
     pub secret: crate::ports::TotpSecret,
@@ -101,8 +101,7 @@ pub struct EnrolledTotp {
 
 /// A user's second factors: the authenticator app (enrolled, or being set up)
 /// and the recovery codes. Stored sealed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SecondFactors {
     /// Whose.
     pub user: crate::id::UserId,
@@ -183,8 +182,7 @@ fn normalise(entered: &str) -> String {
 }
 
 /// The stored recovery codes of a user: hashes, each usable once.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct RecoveryCodes {
     unused: Vec<TokenHash>,
 }

@@ -9,9 +9,8 @@ use crate::token::{HandoverId, TokenHash};
 use crate::values::Timestamp;
 
 /// Whose session it is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Principal {
     /// A logged-in user.
@@ -24,8 +23,7 @@ pub enum Principal {
 }
 
 /// The state of a login between the password and the second factor.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct PendingLogin {
     /// Who.
     pub user: UserId,
@@ -48,8 +46,7 @@ impl Principal {
 }
 
 /// A session.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Session {
     /// Hash of the session token (the token itself lives only in the cookie).
     pub token_hash: TokenHash,

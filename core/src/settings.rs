@@ -19,9 +19,10 @@ use crate::retention::RetentionPeriod;
 use crate::values::ValueError;
 
 /// A channel that delivers one-time codes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
 pub enum CodeChannel {
     /// E-mail.
     Email,
@@ -30,9 +31,8 @@ pub enum CodeChannel {
 }
 
 /// The two-step check on handover links.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(try_from = "LinkCheckRepr"))]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "LinkCheckRepr")]
 pub struct LinkCheckSettings {
     /// The check is mandatory for every handover.
     pub mandatory: bool,
@@ -69,14 +69,12 @@ pub enum SettingsError {
     Value(#[from] ValueError),
 }
 
-#[cfg(feature = "serde")]
 #[derive(serde::Deserialize)]
 struct LinkCheckRepr {
     mandatory: bool,
     allowed_channels: BTreeSet<CodeChannel>,
 }
 
-#[cfg(feature = "serde")]
 impl TryFrom<LinkCheckRepr> for LinkCheckSettings {
     type Error = SettingsError;
     fn try_from(r: LinkCheckRepr) -> Result<Self, Self::Error> {
@@ -127,12 +125,8 @@ impl Default for LinkCheckSettings {
 
 /// The e-mail domains handovers may be sent to: any, or only a non-empty list
 /// (an empty list is refused rather than read as "any").
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(
-    feature = "serde",
-    serde(try_from = "Option<Vec<String>>", into = "Option<Vec<String>>")
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "Option<Vec<String>>", into = "Option<Vec<String>>")]
 pub enum AllowedDomains {
     /// Any domain.
     #[default]
@@ -214,9 +208,8 @@ impl From<AllowedDomains> for Option<Vec<String>> {
 
 /// A number of days within bounds (link expiry: 1 to 365; audit retention: 1 to
 /// 3650). Deserialising checks the wider bound; the settings check the rest.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(try_from = "u16", into = "u16"))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "u16", into = "u16")]
 pub struct Days(u16);
 
 impl TryFrom<u16> for Days {
@@ -279,8 +272,7 @@ impl Days {
 }
 
 /// Privacy settings (area Privacy / Datenschutz).
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PrivacySettings {
     /// Log every change to a reference with before/after values.
     pub change_tracking: bool,
@@ -326,9 +318,10 @@ impl Default for PrivacySettings {
 }
 
 /// Whether users need a second factor.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
 pub enum SecondFactorRequirement {
     /// Users may enrol one.
     #[default]
@@ -338,9 +331,10 @@ pub enum SecondFactorRequirement {
 }
 
 /// Single sign-on mode.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
 pub enum SsoMode {
     /// Passwords only.
     #[default]
@@ -352,22 +346,19 @@ pub enum SsoMode {
 }
 
 /// Session timeouts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(try_from = "TimeoutsRepr"))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "TimeoutsRepr")]
 pub struct SessionTimeouts {
     idle: Duration,
     absolute: Duration,
 }
 
-#[cfg(feature = "serde")]
 #[derive(serde::Deserialize)]
 struct TimeoutsRepr {
     idle: Duration,
     absolute: Duration,
 }
 
-#[cfg(feature = "serde")]
 impl TryFrom<TimeoutsRepr> for SessionTimeouts {
     type Error = SettingsError;
     fn try_from(r: TimeoutsRepr) -> Result<Self, Self::Error> {
@@ -424,8 +415,7 @@ impl Default for SessionTimeouts {
 }
 
 /// Security settings.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SecuritySettings {
     /// Second factor optional or required.
     pub second_factor: SecondFactorRequirement,
@@ -438,15 +428,14 @@ pub struct SecuritySettings {
 }
 
 /// All settings of a tenant.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct TenantSettings {
     /// Privacy settings.
     pub privacy: PrivacySettings,
     /// Security settings.
     pub security: SecuritySettings,
     /// Sender name and mail templates.
-    #[cfg_attr(feature = "serde", serde(default))]
+    #[serde(default)]
     pub mail: crate::mail::MailSettings,
 }
 

@@ -21,8 +21,7 @@ use crate::id::{TenantId, UserId};
 use crate::values::Timestamp;
 
 /// A grant of support access to one tenant.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SupportGrant {
     /// The tenant.
     pub tenant: TenantId,

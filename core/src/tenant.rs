@@ -4,9 +4,8 @@ use crate::id::TenantId;
 use crate::values::{Name, Slug, Timestamp};
 
 /// The lifecycle status of a tenant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum TenantStatus {
     /// Normal operation.
@@ -21,8 +20,7 @@ pub enum TenantStatus {
 }
 
 /// A tenant.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Tenant {
     /// The tenant's id.
     pub id: TenantId,

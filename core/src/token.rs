@@ -63,8 +63,7 @@ fn from_hex<const N: usize>(s: &str) -> Result<[u8; N], MalformedToken> {
 }
 
 /// The SHA-256 hash of a secret token: what the server stores.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct TokenHash([u8; 32]);
 
 impl TokenHash {
@@ -186,9 +185,10 @@ secret_token!(
 
 /// The public half of a handover link (128 random bits, 32 hex characters). It
 /// identifies the handover; on its own it grants nothing.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(try_from = "String", into = "String"))]
+#[derive(
+    Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(try_from = "String", into = "String")]
 pub struct HandoverId([u8; 16]);
 
 impl HandoverId {

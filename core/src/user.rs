@@ -6,9 +6,8 @@ use crate::scope::ReferenceScope;
 use crate::values::{Email, Name, Phone, Timestamp};
 
 /// The status of an account.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum UserStatus {
     /// Invited; has not set a password yet.
     Invited,
@@ -22,8 +21,7 @@ pub enum UserStatus {
 
 /// A user's single-sign-on identity: matched by issuer and subject, never by
 /// e-mail or name. `Debug` shows the issuer only.
-#[derive(Clone, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[derive(Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct SsoIdentity {
     /// The issuer (for Entra ID, includes the Azure tenant id).
     pub issuer: String,
@@ -40,8 +38,7 @@ impl std::fmt::Debug for SsoIdentity {
 }
 
 /// Which ways of authenticating a user has set up.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AuthMethods {
     /// A local password is set.
     pub password: bool,
@@ -62,8 +59,7 @@ impl AuthMethods {
 }
 
 /// A user account.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct User {
     /// The user's id.
     pub id: UserId,

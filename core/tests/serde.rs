@@ -1,6 +1,5 @@
 //! Deserialising goes through the same checks as the constructors: stored or
 //! submitted settings cannot bring back a state the rules forbid.
-#![cfg(feature = "serde")]
 
 use serde_json::{from_value, json, to_value};
 use zeugnis_core::audit::AuditText;

@@ -162,8 +162,7 @@ pub trait KeyStore: Send + Sync {
 
 /// A TOTP shared secret (160 random bits, RFC 4226's recommended length).
 /// `Debug` never shows it.
-#[derive(Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TotpSecret([u8; 20]);
 
 impl TotpSecret {

@@ -55,8 +55,19 @@ pub enum StoreError {
 
 /// A record's version, for optimistic concurrency: an update names the version it
 /// read, and fails with [`StoreError::Conflict`] when someone else wrote first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub struct Version(pub u64);
 
 /// A record with the version it was read at.
@@ -69,8 +80,7 @@ pub struct Versioned<T> {
 }
 
 /// An opaque position in a key-ordered list.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Cursor(pub String);
 
 /// Which page of a list (key-based, not by offset).

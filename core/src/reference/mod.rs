@@ -6,6 +6,7 @@
 //! (the text generator and the forms give it structure); it is personal data, so
 //! its `Debug` output is redacted and the storage adapter encrypts it.
 
+pub mod form;
 mod section;
 mod workflow;
 
@@ -20,9 +21,10 @@ use crate::id::{EmployeeId, ReferenceId, TenantId, UserId};
 use crate::values::{Name, Timestamp};
 
 /// Interim (Zwischenzeugnis) or final (Endzeugnis) reference.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
 pub enum ReferenceKind {
     /// Zwischenzeugnis, written in the present tense.
     Interim,
@@ -31,9 +33,10 @@ pub enum ReferenceKind {
 }
 
 /// The language a reference is written in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Language {
     /// German (the default).
@@ -44,9 +47,10 @@ pub enum Language {
 }
 
 /// A grade from 1 (sehr gut) to 5 (mangelhaft).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(try_from = "u8", into = "u8"))]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(try_from = "u8", into = "u8")]
 pub struct Grade(u8);
 
 /// A grade outside 1–5.
@@ -99,9 +103,10 @@ impl From<Grade> for u8 {
 }
 
 /// A criterion that is rated with a [`Grade`] (Zeugnisbewertungen).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Criterion {
     /// Bereitschaft.
@@ -130,9 +135,10 @@ pub enum Criterion {
 
 /// The groups a conduct assessment names, in the order a sound reference names
 /// them: superiors before colleagues before customers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
 pub enum ConductGroup {
     /// Vorgesetzte.
     Superiors,
@@ -144,9 +150,8 @@ pub enum ConductGroup {
 
 /// The content of one section: text (or a structured form serialised to text by
 /// the caller). Personal data: `Debug` never shows it.
-#[derive(Clone, PartialEq, Eq, Hash, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(try_from = "String", into = "String"))]
+#[derive(Clone, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub struct SectionContent(String);
 
 impl TryFrom<String> for SectionContent {
@@ -201,9 +206,8 @@ pub struct ContentTooLong {
 }
 
 /// The content of a reference by section. A section without an entry is empty.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(transparent))]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
 pub struct ReferenceContent {
     sections: BTreeMap<Section, SectionContent>,
 }
@@ -235,8 +239,7 @@ impl FromIterator<(Section, SectionContent)> for ReferenceContent {
 }
 
 /// A reference.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Reference {
     /// The reference's id.
     pub id: ReferenceId,
@@ -298,9 +301,8 @@ impl Reference {
 }
 
 /// Who changed a status.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum StatusActor {
     /// A user of the tenant.
@@ -312,8 +314,7 @@ pub enum StatusActor {
 }
 
 /// One entry of a reference's status history.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct StatusChange {
     /// The tenant.
     pub tenant: TenantId,
@@ -331,8 +332,7 @@ pub struct StatusChange {
 
 /// One entry of a reference's change log (kept only when the tenant enabled change
 /// tracking; deleted with the reference). Values are content: encrypted at rest.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ChangeLogEntry {
     /// The tenant.
     pub tenant: TenantId,

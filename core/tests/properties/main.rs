@@ -4,6 +4,7 @@
 
 mod deletion;
 mod escalation;
+mod generator;
 mod lockout;
 mod matrix;
 mod password;
