@@ -132,6 +132,20 @@ actions! {
     HandoverFinished => "handover_finished",
     /// A reference document was downloaded.
     ReferenceDownloaded => "reference_downloaded",
+    /// An employee record was created.
+    EmployeeCreated => "employee_created",
+    /// An employee record was changed (field names only).
+    EmployeeChanged => "employee_changed",
+    /// A reference was created.
+    ReferenceCreated => "reference_created",
+    /// Sections of a reference were changed (section names only).
+    ReferenceChanged => "reference_changed",
+    /// A reference changed its workflow status.
+    ReferenceStatusChanged => "reference_status_changed",
+    /// The reference text was generated.
+    ReferenceGenerated => "reference_generated",
+    /// A phrase library or the reference formatting was changed.
+    LibraryChanged => "library_changed",
     /// A reference was deleted by a user.
     ReferenceDeleted => "reference_deleted",
     /// An employee record was deleted by a user.

@@ -471,6 +471,7 @@ mod tests {
             created_by: creator,
             created_at: now,
             signatories: vec![],
+            generated: None,
             content: ReferenceContent::default(),
         }
     }

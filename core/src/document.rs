@@ -82,7 +82,8 @@ impl ImageFormat {
 /// A letterhead logo.
 #[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Logo {
-    /// The image file.
+    /// The image file (base64 in JSON).
+    #[serde(with = "base64")]
     pub bytes: Vec<u8>,
     /// Its format.
     pub format: ImageFormat,
@@ -93,6 +94,59 @@ pub struct Logo {
 impl fmt::Debug for Logo {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Logo({:?}, {} bytes)", self.format, self.bytes.len())
+    }
+}
+
+/// Standard base64 with padding, for image files inside JSON documents.
+mod base64 {
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+    pub(super) fn encode(bytes: &[u8]) -> String {
+        let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+        for chunk in bytes.chunks(3) {
+            let b = [
+                chunk.first().copied().unwrap_or(0),
+                chunk.get(1).copied().unwrap_or(0),
+                chunk.get(2).copied().unwrap_or(0),
+            ];
+            let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+            for i in 0..4 {
+                if i <= chunk.len() {
+                    let idx = ((n >> (18 - 6 * i)) & 63) as usize;
+                    out.push(char::from(ALPHABET.get(idx).copied().unwrap_or(b'A')));
+                } else {
+                    out.push('=');
+                }
+            }
+        }
+        out
+    }
+
+    pub(super) fn decode(text: &str) -> Option<Vec<u8>> {
+        let text = text.trim_end_matches('=');
+        let mut out = Vec::with_capacity(text.len() * 3 / 4);
+        let (mut acc, mut bits) = (0u32, 0u32);
+        for c in text.bytes() {
+            let v = u32::try_from(ALPHABET.iter().position(|a| *a == c)?).ok()?;
+            acc = (acc << 6) | v;
+            bits += 6;
+            if bits >= 8 {
+                bits -= 8;
+                out.push(u8::try_from((acc >> bits) & 0xFF).ok()?);
+            }
+        }
+        Some(out)
+    }
+
+    pub(super) fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&encode(bytes))
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let text = String::deserialize(d)?;
+        decode(&text).ok_or_else(|| D::Error::custom("the image must be base64-encoded"))
     }
 }
 
@@ -278,6 +332,25 @@ mod tests {
             ..LetterFormatting::default()
         };
         assert_eq!(bad.validate(), Err(FormattingError::Logo));
+    }
+
+    #[test]
+    fn logos_travel_as_base64() {
+        for bytes in [&b""[..], b"f", b"fo", b"foo", b"\x89PNG\r\n\x1a\n\x00\xff"] {
+            let text = base64::encode(bytes);
+            assert_eq!(base64::decode(&text).as_deref(), Some(bytes));
+        }
+        assert_eq!(base64::encode(b"foobar"), "Zm9vYmFy");
+        assert_eq!(base64::encode(b"fo"), "Zm8=");
+        assert_eq!(base64::decode("Zm9v!"), None);
+        let logo = Logo {
+            bytes: b"<svg/>".to_vec(),
+            format: ImageFormat::Svg,
+            width_mm: 30,
+        };
+        let json = serde_json::to_string(&logo).unwrap();
+        assert!(json.contains("\"PHN2Zy8+\""), "{json}");
+        assert_eq!(serde_json::from_str::<Logo>(&json).unwrap(), logo);
     }
 
     #[test]

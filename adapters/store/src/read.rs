@@ -13,15 +13,17 @@ use zeugnis_core::access::Role;
 use zeugnis_core::action::{ActionPurpose, PendingAction};
 use zeugnis_core::audit::{AuditEntry, AuditEvent, ChainHash};
 use zeugnis_core::authz::VisibilityFilter;
+use zeugnis_core::document::LetterFormatting;
 use zeugnis_core::employee::Employee;
 use zeugnis_core::handover::Handover;
 use zeugnis_core::id::{ChallengeId, EmployeeId, ReferenceId, RoleId, TenantId, UserId};
 use zeugnis_core::otp::CodeChallenge;
+use zeugnis_core::phrases::PhraseLibrary;
 use zeugnis_core::ports::{
     ActionStore, AuditLog, AuditQuery, ChallengeStore, CredentialStore, Cursor, EmployeeStore,
-    FieldContext, HandoverStore, Page, PageRequest, PasswordHash, ReferenceQuery, ReferenceStore,
-    ReferenceSummary, RoleStore, SecondFactorStore, SessionStore, SettingsStore, StoreError,
-    TenantStore, UserStore, Versioned,
+    FieldContext, HandoverStore, LibraryStore, Page, PageRequest, PasswordHash, ReferenceQuery,
+    ReferenceStore, ReferenceSummary, RoleStore, SecondFactorStore, SessionStore, SettingsStore,
+    StoreError, TenantStore, UserStore, Versioned,
 };
 use zeugnis_core::reference::{
     ChangeLogEntry, Reference, ReferenceContent, SectionContent, StatusChange,
@@ -42,7 +44,8 @@ use crate::codec::{
 };
 use crate::entity::{
     action_token, audit_entry, challenge, change_log, credential, employee, handover, reference,
-    role, second_factor, section, session, setting, signatory, status_change, tenant, user,
+    role, second_factor, section, session, setting, signatory, status_change, tenant,
+    tenant_document, user,
 };
 use crate::error::db;
 use crate::keys::{decode_hex, encode_hex};
@@ -190,6 +193,7 @@ impl Store {
             created_at: from_instant(m.created_at)?,
             signatories,
             content,
+            generated: m.generated_hash.as_deref().and_then(|h| h.try_into().ok()),
         };
         Ok(Some(Versioned {
             value,
@@ -1058,6 +1062,49 @@ impl AuditLog for Store {
             out.push(self.decode_audit(&self.db, tenant, m).await?);
         }
         Ok(out)
+    }
+}
+
+impl Store {
+    async fn document<T: serde::de::DeserializeOwned>(
+        &self,
+        tenant: TenantId,
+        kind: &str,
+        default: impl FnOnce() -> T,
+    ) -> Result<Versioned<T>, StoreError> {
+        match tenant_document::Entity::find_by_id((tid(tenant), kind.to_owned()))
+            .one(&self.db)
+            .await
+            .map_err(db)?
+        {
+            Some(m) => Ok(Versioned {
+                value: from_json(kind, m.data.as_bytes())?,
+                version: from_version(m.version)?,
+            }),
+            None => Ok(Versioned {
+                value: default(),
+                version: zeugnis_core::ports::Version(0),
+            }),
+        }
+    }
+}
+
+#[async_trait]
+impl LibraryStore for Store {
+    async fn phrase_library(
+        &self,
+        tenant: TenantId,
+    ) -> Result<Versioned<PhraseLibrary>, StoreError> {
+        self.document(tenant, crate::write::PHRASES, PhraseLibrary::german_default)
+            .await
+    }
+
+    async fn letter_formatting(
+        &self,
+        tenant: TenantId,
+    ) -> Result<Versioned<LetterFormatting>, StoreError> {
+        self.document(tenant, crate::write::FORMATTING, LetterFormatting::default)
+            .await
     }
 }
 

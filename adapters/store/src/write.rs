@@ -29,7 +29,7 @@ use crate::codec::{day, instant, name_of, to_json, to_json_bytes, version};
 use crate::entity::{
     action_token, audit_entry, audit_head, challenge, change_log, credential, document, employee,
     handover, outbox, reference, role, second_factor, section, session, setting, signatory,
-    status_change, tenant, tenant_key, user,
+    status_change, tenant, tenant_document, tenant_key, user,
 };
 use crate::error::db;
 use crate::read::{ctx, email_lookup, named_employees, section_row, seq_row, sso_lookup, tid};
@@ -334,6 +334,12 @@ impl Store {
                 delete_sessions(txn, t, session::Column::HandoverId, id.as_bytes().to_vec()).await
             }
             Write::SaveSettings(s, v) => save_settings(txn, t, &s, v).await,
+            Write::SavePhraseLibrary(l, v) => {
+                save_document(txn, t, PHRASES, &to_json(&*l)?, v).await
+            }
+            Write::SaveLetterFormatting(f, v) => {
+                save_document(txn, t, FORMATTING, &to_json(&*f)?, v).await
+            }
             Write::AppendAudit(_) => Ok(()), // handled in `apply`
             Write::PurgeExpired(now) => {
                 let at = instant(now)?;
@@ -419,7 +425,8 @@ impl Store {
             audit_entry,
             audit_head,
             outbox,
-            setting
+            setting,
+            tenant_document
         );
         self.keys.destroy(txn, t, time::UtcDateTime::now()).await
     }
@@ -696,6 +703,7 @@ impl Store {
             private: Set(r.private),
             created_by: Set(r.created_by.as_bytes().to_vec()),
             created_at: Set(instant(r.created_at)?),
+            generated_hash: Set(r.generated.map(|h| h.to_vec())),
         })
         .exec_without_returning(txn)
         .await
@@ -733,6 +741,10 @@ impl Store {
                 Expr::value(instant(r.status_since)?),
             )
             .col_expr(reference::Column::Private, Expr::value(r.private))
+            .col_expr(
+                reference::Column::GeneratedHash,
+                Expr::value(r.generated.map(|h| h.to_vec())),
+            )
             .filter(reference::Column::TenantId.eq(tid(r.tenant)))
             .filter(reference::Column::Id.eq(id.clone()))
             .filter(reference::Column::Version.eq(version(v)?))
@@ -1207,6 +1219,55 @@ async fn save_settings(
                 .map_err(db)?;
             if r.rows_affected == 0 {
                 return Err(stale("settings"));
+            }
+            Ok(())
+        }
+    }
+}
+
+/// `tenant_documents.kind` of the phrase library.
+pub(crate) const PHRASES: &str = "phrase_library";
+/// `tenant_documents.kind` of the reference formatting.
+pub(crate) const FORMATTING: &str = "letter_formatting";
+
+async fn save_document(
+    txn: &Txn,
+    t: TenantId,
+    kind: &str,
+    data: &str,
+    v: Option<Version>,
+) -> Result<(), StoreError> {
+    match v {
+        None => {
+            tenant_document::Entity::insert(tenant_document::ActiveModel {
+                tenant_id: Set(tid(t)),
+                kind: Set(kind.to_owned()),
+                version: Set(1),
+                data: Set(data.to_owned()),
+            })
+            .exec_without_returning(txn)
+            .await
+            .map_err(|e| match crate::error::classify(&e) {
+                Some(SqlErr::UniqueConstraintViolation(_)) => stale(kind),
+                _ => db(e),
+            })?;
+            Ok(())
+        }
+        Some(v) => {
+            let r = tenant_document::Entity::update_many()
+                .col_expr(
+                    tenant_document::Column::Version,
+                    Expr::value(version(v)? + 1),
+                )
+                .col_expr(tenant_document::Column::Data, Expr::value(data.to_owned()))
+                .filter(tenant_document::Column::TenantId.eq(tid(t)))
+                .filter(tenant_document::Column::Kind.eq(kind))
+                .filter(tenant_document::Column::Version.eq(version(v)?))
+                .exec(txn)
+                .await
+                .map_err(db)?;
+            if r.rows_affected == 0 {
+                return Err(stale(kind));
             }
             Ok(())
         }

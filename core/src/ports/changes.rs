@@ -5,10 +5,12 @@ use async_trait::async_trait;
 use crate::access::Role;
 use crate::action::{ActionPurpose, PendingAction};
 use crate::audit::AuditEvent;
+use crate::document::LetterFormatting;
 use crate::employee::Employee;
 use crate::handover::Handover;
 use crate::id::{ChallengeId, EmployeeId, MessageId, ReferenceId, RoleId, TenantId, UserId};
 use crate::otp::CodeChallenge;
+use crate::phrases::PhraseLibrary;
 use crate::reference::{ChangeLogEntry, Reference, StatusChange};
 use crate::second_factor::SecondFactors;
 use crate::session::Session;
@@ -117,6 +119,11 @@ pub enum Write {
     DeleteSessionsOfHandover(HandoverId),
     /// Save the tenant's settings; `None` when none were saved before.
     SaveSettings(TenantSettings, Option<Version>),
+    /// Saves the tenant's phrase library (`None`: the first save, from the
+    /// default at version 0).
+    SavePhraseLibrary(Box<PhraseLibrary>, Option<Version>),
+    /// Saves the tenant's reference formatting (`None`: the first save).
+    SaveLetterFormatting(Box<LetterFormatting>, Option<Version>),
     /// Append to the tenant's audit chain: the adapter links it to the chain's
     /// head with [`AuditEntry::at`](crate::audit::AuditEntry::at) under the
     /// tenant's [`ChainKey`](crate::audit::ChainKey), serialising appends per
@@ -176,6 +183,8 @@ impl Write {
             | Write::DeleteOtherSessionsOfUser(..)
             | Write::DeleteSessionsOfHandover(_)
             | Write::SaveSettings(..)
+            | Write::SavePhraseLibrary(..)
+            | Write::SaveLetterFormatting(..)
             | Write::PurgeAuditBefore(_)
             | Write::PurgeExpired(_)
             | Write::FailMessage(..) => None,

@@ -6,10 +6,12 @@ use crate::access::Role;
 use crate::action::PendingAction;
 use crate::audit::{AuditAction, AuditEntry};
 use crate::authz::VisibilityFilter;
+use crate::document::LetterFormatting;
 use crate::employee::Employee;
 use crate::handover::Handover;
 use crate::id::{ChallengeId, EmployeeId, ReferenceId, RoleId, TenantId, UserId};
 use crate::otp::CodeChallenge;
+use crate::phrases::PhraseLibrary;
 use crate::reference::{ChangeLogEntry, Reference, ReferenceKind, ReferenceStatus, StatusChange};
 use crate::retention::{EmployeeFacts, ReferenceFacts};
 use crate::second_factor::SecondFactors;
@@ -516,6 +518,31 @@ pub trait AuditLog: Send + Sync {
         after: u64,
         limit: u32,
     ) -> Result<Vec<AuditEntry>, StoreError>;
+}
+
+/// A tenant's phrase library and reference formatting (its defaults until first
+/// saved, at version 0).
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+#[async_trait]
+pub trait LibraryStore: Send + Sync {
+    /// The phrase library: [`PhraseLibrary::german_default`] at version 0 until
+    /// the tenant saves its own.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    async fn phrase_library(
+        &self,
+        tenant: TenantId,
+    ) -> Result<Versioned<PhraseLibrary>, StoreError>;
+
+    /// The reference formatting: the default at version 0 until saved.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    async fn letter_formatting(
+        &self,
+        tenant: TenantId,
+    ) -> Result<Versioned<LetterFormatting>, StoreError>;
 }
 
 /// A tenant's settings.

@@ -268,6 +268,11 @@ pub struct Reference {
     pub signatories: Vec<EmployeeId>,
     /// Content by section.
     pub content: ReferenceContent,
+    /// Fingerprint of the text the generator last wrote into the `result`
+    /// section ([`crate::generator::fingerprint`]); regeneration replaces the
+    /// text only while it still matches.
+    #[serde(default)]
+    pub generated: Option<[u8; 32]>,
 }
 
 impl Reference {

@@ -58,6 +58,7 @@ fn reference() -> Reference {
         created_by: UserId::from_bytes([4; 16]),
         created_at: created_at(),
         signatories: vec![EmployeeId::from_bytes([5; 16])],
+        generated: None,
         content: ReferenceContent::default(),
     }
 }

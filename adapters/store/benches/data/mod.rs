@@ -592,6 +592,7 @@ pub(crate) fn reference(
         created_at,
         signatories,
         content,
+        generated: None,
     }
 }
 

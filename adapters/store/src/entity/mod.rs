@@ -23,5 +23,6 @@ pub mod setting;
 pub mod signatory;
 pub mod status_change;
 pub mod tenant;
+pub mod tenant_document;
 pub mod tenant_key;
 pub mod user;

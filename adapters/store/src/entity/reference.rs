@@ -23,6 +23,7 @@ pub struct Model {
     pub private: bool,
     pub created_by: Vec<u8>,
     pub created_at: i64,
+    pub generated_hash: Option<Vec<u8>>,
 }
 
 /// No relations are navigated through the ORM; foreign keys live in the migration.

@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_initial;
 mod m20261201_000001_identity;
+mod m20261202_000001_references;
 
 /// Every migration, oldest first.
 #[derive(Debug)]
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261123_000001_initial::Migration),
             Box::new(m20261201_000001_identity::Migration),
+            Box::new(m20261202_000001_references::Migration),
         ]
     }
 

@@ -1642,3 +1642,104 @@ pub(crate) async fn action_links_work_once_and_sessions_end_per_user(h: &Harness
     let left = s.sessions_of(t, admin.id).await.unwrap();
     assert_eq!(left, vec![a]);
 }
+
+pub(crate) async fn phrase_library_formatting_and_generated_fingerprint_round_trip(h: &Harness) {
+    use zeugnis_core::document::{ImageFormat, LetterFormatting, Logo};
+    use zeugnis_core::phrases::PhraseLibrary;
+
+    let s = &h.store;
+    let (t, admin) = seed_tenant(s, 1).await;
+    let (other, _) = seed_tenant(s, 2).await;
+
+    // Until saved, the defaults at version 0.
+    let lib = s.phrase_library(t).await.unwrap();
+    assert_eq!(lib.version, Version(0));
+    assert_eq!(lib.value, PhraseLibrary::german_default());
+    let fmt = s.letter_formatting(t).await.unwrap();
+    assert_eq!(
+        (fmt.value, fmt.version),
+        (LetterFormatting::default(), Version(0))
+    );
+
+    let mut mine = PhraseLibrary::german_default();
+    mine.job_profiles.truncate(1);
+    let formatting = LetterFormatting {
+        letterhead: vec!["Nord AG".into(), "Hafenstraße 1 · 20457 Hamburg".into()],
+        logo: Some(Logo {
+            bytes: b"<svg xmlns=\"http://www.w3.org/2000/svg\"/>".to_vec(),
+            format: ImageFormat::Svg,
+            width_mm: 35,
+        }),
+        ..LetterFormatting::default()
+    };
+    commit(
+        s,
+        t,
+        vec![
+            Write::SavePhraseLibrary(Box::new(mine.clone()), None),
+            Write::SaveLetterFormatting(Box::new(formatting.clone()), None),
+        ],
+    )
+    .await
+    .unwrap();
+    let lib = s.phrase_library(t).await.unwrap();
+    assert_eq!((&lib.value, lib.version), (&mine, Version(1)));
+    assert_eq!(s.letter_formatting(t).await.unwrap().value, formatting);
+    // Another tenant still has the defaults.
+    assert_eq!(
+        s.phrase_library(other).await.unwrap().value,
+        PhraseLibrary::german_default()
+    );
+    // A second first save and a stale version are conflicts; nothing changes.
+    for v in [None, Some(Version(0))] {
+        let err = commit(
+            s,
+            t,
+            vec![Write::SavePhraseLibrary(
+                Box::new(PhraseLibrary::german_default()),
+                v,
+            )],
+        )
+        .await
+        .unwrap_err();
+        assert!(matches!(err, StoreError::Conflict { .. }), "{err:?}");
+    }
+    commit(
+        s,
+        t,
+        vec![Write::SavePhraseLibrary(
+            Box::new(PhraseLibrary::german_default()),
+            Some(Version(1)),
+        )],
+    )
+    .await
+    .unwrap();
+    assert_eq!(s.phrase_library(t).await.unwrap().version, Version(2));
+
+    // The fingerprint of the generated text travels with the reference.
+    let e = employee(t, 1, org("Nord AG", "Vertrieb"));
+    let mut r = reference(&e, 1, admin.id, at(10));
+    r.generated = Some([7; 32]);
+    commit(
+        s,
+        t,
+        vec![Write::InsertEmployee(e), Write::InsertReference(r.clone())],
+    )
+    .await
+    .unwrap();
+    let stored = s.reference(t, r.id).await.unwrap().unwrap();
+    assert_eq!(stored.value.generated, Some([7; 32]));
+    let mut cleared = stored.value.clone();
+    cleared.generated = None;
+    commit(s, t, vec![Write::UpdateReference(cleared, stored.version)])
+        .await
+        .unwrap();
+    assert_eq!(
+        s.reference(t, r.id).await.unwrap().unwrap().value.generated,
+        None
+    );
+
+    // Purging the tenant removes its documents.
+    commit(s, t, vec![Write::PurgeTenantData]).await.unwrap();
+    assert_eq!(s.phrase_library(t).await.unwrap().version, Version(0));
+}

@@ -153,6 +153,7 @@ pub(crate) fn reference(
         created_by,
         created_at,
         signatories: Vec::new(),
+        generated: None,
         content,
     }
 }

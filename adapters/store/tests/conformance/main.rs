@@ -36,4 +36,5 @@ conformance!(
     commits_are_durable_and_foreign_keys_enforced,
     a_schema_from_a_newer_version_is_refused,
     action_links_work_once_and_sessions_end_per_user,
+    phrase_library_formatting_and_generated_fingerprint_round_trip,
 );

@@ -45,6 +45,7 @@ fn reference() -> Reference {
         created_by: UserId::from_bytes([0x66; 16]),
         created_at: t0(),
         signatories: vec![],
+        generated: None,
         content,
     }
 }
