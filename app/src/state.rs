@@ -14,7 +14,7 @@ use zeugnis_core::services::login::LoginService;
 use zeugnis_core::services::sessions::SessionService;
 use zeugnis_core::services::tenants::TenantService;
 use zeugnis_core::tenant::Tenant;
-use zeugnis_core::token::{ActionToken, TokenHash};
+use zeugnis_core::token::{ActionToken, HandoverId, HandoverSecret, TokenHash};
 use zeugnis_store::Store;
 
 use crate::config::Config;
@@ -68,6 +68,15 @@ impl LinkBuilder for PublicLinks {
             self.base,
             tenant.slug.as_str(),
             token.expose_hex()
+        )
+    }
+
+    fn handover_link(&self, tenant: &Tenant, id: HandoverId, secret: &HandoverSecret) -> String {
+        format!(
+            "{}/t/{}/h/{id}/{}",
+            self.base,
+            tenant.slug.as_str(),
+            secret.expose_hex()
         )
     }
 }

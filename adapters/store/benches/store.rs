@@ -727,7 +727,11 @@ async fn read_decrypted(store: &Store, loaded: &Loaded) -> Res<usize> {
         let mut after = None;
         loop {
             let page = store
-                .employees(td.seed.id(), PageRequest::new(after, DECRYPT_PAGE))
+                .employees(
+                    td.seed.id(),
+                    &zeugnis_core::scope::ReferenceScope::Administrator,
+                    PageRequest::new(after, DECRYPT_PAGE),
+                )
                 .await
                 .map_err(store_err)?;
             n += page.items.len();

@@ -496,9 +496,16 @@ impl EmployeeStore for Store {
     async fn employees(
         &self,
         tenant: TenantId,
+        scope: &ReferenceScope,
         page: PageRequest,
     ) -> Result<Page<Employee>, StoreError> {
         let mut q = employee::Entity::find().filter(employee::Column::TenantId.eq(tid(tenant)));
+        if let ReferenceScope::Restricted(r) = scope {
+            for (criterion, values) in r.iter() {
+                let values: Vec<String> = values.iter().map(|v| v.as_str().to_owned()).collect();
+                q = q.filter(employee_column(criterion).is_in(values));
+            }
+        }
         if let Some(after) = after_id(&page)? {
             q = q.filter(employee::Column::Id.gt(after));
         }
@@ -535,6 +542,17 @@ impl EmployeeStore for Store {
                 })
             })
             .collect()
+    }
+}
+
+/// The employee column a scope criterion filters.
+fn employee_column(c: Criterion) -> employee::Column {
+    match c {
+        Criterion::Company => employee::Column::Company,
+        Criterion::Location => employee::Column::Location,
+        Criterion::Department => employee::Column::Department,
+        Criterion::OrganisationalUnit => employee::Column::Unit,
+        _ => employee::Column::EmployeeType,
     }
 }
 

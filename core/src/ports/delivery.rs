@@ -316,4 +316,13 @@ pub trait LinkBuilder: Send + Sync {
         purpose: crate::action::ActionPurpose,
         token: &crate::token::ActionToken,
     ) -> String;
+
+    /// The link of a handover of `tenant`: the public id and the secret, both in
+    /// the path (never in a query string).
+    fn handover_link(
+        &self,
+        tenant: &crate::tenant::Tenant,
+        id: crate::token::HandoverId,
+        secret: &crate::token::HandoverSecret,
+    ) -> String;
 }

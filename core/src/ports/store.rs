@@ -14,6 +14,7 @@ use crate::otp::CodeChallenge;
 use crate::phrases::PhraseLibrary;
 use crate::reference::{ChangeLogEntry, Reference, ReferenceKind, ReferenceStatus, StatusChange};
 use crate::retention::{EmployeeFacts, ReferenceFacts};
+use crate::scope::ReferenceScope;
 use crate::second_factor::SecondFactors;
 use crate::session::Session;
 use crate::settings::TenantSettings;
@@ -318,13 +319,17 @@ pub trait EmployeeStore: Send + Sync {
         id: EmployeeId,
     ) -> Result<Option<Versioned<Employee>>, StoreError>;
 
-    /// The tenant's employees, ordered by id.
+    /// The tenant's employees that `scope` covers, ordered by id. The query MUST
+    /// admit exactly what [`ReferenceScope::covers`] admits (organisational
+    /// values compared exactly, case-sensitive).
     ///
     /// # Errors
-    /// As [`EmployeeStore::employee`].
+    /// As [`EmployeeStore::employee`]; a malformed cursor is
+    /// [`StoreError::NotFound`].
     async fn employees(
         &self,
         tenant: TenantId,
+        scope: &ReferenceScope,
         page: PageRequest,
     ) -> Result<Page<Employee>, StoreError>;
 

@@ -32,6 +32,17 @@ pub enum ReferenceKind {
     Final,
 }
 
+impl ReferenceKind {
+    /// Stable machine key.
+    #[must_use]
+    pub const fn key(self) -> &'static str {
+        match self {
+            ReferenceKind::Interim => "interim",
+            ReferenceKind::Final => "final",
+        }
+    }
+}
+
 /// The language a reference is written in.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,

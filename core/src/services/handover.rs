@@ -11,14 +11,21 @@
 use std::net::IpAddr;
 
 use crate::audit::{AuditAction, AuditActor, AuditEvent, AuditTarget};
+use crate::document::{Letter, LetterFormatting};
 use crate::handover::{Handover, LinkState};
 use crate::id::{ChallengeId, MessageId, ReferenceId, TenantId};
 use crate::matrix::MatrixView;
+use crate::matrix::{PermissionMatrix, SectionUpdate};
 use crate::otp::{CodeChallenge, CodeError, CodePolicy, CodePurpose, OneTimeCode};
+use crate::ports::LibraryStore;
 use crate::ports::{
     ChallengeStore, ChangeSet, Clock, Destination, HandoverStore, MessageKind, MessageParams,
     OutgoingMessage, RandomSource, ReferenceStore, SettingsStore, StoreError, TenantStore,
     UnitOfWork, Versioned, Write, random_bytes, random_u64,
+};
+use crate::reference::{Reference, ReferenceStatus, SectionContent, StatusActor};
+use crate::services::references::{
+    ReferenceError, SectionInput, apply_sections, letter_of, log_changes, parse_sections,
 };
 use crate::settings::CodeChannel;
 use crate::settings::LinkCheckSettings;
@@ -365,5 +372,275 @@ impl HandoverLinkService<'_> {
                 })
             }
         }
+    }
+}
+
+/// Why a link holder's request was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum HolderError {
+    /// The link no longer works (revoked, finished, expired, unknown).
+    #[error(transparent)]
+    Link(#[from] LinkError),
+    /// The request itself was refused (a section not writable, bad content,
+    /// the reference not editable).
+    #[error(transparent)]
+    Refused(#[from] ReferenceError),
+    /// The handover does not allow downloading the document.
+    #[error("this handover does not include downloading the reference")]
+    DownloadNotAllowed,
+}
+
+impl From<StoreError> for HolderError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound | StoreError::Gone => HolderError::Link(LinkError::NotFound),
+            StoreError::Conflict { .. } => HolderError::Refused(e.into()),
+            other => HolderError::Link(LinkError::Unavailable(other.to_string())),
+        }
+    }
+}
+
+/// What a link holder does once the link was exchanged for a session bound to
+/// the handover: read, write the sections the matrix opens, download (with the
+/// flag), finish. Every call checks the handover's state again, so a revoked,
+/// finished or expired handover stops working at once.
+#[expect(missing_debug_implementations, reason = "holds trait objects only")]
+pub struct HandoverWorkService<'a> {
+    /// Tenants.
+    pub tenants: &'a dyn TenantStore,
+    /// Settings (change tracking).
+    pub settings: &'a dyn SettingsStore,
+    /// Handovers.
+    pub handovers: &'a dyn HandoverStore,
+    /// References.
+    pub references: &'a dyn ReferenceStore,
+    /// The tenant's formatting.
+    pub library: &'a dyn LibraryStore,
+    /// Commits.
+    pub uow: &'a dyn UnitOfWork,
+    /// Time.
+    pub clock: &'a dyn Clock,
+}
+
+/// A handover in use, with its reference and the matrix in force now.
+struct InUse {
+    handover: Versioned<Handover>,
+    reference: Versioned<Reference>,
+    matrix: PermissionMatrix,
+}
+
+impl HandoverWorkService<'_> {
+    async fn in_use(
+        &self,
+        tenant: TenantId,
+        id: HandoverId,
+        now: Timestamp,
+    ) -> Result<InUse, HolderError> {
+        let handover = self
+            .handovers
+            .handover(tenant, id)
+            .await?
+            .filter(|h| h.value.tenant == tenant)
+            .ok_or(LinkError::NotFound)?;
+        match handover.value.state(now) {
+            LinkState::Active => {}
+            LinkState::Revoked => return Err(LinkError::Revoked.into()),
+            LinkState::Finished => return Err(LinkError::Finished.into()),
+            LinkState::Expired => return Err(LinkError::Expired.into()),
+            LinkState::Blocked => return Err(LinkError::Blocked.into()),
+        }
+        let t = self
+            .tenants
+            .tenant(tenant)
+            .await?
+            .filter(|t| t.ensure_readable().is_ok())
+            .ok_or(LinkError::NotFound)?;
+        let reference = self
+            .references
+            .reference(tenant, handover.value.reference)
+            .await?
+            .filter(|r| r.value.tenant == tenant)
+            .ok_or(LinkError::NotFound)?;
+        let matrix = if t.ensure_writable().is_ok() && reference.value.status.is_editable() {
+            handover.value.matrix
+        } else {
+            handover.value.matrix.read_only()
+        };
+        Ok(InUse {
+            handover,
+            reference,
+            matrix,
+        })
+    }
+
+    fn access(u: &InUse) -> HandoverAccess {
+        HandoverAccess {
+            handover: u.handover.value.id,
+            reference: u.reference.value.id,
+            view: u.matrix.view(&u.reference.value.content),
+            expires_at: u.handover.value.expires_at,
+        }
+    }
+
+    /// What the holder sees now: the readable sections only.
+    ///
+    /// # Errors
+    /// [`HolderError::Link`] when the handover no longer works.
+    pub async fn view(
+        &self,
+        tenant: TenantId,
+        id: HandoverId,
+    ) -> Result<HandoverAccess, HolderError> {
+        let u = self.in_use(tenant, id, self.clock.now()).await?;
+        Ok(Self::access(&u))
+    }
+
+    /// Saves sections. The matrix decides first: if any section is not
+    /// writable, nothing is saved. Then every section's content is checked.
+    ///
+    /// # Errors
+    /// [`HolderError::Refused`] with [`ReferenceError::Matrix`] or
+    /// [`ReferenceError::Invalid`]; [`HolderError::Link`].
+    pub async fn save(
+        &self,
+        tenant: TenantId,
+        id: HandoverId,
+        sections: Vec<SectionInput>,
+        source_ip: Option<IpAddr>,
+    ) -> Result<HandoverAccess, HolderError> {
+        let now = self.clock.now();
+        let mut u = self.in_use(tenant, id, now).await?;
+        // The matrix first, on the sections named, before looking at content.
+        let touched: SectionUpdate = sections
+            .iter()
+            .map(|(s, _)| (*s, SectionContent::default()))
+            .collect();
+        u.matrix
+            .authorize_update(touched)
+            .map_err(ReferenceError::from)?;
+        let parsed = parse_sections(sections)?;
+        let version = u.reference.version;
+        let mut reference = u.reference.value.clone();
+        let changed = apply_sections(&mut reference, parsed);
+        if changed.is_empty() {
+            return Ok(Self::access(&u));
+        }
+        let tracking = self
+            .settings
+            .settings(tenant)
+            .await?
+            .value
+            .privacy
+            .change_tracking;
+        let h = &u.handover.value;
+        let (log, fields) = log_changes(
+            &reference,
+            &changed,
+            tracking,
+            &h.recipient.name,
+            &StatusActor::Handover(h.id),
+            now,
+        );
+        let mut cs = ChangeSet::new(tenant);
+        cs.push(Write::UpdateReference(reference.clone(), version));
+        for w in log {
+            cs.push(w);
+        }
+        cs.push(Write::AppendAudit(
+            AuditEvent::new(
+                Some(tenant),
+                now,
+                AuditActor::Handover(h.id),
+                AuditAction::ReferenceChanged,
+                AuditTarget::Reference(reference.id),
+            )
+            .from_ip(source_ip)
+            .with_changes(fields),
+        ));
+        self.uow.commit(cs).await?;
+        u.reference.value = reference;
+        Ok(Self::access(&u))
+    }
+
+    /// Marks the work as finished: the link and its sessions stop working, and
+    /// when no other handover of the reference is active it returns to HR
+    /// (status `draft`).
+    ///
+    /// # Errors
+    /// [`HolderError::Link`].
+    pub async fn finish(
+        &self,
+        tenant: TenantId,
+        id: HandoverId,
+        source_ip: Option<IpAddr>,
+    ) -> Result<(), HolderError> {
+        let now = self.clock.now();
+        let u = self.in_use(tenant, id, now).await?;
+        let mut h = u.handover.value.clone();
+        h.finish(now).map_err(ReferenceError::from)?;
+        let mut cs = ChangeSet::new(tenant);
+        cs.push(Write::UpdateHandover(h.clone(), u.handover.version))
+            .push(Write::DeleteSessionsOfHandover(h.id));
+        let others = self
+            .handovers
+            .handovers_of(tenant, h.reference)
+            .await?
+            .into_iter()
+            .any(|o| o.id != h.id && o.state(now) == LinkState::Active);
+        let mut reference = u.reference.value.clone();
+        if !others && reference.status == ReferenceStatus::WithSupervisor {
+            let change = reference
+                .change_status(ReferenceStatus::Draft, StatusActor::Handover(h.id), now)
+                .map_err(ReferenceError::from)?;
+            cs.push(Write::UpdateReference(reference, u.reference.version))
+                .push(Write::AppendStatusChange(change));
+        }
+        cs.push(Write::AppendAudit(
+            AuditEvent::new(
+                Some(tenant),
+                now,
+                AuditActor::Handover(h.id),
+                AuditAction::HandoverFinished,
+                AuditTarget::Handover(h.id),
+            )
+            .from_ip(source_ip),
+        ));
+        self.uow.commit(cs).await?;
+        Ok(())
+    }
+
+    /// The letter and formatting for a download, only with the download flag;
+    /// the download is audited.
+    ///
+    /// # Errors
+    /// [`HolderError::DownloadNotAllowed`]; [`HolderError::Refused`] with
+    /// [`ReferenceError::NoText`]; [`HolderError::Link`].
+    pub async fn document(
+        &self,
+        tenant: TenantId,
+        id: HandoverId,
+        source_ip: Option<IpAddr>,
+    ) -> Result<(Letter, LetterFormatting), HolderError> {
+        let now = self.clock.now();
+        let u = self.in_use(tenant, id, now).await?;
+        if !u.matrix.may_download() {
+            return Err(HolderError::DownloadNotAllowed);
+        }
+        let letter = letter_of(&u.reference.value, now.date())?;
+        let formatting = self.library.letter_formatting(tenant).await?.value;
+        let mut cs = ChangeSet::new(tenant);
+        cs.push(Write::AppendAudit(
+            AuditEvent::new(
+                Some(tenant),
+                now,
+                AuditActor::Handover(id),
+                AuditAction::ReferenceDownloaded,
+                AuditTarget::Reference(u.reference.value.id),
+            )
+            .from_ip(source_ip),
+        ));
+        self.uow.commit(cs).await?;
+        Ok((letter, formatting))
     }
 }

@@ -6,9 +6,12 @@
 
 pub mod accounts;
 pub mod delivery;
+pub mod employees;
 pub mod factors;
 pub mod handover;
+pub mod library;
 pub mod login;
+pub mod references;
 pub mod retention;
 pub mod roles;
 pub mod sessions;

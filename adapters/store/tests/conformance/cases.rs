@@ -176,13 +176,19 @@ pub(crate) async fn employee_and_reference_round_trip(h: &Harness) {
             .iter()
             .any(|f| f.id == e.id && f.exit_date == e.employment.exit_date)
     );
-    let page = EmployeeStore::employees(s, t, PageRequest::first(1))
-        .await
-        .unwrap();
+    let page =
+        EmployeeStore::employees(s, t, &ReferenceScope::Administrator, PageRequest::first(1))
+            .await
+            .unwrap();
     assert_eq!(page.items.len(), 1);
-    let rest = EmployeeStore::employees(s, t, PageRequest::new(page.next.clone(), 10))
-        .await
-        .unwrap();
+    let rest = EmployeeStore::employees(
+        s,
+        t,
+        &ReferenceScope::Administrator,
+        PageRequest::new(page.next.clone(), 10),
+    )
+    .await
+    .unwrap();
     assert_eq!(rest.items.len(), 1);
     assert_ne!(rest.items[0].id, page.items[0].id);
 
@@ -338,7 +344,7 @@ pub(crate) async fn foreign_tenant_ids_find_nothing_and_change_nothing(h: &Harne
         0
     );
     assert!(
-        EmployeeStore::employees(s, a, PageRequest::first(50))
+        EmployeeStore::employees(s, a, &ReferenceScope::Administrator, PageRequest::first(50))
             .await
             .unwrap()
             .items
@@ -838,6 +844,7 @@ pub(crate) async fn scope_and_private_flag_are_applied_in_the_query(h: &Harness)
     let departments = ["Vertrieb", "Personal", "Einkauf"];
     let mut writes = Vec::new();
     let mut all = Vec::new();
+    let mut employees = Vec::new();
     let mut n = 0u16;
     for c in companies {
         for d in departments {
@@ -848,6 +855,7 @@ pub(crate) async fn scope_and_private_flag_are_applied_in_the_query(h: &Harness)
             }
             let e = employee(t, n, o);
             writes.push(Write::InsertEmployee(e.clone()));
+            employees.push(e.clone());
             for k in 0..3u16 {
                 let creator = [admin.id, viewer.id, other.id][usize::from(k)];
                 let mut r = reference(&e, n * 10 + k, creator, at(i64::from(n * 10 + k)));
@@ -907,6 +915,26 @@ pub(crate) async fn scope_and_private_flag_are_applied_in_the_query(h: &Harness)
                 }
             }
             assert_eq!(got, expected, "scope {scope:?}");
+            // The employee list applies the same scope (ordered by id).
+            let mut expected: Vec<_> = employees
+                .iter()
+                .filter(|e| scope.covers(&e.org))
+                .map(|e| e.id)
+                .collect();
+            expected.sort();
+            let mut got = Vec::new();
+            let mut after = None;
+            loop {
+                let page = EmployeeStore::employees(s, t, &scope, PageRequest::new(after, 2))
+                    .await
+                    .unwrap();
+                got.extend(page.items.iter().map(|e| e.id));
+                match page.next {
+                    Some(c) => after = Some(c),
+                    None => break,
+                }
+            }
+            assert_eq!(got, expected, "employees in scope {scope:?}");
             assert_eq!(
                 s.count(&filter, &ReferenceQuery::default()).await.unwrap(),
                 expected.len() as u64

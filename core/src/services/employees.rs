@@ -1,0 +1,266 @@
+//! Employee master data: list, read, create, change, delete (area Employees).
+//!
+//! Reading needs read access to Employees, changing needs read+write. The
+//! actor's reference scope bounds the employees too: an employee whose
+//! organisational attributes lie outside it does not exist for the actor, and
+//! nobody creates or moves an employee out of their own scope. Audit entries
+//! name the changed fields, never their values.
+
+use std::net::IpAddr;
+
+use crate::access::{AccessLevel, Area};
+use crate::audit::{AuditAction, AuditTarget, FieldChange};
+use crate::authz::{AccessError, Actor};
+use crate::employee::{Contact, Employee, Employment, OrgAttributes, PersonalData};
+use crate::id::EmployeeId;
+use crate::ports::{
+    ChangeSet, Clock, EmployeeStore, Page, PageRequest, Precondition, RandomSource, StoreError,
+    TenantStore, UnitOfWork, Versioned, Write, random_bytes,
+};
+use crate::tenant::TenantError;
+
+use super::audit_by;
+use super::references::ReferenceError;
+
+/// An employee record as entered (everything but id and tenant).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct EmployeeInput {
+    /// Personal data.
+    pub personal: PersonalData,
+    /// Contact data.
+    #[serde(default)]
+    pub contact: Contact,
+    /// Employment data.
+    #[serde(default)]
+    pub employment: Employment,
+    /// Organisational attributes.
+    #[serde(default)]
+    pub org: OrgAttributes,
+}
+
+/// Employee use cases.
+#[expect(missing_debug_implementations, reason = "holds trait objects only")]
+pub struct EmployeeService<'a> {
+    /// Tenants.
+    pub tenants: &'a dyn TenantStore,
+    /// Employees.
+    pub employees: &'a dyn EmployeeStore,
+    /// Commits.
+    pub uow: &'a dyn UnitOfWork,
+    /// Time.
+    pub clock: &'a dyn Clock,
+    /// Randomness (ids).
+    pub random: &'a dyn RandomSource,
+}
+
+/// The names of the field groups that differ (for the audit entry).
+fn changed_fields(before: &Employee, after: &Employee) -> Vec<FieldChange> {
+    let mut changes = Vec::new();
+    let p = (&before.personal, &after.personal);
+    for (name, differs) in [
+        ("salutation", p.0.salutation != p.1.salutation),
+        ("first_name", p.0.first_name != p.1.first_name),
+        ("last_name", p.0.last_name != p.1.last_name),
+        ("title", p.0.title != p.1.title),
+        ("birth_date", p.0.birth_date != p.1.birth_date),
+        ("birth_place", p.0.birth_place != p.1.birth_place),
+        ("contact", before.contact != after.contact),
+        ("employment", before.employment != after.employment),
+        ("company", before.org.company != after.org.company),
+        ("location", before.org.location != after.org.location),
+        ("department", before.org.department != after.org.department),
+        ("unit", before.org.unit != after.org.unit),
+        (
+            "employee_type",
+            before.org.employee_type != after.org.employee_type,
+        ),
+    ] {
+        if differs {
+            changes.push(FieldChange::new(name, None, None));
+        }
+    }
+    changes
+}
+
+impl EmployeeService<'_> {
+    async fn readable(&self, actor: &Actor) -> Result<(), ReferenceError> {
+        actor.require(Area::Employees, AccessLevel::Read)?;
+        self.tenants
+            .tenant(actor.tenant())
+            .await?
+            .ok_or(ReferenceError::Tenant(TenantError::Deleted))?
+            .ensure_readable()?;
+        Ok(())
+    }
+
+    async fn writable(&self, actor: &Actor) -> Result<(), ReferenceError> {
+        actor.require(Area::Employees, AccessLevel::ReadWrite)?;
+        self.tenants
+            .tenant(actor.tenant())
+            .await?
+            .ok_or(ReferenceError::Tenant(TenantError::Deleted))?
+            .ensure_writable()?;
+        Ok(())
+    }
+
+    /// The employee if it exists for the actor (same tenant, in scope).
+    async fn load(
+        &self,
+        actor: &Actor,
+        id: EmployeeId,
+    ) -> Result<Versioned<Employee>, ReferenceError> {
+        self.employees
+            .employee(actor.tenant(), id)
+            .await?
+            .filter(|e| e.value.tenant == actor.tenant() && actor.scope().covers(&e.value.org))
+            .ok_or(ReferenceError::Access(AccessError::NotFound))
+    }
+
+    /// The employees in the actor's scope, ordered by id.
+    ///
+    /// # Errors
+    /// [`ReferenceError::Access`] without read access to Employees.
+    pub async fn list(
+        &self,
+        actor: &Actor,
+        page: PageRequest,
+    ) -> Result<Page<Employee>, ReferenceError> {
+        self.readable(actor).await?;
+        Ok(self
+            .employees
+            .employees(actor.tenant(), actor.scope(), page)
+            .await?)
+    }
+
+    /// One employee.
+    ///
+    /// # Errors
+    /// [`AccessError::NotFound`] when it does not exist for the actor.
+    pub async fn get(
+        &self,
+        actor: &Actor,
+        id: EmployeeId,
+    ) -> Result<Versioned<Employee>, ReferenceError> {
+        self.readable(actor).await?;
+        self.load(actor, id).await
+    }
+
+    fn in_scope(actor: &Actor, org: &OrgAttributes) -> Result<(), ReferenceError> {
+        if actor.scope().covers(org) {
+            Ok(())
+        } else {
+            Err(ReferenceError::OutsideScope)
+        }
+    }
+
+    /// Creates an employee.
+    ///
+    /// # Errors
+    /// [`ReferenceError::Invalid`] for inconsistent dates;
+    /// [`ReferenceError::OutsideScope`] when the organisation lies outside the
+    /// actor's scope.
+    pub async fn create(
+        &self,
+        actor: &Actor,
+        input: EmployeeInput,
+        source_ip: Option<IpAddr>,
+    ) -> Result<Employee, ReferenceError> {
+        self.writable(actor).await?;
+        let employee = Employee {
+            id: EmployeeId::from_random(random_bytes(self.random)),
+            tenant: actor.tenant(),
+            personal: input.personal,
+            contact: input.contact,
+            employment: input.employment,
+            org: input.org,
+        };
+        employee
+            .validate()
+            .map_err(|e| ReferenceError::invalid(None, e.to_string()))?;
+        Self::in_scope(actor, &employee.org)?;
+        let mut event =
+            audit_by(actor, self.clock.now(), AuditAction::EmployeeCreated).from_ip(source_ip);
+        event.target = AuditTarget::Employee(employee.id);
+        let mut cs = ChangeSet::new(actor.tenant());
+        cs.push(Write::InsertEmployee(employee.clone()))
+            .push(Write::AppendAudit(event));
+        self.uow.commit(cs).await?;
+        Ok(employee)
+    }
+
+    /// Replaces an employee's data. New organisational attributes reach the
+    /// employee's references in the same transaction (scopes filter on them).
+    ///
+    /// # Errors
+    /// As [`EmployeeService::create`]; [`ReferenceError::Conflict`] when the
+    /// record changed since `version` was read.
+    pub async fn update(
+        &self,
+        actor: &Actor,
+        id: EmployeeId,
+        input: EmployeeInput,
+        version: Option<crate::ports::Version>,
+        source_ip: Option<IpAddr>,
+    ) -> Result<Versioned<Employee>, ReferenceError> {
+        self.writable(actor).await?;
+        let current = self.load(actor, id).await?;
+        if let Some(v) = version
+            && v != current.version
+        {
+            return Err(ReferenceError::Conflict(
+                "the employee was changed by someone else meanwhile; reload and try again".into(),
+            ));
+        }
+        let employee = Employee {
+            id,
+            tenant: actor.tenant(),
+            personal: input.personal,
+            contact: input.contact,
+            employment: input.employment,
+            org: input.org,
+        };
+        employee
+            .validate()
+            .map_err(|e| ReferenceError::invalid(None, e.to_string()))?;
+        Self::in_scope(actor, &employee.org)?;
+        let changes = changed_fields(&current.value, &employee);
+        if changes.is_empty() {
+            return Ok(current);
+        }
+        let mut event =
+            audit_by(actor, self.clock.now(), AuditAction::EmployeeChanged).from_ip(source_ip);
+        event.target = AuditTarget::Employee(id);
+        let mut cs = ChangeSet::new(actor.tenant());
+        cs.push(Write::UpdateEmployee(employee.clone(), current.version))
+            .push(Write::AppendAudit(event.with_changes(changes)));
+        self.uow.commit(cs).await?;
+        self.load(actor, id).await
+    }
+
+    /// Deletes an employee record, refused while a reference names the employee.
+    ///
+    /// # Errors
+    /// [`ReferenceError::StillNamed`]; [`AccessError::NotFound`].
+    pub async fn delete(
+        &self,
+        actor: &Actor,
+        id: EmployeeId,
+        source_ip: Option<IpAddr>,
+    ) -> Result<(), ReferenceError> {
+        self.writable(actor).await?;
+        self.load(actor, id).await?;
+        let mut event =
+            audit_by(actor, self.clock.now(), AuditAction::EmployeeDeleted).from_ip(source_ip);
+        event.target = AuditTarget::Employee(id);
+        let mut cs = ChangeSet::new(actor.tenant());
+        cs.push(Write::DeleteEmployee(id))
+            .push(Write::AppendAudit(event))
+            .require(Precondition::EmployeeUnreferenced(id));
+        match self.uow.commit(cs).await {
+            Err(StoreError::PreconditionFailed(Precondition::EmployeeUnreferenced(_))) => {
+                Err(ReferenceError::StillNamed)
+            }
+            other => Ok(other?),
+        }
+    }
+}

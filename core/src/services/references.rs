@@ -1,0 +1,1264 @@
+//! References as HR works on them: create for an employee, edit by section,
+//! move through the workflow, generate and check the text, hand over to a
+//! supervisor, revoke, delete, and the overview with status, holder and waiting
+//! time.
+//!
+//! **Access.** References hang off employees: reading one needs read access to
+//! the Employees area, changing one needs read+write. On top of that every call
+//! passes the reference through the actor's [`VisibilityFilter`]: scope and
+//! private flag. A reference the filter does not admit answers exactly like one
+//! that does not exist ([`AccessError::NotFound`]), in lists, counts and search
+//! too (the store applies the same filter in its query).
+//!
+//! **Content.** Each section is typed ([`Form`]); an update that does not fit a
+//! section's shape is refused with the section and the reason, and nothing of
+//! the update is saved. When the tenant switched change tracking on, every
+//! changed section is logged with the editor's name and the content before and
+//! after, in the same transaction as the change.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::IpAddr;
+
+use crate::access::{AccessLevel, Area};
+use crate::audit::{AuditAction, AuditTarget, FieldChange};
+use crate::authz::{AccessError, Actor, Visible};
+use crate::check::{CheckInput, Finding, check};
+use crate::document::{Letter, LetterFormatting, SignatureLine};
+use crate::employee::Employee;
+use crate::generator::{self, DiffLine, GenerateError, Regeneration};
+use crate::handover::{
+    Handover, HandoverError, HandoverRequest, HandoverTokens, LinkCheckChoice, LinkState, Recipient,
+};
+use crate::id::{EmployeeId, MessageId, ReferenceId};
+use crate::matrix::{MatrixError, PermissionMatrix};
+use crate::messages::instant_de;
+use crate::ports::{
+    ChangeSet, Clock, Destination, EmployeeStore, HandoverStore, LibraryStore, LinkBuilder,
+    MessageKind, MessageParams, OutgoingMessage, Page, PageRequest, RandomSource, ReferenceQuery,
+    ReferenceStore, ReferenceSummary, SettingsStore, StoreError, TenantStore, UnitOfWork,
+    UserStore, Write, random_bytes,
+};
+use crate::reference::form::{DataForm, Form, FormError, Forms, Line, PersonalForm, TasksForm};
+use crate::reference::{
+    ChangeLogEntry, ContentTooLong, Reference, ReferenceContent, ReferenceKind, ReferenceStatus,
+    Section, SectionContent, StatusActor, StatusChange, TransitionError,
+};
+use crate::tenant::{Tenant, TenantError};
+use crate::token::HandoverId;
+use crate::values::{Name, Timestamp};
+
+use super::audit_by;
+
+/// Why a request about employees or references was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReferenceError {
+    /// The role does not allow it, or the thing does not exist for the actor.
+    #[error(transparent)]
+    Access(#[from] AccessError),
+    /// The organisation is read-only or deleted.
+    #[error(transparent)]
+    Tenant(#[from] TenantError),
+    /// The input is invalid; `field` names the part (a section key, say).
+    #[error("{message}")]
+    Invalid {
+        /// The part of the input, if one can be named.
+        field: Option<String>,
+        /// What is wrong, in words.
+        message: String,
+    },
+    /// The employee's organisation lies outside the actor's reference scope.
+    #[error("the employee's organisation lies outside your reference access scope")]
+    OutsideScope,
+    /// The employee is still named by a reference.
+    #[error(
+        "the employee is still named by a reference (as its subject or as a signatory); delete or change those references first"
+    )]
+    StillNamed,
+    /// The workflow does not allow the status change.
+    #[error(transparent)]
+    Transition(#[from] TransitionError),
+    /// The reference cannot be edited in its status.
+    #[error("a reference with status {0} can no longer be edited; move it back to draft first")]
+    NotEditable(ReferenceStatus),
+    /// A write to sections the handover does not open for writing.
+    #[error(transparent)]
+    Matrix(#[from] MatrixError),
+    /// The handover cannot be created or changed as asked.
+    #[error(transparent)]
+    Handover(#[from] HandoverError),
+    /// The text cannot be generated yet.
+    #[error(transparent)]
+    Generate(#[from] GenerateError),
+    /// The reference has no text to print yet.
+    #[error("the reference has no text yet (section result); generate or write it first")]
+    NoText,
+    /// Someone else changed the record meanwhile, or a value is taken.
+    #[error("{0}")]
+    Conflict(String),
+    /// Storage failed; the message is for the log.
+    #[error("unavailable: {0}")]
+    Unavailable(String),
+}
+
+impl ReferenceError {
+    /// An invalid input.
+    #[must_use]
+    pub fn invalid(field: Option<&str>, message: impl Into<String>) -> Self {
+        ReferenceError::Invalid {
+            field: field.map(str::to_owned),
+            message: message.into(),
+        }
+    }
+}
+
+impl From<StoreError> for ReferenceError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound | StoreError::Gone => {
+                ReferenceError::Access(AccessError::NotFound)
+            }
+            StoreError::Conflict { .. } => ReferenceError::Conflict(
+                "the reference was changed by someone else meanwhile; reload and try again".into(),
+            ),
+            StoreError::PreconditionFailed(p) => ReferenceError::Conflict(p.to_string()),
+            other => ReferenceError::Unavailable(other.to_string()),
+        }
+    }
+}
+
+impl From<FormError> for ReferenceError {
+    fn from(e: FormError) -> Self {
+        ReferenceError::invalid(Some(e.section.key()), e.to_string())
+    }
+}
+
+/// A new reference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NewReference {
+    /// The employee it is about.
+    pub employee: EmployeeId,
+    /// Interim or final.
+    pub kind: ReferenceKind,
+    /// Visible only to its creator and Administrator scopes.
+    pub private: bool,
+}
+
+/// Who holds a reference now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Holder {
+    /// HR (the reference is not handed over).
+    Hr,
+    /// The recipient of an active handover.
+    Recipient {
+        /// Their name.
+        name: Name,
+        /// Since when they hold it.
+        since: Timestamp,
+    },
+}
+
+/// A line of the overview.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OverviewLine {
+    /// Status, kind, dates.
+    pub summary: ReferenceSummary,
+    /// The employee's name as "First Last" (absent when the record is gone).
+    pub employee_name: Option<String>,
+    /// Who holds the reference.
+    pub holder: Holder,
+    /// How long it has waited in its status, in whole seconds.
+    pub waiting_seconds: i64,
+}
+
+/// A reference as shown to a user who may see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReferenceView {
+    /// The reference (checked by the visibility filter).
+    pub reference: Visible<Reference>,
+    /// Its version (name it when saving, to detect concurrent edits).
+    pub version: crate::ports::Version,
+}
+
+/// What generating the text did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GenerateOutcome {
+    /// The text was written into section `result`.
+    Written(String),
+    /// The generated text equals the current one.
+    Unchanged,
+    /// The current text was edited by hand and kept; this is what regeneration
+    /// would write (call again with `force` to replace the text).
+    Kept {
+        /// The proposed text.
+        proposed: String,
+        /// Sentence by sentence, current against proposed.
+        diff: Vec<DiffLine>,
+    },
+}
+
+/// A handover as HR sees it (no secret).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HandoverSummary {
+    /// The handover.
+    pub handover: Handover,
+    /// Its state now.
+    pub state: LinkState,
+}
+
+/// The traceable history of a reference.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct History {
+    /// Status changes, oldest first.
+    pub statuses: Vec<StatusChange>,
+    /// Handovers, newest first.
+    pub handovers: Vec<HandoverSummary>,
+    /// The change log, oldest first (empty unless change tracking is on).
+    pub changes: Vec<ChangeLogEntry>,
+}
+
+/// A handover as HR asks for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HandoverInput {
+    /// The person.
+    pub recipient: Recipient,
+    /// Access per section, and the download flag.
+    pub matrix: PermissionMatrix,
+    /// Days until the link expires (the tenant's default when absent).
+    pub expires_in_days: Option<u16>,
+    /// The one-time-code choice.
+    pub link_check: LinkCheckChoice,
+}
+
+/// One section of an update, as JSON of its form (a string for free-text
+/// sections, a list of strings for list sections, an object for the others).
+pub type SectionInput = (Section, serde_json::Value);
+
+/// Reference use cases for users of the tenant.
+#[expect(missing_debug_implementations, reason = "holds trait objects only")]
+pub struct ReferenceService<'a> {
+    /// Tenants.
+    pub tenants: &'a dyn TenantStore,
+    /// Settings (change tracking, handover rules).
+    pub settings: &'a dyn SettingsStore,
+    /// Users (editor names).
+    pub users: &'a dyn UserStore,
+    /// Employees.
+    pub employees: &'a dyn EmployeeStore,
+    /// References.
+    pub references: &'a dyn ReferenceStore,
+    /// Handovers.
+    pub handovers: &'a dyn HandoverStore,
+    /// Phrase libraries and formatting.
+    pub library: &'a dyn LibraryStore,
+    /// Commits.
+    pub uow: &'a dyn UnitOfWork,
+    /// Time.
+    pub clock: &'a dyn Clock,
+    /// Randomness (ids, tokens).
+    pub random: &'a dyn RandomSource,
+    /// Absolute links for mails.
+    pub links: &'a dyn LinkBuilder,
+}
+
+/// Parses section inputs into stored content, checking every one before
+/// anything is applied.
+///
+/// # Errors
+/// [`ReferenceError::Invalid`] naming the first section that does not fit.
+pub fn parse_sections(
+    inputs: Vec<SectionInput>,
+) -> Result<BTreeMap<Section, (Form, SectionContent)>, ReferenceError> {
+    let mut out = BTreeMap::new();
+    for (section, value) in inputs {
+        let form = Form::from_json(section, value)?;
+        let content = form.to_content().map_err(|e: ContentTooLong| {
+            ReferenceError::invalid(Some(section.key()), format!("section {section}: {e}"))
+        })?;
+        if out.insert(section, (form, content)).is_some() {
+            return Err(ReferenceError::invalid(
+                Some(section.key()),
+                format!("section {section} is given twice"),
+            ));
+        }
+    }
+    Ok(out)
+}
+
+fn line(text: &str) -> Option<Line> {
+    Line::new(text).ok().filter(|l| !l.as_str().is_empty())
+}
+
+/// The sections a new reference starts with, from the employee record.
+fn prefill(employee: &Employee) -> Result<ReferenceContent, ReferenceError> {
+    let p = &employee.personal;
+    let e = &employee.employment;
+    let mut forms: Vec<(Section, Form)> = vec![
+        (
+            Section::Data,
+            Form::Data(DataForm {
+                entry_date: e.entry_date,
+                exit_date: e.exit_date,
+                issue_reason: e.exit_reason,
+            }),
+        ),
+        (
+            Section::Personal,
+            Form::Personal(PersonalForm {
+                salutation: p.salutation,
+                title: p.title.as_ref().and_then(|t| line(t.as_str())),
+                first_name: line(p.first_name.as_str())
+                    .ok_or_else(|| ReferenceError::invalid(Some("personal"), "no first name"))?,
+                last_name: line(p.last_name.as_str())
+                    .ok_or_else(|| ReferenceError::invalid(Some("personal"), "no last name"))?,
+                birth_date: p.birth_date,
+                birth_place: p.birth_place.as_ref().and_then(|b| line(b.as_str())),
+            }),
+        ),
+    ];
+    let position = e.job_descriptions.first().and_then(|j| line(j.as_str()));
+    let department = employee
+        .org
+        .department
+        .as_ref()
+        .and_then(|d| line(d.as_str()));
+    if position.is_some() || department.is_some() {
+        forms.push((
+            Section::Tasks,
+            Form::Tasks(TasksForm {
+                position,
+                department,
+                job_profile: None,
+                items: Vec::new(),
+            }),
+        ));
+    }
+    let powers: Vec<Line> = e
+        .powers_of_attorney
+        .iter()
+        .filter_map(|p| line(p.kind.as_str()))
+        .collect();
+    if !powers.is_empty() {
+        forms.push((Section::Powers, Form::Lines(powers)));
+    }
+    let mut content = ReferenceContent::default();
+    for (section, form) in forms {
+        let c = form.to_content().map_err(|e| {
+            ReferenceError::invalid(Some(section.key()), format!("section {section}: {e}"))
+        })?;
+        content.set(section, c);
+    }
+    Ok(content)
+}
+
+/// The letter a reference prints as.
+///
+/// # Errors
+/// [`ReferenceError::NoText`] while section `result` is empty;
+/// [`ReferenceError::Invalid`] when a section's content is unreadable.
+pub fn letter_of(reference: &Reference, today: time::Date) -> Result<Letter, ReferenceError> {
+    let forms = Forms::from_content(&reference.content)?;
+    let paragraphs: Vec<String> = forms
+        .result
+        .replace("\r\n", "\n")
+        .split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if paragraphs.is_empty() {
+        return Err(ReferenceError::NoText);
+    }
+    let heading = forms
+        .reference_data
+        .heading
+        .as_ref()
+        .map(|h| h.as_str().to_owned())
+        .unwrap_or_else(|| default_heading(reference.kind).to_owned());
+    let date = forms
+        .reference_data
+        .date
+        .or(match reference.kind {
+            ReferenceKind::Final => forms.data.exit_date,
+            ReferenceKind::Interim => None,
+        })
+        .unwrap_or(today);
+    Ok(Letter {
+        title: heading.clone(),
+        heading,
+        paragraphs,
+        place: forms
+            .reference_data
+            .place
+            .as_ref()
+            .map(|p| p.as_str().to_owned())
+            .unwrap_or_default(),
+        date,
+        signatures: forms
+            .signatures
+            .iter()
+            .map(|s| SignatureLine {
+                name: s.name.as_str().to_owned(),
+                position: s.position.as_ref().map(|p| p.as_str().to_owned()),
+            })
+            .collect(),
+        draft: !matches!(
+            reference.status,
+            ReferenceStatus::Approved | ReferenceStatus::Completed | ReferenceStatus::Archived
+        ),
+    })
+}
+
+/// "Arbeitszeugnis" or "Zwischenzeugnis".
+#[must_use]
+pub const fn default_heading(kind: ReferenceKind) -> &'static str {
+    match kind {
+        ReferenceKind::Interim => "Zwischenzeugnis",
+        ReferenceKind::Final => "Arbeitszeugnis",
+    }
+}
+
+/// Applies parsed sections to a reference: returns `(section, before, after)`
+/// for each changed one, and keeps the signatories in step with the
+/// `signatures` section.
+pub(crate) fn apply_sections(
+    reference: &mut Reference,
+    parsed: BTreeMap<Section, (Form, SectionContent)>,
+) -> Vec<(Section, Option<SectionContent>, SectionContent)> {
+    let mut changed = Vec::new();
+    for (section, (form, content)) in parsed {
+        let before = reference.content.get(section).cloned();
+        if before.as_ref() == Some(&content) {
+            continue;
+        }
+        if let Form::Signatures(signers) = &form {
+            let mut seen = BTreeSet::new();
+            reference.signatories = signers
+                .iter()
+                .filter_map(|s| s.employee)
+                .filter(|e| seen.insert(*e))
+                .collect();
+        }
+        reference.content.set(section, content.clone());
+        changed.push((section, before, content));
+    }
+    changed
+}
+
+/// Change-log entries and the audit's field list for changed sections.
+pub(crate) fn log_changes(
+    reference: &Reference,
+    changed: &[(Section, Option<SectionContent>, SectionContent)],
+    tracking: bool,
+    editor: &Name,
+    by: &StatusActor,
+    at: Timestamp,
+) -> (Vec<Write>, Vec<FieldChange>) {
+    let mut writes = Vec::new();
+    let mut fields = Vec::new();
+    for (section, before, after) in changed {
+        fields.push(FieldChange::new(section.key(), None, None));
+        if tracking {
+            writes.push(Write::AppendChangeLog(ChangeLogEntry {
+                tenant: reference.tenant,
+                reference: reference.id,
+                section: *section,
+                editor: editor.clone(),
+                by: by.clone(),
+                at,
+                before: before.clone(),
+                after: Some(after.clone()),
+            }));
+        }
+    }
+    (writes, fields)
+}
+
+impl ReferenceService<'_> {
+    async fn tenant(&self, actor: &Actor) -> Result<Tenant, ReferenceError> {
+        let tenant = self
+            .tenants
+            .tenant(actor.tenant())
+            .await?
+            .ok_or(ReferenceError::Tenant(TenantError::Deleted))?;
+        tenant.ensure_readable()?;
+        Ok(tenant)
+    }
+
+    async fn readable(&self, actor: &Actor) -> Result<Tenant, ReferenceError> {
+        actor.require(Area::Employees, AccessLevel::Read)?;
+        self.tenant(actor).await
+    }
+
+    async fn writable(&self, actor: &Actor) -> Result<Tenant, ReferenceError> {
+        actor.require(Area::Employees, AccessLevel::ReadWrite)?;
+        let tenant = self.tenant(actor).await?;
+        tenant.ensure_writable()?;
+        Ok(tenant)
+    }
+
+    /// The reference if the actor may see it.
+    async fn load(
+        &self,
+        actor: &Actor,
+        id: ReferenceId,
+    ) -> Result<(Visible<Reference>, crate::ports::Version), ReferenceError> {
+        let stored = self
+            .references
+            .reference(actor.tenant(), id)
+            .await?
+            .ok_or(AccessError::NotFound)?;
+        let visible = actor.visibility().admit(stored.value)?;
+        Ok((visible, stored.version))
+    }
+
+    async fn editor_name(&self, actor: &Actor) -> Result<Name, ReferenceError> {
+        let user = self
+            .users
+            .user(actor.tenant(), actor.user())
+            .await?
+            .ok_or(AccessError::NotFound)?;
+        let full = format!(
+            "{} {}",
+            user.value.first_name.as_str(),
+            user.value.last_name.as_str()
+        );
+        Ok(Name::new(&full).unwrap_or(user.value.last_name))
+    }
+
+    fn audit(
+        actor: &Actor,
+        at: Timestamp,
+        action: AuditAction,
+        reference: ReferenceId,
+        ip: Option<IpAddr>,
+    ) -> crate::audit::AuditEvent {
+        let mut event = audit_by(actor, at, action).from_ip(ip);
+        event.target = AuditTarget::Reference(reference);
+        event
+    }
+
+    /// Creates a reference for an employee in the actor's scope, prefilled from
+    /// the employee record (period, issue reason, personal data, position,
+    /// powers of attorney).
+    ///
+    /// # Errors
+    /// [`AccessError::NotFound`] when the employee does not exist for the actor.
+    pub async fn create(
+        &self,
+        actor: &Actor,
+        new: NewReference,
+        source_ip: Option<IpAddr>,
+    ) -> Result<ReferenceView, ReferenceError> {
+        self.writable(actor).await?;
+        let employee = self
+            .employees
+            .employee(actor.tenant(), new.employee)
+            .await?
+            .filter(|e| actor.scope().covers(&e.value.org))
+            .ok_or(AccessError::NotFound)?
+            .value;
+        let now = self.clock.now();
+        let reference = Reference {
+            id: ReferenceId::from_random(random_bytes(self.random)),
+            tenant: actor.tenant(),
+            employee: employee.id,
+            org: employee.org.clone(),
+            kind: new.kind,
+            language: crate::reference::Language::German,
+            status: ReferenceStatus::Draft,
+            status_since: now,
+            private: new.private,
+            created_by: actor.user(),
+            created_at: now,
+            signatories: Vec::new(),
+            content: prefill(&employee)?,
+            generated: None,
+        };
+        let event = Self::audit(
+            actor,
+            now,
+            AuditAction::ReferenceCreated,
+            reference.id,
+            source_ip,
+        )
+        .with_changes(vec![FieldChange::new("kind", None, Some(new.kind.key()))]);
+        let mut cs = ChangeSet::new(actor.tenant());
+        cs.push(Write::InsertReference(reference.clone()))
+            .push(Write::AppendAudit(event));
+        self.uow.commit(cs).await?;
+        self.get(actor, reference.id).await
+    }
+
+    /// One reference.
+    ///
+    /// # Errors
+    /// [`AccessError::NotFound`] when it does not exist for the actor.
+    pub async fn get(
+        &self,
+        actor: &Actor,
+        id: ReferenceId,
+    ) -> Result<ReferenceView, ReferenceError> {
+        self.readable(actor).await?;
+        let (reference, version) = self.load(actor, id).await?;
+        Ok(ReferenceView { reference, version })
+    }
+
+    async fn overview_line(
+        &self,
+        actor: &Actor,
+        summary: ReferenceSummary,
+        now: Timestamp,
+        names: &mut BTreeMap<EmployeeId, Option<String>>,
+    ) -> Result<OverviewLine, ReferenceError> {
+        let holder = if summary.status == ReferenceStatus::WithSupervisor {
+            self.handovers
+                .handovers_of(actor.tenant(), summary.id)
+                .await?
+                .into_iter()
+                .find(|h| h.state(now) == LinkState::Active)
+                .map_or(Holder::Hr, |h| Holder::Recipient {
+                    name: h.recipient.name,
+                    since: h.created_at,
+                })
+        } else {
+            Holder::Hr
+        };
+        let employee_name = match names.get(&summary.employee) {
+            Some(n) => n.clone(),
+            None => {
+                let n = match self
+                    .employees
+                    .employee(actor.tenant(), summary.employee)
+                    .await
+                {
+                    Ok(Some(e)) => Some(format!(
+                        "{} {}",
+                        e.value.personal.first_name.as_str(),
+                        e.value.personal.last_name.as_str()
+                    )),
+                    Ok(None) | Err(StoreError::Gone) => None,
+                    Err(e) => return Err(e.into()),
+                };
+                names.insert(summary.employee, n.clone());
+                n
+            }
+        };
+        let waiting_seconds = (now - summary.status_since).whole_seconds().max(0);
+        Ok(OverviewLine {
+            summary,
+            employee_name,
+            holder,
+            waiting_seconds,
+        })
+    }
+
+    /// The overview: the references the actor may see, newest first, with
+    /// status, holder and waiting time.
+    ///
+    /// # Errors
+    /// [`ReferenceError::Access`]; a cursor of another list is
+    /// [`AccessError::NotFound`].
+    pub async fn list(
+        &self,
+        actor: &Actor,
+        query: &ReferenceQuery,
+        page: PageRequest,
+    ) -> Result<Page<OverviewLine>, ReferenceError> {
+        self.readable(actor).await?;
+        let found = self
+            .references
+            .references(&actor.visibility(), query, page)
+            .await?;
+        let now = self.clock.now();
+        let mut names = BTreeMap::new();
+        let mut items = Vec::with_capacity(found.items.len());
+        for s in found.items {
+            items.push(self.overview_line(actor, s, now, &mut names).await?);
+        }
+        Ok(Page {
+            items,
+            next: found.next,
+        })
+    }
+
+    /// How many references the actor may see (with the filters).
+    ///
+    /// # Errors
+    /// [`ReferenceError::Access`].
+    pub async fn count(
+        &self,
+        actor: &Actor,
+        query: &ReferenceQuery,
+    ) -> Result<u64, ReferenceError> {
+        self.readable(actor).await?;
+        Ok(self.references.count(&actor.visibility(), query).await?)
+    }
+
+    /// The references the actor may see whose employee's name contains `text`
+    /// (case-insensitive), newest first, at most `limit`. Names are encrypted
+    /// at rest, so the search reads the visible references' employees; it never
+    /// looks at a reference the actor may not see.
+    ///
+    /// # Errors
+    /// [`ReferenceError::Invalid`] for a search text under two characters.
+    pub async fn search(
+        &self,
+        actor: &Actor,
+        text: &str,
+        query: &ReferenceQuery,
+        limit: u16,
+    ) -> Result<Vec<OverviewLine>, ReferenceError> {
+        self.readable(actor).await?;
+        let needle = text.trim().to_lowercase();
+        if needle.chars().count() < 2 {
+            return Err(ReferenceError::invalid(
+                Some("q"),
+                "the search text needs at least two characters",
+            ));
+        }
+        let limit = usize::from(limit.clamp(1, PageRequest::MAX_LIMIT));
+        let now = self.clock.now();
+        let filter = actor.visibility();
+        let mut names = BTreeMap::new();
+        let mut out = Vec::new();
+        let mut after = None;
+        loop {
+            let page = self
+                .references
+                .references(
+                    &filter,
+                    query,
+                    PageRequest::new(after, PageRequest::MAX_LIMIT),
+                )
+                .await?;
+            for s in page.items {
+                let line = self.overview_line(actor, s, now, &mut names).await?;
+                if line
+                    .employee_name
+                    .as_ref()
+                    .is_some_and(|n| n.to_lowercase().contains(&needle))
+                {
+                    out.push(line);
+                    if out.len() >= limit {
+                        return Ok(out);
+                    }
+                }
+            }
+            match page.next {
+                Some(c) => after = Some(c),
+                None => return Ok(out),
+            }
+        }
+    }
+
+    /// Saves sections. Every section is checked before anything is saved; the
+    /// reference must be editable in its status. With `version`, the save is
+    /// refused when the reference changed since.
+    ///
+    /// # Errors
+    /// [`ReferenceError::Invalid`], [`ReferenceError::NotEditable`],
+    /// [`ReferenceError::Conflict`], [`AccessError::NotFound`].
+    pub async fn update_sections(
+        &self,
+        actor: &Actor,
+        id: ReferenceId,
+        sections: Vec<SectionInput>,
+        version: Option<crate::ports::Version>,
+        source_ip: Option<IpAddr>,
+    ) -> Result<ReferenceView, ReferenceError> {
+        self.writable(actor).await?;
+        let (visible, stored_version) = self.load(actor, id).await?;
+        if let Some(v) = version
+            && v != stored_version
+        {
+            return Err(StoreError::Conflict {
+                what: "version".into(),
+            }
+            .into());
+        }
+        let mut reference = visible.into_inner();
+        if !reference.status.is_editable() {
+            return Err(ReferenceError::NotEditable(reference.status));
+        }
+        let parsed = parse_sections(sections)?;
+        self.check_signers(actor, &parsed).await?;
+        let changed = apply_sections(&mut reference, parsed);
+        if changed.is_empty() {
+            return self.get(actor, id).await;
+        }
+        let now = self.clock.now();
+        let tracking = self
+            .settings
+            .settings(actor.tenant())
+            .await?
+            .value
+            .privacy
+            .change_tracking;
+        let editor = self.editor_name(actor).await?;
+        let (log, fields) = log_changes(
+            &reference,
+            &changed,
+            tracking,
+            &editor,
+            &StatusActor::User(actor.user()),
+            now,
+        );
+        let mut cs = ChangeSet::new(actor.tenant());
+        cs.push(Write::UpdateReference(reference, stored_version));
+        for w in log {
+            cs.push(w);
+        }
+        cs.push(Write::AppendAudit(
+            Self::audit(actor, now, AuditAction::ReferenceChanged, id, source_ip)
+                .with_changes(fields),
+        ));
+        self.uow.commit(cs).await?;
+        self.get(actor, id).await
+    }
+
+    /// Signers named by employee id must be employees of the tenant.
+    async fn check_signers(
+        &self,
+        actor: &Actor,
+        parsed: &BTreeMap<Section, (Form, SectionContent)>,
+    ) -> Result<(), ReferenceError> {
+        if let Some((Form::Signatures(signers), _)) = parsed.get(&Section::Signatures) {
+            for id in signers.iter().filter_map(|s| s.employee) {
+                if self.employees.employee(actor.tenant(), id).await?.is_none() {
+                    return Err(ReferenceError::invalid(
+                        Some(Section::Signatures.key()),
+                        "a signer names an employee who does not exist",
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Moves a reference to another status. A reference goes to
+    /// `with_supervisor` only by handing it over; taking it back to `draft`
+    /// revokes its active handovers.
+    ///
+    /// # Errors
+    /// [`ReferenceError::Transition`] naming the allowed next statuses.
+    pub async fn change_status(
+        &self,
+        actor: &Actor,
+        id: ReferenceId,
+        to: ReferenceStatus,
+        source_ip: Option<IpAddr>,
+    ) -> Result<ReferenceView, ReferenceError> {
+        self.writable(actor).await?;
+        let (visible, version) = self.load(actor, id).await?;
+        let mut reference = visible.into_inner();
+        if to == ReferenceStatus::WithSupervisor {
+            return Err(ReferenceError::invalid(
+                Some("status"),
+                "a reference goes to the supervisor by handing it over (POST …/handovers)",
+            ));
+        }
+        let now = self.clock.now();
+        let from = reference.status;
+        let change = reference.change_status(to, StatusActor::User(actor.user()), now)?;
+        let mut cs = ChangeSet::new(actor.tenant());
+        if from == ReferenceStatus::WithSupervisor {
+            for mut h in self.handovers.handovers_of(actor.tenant(), id).await? {
+                if h.state(now) != LinkState::Active {
+                    continue;
+                }
+                let stored = self
+                    .handovers
+                    .handover(actor.tenant(), h.id)
+                    .await?
+                    .ok_or(AccessError::NotFound)?;
+                h.revoke(now)?;
+                let mut event =
+                    audit_by(actor, now, AuditAction::HandoverRevoked).from_ip(source_ip);
+                event.target = AuditTarget::Handover(h.id);
+                cs.push(Write::UpdateHandover(h.clone(), stored.version))
+                    .push(Write::DeleteSessionsOfHandover(h.id))
+                    .push(Write::AppendAudit(event.with_detail("taken_back")));
+            }
+        }
+        cs.push(Write::UpdateReference(reference, version))
+            .push(Write::AppendStatusChange(change))
+            .push(Write::AppendAudit(
+                Self::audit(
+                    actor,
+                    now,
+                    AuditAction::ReferenceStatusChanged,
+                    id,
+                    source_ip,
+                )
+                .with_changes(vec![FieldChange::new(
+                    "status",
+                    Some(from.key()),
+                    Some(to.key()),
+                )]),
+            ));
+        self.uow.commit(cs).await?;
+        self.get(actor, id).await
+    }
+
+    /// Deletes a reference for real, with its change log, status history and
+    /// handovers (and their sessions).
+    ///
+    /// # Errors
+    /// [`AccessError::NotFound`].
+    pub async fn delete(
+        &self,
+        actor: &Actor,
+        id: ReferenceId,
+        source_ip: Option<IpAddr>,
+    ) -> Result<(), ReferenceError> {
+        self.writable(actor).await?;
+        self.load(actor, id).await?;
+        let now = self.clock.now();
+        let mut cs = ChangeSet::new(actor.tenant());
+        for h in self.handovers.handovers_of(actor.tenant(), id).await? {
+            cs.push(Write::DeleteSessionsOfHandover(h.id));
+        }
+        cs.push(Write::DeleteReference(id))
+            .push(Write::AppendAudit(Self::audit(
+                actor,
+                now,
+                AuditAction::ReferenceDeleted,
+                id,
+                source_ip,
+            )));
+        self.uow.commit(cs).await?;
+        Ok(())
+    }
+
+    /// Generates the text (section `result`) from the other sections with the
+    /// tenant's phrase library. A text edited by hand since the last generation
+    /// is kept unless `force` is set; the outcome then shows what would change.
+    ///
+    /// # Errors
+    /// [`ReferenceError::Generate`] when data the text needs is missing;
+    /// [`ReferenceError::NotEditable`].
+    pub async fn generate(
+        &self,
+        actor: &Actor,
+        id: ReferenceId,
+        force: bool,
+        source_ip: Option<IpAddr>,
+    ) -> Result<GenerateOutcome, ReferenceError> {
+        self.writable(actor).await?;
+        let (visible, version) = self.load(actor, id).await?;
+        let mut reference = visible.into_inner();
+        if !reference.status.is_editable() {
+            return Err(ReferenceError::NotEditable(reference.status));
+        }
+        let forms = Forms::from_content(&reference.content)?;
+        let library = self.library.phrase_library(actor.tenant()).await?.value;
+        let generated = generator::generate(reference.kind, &forms, &library)?;
+        let text = match generator::reconcile(&forms.result, reference.generated, generated.text) {
+            Regeneration::Unchanged => return Ok(GenerateOutcome::Unchanged),
+            Regeneration::Conflict { proposed, diff } if !force => {
+                return Ok(GenerateOutcome::Kept { proposed, diff });
+            }
+            Regeneration::Conflict { proposed, .. } | Regeneration::Replace(proposed) => proposed,
+        };
+        let content = Form::Text(text.clone())
+            .to_content()
+            .map_err(|e| ReferenceError::invalid(Some(Section::Result.key()), e.to_string()))?;
+        let before = reference.content.get(Section::Result).cloned();
+        reference.content.set(Section::Result, content.clone());
+        reference.generated = Some(generator::fingerprint(&text));
+        let now = self.clock.now();
+        let tracking = self
+            .settings
+            .settings(actor.tenant())
+            .await?
+            .value
+            .privacy
+            .change_tracking;
+        let editor = self.editor_name(actor).await?;
+        let (log, _) = log_changes(
+            &reference,
+            &[(Section::Result, before, content)],
+            tracking,
+            &editor,
+            &StatusActor::User(actor.user()),
+            now,
+        );
+        let mut cs = ChangeSet::new(actor.tenant());
+        cs.push(Write::UpdateReference(reference, version));
+        for w in log {
+            cs.push(w);
+        }
+        cs.push(Write::AppendAudit(Self::audit(
+            actor,
+            now,
+            AuditAction::ReferenceGenerated,
+            id,
+            source_ip,
+        )));
+        self.uow.commit(cs).await?;
+        Ok(GenerateOutcome::Written(text))
+    }
+
+    /// Checks the current text for hidden negative signals.
+    ///
+    /// # Errors
+    /// [`ReferenceError::NoText`] while there is no text.
+    pub async fn check(
+        &self,
+        actor: &Actor,
+        id: ReferenceId,
+    ) -> Result<Vec<Finding>, ReferenceError> {
+        self.readable(actor).await?;
+        let (visible, _) = self.load(actor, id).await?;
+        let forms = Forms::from_content(&visible.content)?;
+        if forms.result.trim().is_empty() {
+            return Err(ReferenceError::NoText);
+        }
+        let library = self.library.phrase_library(actor.tenant()).await?.value;
+        Ok(check(&CheckInput {
+            kind: visible.kind,
+            text: &forms.result,
+            person: forms.personal.as_ref(),
+            library: &library,
+        }))
+    }
+
+    /// Status history, handovers and change log.
+    ///
+    /// # Errors
+    /// [`AccessError::NotFound`].
+    pub async fn history(&self, actor: &Actor, id: ReferenceId) -> Result<History, ReferenceError> {
+        self.readable(actor).await?;
+        self.load(actor, id).await?;
+        let now = self.clock.now();
+        let t = actor.tenant();
+        Ok(History {
+            statuses: self.references.status_history(t, id).await?,
+            handovers: self
+                .handovers
+                .handovers_of(t, id)
+                .await?
+                .into_iter()
+                .map(|h| HandoverSummary {
+                    state: h.state(now),
+                    handover: h,
+                })
+                .collect(),
+            changes: self.references.change_log(t, id).await?,
+        })
+    }
+
+    /// The letter and the tenant's formatting, for rendering; the download is
+    /// audited.
+    ///
+    /// # Errors
+    /// [`ReferenceError::NoText`]; [`AccessError::NotFound`].
+    pub async fn document(
+        &self,
+        actor: &Actor,
+        id: ReferenceId,
+        source_ip: Option<IpAddr>,
+    ) -> Result<(Letter, LetterFormatting), ReferenceError> {
+        self.readable(actor).await?;
+        let (visible, _) = self.load(actor, id).await?;
+        let now = self.clock.now();
+        let letter = letter_of(&visible, now.date())?;
+        let formatting = self.library.letter_formatting(actor.tenant()).await?.value;
+        let mut cs = ChangeSet::new(actor.tenant());
+        cs.push(Write::AppendAudit(Self::audit(
+            actor,
+            now,
+            AuditAction::ReferenceDownloaded,
+            id,
+            source_ip,
+        )));
+        self.uow.commit(cs).await?;
+        Ok((letter, formatting))
+    }
+
+    /// Hands a reference to a person by e-mailed link. The reference must be
+    /// editable; a draft moves to `with_supervisor`.
+    ///
+    /// # Errors
+    /// [`ReferenceError::Handover`] for a domain, channel, expiry or matrix the
+    /// rules refuse; [`ReferenceError::NotEditable`].
+    pub async fn hand_over(
+        &self,
+        actor: &Actor,
+        id: ReferenceId,
+        input: HandoverInput,
+        source_ip: Option<IpAddr>,
+    ) -> Result<Handover, ReferenceError> {
+        let tenant = self.writable(actor).await?;
+        let (visible, version) = self.load(actor, id).await?;
+        let mut reference = visible.into_inner();
+        if !reference.status.is_editable() {
+            return Err(ReferenceError::NotEditable(reference.status));
+        }
+        let privacy = self.settings.settings(actor.tenant()).await?.value.privacy;
+        let now = self.clock.now();
+        let request = HandoverRequest {
+            reference: id,
+            recipient: input.recipient,
+            matrix: input.matrix,
+            expires_in_days: input
+                .expires_in_days
+                .unwrap_or_else(|| privacy.handover_expiry.days()),
+            link_check: input.link_check,
+        };
+        let (handover, secret) = Handover::issue(
+            actor.tenant(),
+            request,
+            &privacy.link_check,
+            &privacy.allowed_handover_domains,
+            actor.user(),
+            now,
+            HandoverTokens {
+                id: random_bytes(self.random),
+                secret: random_bytes(self.random),
+            },
+        )?;
+        let link = self.links.handover_link(&tenant, handover.id, &secret);
+        let requested_by = self.editor_name(actor).await?;
+        let mut cs = ChangeSet::new(actor.tenant());
+        cs.push(Write::InsertHandover(handover.clone()));
+        let from = reference.status;
+        if from != ReferenceStatus::WithSupervisor {
+            let change = reference.change_status(
+                ReferenceStatus::WithSupervisor,
+                StatusActor::User(actor.user()),
+                now,
+            )?;
+            cs.push(Write::UpdateReference(reference, version))
+                .push(Write::AppendStatusChange(change))
+                .push(Write::AppendAudit(
+                    Self::audit(
+                        actor,
+                        now,
+                        AuditAction::ReferenceStatusChanged,
+                        id,
+                        source_ip,
+                    )
+                    .with_changes(vec![FieldChange::new(
+                        "status",
+                        Some(from.key()),
+                        Some(ReferenceStatus::WithSupervisor.key()),
+                    )]),
+                ));
+        }
+        let mut event = audit_by(actor, now, AuditAction::HandoverCreated).from_ip(source_ip);
+        event.target = AuditTarget::Handover(handover.id);
+        cs.push(Write::Enqueue(OutgoingMessage {
+            id: MessageId::from_random(random_bytes(self.random)),
+            tenant: actor.tenant(),
+            kind: MessageKind::HandoverLink,
+            to: Destination::Email(handover.recipient.email.clone()),
+            params: MessageParams::new()
+                .with("recipient_name", handover.recipient.name.as_str())
+                .with("requested_by", requested_by.as_str())
+                .with("link", link)
+                .with("valid_until", instant_de(handover.expires_at)),
+            created_at: now,
+            expires_at: Some(handover.expires_at),
+        }))
+        .push(Write::AppendAudit(
+            event.with_changes(handover_fields(&handover)),
+        ));
+        self.uow.commit(cs).await?;
+        Ok(handover)
+    }
+
+    /// The handovers of a reference, newest first.
+    ///
+    /// # Errors
+    /// [`AccessError::NotFound`].
+    pub async fn handovers(
+        &self,
+        actor: &Actor,
+        id: ReferenceId,
+    ) -> Result<Vec<HandoverSummary>, ReferenceError> {
+        Ok(self.history(actor, id).await?.handovers)
+    }
+
+    /// Revokes a handover: its link and sessions stop working at once. When no
+    /// other handover of the reference stays active, the reference returns to
+    /// `draft`.
+    ///
+    /// # Errors
+    /// [`ReferenceError::Handover`] when it was already revoked or finished;
+    /// [`AccessError::NotFound`].
+    pub async fn revoke(
+        &self,
+        actor: &Actor,
+        handover: HandoverId,
+        source_ip: Option<IpAddr>,
+    ) -> Result<Handover, ReferenceError> {
+        self.writable(actor).await?;
+        let stored = self
+            .handovers
+            .handover(actor.tenant(), handover)
+            .await?
+            .ok_or(AccessError::NotFound)?;
+        let (visible, version) = self.load(actor, stored.value.reference).await?;
+        let now = self.clock.now();
+        let mut h = stored.value;
+        h.revoke(now)?;
+        let mut cs = ChangeSet::new(actor.tenant());
+        cs.push(Write::UpdateHandover(h.clone(), stored.version))
+            .push(Write::DeleteSessionsOfHandover(h.id));
+        let others = self
+            .handovers
+            .handovers_of(actor.tenant(), h.reference)
+            .await?
+            .into_iter()
+            .any(|o| o.id != h.id && o.state(now) == LinkState::Active);
+        let mut reference = visible.into_inner();
+        if !others && reference.status == ReferenceStatus::WithSupervisor {
+            let change = reference.change_status(
+                ReferenceStatus::Draft,
+                StatusActor::User(actor.user()),
+                now,
+            )?;
+            cs.push(Write::UpdateReference(reference, version))
+                .push(Write::AppendStatusChange(change));
+        }
+        let mut event = audit_by(actor, now, AuditAction::HandoverRevoked).from_ip(source_ip);
+        event.target = AuditTarget::Handover(h.id);
+        cs.push(Write::AppendAudit(event));
+        self.uow.commit(cs).await?;
+        Ok(h)
+    }
+}
+
+/// The audit's record of a handover's terms: sections by access, download
+/// flag, code channel, expiry (no names or addresses).
+fn handover_fields(h: &Handover) -> Vec<FieldChange> {
+    let mut fields: Vec<FieldChange> = h
+        .matrix
+        .iter()
+        .filter(|(_, a)| a.can_read())
+        .map(|(s, a)| {
+            FieldChange::new(
+                s.key(),
+                None,
+                Some(if a.can_write() { "write" } else { "read" }),
+            )
+        })
+        .collect();
+    fields.push(FieldChange::new(
+        "download",
+        None,
+        Some(if h.matrix.may_download() { "yes" } else { "no" }),
+    ));
+    fields.push(FieldChange::new(
+        "code",
+        None,
+        Some(match h.code_channel {
+            None => "none",
+            Some(crate::settings::CodeChannel::Email) => "email",
+            Some(_) => "sms",
+        }),
+    ));
+    fields
+}
