@@ -5,7 +5,7 @@
 //!
 //! **Access.** References hang off employees: reading one needs read access to
 //! the Employees area, changing one needs read+write. On top of that every call
-//! passes the reference through the actor's [`VisibilityFilter`]: scope and
+//! passes the reference through the actor's [`VisibilityFilter`](crate::authz::VisibilityFilter): scope and
 //! private flag. A reference the filter does not admit answers exactly like one
 //! that does not exist ([`AccessError::NotFound`]), in lists, counts and search
 //! too (the store applies the same filter in its query).
