@@ -23,6 +23,7 @@ use crate::ports::{
 use crate::session::{PendingLogin, Principal, Session};
 use crate::token::{SecretToken as _, SessionToken, TokenHash};
 use crate::user::User;
+use crate::values::Timestamp;
 
 use super::audit_by;
 
@@ -63,7 +64,20 @@ pub enum Authenticated {
         /// The attempt.
         pending: PendingLogin,
     },
+    /// The holder of a handover link (the handover's state is checked by
+    /// [`HandoverWorkService`](super::handover::HandoverWorkService) on every
+    /// request).
+    Handover {
+        /// The session.
+        session: Session,
+        /// The handover it is bound to.
+        handover: crate::token::HandoverId,
+    },
 }
+
+/// How long a link holder's session lasts at most (and never past the link's
+/// expiry); afterwards the link is opened again.
+pub const HANDOVER_SESSION_VALIDITY: Duration = Duration::hours(2);
 
 /// Session use cases.
 #[expect(missing_debug_implementations, reason = "holds trait objects only")]
@@ -101,12 +115,32 @@ impl SessionService<'_> {
         principal: Principal,
         replaces: Option<TokenHash>,
     ) -> Result<StartedSession, StoreError> {
+        self.start_until(tenant, principal, replaces, None).await
+    }
+
+    /// As [`SessionService::start`], ending at `until` at the latest (a link
+    /// holder's session ends with its link).
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    pub async fn start_until(
+        &self,
+        tenant: TenantId,
+        principal: Principal,
+        replaces: Option<TokenHash>,
+        until: Option<Timestamp>,
+    ) -> Result<StartedSession, StoreError> {
         let now = self.clock.now();
         let settings = self.settings.settings(tenant).await?.value;
         let token = SessionToken::from_bytes(random_bytes(self.random));
         let not_after = match principal {
             Principal::PendingLogin(_) => Some(now.saturating_add(PENDING_LOGIN_VALIDITY)),
-            _ => None,
+            Principal::Handover(_) => Some(now.saturating_add(HANDOVER_SESSION_VALIDITY)),
+            Principal::User(_) => None,
+        };
+        let not_after = match (not_after, until) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
         };
         let session = Session {
             token_hash: token.hash(),
@@ -172,7 +206,10 @@ impl SessionService<'_> {
                     pending,
                 })
             }
-            Principal::Handover(_) => None,
+            Principal::Handover(handover) => Some(Authenticated::Handover {
+                session: session.clone(),
+                handover,
+            }),
         };
         match found {
             None => {

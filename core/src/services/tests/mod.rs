@@ -2,8 +2,12 @@
 
 mod accounts;
 mod delivery;
+mod employees;
 mod handover;
+mod handover_work;
+mod library;
 mod login;
+mod references;
 mod retention;
 
 use std::sync::{Arc, Mutex};
@@ -24,17 +28,85 @@ pub(super) fn t0() -> Timestamp {
 
 /// A tenant store that knows every tenant as active.
 pub(super) fn active_tenant() -> crate::ports::MockTenantStore {
+    tenant_in(crate::tenant::TenantStatus::Active)
+}
+
+/// A tenant store that knows every tenant as read-only (contract ended).
+pub(super) fn read_only_tenant() -> crate::ports::MockTenantStore {
+    tenant_in(crate::tenant::TenantStatus::ReadOnly {
+        delete_after: t0() + time::Duration::days(30),
+    })
+}
+
+/// A tenant store that knows every tenant, with `status`.
+pub(super) fn tenant_in(status: crate::tenant::TenantStatus) -> crate::ports::MockTenantStore {
     let mut tenants = crate::ports::MockTenantStore::new();
-    tenants.expect_tenant().returning(|id| {
+    tenants.expect_tenant().returning(move |id| {
         Ok(Some(crate::tenant::Tenant {
             id,
             slug: crate::values::Slug::parse("firma").expect("valid slug"),
             name: crate::values::Name::new("Firma GmbH").expect("valid name"),
-            status: crate::tenant::TenantStatus::Active,
+            status,
             created_at: t0(),
         }))
     });
     tenants
+}
+
+/// A settings store that answers `settings` for every tenant.
+pub(super) fn settings_store(
+    settings: crate::settings::TenantSettings,
+) -> crate::ports::MockSettingsStore {
+    let mut store = crate::ports::MockSettingsStore::new();
+    store.expect_settings().returning(move |_| {
+        Ok(crate::ports::Versioned {
+            value: settings.clone(),
+            version: crate::ports::Version(1),
+        })
+    });
+    store
+}
+
+/// Settings with change tracking on or off, the rest default.
+pub(super) fn tracking(on: bool) -> crate::settings::TenantSettings {
+    let mut s = crate::settings::TenantSettings::default();
+    s.privacy.change_tracking = on;
+    s
+}
+
+/// Organisational attributes with only a location.
+pub(super) fn located_in(location: &str) -> crate::employee::OrgAttributes {
+    crate::employee::OrgAttributes {
+        location: Some(crate::values::Name::new(location).expect("valid location")),
+        ..crate::employee::OrgAttributes::default()
+    }
+}
+
+/// A reference scope restricted to one location.
+pub(super) fn scope_of(location: &str) -> crate::scope::ReferenceScope {
+    crate::scope::ReferenceScope::Restricted(
+        crate::scope::Restriction::unrestricted()
+            .allow(crate::scope::Criterion::Location, [location])
+            .expect("valid restriction"),
+    )
+}
+
+/// The audit events of a change set.
+pub(super) fn audit_events(cs: &ChangeSet) -> Vec<crate::audit::AuditEvent> {
+    cs.writes()
+        .iter()
+        .filter_map(|w| match w {
+            Write::AppendAudit(e) => Some(e.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A unit of work that fails the test if anything is committed.
+pub(super) fn no_commit() -> MockUnitOfWork {
+    let mut uow = MockUnitOfWork::new();
+    uow.expect_commit().never();
+    uow
 }
 
 pub(super) fn clock_at(at: Timestamp) -> MockClock {

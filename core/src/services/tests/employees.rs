@@ -1,0 +1,347 @@
+use time::macros::date;
+
+use super::*;
+use crate::access::{AccessLevel, Area, Permissions};
+use crate::audit::{AuditAction, AuditTarget};
+use crate::authz::{AccessError, Actor};
+use crate::employee::{Contact, Employee, Employment, PersonalData, Salutation};
+use crate::id::{EmployeeId, UserId};
+use crate::ports::{
+    MockEmployeeStore, MockTenantStore, Page, PageRequest, Precondition, Version, Versioned,
+};
+use crate::services::employees::{EmployeeInput, EmployeeService};
+use crate::services::references::ReferenceError;
+use crate::tenant::TenantError;
+use crate::values::Name;
+
+const OLD_LAST_NAME: &str = "Weiß";
+const NEW_LAST_NAME: &str = "Zauberlehrling";
+
+fn id(n: u8) -> EmployeeId {
+    EmployeeId::from_bytes([n; 16])
+}
+
+fn input(location: &str) -> EmployeeInput {
+    EmployeeInput {
+        personal: PersonalData {
+            salutation: Salutation::Frau,
+            first_name: Name::new("Jürgen").unwrap(),
+            last_name: Name::new(OLD_LAST_NAME).unwrap(),
+            title: None,
+            birth_date: Some(date!(1990 - 02 - 28)),
+            birth_place: Some(Name::new("Bielefeld").unwrap()),
+        },
+        contact: Contact::default(),
+        employment: Employment {
+            entry_date: Some(date!(2015 - 04 - 01)),
+            exit_date: Some(date!(2024 - 03 - 31)),
+            ..Employment::default()
+        },
+        org: located_in(location),
+    }
+}
+
+fn employee(n: u8, location: &str) -> Employee {
+    let i = input(location);
+    Employee {
+        id: id(n),
+        tenant: tenant_id(),
+        personal: i.personal,
+        contact: i.contact,
+        employment: i.employment,
+        org: i.org,
+    }
+}
+
+/// A user in Köln with `level` on Employees.
+fn actor(level: AccessLevel) -> Actor {
+    Actor::new(
+        tenant_id(),
+        UserId::from_bytes([0x66; 16]),
+        Permissions::none().with(Area::Employees, level),
+        false,
+        scope_of("Köln"),
+    )
+}
+
+struct World {
+    tenants: MockTenantStore,
+    employees: MockEmployeeStore,
+}
+
+impl World {
+    fn new(stored: Vec<Employee>) -> Self {
+        Self::with(active_tenant(), stored)
+    }
+
+    fn with(tenants: MockTenantStore, stored: Vec<Employee>) -> Self {
+        let mut employees = MockEmployeeStore::new();
+        let by_id = stored.clone();
+        employees.expect_employee().returning(move |_, id| {
+            Ok(by_id
+                .iter()
+                .find(|e| e.id == id)
+                .cloned()
+                .map(|value| Versioned {
+                    value,
+                    version: Version(7),
+                }))
+        });
+        employees.expect_employees().returning(move |_, scope, _| {
+            Ok(Page {
+                items: stored
+                    .iter()
+                    .filter(|e| scope.covers(&e.org))
+                    .cloned()
+                    .collect(),
+                next: None,
+            })
+        });
+        Self { tenants, employees }
+    }
+
+    fn service<'a>(
+        &'a self,
+        uow: &'a MockUnitOfWork,
+        clock: &'a MockClock,
+        random: &'a MockRandomSource,
+    ) -> EmployeeService<'a> {
+        EmployeeService {
+            tenants: &self.tenants,
+            employees: &self.employees,
+            uow,
+            clock,
+            random,
+        }
+    }
+}
+
+/// Runs `f` against the world with a recording unit of work; returns its result
+/// and what was committed.
+fn with_service<T>(
+    world: &World,
+    f: impl FnOnce(&EmployeeService<'_>) -> T,
+) -> (T, Vec<ChangeSet>) {
+    let (uow, log) = recording_uow(vec![]);
+    let clock = clock_at(t0());
+    let random = counting_random();
+    let result = f(&world.service(&uow, &clock, &random));
+    (result, commits(&log))
+}
+
+fn forbidden(needed: AccessLevel) -> ReferenceError {
+    ReferenceError::Access(AccessError::Forbidden {
+        area: Area::Employees,
+        needed,
+    })
+}
+
+#[test]
+fn reading_employees_needs_read_access_to_employees() {
+    let world = World::new(vec![employee(1, "Köln")]);
+    let nobody = actor(AccessLevel::None);
+    let (r, c) = with_service(&world, |s| {
+        (
+            run(s.list(&nobody, PageRequest::first(50))).map(|p| p.items.len()),
+            run(s.get(&nobody, id(1))).map(|e| e.value.id),
+        )
+    });
+    assert_eq!(r.0, Err(forbidden(AccessLevel::Read)));
+    assert_eq!(r.1, Err(forbidden(AccessLevel::Read)));
+    assert!(c.is_empty());
+
+    let reader = actor(AccessLevel::Read);
+    let (r, _) = with_service(&world, |s| {
+        (
+            run(s.list(&reader, PageRequest::first(50))).map(|p| p.items.len()),
+            run(s.get(&reader, id(1))).map(|e| e.value.id),
+        )
+    });
+    assert_eq!(r, (Ok(1), Ok(id(1))));
+}
+
+#[test]
+fn changing_employees_needs_read_write_and_a_reader_commits_nothing() {
+    let world = World::new(vec![employee(1, "Köln")]);
+    let reader = actor(AccessLevel::Read);
+    let (r, c) = with_service(&world, |s| {
+        [
+            run(s.create(&reader, input("Köln"), None)).map(|_| ()),
+            run(s.update(&reader, id(1), input("Köln"), None, None)).map(|_| ()),
+            run(s.delete(&reader, id(1), None)),
+        ]
+    });
+    for result in r {
+        assert_eq!(result, Err(forbidden(AccessLevel::ReadWrite)));
+    }
+    assert!(c.is_empty());
+
+    let writer = actor(AccessLevel::ReadWrite);
+    let (r, c) = with_service(&world, |s| run(s.create(&writer, input("Köln"), None)));
+    let created = r.unwrap();
+    assert_eq!(created.tenant, tenant_id());
+    assert_eq!(c.len(), 1);
+    assert_eq!(c[0].writes()[0], Write::InsertEmployee(created.clone()));
+    let events = audit_events(&c[0]);
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].action, AuditAction::EmployeeCreated);
+    assert_eq!(events[0].target, AuditTarget::Employee(created.id));
+}
+
+#[test]
+fn an_employee_outside_the_scope_is_not_found_like_a_missing_one() {
+    let mut foreign = employee(3, "Köln");
+    foreign.tenant = crate::id::TenantId::from_bytes([0x99; 16]);
+    let world = World::new(vec![employee(2, "Bonn"), foreign]);
+    let hr = actor(AccessLevel::ReadWrite);
+    for target in [id(2), id(3), id(9)] {
+        let (r, c) = with_service(&world, |s| {
+            [
+                run(s.get(&hr, target)).map(|_| ()),
+                run(s.update(&hr, target, input("Köln"), None, None)).map(|_| ()),
+                run(s.delete(&hr, target, None)),
+            ]
+        });
+        for result in r {
+            assert_eq!(
+                result,
+                Err(ReferenceError::Access(AccessError::NotFound)),
+                "{target:?}"
+            );
+        }
+        assert!(c.is_empty());
+    }
+    let (listed, _) = with_service(&world, |s| run(s.list(&hr, PageRequest::first(50))));
+    assert!(listed.unwrap().items.iter().all(|e| e.id != id(2)));
+}
+
+#[test]
+fn nobody_creates_or_moves_an_employee_out_of_their_scope() {
+    let world = World::new(vec![employee(1, "Köln")]);
+    let hr = actor(AccessLevel::ReadWrite);
+    let (r, c) = with_service(&world, |s| {
+        (
+            run(s.create(&hr, input("Bonn"), None)).map(|_| ()),
+            run(s.update(&hr, id(1), input("Bonn"), None, None)).map(|_| ()),
+        )
+    });
+    assert_eq!(r.0, Err(ReferenceError::OutsideScope));
+    assert_eq!(r.1, Err(ReferenceError::OutsideScope));
+    assert!(c.is_empty());
+}
+
+#[test]
+fn inconsistent_dates_are_invalid_and_nothing_is_written() {
+    let world = World::new(vec![employee(1, "Köln")]);
+    let hr = actor(AccessLevel::ReadWrite);
+    let mut exit_before_entry = input("Köln");
+    exit_before_entry.employment.exit_date = Some(date!(2014 - 01 - 31));
+    let mut born_after_entry = input("Köln");
+    born_after_entry.personal.birth_date = Some(date!(2016 - 01 - 01));
+    let (r, c) = with_service(&world, |s| {
+        [
+            run(s.create(&hr, exit_before_entry.clone(), None)).map(|_| ()),
+            run(s.update(&hr, id(1), exit_before_entry, None, None)).map(|_| ()),
+            run(s.create(&hr, born_after_entry, None)).map(|_| ()),
+        ]
+    });
+    for result in r {
+        assert!(
+            matches!(result, Err(ReferenceError::Invalid { .. })),
+            "{result:?}"
+        );
+    }
+    assert!(c.is_empty());
+}
+
+#[test]
+fn deleting_names_the_precondition_and_a_named_employee_is_still_named() {
+    let world = World::new(vec![employee(1, "Köln")]);
+    let hr = actor(AccessLevel::ReadWrite);
+    let (r, c) = with_service(&world, |s| run(s.delete(&hr, id(1), None)));
+    assert_eq!(r, Ok(()));
+    assert_eq!(c.len(), 1);
+    assert_eq!(c[0].writes()[0], Write::DeleteEmployee(id(1)));
+    assert_eq!(
+        c[0].preconditions(),
+        &[Precondition::EmployeeUnreferenced(id(1))]
+    );
+    assert_eq!(audit_actions(&c[0]), vec![AuditAction::EmployeeDeleted]);
+
+    let (uow, log) = recording_uow(vec![Err(StoreError::PreconditionFailed(
+        Precondition::EmployeeUnreferenced(id(1)),
+    ))]);
+    let (clock, random) = (clock_at(t0()), counting_random());
+    let r = run(world
+        .service(&uow, &clock, &random)
+        .delete(&hr, id(1), None));
+    assert_eq!(r, Err(ReferenceError::StillNamed));
+    assert!(commits(&log).is_empty());
+}
+
+#[test]
+fn the_change_audit_names_the_changed_fields_but_never_their_values() {
+    let world = World::new(vec![employee(1, "Köln")]);
+    let hr = actor(AccessLevel::ReadWrite);
+    let mut changed = input("Köln");
+    changed.personal.last_name = Name::new(NEW_LAST_NAME).unwrap();
+    changed.personal.birth_place = Some(Name::new("Castrop-Rauxel").unwrap());
+    let (r, c) = with_service(&world, |s| {
+        run(s.update(&hr, id(1), changed, Some(Version(7)), None))
+    });
+    assert!(r.is_ok(), "{r:?}");
+    assert_eq!(c.len(), 1);
+    let Write::UpdateEmployee(stored, Version(7)) = &c[0].writes()[0] else {
+        panic!("employee not updated at the version read")
+    };
+    assert_eq!(stored.personal.last_name.as_str(), NEW_LAST_NAME);
+    let events = audit_events(&c[0]);
+    assert_eq!(events.len(), 1);
+    let event = &events[0];
+    assert_eq!(event.action, AuditAction::EmployeeChanged);
+    assert_eq!(event.target, AuditTarget::Employee(id(1)));
+    let fields: Vec<&str> = event.changes.iter().map(|f| f.field.as_str()).collect();
+    assert_eq!(fields, vec!["last_name", "birth_place"]);
+    assert!(
+        event
+            .changes
+            .iter()
+            .all(|f| f.before.is_none() && f.after.is_none())
+    );
+    let json = serde_json::to_string(event).unwrap();
+    let debug = format!("{event:?}");
+    for personal in [NEW_LAST_NAME, OLD_LAST_NAME, "Castrop-Rauxel", "Bielefeld"] {
+        assert!(!json.contains(personal), "{personal} in {json}");
+        assert!(!debug.contains(personal), "{personal} in {debug}");
+    }
+}
+
+#[test]
+fn an_update_against_a_stale_version_is_a_conflict() {
+    let world = World::new(vec![employee(1, "Köln")]);
+    let hr = actor(AccessLevel::ReadWrite);
+    let (r, c) = with_service(&world, |s| {
+        run(s.update(&hr, id(1), input("Köln"), Some(Version(6)), None))
+    });
+    assert!(matches!(r, Err(ReferenceError::Conflict(_))), "{r:?}");
+    assert!(c.is_empty());
+}
+
+#[test]
+fn a_read_only_tenant_refuses_every_change_but_can_still_be_read() {
+    let world = World::with(read_only_tenant(), vec![employee(1, "Köln")]);
+    let hr = actor(AccessLevel::ReadWrite);
+    let (r, c) = with_service(&world, |s| {
+        [
+            run(s.create(&hr, input("Köln"), None)).map(|_| ()),
+            run(s.update(&hr, id(1), input("Köln"), None, None)).map(|_| ()),
+            run(s.delete(&hr, id(1), None)),
+        ]
+    });
+    for result in r {
+        assert_eq!(result, Err(ReferenceError::Tenant(TenantError::ReadOnly)));
+    }
+    assert!(c.is_empty());
+    let (read, _) = with_service(&world, |s| run(s.get(&hr, id(1))));
+    assert_eq!(read.map(|e| e.value.id), Ok(id(1)));
+}

@@ -1,0 +1,1142 @@
+use serde_json::json;
+use time::Duration;
+use time::macros::date;
+
+use super::*;
+use crate::access::{AccessLevel, Area, Permissions};
+use crate::audit::{AuditAction, AuditTarget};
+use crate::authz::{AccessError, Actor};
+use crate::employee::{
+    Contact, Employee, Employment, IssueReason, PersonalData, PowerOfAttorney, Salutation,
+};
+use crate::generator::{DiffLine, fingerprint};
+use crate::handover::{
+    Handover, HandoverError, HandoverRequest, HandoverTokens, LinkCheckChoice, Recipient,
+};
+use crate::id::{EmployeeId, ReferenceId, RoleId, UserId};
+use crate::matrix::{PermissionMatrix, SectionAccess};
+use crate::phrases::PhraseLibrary;
+use crate::ports::{
+    Cursor, Destination, MessageKind, MockEmployeeStore, MockHandoverStore, MockLibraryStore,
+    MockLinkBuilder, MockReferenceStore, MockSettingsStore, MockTenantStore, MockUserStore, Page,
+    ReferenceQuery, ReferenceSummary, Version, Versioned,
+};
+use crate::reference::form::{DataForm, Form, PersonalForm, TasksForm};
+use crate::reference::{
+    Language, Reference, ReferenceContent, ReferenceKind, ReferenceStatus, Section, SectionContent,
+    StatusActor, TransitionError,
+};
+use crate::services::references::{
+    GenerateOutcome, HandoverInput, NewReference, ReferenceError, ReferenceService, SectionInput,
+    letter_of, parse_sections,
+};
+use crate::settings::{AllowedDomains, TenantSettings};
+use crate::token::{HandoverSecret, SecretToken as _};
+use crate::user::{AuthMethods, User, UserStatus};
+use crate::values::{Email, Name};
+
+const HR: UserId = UserId::from_bytes([0x66; 16]);
+const COLLEAGUE: UserId = UserId::from_bytes([0x77; 16]);
+const REFERENCE: ReferenceId = ReferenceId::from_bytes([0x44; 16]);
+const SUBJECT: EmployeeId = EmployeeId::from_bytes([0x55; 16]);
+
+fn now() -> crate::values::Timestamp {
+    t0() + Duration::days(1)
+}
+
+/// A user in Köln with read+write on Employees.
+fn user_in_koeln(id: UserId) -> Actor {
+    Actor::new(
+        tenant_id(),
+        id,
+        Permissions::none().with(Area::Employees, AccessLevel::ReadWrite),
+        false,
+        scope_of("Köln"),
+    )
+}
+
+fn hr() -> Actor {
+    user_in_koeln(HR)
+}
+
+fn person(n: u8, first: &str, last: &str) -> Employee {
+    Employee {
+        id: EmployeeId::from_bytes([n; 16]),
+        tenant: tenant_id(),
+        personal: PersonalData {
+            salutation: Salutation::Frau,
+            first_name: Name::new(first).unwrap(),
+            last_name: Name::new(last).unwrap(),
+            title: None,
+            birth_date: None,
+            birth_place: None,
+        },
+        contact: Contact::default(),
+        employment: Employment::default(),
+        org: located_in("Köln"),
+    }
+}
+
+/// The subject of the references: every field the prefill reads is set.
+fn subject() -> Employee {
+    let mut e = person(0x55, "Jürgen", "Weiß");
+    e.personal.title = Some(Name::new("Dr.").unwrap());
+    e.personal.birth_date = Some(date!(1990 - 02 - 28));
+    e.personal.birth_place = Some(Name::new("Bielefeld").unwrap());
+    e.employment = Employment {
+        entry_date: Some(date!(2015 - 04 - 01)),
+        exit_date: Some(date!(2024 - 03 - 31)),
+        exit_reason: Some(IssueReason::EmployeeResignation),
+        job_descriptions: vec![Name::new("Buchhalterin").unwrap()],
+        interruptions: vec![],
+        powers_of_attorney: vec![PowerOfAttorney {
+            kind: Name::new("Prokura").unwrap(),
+            since: None,
+        }],
+    };
+    e.org.department = Some(Name::new("Finanzen").unwrap());
+    e
+}
+
+fn employees() -> Vec<Employee> {
+    vec![
+        subject(),
+        person(0x56, "Anna", "Schmidt"),
+        person(0x57, "Petra", "Schulz"),
+        person(0x58, "Max", "Mahler"),
+        person(0x59, "Heinz", "Weißmann"),
+        person(0x5a, "Karl", "Weißbach"),
+    ]
+}
+
+fn content(pairs: &[(Section, &str)]) -> ReferenceContent {
+    pairs
+        .iter()
+        .map(|(s, text)| (*s, SectionContent::new(*text).unwrap()))
+        .collect()
+}
+
+/// Everything the generator needs, and a company text.
+fn full_content() -> ReferenceContent {
+    content(&[
+        (
+            Section::Personal,
+            r#"{"salutation":"frau","first_name":"Jürgen","last_name":"Weiß"}"#,
+        ),
+        (
+            Section::Performance,
+            r#"{"ratings":{"willingness":1,"work_results":2}}"#,
+        ),
+        (Section::Conduct, r#"{"superiors":1,"colleagues":1}"#),
+        (Section::Company, "Alt"),
+    ])
+}
+
+fn reference(status: ReferenceStatus) -> Reference {
+    Reference {
+        id: REFERENCE,
+        tenant: tenant_id(),
+        employee: SUBJECT,
+        org: located_in("Köln"),
+        kind: ReferenceKind::Final,
+        language: Language::German,
+        status,
+        status_since: t0(),
+        private: false,
+        created_by: COLLEAGUE,
+        created_at: t0(),
+        signatories: vec![],
+        generated: None,
+        content: full_content(),
+    }
+}
+
+fn recipient(email: &str) -> Recipient {
+    Recipient {
+        name: Name::new("Petra Vorgesetzte").unwrap(),
+        email: Email::parse(email).unwrap(),
+        phone: None,
+    }
+}
+
+fn matrix() -> PermissionMatrix {
+    PermissionMatrix::none()
+        .with(Section::Performance, SectionAccess::Write)
+        .with(Section::Result, SectionAccess::Read)
+}
+
+/// An active handover of the reference, issued at t0.
+fn handover(n: u8) -> Handover {
+    Handover::issue(
+        tenant_id(),
+        HandoverRequest {
+            reference: REFERENCE,
+            recipient: recipient("petra@firma.de"),
+            matrix: matrix(),
+            expires_in_days: 30,
+            link_check: LinkCheckChoice::Off,
+        },
+        &crate::settings::LinkCheckSettings::default(),
+        &AllowedDomains::any(),
+        COLLEAGUE,
+        t0(),
+        HandoverTokens {
+            id: [n; 16],
+            secret: [n.wrapping_add(1); 16],
+        },
+    )
+    .unwrap()
+    .0
+}
+
+fn revoked(n: u8) -> Handover {
+    let mut h = handover(n);
+    h.revoke(t0()).unwrap();
+    h
+}
+
+fn handover_input(email: &str) -> HandoverInput {
+    HandoverInput {
+        recipient: recipient(email),
+        matrix: matrix(),
+        expires_in_days: None,
+        link_check: LinkCheckChoice::Off,
+    }
+}
+
+fn hr_user() -> User {
+    User {
+        id: HR,
+        tenant: tenant_id(),
+        first_name: Name::new("Lea").unwrap(),
+        last_name: Name::new("Wolf").unwrap(),
+        email: Email::parse("lea@firma.de").unwrap(),
+        phone: None,
+        role: RoleId::from_bytes([2; 16]),
+        scope: scope_of("Köln"),
+        status: UserStatus::Active,
+        failed_logins: 0,
+        auth: AuthMethods::default(),
+        created_at: t0(),
+    }
+}
+
+type Shared<T> = Arc<Mutex<Vec<T>>>;
+
+/// The ports, with references kept in memory: the unit of work applies the
+/// reference writes it commits, so a service reads back what it wrote.
+struct World {
+    tenants: MockTenantStore,
+    settings: MockSettingsStore,
+    users: MockUserStore,
+    employees: MockEmployeeStore,
+    references: MockReferenceStore,
+    handovers: MockHandoverStore,
+    library: MockLibraryStore,
+    links: MockLinkBuilder,
+    stored: Shared<Reference>,
+    employee_lookups: Shared<EmployeeId>,
+    reference_lookups: Shared<ReferenceId>,
+}
+
+impl World {
+    fn new(stored: Vec<Reference>, handovers: Vec<Handover>, settings: TenantSettings) -> Self {
+        let stored = Arc::new(Mutex::new(stored));
+        let employee_lookups = Arc::new(Mutex::new(Vec::new()));
+        let reference_lookups = Arc::new(Mutex::new(Vec::new()));
+
+        let mut users = MockUserStore::new();
+        users.expect_user().returning(|_, id| {
+            Ok((id == HR).then(|| Versioned {
+                value: hr_user(),
+                version: Version(1),
+            }))
+        });
+
+        let mut employee_store = MockEmployeeStore::new();
+        let lookups = Arc::clone(&employee_lookups);
+        employee_store.expect_employee().returning(move |_, id| {
+            lookups.lock().unwrap().push(id);
+            Ok(employees()
+                .into_iter()
+                .find(|e| e.id == id)
+                .map(|value| Versioned {
+                    value,
+                    version: Version(1),
+                }))
+        });
+
+        let mut references = MockReferenceStore::new();
+        let (by_id, lookups) = (Arc::clone(&stored), Arc::clone(&reference_lookups));
+        references.expect_reference().returning(move |_, id| {
+            lookups.lock().unwrap().push(id);
+            Ok(by_id
+                .lock()
+                .unwrap()
+                .iter()
+                .find(|r| r.id == id)
+                .cloned()
+                .map(|value| Versioned {
+                    value,
+                    version: Version(2),
+                }))
+        });
+
+        let mut handover_store = MockHandoverStore::new();
+        let of = handovers.clone();
+        handover_store
+            .expect_handovers_of()
+            .returning(move |_, reference| {
+                Ok(of
+                    .iter()
+                    .filter(|h| h.reference == reference)
+                    .cloned()
+                    .collect())
+            });
+        handover_store.expect_handover().returning(move |_, id| {
+            Ok(handovers
+                .iter()
+                .find(|h| h.id == id)
+                .cloned()
+                .map(|value| Versioned {
+                    value,
+                    version: Version(5),
+                }))
+        });
+
+        let mut library = MockLibraryStore::new();
+        library.expect_phrase_library().returning(|_| {
+            Ok(Versioned {
+                value: PhraseLibrary::german_default(),
+                version: Version(0),
+            })
+        });
+        library.expect_letter_formatting().returning(|_| {
+            Ok(Versioned {
+                value: crate::document::LetterFormatting::default(),
+                version: Version(0),
+            })
+        });
+
+        let mut links = MockLinkBuilder::new();
+        links
+            .expect_handover_link()
+            .returning(|tenant, id, secret| link(tenant.slug.as_str(), id, secret));
+
+        Self {
+            tenants: active_tenant(),
+            settings: settings_store(settings),
+            users,
+            employees: employee_store,
+            references,
+            handovers: handover_store,
+            library,
+            links,
+            stored,
+            employee_lookups,
+            reference_lookups,
+        }
+    }
+
+    fn with_reference(r: Reference) -> Self {
+        Self::new(vec![r], vec![], TenantSettings::default())
+    }
+
+    /// Runs `f` on the service; returns its result and what was committed.
+    fn act<T>(&self, f: impl FnOnce(&ReferenceService<'_>) -> T) -> (T, Vec<ChangeSet>) {
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let mut uow = MockUnitOfWork::new();
+        let (sink, stored) = (Arc::clone(&log), Arc::clone(&self.stored));
+        uow.expect_commit().returning(move |cs: ChangeSet| {
+            cs.check_tenant()?;
+            let mut refs = stored.lock().unwrap();
+            for w in cs.writes() {
+                match w {
+                    Write::InsertReference(r) => refs.push(r.clone()),
+                    Write::UpdateReference(r, _) => {
+                        refs.retain(|x| x.id != r.id);
+                        refs.push(r.clone());
+                    }
+                    Write::DeleteReference(id) => refs.retain(|x| x.id != *id),
+                    _ => {}
+                }
+            }
+            sink.lock().unwrap().push(cs);
+            Ok(())
+        });
+        let (clock, random) = (clock_at(now()), counting_random());
+        let service = ReferenceService {
+            tenants: &self.tenants,
+            settings: &self.settings,
+            users: &self.users,
+            employees: &self.employees,
+            references: &self.references,
+            handovers: &self.handovers,
+            library: &self.library,
+            uow: &uow,
+            clock: &clock,
+            random: &random,
+            links: &self.links,
+        };
+        let result = f(&service);
+        (result, commits(&log))
+    }
+}
+
+fn link(slug: &str, id: crate::token::HandoverId, secret: &HandoverSecret) -> String {
+    format!("https://z.example/t/{slug}/h/{id}#{}", secret.expose_hex())
+}
+
+fn the<T>(writes: &[Write], pick: impl Fn(&Write) -> Option<T>) -> Vec<T> {
+    writes.iter().filter_map(pick).collect()
+}
+
+fn updated_reference(cs: &ChangeSet) -> Reference {
+    let found = the(cs.writes(), |w| match w {
+        Write::UpdateReference(r, Version(2)) => Some(r.clone()),
+        _ => None,
+    });
+    assert_eq!(found.len(), 1, "one update of the reference as read");
+    found[0].clone()
+}
+
+/// Every call that names a reference, reduced to whether it succeeded.
+fn every_call(
+    s: &ReferenceService<'_>,
+    a: &Actor,
+    id: ReferenceId,
+) -> Vec<(&'static str, Result<(), ReferenceError>)> {
+    vec![
+        ("get", run(s.get(a, id)).map(|_| ())),
+        (
+            "update_sections",
+            run(s.update_sections(a, id, vec![(Section::Company, json!("Neu"))], None, None))
+                .map(|_| ()),
+        ),
+        (
+            "change_status",
+            run(s.change_status(a, id, ReferenceStatus::InApproval, None)).map(|_| ()),
+        ),
+        ("delete", run(s.delete(a, id, None))),
+        ("generate", run(s.generate(a, id, true, None)).map(|_| ())),
+        ("check", run(s.check(a, id)).map(|_| ())),
+        ("history", run(s.history(a, id)).map(|_| ())),
+        ("document", run(s.document(a, id, None)).map(|_| ())),
+        (
+            "hand_over",
+            run(s.hand_over(a, id, handover_input("petra@firma.de"), None)).map(|_| ()),
+        ),
+    ]
+}
+
+#[test]
+fn a_private_reference_of_another_user_and_one_outside_the_scope_do_not_exist() {
+    let private = Reference {
+        id: ReferenceId::from_bytes([0x41; 16]),
+        private: true,
+        ..reference(ReferenceStatus::Draft)
+    };
+    let elsewhere = Reference {
+        id: ReferenceId::from_bytes([0x42; 16]),
+        org: located_in("Bonn"),
+        ..reference(ReferenceStatus::Draft)
+    };
+    let missing = ReferenceId::from_bytes([0x43; 16]);
+    let world = World::new(
+        vec![private.clone(), elsewhere.clone()],
+        vec![handover(0xa1)],
+        TenantSettings::default(),
+    );
+    let (answers, c) =
+        world.act(|s| [private.id, elsewhere.id, missing].map(|id| every_call(s, &hr(), id)));
+    assert!(c.is_empty(), "nothing may be written");
+    let [for_private, for_elsewhere, for_missing] = answers;
+    for (call, r) in &for_missing {
+        assert_eq!(
+            r,
+            &Err(ReferenceError::Access(AccessError::NotFound)),
+            "{call}"
+        );
+    }
+    assert_eq!(for_private, for_missing);
+    assert_eq!(for_elsewhere, for_missing);
+
+    // The same private reference exists for its creator.
+    let (own, _) = world.act(|s| run(s.get(&user_in_koeln(COLLEAGUE), private.id)));
+    assert_eq!(own.map(|v| v.reference.id), Ok(private.id));
+}
+
+#[test]
+fn a_new_reference_is_prefilled_from_the_employee_record() {
+    let world = World::new(vec![], vec![], TenantSettings::default());
+    let new = NewReference {
+        employee: SUBJECT,
+        kind: ReferenceKind::Final,
+        private: true,
+    };
+    let (view, c) = world.act(|s| run(s.create(&hr(), new, None)));
+    let view = view.unwrap();
+    assert_eq!(c.len(), 1);
+    let Write::InsertReference(r) = &c[0].writes()[0] else {
+        panic!("reference not inserted first")
+    };
+    assert_eq!(view.reference.id, r.id);
+    assert_eq!(
+        (r.status, r.employee, r.created_by, r.private),
+        (ReferenceStatus::Draft, SUBJECT, HR, true)
+    );
+    assert_eq!(r.org, subject().org);
+    let section = |s: Section| Form::parse(s, r.content.get(s).unwrap()).unwrap();
+    assert_eq!(
+        section(Section::Data),
+        Form::Data(DataForm {
+            entry_date: Some(date!(2015 - 04 - 01)),
+            exit_date: Some(date!(2024 - 03 - 31)),
+            issue_reason: Some(IssueReason::EmployeeResignation),
+        })
+    );
+    let Form::Personal(p) = section(Section::Personal) else {
+        panic!("personal section not a personal form")
+    };
+    let expected = PersonalForm {
+        salutation: Salutation::Frau,
+        title: Some(crate::reference::form::Line::new("Dr.").unwrap()),
+        first_name: crate::reference::form::Line::new("Jürgen").unwrap(),
+        last_name: crate::reference::form::Line::new("Weiß").unwrap(),
+        birth_date: Some(date!(1990 - 02 - 28)),
+        birth_place: Some(crate::reference::form::Line::new("Bielefeld").unwrap()),
+    };
+    assert!(p == expected, "personal data not taken over");
+    let Form::Tasks(TasksForm {
+        position,
+        department,
+        ..
+    }) = section(Section::Tasks)
+    else {
+        panic!("tasks section not a tasks form")
+    };
+    assert_eq!(
+        position.map(|l| l.as_str().to_owned()).as_deref(),
+        Some("Buchhalterin")
+    );
+    assert_eq!(
+        department.map(|l| l.as_str().to_owned()).as_deref(),
+        Some("Finanzen")
+    );
+    assert_eq!(audit_actions(&c[0]), vec![AuditAction::ReferenceCreated]);
+}
+
+#[test]
+fn a_section_that_does_not_fit_its_form_is_refused_by_key_and_nothing_is_saved() {
+    let world = World::with_reference(reference(ReferenceStatus::Draft));
+    let inputs: Vec<SectionInput> = vec![
+        (Section::Company, json!("Neu")),
+        (Section::Conduct, json!({"superiors": 7})),
+    ];
+    let (r, c) = world.act(|s| run(s.update_sections(&hr(), REFERENCE, inputs, None, None)));
+    assert!(
+        matches!(&r, Err(ReferenceError::Invalid { field: Some(f), .. }) if f == "conduct"),
+        "{r:?}"
+    );
+    assert!(c.is_empty());
+}
+
+#[test]
+fn a_reference_in_approval_can_no_longer_be_edited() {
+    let world = World::with_reference(reference(ReferenceStatus::InApproval));
+    let (r, c) = world.act(|s| {
+        run(s.update_sections(
+            &hr(),
+            REFERENCE,
+            vec![(Section::Company, json!("Neu"))],
+            None,
+            None,
+        ))
+    });
+    assert_eq!(
+        r.map(|_| ()),
+        Err(ReferenceError::NotEditable(ReferenceStatus::InApproval))
+    );
+    assert!(c.is_empty());
+}
+
+#[test]
+fn with_change_tracking_each_changed_section_is_logged_with_editor_and_both_contents() {
+    let world = World::new(
+        vec![reference(ReferenceStatus::Draft)],
+        vec![],
+        tracking(true),
+    );
+    let (r, c) = world.act(|s| {
+        run(s.update_sections(
+            &hr(),
+            REFERENCE,
+            vec![(Section::Company, json!("Neu"))],
+            None,
+            None,
+        ))
+    });
+    let view = r.unwrap();
+    assert_eq!(
+        view.reference
+            .content
+            .get(Section::Company)
+            .map(SectionContent::as_str),
+        Some("Neu")
+    );
+    assert_eq!(c.len(), 1);
+    let saved = updated_reference(&c[0]);
+    assert_eq!(
+        saved
+            .content
+            .get(Section::Company)
+            .map(SectionContent::as_str),
+        Some("Neu")
+    );
+    let log = the(c[0].writes(), |w| match w {
+        Write::AppendChangeLog(e) => Some(e.clone()),
+        _ => None,
+    });
+    assert_eq!(log.len(), 1);
+    let entry = &log[0];
+    assert_eq!(entry.section, Section::Company);
+    assert_eq!(entry.editor.as_str(), "Lea Wolf");
+    assert_eq!(entry.by, StatusActor::User(HR));
+    assert_eq!(entry.at, now());
+    assert_eq!(
+        entry.before.as_ref().map(SectionContent::as_str),
+        Some("Alt")
+    );
+    assert_eq!(
+        entry.after.as_ref().map(SectionContent::as_str),
+        Some("Neu")
+    );
+    let events = audit_events(&c[0]);
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].action, AuditAction::ReferenceChanged);
+    let fields: Vec<&str> = events[0].changes.iter().map(|f| f.field.as_str()).collect();
+    assert_eq!(fields, vec!["company"]);
+}
+
+#[test]
+fn without_change_tracking_no_change_log_is_written() {
+    let world = World::new(
+        vec![reference(ReferenceStatus::Draft)],
+        vec![],
+        tracking(false),
+    );
+    let (r, c) = world.act(|s| {
+        run(s.update_sections(
+            &hr(),
+            REFERENCE,
+            vec![(Section::Company, json!("Neu"))],
+            None,
+            None,
+        ))
+    });
+    assert!(r.is_ok(), "{r:?}");
+    assert_eq!(
+        updated_reference(&c[0])
+            .content
+            .get(Section::Company)
+            .map(SectionContent::as_str),
+        Some("Neu")
+    );
+    assert!(
+        !c[0]
+            .writes()
+            .iter()
+            .any(|w| matches!(w, Write::AppendChangeLog(_)))
+    );
+}
+
+#[test]
+fn the_signatures_section_names_the_signatories_once_each() {
+    let world = World::with_reference(reference(ReferenceStatus::Draft));
+    let (petra, max) = (
+        EmployeeId::from_bytes([0x57; 16]),
+        EmployeeId::from_bytes([0x58; 16]),
+    );
+    let signers = json!([
+        {"employee": petra, "name": "Petra Schulz", "position": "Leiterin Personal"},
+        {"employee": max, "name": "Max Mahler"},
+        {"employee": petra, "name": "Petra Schulz"},
+        {"name": "Ohne Datensatz"},
+    ]);
+    let (r, c) = world.act(|s| {
+        run(s.update_sections(
+            &hr(),
+            REFERENCE,
+            vec![(Section::Signatures, signers)],
+            None,
+            None,
+        ))
+    });
+    assert_eq!(
+        r.map(|v| v.reference.signatories.clone()),
+        Ok(vec![petra, max])
+    );
+    assert_eq!(updated_reference(&c[0]).signatories, vec![petra, max]);
+
+    // A signer naming an employee who does not exist is refused.
+    let ghost = EmployeeId::from_bytes([0x5f; 16]);
+    let (r, c) = world.act(|s| {
+        run(s.update_sections(
+            &hr(),
+            REFERENCE,
+            vec![(
+                Section::Signatures,
+                json!([{"employee": ghost, "name": "Niemand"}]),
+            )],
+            None,
+            None,
+        ))
+    });
+    assert!(
+        matches!(&r, Err(ReferenceError::Invalid { field: Some(f), .. }) if f == "signatures"),
+        "{r:?}"
+    );
+    assert!(c.is_empty());
+}
+
+#[test]
+fn a_reference_goes_to_the_supervisor_only_by_handing_it_over() {
+    let world = World::with_reference(reference(ReferenceStatus::Draft));
+    let (r, c) = world
+        .act(|s| run(s.change_status(&hr(), REFERENCE, ReferenceStatus::WithSupervisor, None)));
+    assert!(
+        matches!(&r, Err(ReferenceError::Invalid { field: Some(f), .. }) if f == "status"),
+        "{r:?}"
+    );
+    assert!(c.is_empty());
+}
+
+#[test]
+fn a_status_change_the_workflow_does_not_allow_is_refused() {
+    let world = World::with_reference(reference(ReferenceStatus::Draft));
+    let (r, c) =
+        world.act(|s| run(s.change_status(&hr(), REFERENCE, ReferenceStatus::Completed, None)));
+    assert_eq!(
+        r.map(|_| ()),
+        Err(ReferenceError::Transition(TransitionError {
+            from: ReferenceStatus::Draft,
+            to: ReferenceStatus::Completed
+        }))
+    );
+    assert!(c.is_empty());
+}
+
+#[test]
+fn taking_a_reference_back_to_draft_revokes_its_active_handovers() {
+    let (active, gone) = (handover(0xa1), revoked(0xb1));
+    let world = World::new(
+        vec![reference(ReferenceStatus::WithSupervisor)],
+        vec![active.clone(), gone.clone()],
+        TenantSettings::default(),
+    );
+    let (r, c) =
+        world.act(|s| run(s.change_status(&hr(), REFERENCE, ReferenceStatus::Draft, None)));
+    assert_eq!(r.map(|v| v.reference.status), Ok(ReferenceStatus::Draft));
+    assert_eq!(c.len(), 1);
+    let writes = c[0].writes();
+    let handovers = the(writes, |w| match w {
+        Write::UpdateHandover(h, v) => Some((h.clone(), *v)),
+        _ => None,
+    });
+    assert_eq!(handovers.len(), 1, "only the active handover is revoked");
+    assert_eq!(handovers[0].0.id, active.id);
+    assert_eq!(handovers[0].0.revoked_at, Some(now()));
+    assert_eq!(handovers[0].1, Version(5));
+    let sessions = the(writes, |w| match w {
+        Write::DeleteSessionsOfHandover(id) => Some(*id),
+        _ => None,
+    });
+    assert_eq!(sessions, vec![active.id]);
+    assert_eq!(updated_reference(&c[0]).status, ReferenceStatus::Draft);
+    let changes = the(writes, |w| match w {
+        Write::AppendStatusChange(s) => Some((s.from, s.to)),
+        _ => None,
+    });
+    assert_eq!(
+        changes,
+        vec![(ReferenceStatus::WithSupervisor, ReferenceStatus::Draft)]
+    );
+}
+
+#[test]
+fn deleting_a_reference_ends_the_sessions_of_each_of_its_handovers() {
+    let (a, b) = (handover(0xa1), revoked(0xb1));
+    let world = World::new(
+        vec![reference(ReferenceStatus::Draft)],
+        vec![a.clone(), b.clone()],
+        TenantSettings::default(),
+    );
+    let (r, c) = world.act(|s| run(s.delete(&hr(), REFERENCE, None)));
+    assert_eq!(r, Ok(()));
+    assert_eq!(c.len(), 1);
+    let writes = c[0].writes();
+    assert_eq!(
+        &writes[..3],
+        &[
+            Write::DeleteSessionsOfHandover(a.id),
+            Write::DeleteSessionsOfHandover(b.id),
+            Write::DeleteReference(REFERENCE),
+        ]
+    );
+    assert_eq!(audit_actions(&c[0]), vec![AuditAction::ReferenceDeleted]);
+}
+
+#[test]
+fn generating_without_the_personal_data_is_refused() {
+    let mut r = reference(ReferenceStatus::Draft);
+    r.content = content(&[
+        (Section::Performance, r#"{"ratings":{"willingness":1}}"#),
+        (Section::Conduct, r#"{"superiors":1,"colleagues":1}"#),
+    ]);
+    let world = World::with_reference(r);
+    let (r, c) = world.act(|s| run(s.generate(&hr(), REFERENCE, true, None)));
+    assert_eq!(
+        r,
+        Err(ReferenceError::Generate(
+            crate::generator::GenerateError::MissingPersonal
+        ))
+    );
+    assert!(c.is_empty());
+}
+
+#[test]
+fn the_first_generation_writes_the_text_and_its_fingerprint() {
+    let world = World::with_reference(reference(ReferenceStatus::Draft));
+    let (r, c) = world.act(|s| run(s.generate(&hr(), REFERENCE, false, None)));
+    let Ok(GenerateOutcome::Written(text)) = r else {
+        panic!("expected a text, got {r:?}")
+    };
+    assert!(text.contains("Weiß"), "the text names the employee");
+    assert_eq!(c.len(), 1);
+    let saved = updated_reference(&c[0]);
+    assert_eq!(
+        saved
+            .content
+            .get(Section::Result)
+            .map(SectionContent::as_str),
+        Some(text.as_str())
+    );
+    assert_eq!(saved.generated, Some(fingerprint(&text)));
+    assert_eq!(audit_actions(&c[0]), vec![AuditAction::ReferenceGenerated]);
+}
+
+#[test]
+fn a_text_edited_by_hand_is_kept_unless_regeneration_is_forced() {
+    let mut edited = reference(ReferenceStatus::Draft);
+    edited.content.set(
+        Section::Result,
+        SectionContent::new("Von Hand geschrieben.").unwrap(),
+    );
+    edited.generated = Some(fingerprint("Was der Generator schrieb."));
+    let world = World::with_reference(edited);
+    let (r, c) = world.act(|s| run(s.generate(&hr(), REFERENCE, false, None)));
+    let Ok(GenerateOutcome::Kept { proposed, diff }) = r else {
+        panic!("expected the text to be kept, got {r:?}")
+    };
+    assert!(diff.contains(&DiffLine::Removed("Von Hand geschrieben.".into())));
+    assert!(diff.iter().any(|d| matches!(d, DiffLine::Added(_))));
+    assert!(c.is_empty(), "a kept text writes nothing");
+
+    let (r, c) = world.act(|s| run(s.generate(&hr(), REFERENCE, true, None)));
+    assert_eq!(r, Ok(GenerateOutcome::Written(proposed.clone())));
+    let saved = updated_reference(&c[0]);
+    assert_eq!(
+        saved
+            .content
+            .get(Section::Result)
+            .map(SectionContent::as_str),
+        Some(proposed.as_str())
+    );
+    assert_eq!(saved.generated, Some(fingerprint(&proposed)));
+}
+
+#[test]
+fn a_handover_to_a_domain_the_settings_do_not_allow_is_refused_and_nothing_is_written() {
+    let mut settings = TenantSettings::default();
+    settings.privacy.allowed_handover_domains = AllowedDomains::only(["firma.de"]).unwrap();
+    let world = World::new(vec![reference(ReferenceStatus::Draft)], vec![], settings);
+    let (r, c) =
+        world.act(|s| run(s.hand_over(&hr(), REFERENCE, handover_input("chef@gmail.com"), None)));
+    assert_eq!(
+        r,
+        Err(ReferenceError::Handover(HandoverError::DomainNotAllowed {
+            domain: "gmail.com".into()
+        }))
+    );
+    assert!(c.is_empty());
+}
+
+#[test]
+fn handing_over_stores_the_handover_moves_the_reference_and_mails_the_link_together() {
+    let world = World::with_reference(reference(ReferenceStatus::Draft));
+    let (r, c) =
+        world.act(|s| run(s.hand_over(&hr(), REFERENCE, handover_input("petra@firma.de"), None)));
+    let h = r.unwrap();
+    assert_eq!(c.len(), 1, "one transaction");
+    let writes = c[0].writes();
+    assert_eq!(writes[0], Write::InsertHandover(h.clone()));
+    assert_eq!(
+        (h.reference, h.created_by, h.expires_at),
+        (REFERENCE, HR, now() + Duration::days(30))
+    );
+    assert_eq!(
+        updated_reference(&c[0]).status,
+        ReferenceStatus::WithSupervisor
+    );
+    let changes = the(writes, |w| match w {
+        Write::AppendStatusChange(s) => Some((s.from, s.to, s.by.clone())),
+        _ => None,
+    });
+    assert_eq!(
+        changes,
+        vec![(
+            ReferenceStatus::Draft,
+            ReferenceStatus::WithSupervisor,
+            StatusActor::User(HR)
+        )]
+    );
+
+    let messages = the(writes, |w| match w {
+        Write::Enqueue(m) => Some(m.clone()),
+        _ => None,
+    });
+    assert_eq!(messages.len(), 1);
+    let m = &messages[0];
+    assert_eq!(m.kind, MessageKind::HandoverLink);
+    assert_eq!(
+        m.to,
+        Destination::Email(Email::parse("petra@firma.de").unwrap())
+    );
+    assert_eq!(m.params.get("recipient_name"), Some("Petra Vorgesetzte"));
+    assert_eq!(m.params.get("requested_by"), Some("Lea Wolf"));
+    assert_eq!(m.expires_at, Some(h.expires_at));
+    // The link is the one the link builder made for this handover and its secret.
+    let sent = m.params.get("link").unwrap();
+    let secret: HandoverSecret = sent.rsplit('#').next().unwrap().parse().unwrap();
+    assert_eq!(sent, link("firma", h.id, &secret));
+    assert!(h.secret_matches(&secret), "the link opens this handover");
+    // The handover keeps only the secret's hash.
+    assert_eq!(h.secret_hash, secret.hash());
+    let stored = serde_json::to_string(&h).unwrap();
+    assert!(!stored.contains(&secret.expose_hex()));
+
+    let events = audit_events(&c[0]);
+    let created: Vec<_> = events
+        .iter()
+        .filter(|e| e.action == AuditAction::HandoverCreated)
+        .collect();
+    assert_eq!(created.len(), 1);
+    assert_eq!(created[0].target, AuditTarget::Handover(h.id));
+    let audit = serde_json::to_string(created[0]).unwrap();
+    for personal in [
+        "petra@firma.de",
+        "Petra Vorgesetzte",
+        secret.expose_hex().as_str(),
+    ] {
+        assert!(!audit.contains(personal), "{personal} in the audit entry");
+    }
+}
+
+#[test]
+fn revoking_the_last_active_handover_returns_the_reference_to_draft() {
+    let (h, other) = (handover(0xa1), handover(0xa2));
+    let world = World::new(
+        vec![reference(ReferenceStatus::WithSupervisor)],
+        vec![h.clone()],
+        TenantSettings::default(),
+    );
+    let (r, c) = world.act(|s| run(s.revoke(&hr(), h.id, None)));
+    assert_eq!(r.map(|x| x.revoked_at), Ok(Some(now())));
+    let writes = c[0].writes();
+    assert!(
+        matches!(&writes[0], Write::UpdateHandover(x, Version(5)) if x.id == h.id && x.revoked_at == Some(now()))
+    );
+    assert_eq!(writes[1], Write::DeleteSessionsOfHandover(h.id));
+    assert_eq!(updated_reference(&c[0]).status, ReferenceStatus::Draft);
+    assert!(
+        writes
+            .iter()
+            .any(|w| matches!(w, Write::AppendStatusChange(s) if s.to == ReferenceStatus::Draft))
+    );
+    assert_eq!(audit_actions(&c[0]), vec![AuditAction::HandoverRevoked]);
+
+    // While another handover is still active, the reference stays with the supervisor.
+    let world = World::new(
+        vec![reference(ReferenceStatus::WithSupervisor)],
+        vec![h.clone(), other],
+        TenantSettings::default(),
+    );
+    let (r, c) = world.act(|s| run(s.revoke(&hr(), h.id, None)));
+    assert!(r.is_ok(), "{r:?}");
+    assert!(
+        !c[0]
+            .writes()
+            .iter()
+            .any(|w| matches!(w, Write::UpdateReference(..) | Write::AppendStatusChange(_)))
+    );
+}
+
+fn summary(employee: u8) -> ReferenceSummary {
+    ReferenceSummary {
+        id: ReferenceId::from_bytes([employee; 16]),
+        employee: EmployeeId::from_bytes([employee; 16]),
+        kind: ReferenceKind::Final,
+        status: ReferenceStatus::Draft,
+        status_since: t0(),
+        private: false,
+        created_by: HR,
+        created_at: t0(),
+    }
+}
+
+#[test]
+fn a_search_needs_at_least_two_characters() {
+    let world = World::new(vec![], vec![], TenantSettings::default());
+    let (r, _) = world.act(|s| run(s.search(&hr(), " w ", &ReferenceQuery::default(), 20)));
+    assert!(
+        matches!(&r, Err(ReferenceError::Invalid { field: Some(f), .. }) if f == "q"),
+        "{r:?}"
+    );
+}
+
+#[test]
+fn a_search_matches_names_case_insensitively_among_what_the_store_returned_only() {
+    let mut world = World::new(vec![], vec![], TenantSettings::default());
+    let filter = hr().visibility();
+    // Two pages: Anna Schmidt and Jürgen Weiß, then Karl Weißbach. Heinz
+    // Weißmann (0x59) exists, but the store returns no reference of his.
+    world
+        .references
+        .expect_references()
+        .withf(move |f, _, _| *f == filter)
+        .returning(|_, _, page| {
+            Ok(match page.after {
+                None => Page {
+                    items: vec![summary(0x56), summary(0x55)],
+                    next: Some(Cursor("p2".into())),
+                },
+                Some(_) => Page {
+                    items: vec![summary(0x5a)],
+                    next: None,
+                },
+            })
+        });
+    let (r, c) = world.act(|s| run(s.search(&hr(), "wEIß", &ReferenceQuery::default(), 20)));
+    let names: Vec<Option<String>> = r.unwrap().into_iter().map(|l| l.employee_name).collect();
+    assert_eq!(
+        names,
+        vec![
+            Some("Jürgen Weiß".to_owned()),
+            Some("Karl Weißbach".to_owned())
+        ]
+    );
+    assert!(c.is_empty());
+    let looked_up = world.employee_lookups.lock().unwrap().clone();
+    assert!(!looked_up.contains(&EmployeeId::from_bytes([0x59; 16])));
+    assert!(
+        world.reference_lookups.lock().unwrap().is_empty(),
+        "the search reads no reference beyond the store's list"
+    );
+}
+
+fn letter_reference(kind: ReferenceKind, status: ReferenceStatus, result: &str) -> Reference {
+    let mut r = reference(status);
+    r.kind = kind;
+    r.content
+        .set(Section::Result, SectionContent::new(result).unwrap());
+    r
+}
+
+#[test]
+fn a_reference_without_text_has_no_letter() {
+    let mut r = reference(ReferenceStatus::Draft);
+    assert_eq!(
+        letter_of(&r, date!(2024 - 04 - 02)),
+        Err(ReferenceError::NoText)
+    );
+    r.content
+        .set(Section::Result, SectionContent::new(" \n\n \r\n").unwrap());
+    assert_eq!(
+        letter_of(&r, date!(2024 - 04 - 02)),
+        Err(ReferenceError::NoText)
+    );
+}
+
+#[test]
+fn the_letter_splits_paragraphs_on_blank_lines_only() {
+    let r = letter_reference(
+        ReferenceKind::Final,
+        ReferenceStatus::Draft,
+        "Absatz eins.\n\n  Absatz zwei.  \r\n\r\nAufgaben:\n– Buchhaltung\n\n\n\nEnde.",
+    );
+    let letter = letter_of(&r, date!(2024 - 04 - 02)).unwrap();
+    assert_eq!(
+        letter.paragraphs,
+        vec![
+            "Absatz eins.".to_owned(),
+            "Absatz zwei.".to_owned(),
+            "Aufgaben:\n– Buchhaltung".to_owned(),
+            "Ende.".to_owned(),
+        ]
+    );
+}
+
+#[test]
+fn only_an_approved_or_later_reference_prints_without_the_draft_mark() {
+    for (status, draft) in [
+        (ReferenceStatus::Draft, true),
+        (ReferenceStatus::WithSupervisor, true),
+        (ReferenceStatus::InApproval, true),
+        (ReferenceStatus::Approved, false),
+        (ReferenceStatus::Completed, false),
+        (ReferenceStatus::Archived, false),
+    ] {
+        let r = letter_reference(ReferenceKind::Final, status, "Text.");
+        assert_eq!(
+            letter_of(&r, date!(2024 - 04 - 02)).map(|l| l.draft),
+            Ok(draft),
+            "{status}"
+        );
+    }
+}
+
+#[test]
+fn the_heading_follows_the_kind_unless_hr_set_one() {
+    let today = date!(2024 - 04 - 02);
+    let final_ref = letter_reference(ReferenceKind::Final, ReferenceStatus::Draft, "Text.");
+    let interim = letter_reference(ReferenceKind::Interim, ReferenceStatus::Draft, "Text.");
+    assert_eq!(
+        letter_of(&final_ref, today).map(|l| l.heading),
+        Ok("Arbeitszeugnis".to_owned())
+    );
+    assert_eq!(
+        letter_of(&interim, today).map(|l| l.heading),
+        Ok("Zwischenzeugnis".to_owned())
+    );
+    let mut own = final_ref;
+    own.content.set(
+        Section::ReferenceData,
+        SectionContent::new(r#"{"heading":"Qualifiziertes Arbeitszeugnis","place":"Köln"}"#)
+            .unwrap(),
+    );
+    let letter = letter_of(&own, today).unwrap();
+    assert_eq!(letter.heading, "Qualifiziertes Arbeitszeugnis");
+    assert_eq!(letter.place, "Köln");
+}
+
+#[test]
+fn a_section_given_twice_is_refused() {
+    let r = parse_sections(vec![
+        (Section::Company, json!("Eins")),
+        (Section::Company, json!("Zwei")),
+    ]);
+    assert!(
+        matches!(&r, Err(ReferenceError::Invalid { field: Some(f), .. }) if f == "company"),
+        "{r:?}"
+    );
+}
