@@ -98,6 +98,18 @@ impl CookiePolicy {
             "zeugnis-session"
         }
     }
+
+    /// The cookie of a handover link holder's session (apart from a user's,
+    /// so opening a link in a browser where someone is logged in changes
+    /// nothing about their session).
+    #[must_use]
+    pub const fn handover_name(self) -> &'static str {
+        if self.secure {
+            "__Host-zeugnis-handover"
+        } else {
+            "zeugnis-handover"
+        }
+    }
 }
 
 /// Proxies whose `X-Forwarded-For` is believed.
@@ -180,6 +192,11 @@ pub struct AppState {
     pub proxies: TrustedProxies,
     /// Failed logins per source address.
     pub throttle: Throttle,
+    /// The PDF renderer (fonts loaded once).
+    pub renderer: zeugnis_pdf::TypstRenderer,
+    /// Renders at a time: typesetting is CPU-bound and runs on the blocking
+    /// pool, and a burst of downloads must not take every core.
+    pub renders: Arc<tokio::sync::Semaphore>,
     /// The hash of the one-time first-start setup token, while one is waiting.
     setup: std::sync::Mutex<Option<TokenHash>>,
 }
@@ -264,8 +281,32 @@ impl AppState {
             },
             proxies,
             throttle: Throttle::new(config.auth.failures_per_minute_per_address),
+            renderer: zeugnis_pdf::TypstRenderer::new(),
+            renders: Arc::new(tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
+            )),
             setup: std::sync::Mutex::new(None),
         })
+    }
+
+    /// Renders a letter to PDF on the blocking pool, a bounded number at a time.
+    ///
+    /// # Errors
+    /// The renderer's error, or a failure of the pool.
+    pub async fn render(
+        &self,
+        letter: zeugnis_core::document::Letter,
+        formatting: zeugnis_core::document::LetterFormatting,
+    ) -> Result<Vec<u8>, zeugnis_core::ports::RenderError> {
+        use zeugnis_core::ports::{DocumentRenderer as _, RenderError};
+        let _permit = Arc::clone(&self.renders)
+            .acquire_owned()
+            .await
+            .map_err(|_| RenderError::Failed("the renderer is shutting down".into()))?;
+        let renderer = self.renderer.clone();
+        tokio::task::spawn_blocking(move || renderer.render(&letter, &formatting))
+            .await
+            .map_err(|_| RenderError::Failed("the rendering task failed".into()))?
     }
 
     /// The waiting first-start setup token's hash.
@@ -385,6 +426,81 @@ impl AppState {
             uow: s,
             clock: &*self.clock,
             random: &self.random,
+        }
+    }
+
+    /// Employee use cases.
+    #[must_use]
+    pub fn employees(&self) -> zeugnis_core::services::employees::EmployeeService<'_> {
+        let s = &*self.store;
+        zeugnis_core::services::employees::EmployeeService {
+            tenants: s,
+            employees: s,
+            uow: s,
+            clock: &*self.clock,
+            random: &self.random,
+        }
+    }
+
+    /// Reference use cases.
+    #[must_use]
+    pub fn references(&self) -> zeugnis_core::services::references::ReferenceService<'_> {
+        let s = &*self.store;
+        zeugnis_core::services::references::ReferenceService {
+            tenants: s,
+            settings: s,
+            users: s,
+            employees: s,
+            references: s,
+            handovers: s,
+            library: s,
+            uow: s,
+            clock: &*self.clock,
+            random: &self.random,
+            links: &self.links,
+        }
+    }
+
+    /// Phrase library and formatting use cases.
+    #[must_use]
+    pub fn library(&self) -> zeugnis_core::services::library::LibraryService<'_> {
+        let s = &*self.store;
+        zeugnis_core::services::library::LibraryService {
+            tenants: s,
+            library: s,
+            uow: s,
+            clock: &*self.clock,
+        }
+    }
+
+    /// Opening handover links.
+    #[must_use]
+    pub fn handover_links(&self) -> zeugnis_core::services::handover::HandoverLinkService<'_> {
+        let s = &*self.store;
+        zeugnis_core::services::handover::HandoverLinkService {
+            tenants: s,
+            settings: s,
+            handovers: s,
+            references: s,
+            challenges: s,
+            uow: s,
+            clock: &*self.clock,
+            random: &self.random,
+        }
+    }
+
+    /// A link holder's work.
+    #[must_use]
+    pub fn handover_work(&self) -> zeugnis_core::services::handover::HandoverWorkService<'_> {
+        let s = &*self.store;
+        zeugnis_core::services::handover::HandoverWorkService {
+            tenants: s,
+            settings: s,
+            handovers: s,
+            references: s,
+            library: s,
+            uow: s,
+            clock: &*self.clock,
         }
     }
 

@@ -875,7 +875,7 @@ async fn oversized_bodies_are_refused_before_they_are_read() {
         .header("content-type", "application/json")
         .body(format!(
             r#"{{"email":"a@b.de","password":"{}"}}"#,
-            "x".repeat(100_000)
+            "x".repeat(300_000)
         ))
         .send()
         .await

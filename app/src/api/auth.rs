@@ -48,10 +48,34 @@ pub fn csrf_token(token: &SessionToken) -> String {
 /// The `Set-Cookie` value that gives the browser a session.
 #[must_use]
 pub fn session_cookie(policy: CookiePolicy, tenant: TenantId, token: &SessionToken) -> String {
+    named_cookie(policy, policy.name(), tenant, token)
+}
+
+/// The `Set-Cookie` value of a handover link holder's session.
+#[must_use]
+pub fn handover_cookie(policy: CookiePolicy, tenant: TenantId, token: &SessionToken) -> String {
+    named_cookie(policy, policy.handover_name(), tenant, token)
+}
+
+/// The `Set-Cookie` value that removes the handover session cookie.
+#[must_use]
+pub fn clear_handover_cookie(policy: CookiePolicy) -> String {
     let secure = if policy.secure { "; Secure" } else { "" };
     format!(
-        "{}={tenant}.{}; Path=/; HttpOnly; SameSite=Strict{secure}",
-        policy.name(),
+        "{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}",
+        policy.handover_name()
+    )
+}
+
+fn named_cookie(
+    policy: CookiePolicy,
+    name: &str,
+    tenant: TenantId,
+    token: &SessionToken,
+) -> String {
+    let secure = if policy.secure { "; Secure" } else { "" };
+    format!(
+        "{name}={tenant}.{}; Path=/; HttpOnly; SameSite=Strict{secure}",
         token.expose_hex()
     )
 }
@@ -101,8 +125,7 @@ pub fn client_ip(req: &Request, state: &AppState) -> Option<IpAddr> {
 }
 
 /// The session cookie's tenant and token, if present and well-formed.
-fn cookie_session(req: &Request, policy: CookiePolicy) -> Option<(TenantId, SessionToken)> {
-    let wanted = policy.name();
+fn cookie_session(req: &Request, wanted: &str) -> Option<(TenantId, SessionToken)> {
     req.headers()
         .get_all(header::COOKIE)
         .iter()
@@ -146,8 +169,17 @@ async fn authenticate(
     req: &Request,
 ) -> Result<(Arc<AppState>, Authenticated, SessionToken), ApiError> {
     let state = state(req)?;
-    let (tenant, token) =
-        cookie_session(req, state.cookies).ok_or_else(ApiError::unauthenticated)?;
+    let name = state.cookies.name();
+    authenticate_with(req, state, name).await
+}
+
+/// What a request's session in the cookie `name` proves.
+async fn authenticate_with(
+    req: &Request,
+    state: Arc<AppState>,
+    name: &str,
+) -> Result<(Arc<AppState>, Authenticated, SessionToken), ApiError> {
+    let (tenant, token) = cookie_session(req, name).ok_or_else(ApiError::unauthenticated)?;
     let found = state
         .sessions()
         .authenticate(tenant, &token)
@@ -232,6 +264,71 @@ impl<'a> ApiExtractor<'a> for Caller {
                 session,
                 csrf: csrf_token(&token),
                 ip: client_ip(req, &state),
+            }),
+            _ => Err(ApiError::unauthenticated().into()),
+        }
+    }
+}
+
+/// The holder of a handover link, by the session the link was exchanged for.
+#[derive(Debug, Clone)]
+pub struct LinkHolder {
+    /// The tenant.
+    pub tenant: TenantId,
+    /// The handover the session is bound to.
+    pub handover: zeugnis_core::token::HandoverId,
+    /// The session.
+    pub session: Session,
+    /// The client's address.
+    pub ip: Option<IpAddr>,
+}
+
+/// The name of the handover session scheme in the OpenAPI document.
+pub const HANDOVER_SCHEME: &str = "handover_session";
+
+impl<'a> ApiExtractor<'a> for LinkHolder {
+    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::SecurityScheme];
+    type ParamType = ();
+    type ParamRawType = ();
+
+    fn register(registry: &mut Registry) {
+        registry.create_security_scheme(
+            HANDOVER_SCHEME,
+            MetaSecurityScheme {
+                ty: "apiKey",
+                description: Some(
+                    "The short-lived cookie set when a handover link is opened (`zeugnis-handover` without the `__Host-` prefix when secure cookies are off); bound to that handover. State-changing requests also need the header `X-CSRF-Token` with the `csrf_token` of the answer that set it.",
+                ),
+                name: Some("__Host-zeugnis-handover"),
+                key_in: Some("cookie"),
+                scheme: None,
+                bearer_format: None,
+                flows: None,
+                openid_connect_url: None,
+            },
+        );
+    }
+
+    fn security_schemes() -> Vec<&'static str> {
+        vec![HANDOVER_SCHEME]
+    }
+
+    async fn from_request(
+        req: &'a Request,
+        _body: &mut RequestBody,
+        _opts: ExtractParamOptions<Self::ParamType>,
+    ) -> poem::Result<Self> {
+        let state = state(req).map_err(poem::Error::from)?;
+        let name = state.cookies.handover_name();
+        let (state, found, _) = authenticate_with(req, state, name)
+            .await
+            .map_err(poem::Error::from)?;
+        match found {
+            Authenticated::Handover { session, handover } => Ok(LinkHolder {
+                tenant: session.tenant,
+                handover,
+                ip: client_ip(req, &state),
+                session,
             }),
             _ => Err(ApiError::unauthenticated().into()),
         }

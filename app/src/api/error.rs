@@ -276,3 +276,113 @@ impl ApiError {
         poem::IntoResponse::into_response(self)
     }
 }
+
+impl From<zeugnis_core::services::references::ReferenceError> for ApiError {
+    fn from(e: zeugnis_core::services::references::ReferenceError) -> Self {
+        use zeugnis_core::services::references::ReferenceError as E;
+        let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
+        match e {
+            E::Access(a) => a.into(),
+            E::Tenant(t) => Self::new(StatusCode::FORBIDDEN, "read_only", t.to_string()),
+            E::Invalid { field, message } => {
+                let error = Self::new(unprocessable, "invalid_value", message);
+                match field {
+                    Some(f) => error.field(&f),
+                    None => error,
+                }
+            }
+            E::OutsideScope => Self::new(StatusCode::FORBIDDEN, "outside_scope", e.to_string()),
+            E::StillNamed => Self::new(StatusCode::CONFLICT, "employee_referenced", e.to_string()),
+            E::Transition(t) => {
+                Self::new(StatusCode::CONFLICT, "invalid_transition", t.to_string()).field("status")
+            }
+            E::NotEditable(_) => Self::new(StatusCode::CONFLICT, "not_editable", e.to_string()),
+            E::Matrix(m) => {
+                let details = match &m {
+                    zeugnis_core::matrix::MatrixError::NotWritable { sections } => {
+                        sections.iter().map(|s| s.key().to_owned()).collect()
+                    }
+                    _ => Vec::new(),
+                };
+                Self::new(StatusCode::FORBIDDEN, "section_not_writable", m.to_string())
+                    .details(details)
+            }
+            E::Handover(h) => {
+                use zeugnis_core::handover::HandoverError as H;
+                let field = match &h {
+                    H::DomainNotAllowed { .. } => Some("recipient.email"),
+                    H::PhoneRequired => Some("recipient.phone"),
+                    H::ChannelNotAllowed(_) => Some("code_channel"),
+                    H::InvalidExpiry => Some("expires_in_days"),
+                    H::DownloadNeedsRead { .. } => Some("download"),
+                    _ => None,
+                };
+                let status = if field.is_some() {
+                    unprocessable
+                } else {
+                    StatusCode::CONFLICT
+                };
+                let error = Self::new(status, "handover_refused", h.to_string());
+                match field {
+                    Some(f) => error.field(f),
+                    None => error,
+                }
+            }
+            E::Generate(g) => Self::new(unprocessable, "missing_data", g.to_string()),
+            E::NoText => Self::new(StatusCode::CONFLICT, "no_text", e.to_string()),
+            E::Conflict(what) => Self::new(StatusCode::CONFLICT, "conflict", what),
+            other => Self::internal("reference operation failed", &other),
+        }
+    }
+}
+
+impl From<zeugnis_core::services::handover::LinkError> for ApiError {
+    fn from(e: zeugnis_core::services::handover::LinkError) -> Self {
+        use zeugnis_core::services::handover::LinkError as L;
+        let gone = |code: &str| Self::new(StatusCode::GONE, code, e.to_string());
+        match &e {
+            L::NotFound => Self::new(StatusCode::NOT_FOUND, "invalid_link", e.to_string()),
+            L::Revoked => gone("link_revoked"),
+            L::Finished => gone("link_finished"),
+            L::Expired => gone("link_expired"),
+            L::Blocked => gone("link_blocked"),
+            L::TooManyCodes => Self::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_codes",
+                e.to_string(),
+            ),
+            L::NoCodeChannel => Self::new(StatusCode::CONFLICT, "no_code_channel", e.to_string()),
+            L::Code(c) => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_code",
+                c.to_string(),
+            )
+            .field("code"),
+            _ => Self::internal("handover link failed", &e),
+        }
+    }
+}
+
+impl From<zeugnis_core::services::handover::HolderError> for ApiError {
+    fn from(e: zeugnis_core::services::handover::HolderError) -> Self {
+        use zeugnis_core::services::handover::HolderError as H;
+        match e {
+            H::Link(l) => l.into(),
+            H::Refused(r) => r.into(),
+            H::DownloadNotAllowed => {
+                Self::new(StatusCode::FORBIDDEN, "download_not_allowed", e.to_string())
+            }
+            other => Self::internal("handover request failed", &other),
+        }
+    }
+}
+
+impl From<zeugnis_core::ports::RenderError> for ApiError {
+    fn from(e: zeugnis_core::ports::RenderError) -> Self {
+        use zeugnis_core::ports::RenderError as R;
+        match e {
+            R::Formatting(m) => Self::new(StatusCode::UNPROCESSABLE_ENTITY, "formatting", m),
+            other => Self::internal("rendering failed", &other),
+        }
+    }
+}

@@ -14,8 +14,12 @@ use zeugnis_core::values::{Slug, Timestamp};
 pub mod accounts;
 pub mod audit;
 pub mod auth;
+pub mod employees;
 pub mod error;
 pub mod factors;
+pub mod library;
+pub mod links;
+pub mod references;
 pub mod session;
 pub mod setup;
 pub mod users;
@@ -23,9 +27,13 @@ pub mod users;
 use crate::state::AppState;
 use error::ApiError;
 
-/// The largest request body the API reads (64 KiB): no request of this API
-/// needs more, and nobody can make the server buffer more.
-pub const MAX_BODY: usize = 64 * 1024;
+/// The largest request body the API reads (256 KiB): a reference with every
+/// section filled fits, and nobody can make the server buffer more.
+pub const MAX_BODY: usize = 256 * 1024;
+
+/// The largest body of the formatting endpoint, which carries the logo
+/// (1 MiB as base64, with room for the rest).
+pub const MAX_FORMATTING_BODY: usize = 1536 * 1024;
 
 /// Where the API lives.
 pub const PREFIX: &str = "/api/v1";
@@ -37,6 +45,10 @@ type Apis = (
     setup::SetupApi,
     factors::FactorApi,
     audit::AuditApi,
+    employees::EmployeeApi,
+    references::ReferenceApi,
+    library::LibraryApi,
+    links::LinkApi,
 );
 
 fn service() -> OpenApiService<Apis, ()> {
@@ -48,6 +60,10 @@ fn service() -> OpenApiService<Apis, ()> {
             setup::SetupApi,
             factors::FactorApi,
             audit::AuditApi,
+            employees::EmployeeApi,
+            references::ReferenceApi,
+            library::LibraryApi,
+            links::LinkApi,
         ),
         "zeugnis",
         env!("CARGO_PKG_VERSION"),
@@ -81,11 +97,16 @@ pub fn routes(state: Arc<AppState>) -> impl Endpoint {
 /// before reading, and a body without one (chunked) while reading it.
 async fn limit_body<E: Endpoint>(next: E, mut req: poem::Request) -> poem::Result<poem::Response> {
     use poem::IntoResponse as _;
+    let max = if req.uri().path().ends_with("/library/formatting") {
+        MAX_FORMATTING_BODY
+    } else {
+        MAX_BODY
+    };
     let too_large = || {
         ApiError::new(
             poem::http::StatusCode::PAYLOAD_TOO_LARGE,
             "too_large",
-            format!("the request body is larger than {} KiB", MAX_BODY / 1024),
+            format!("the request body is larger than {} KiB", max / 1024),
         )
         .into_response()
     };
@@ -95,13 +116,13 @@ async fn limit_body<E: Endpoint>(next: E, mut req: poem::Request) -> poem::Resul
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     match declared {
-        Some(len) if len > MAX_BODY as u64 => return Ok(too_large()),
+        Some(len) if len > max as u64 => return Ok(too_large()),
         Some(_) => {}
         None if req
             .headers()
             .contains_key(poem::http::header::TRANSFER_ENCODING) =>
         {
-            match req.take_body().into_bytes_limit(MAX_BODY).await {
+            match req.take_body().into_bytes_limit(max).await {
                 Ok(bytes) => req.set_body(bytes),
                 Err(_) => return Ok(too_large()),
             }
