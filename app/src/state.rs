@@ -498,6 +498,7 @@ impl AppState {
             settings: s,
             handovers: s,
             references: s,
+            employees: s,
             library: s,
             uow: s,
             clock: &*self.clock,

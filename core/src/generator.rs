@@ -560,7 +560,7 @@ mod tests {
         assert!(t.contains(
             "Max Müller erledigt die übertragenen Aufgaben stets zu unserer vollen Zufriedenheit."
         ));
-        assert!(t.ends_with("Dieses Zwischenzeugnis wird auf Max Müllers Wunsch erstellt. Wir danken Max Müller für die guten Leistungen und freuen uns auf die weitere Zusammenarbeit."), "{t}");
+        assert!(t.ends_with("Dieses Zwischenzeugnis wird erstellt. Wir danken Max Müller für die guten Leistungen und freuen uns auf die weitere Zusammenarbeit."), "{t}");
     }
 
     #[test]

@@ -655,6 +655,8 @@ async fn hr_hands_a_reference_over_and_the_supervisor_works_only_within_the_matr
         );
     }
     assert!(audited(&w.app, w.tenant, AuditAction::ReferenceChanged).await >= 2);
+    // Out to the supervisor and back to HR.
+    assert!(audited(&w.app, w.tenant, AuditAction::ReferenceStatusChanged).await >= 2);
 }
 
 // --- 2. a code, the download, revocation -------------------------------------
@@ -835,6 +837,7 @@ async fn expired_unknown_and_foreign_domain_links_give_nothing_away(backend: Bac
         )
         .await;
     refused(&r, 422, "handover_refused", "a foreign domain");
+    assert_eq!(r.json["field"], "recipient_email", "{}", r.text());
     assert_eq!(reference_of(&mut w.hr, &reference).await["status"], "draft");
     let r =
         w.hr.post(

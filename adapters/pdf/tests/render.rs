@@ -451,6 +451,23 @@ fn line_breaks_inside_a_paragraph_are_kept() {
     }
 }
 
+#[test]
+fn without_a_place_the_date_stands_alone() {
+    if !poppler("no_place") {
+        return;
+    }
+    let with_place = Pdf::render(&sample::short_letter(), &sample::formatting()).raw_text();
+    assert!(with_place.contains("Köln, 31. März 2024"), "{with_place}");
+    let letter = Letter {
+        place: String::new(),
+        ..sample::short_letter()
+    };
+    let raw = Pdf::render(&letter, &sample::formatting()).raw_text();
+    let lines: Vec<&str> = raw.lines().map(str::trim).collect();
+    assert!(lines.contains(&"31. März 2024"), "{raw}");
+    assert!(!raw.contains(", 31. März 2024"), "{raw}");
+}
+
 // --- logo ------------------------------------------------------------------
 
 #[test]

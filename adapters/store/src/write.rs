@@ -718,18 +718,11 @@ impl Store {
         v: Version,
     ) -> Result<(), StoreError> {
         let id = r.id.as_bytes().to_vec();
-        let [company, location, department, unit, employee_type] = org_values(&r.org);
+        // The organisational columns are not written here: they follow the
+        // employee (`update_employee` keeps them in step), and a reference read
+        // before the employee moved must not write the old place back.
         let res = reference::Entity::update_many()
             .col_expr(reference::Column::Version, Expr::value(version(v)? + 1))
-            .col_expr(
-                reference::Column::EmployeeId,
-                Expr::value(r.employee.as_bytes().to_vec()),
-            )
-            .col_expr(reference::Column::Company, Expr::value(company))
-            .col_expr(reference::Column::Location, Expr::value(location))
-            .col_expr(reference::Column::Department, Expr::value(department))
-            .col_expr(reference::Column::Unit, Expr::value(unit))
-            .col_expr(reference::Column::EmployeeType, Expr::value(employee_type))
             .col_expr(reference::Column::Kind, Expr::value(name_of(&r.kind)?))
             .col_expr(
                 reference::Column::Language,

@@ -310,8 +310,8 @@ impl From<zeugnis_core::services::references::ReferenceError> for ApiError {
             E::Handover(h) => {
                 use zeugnis_core::handover::HandoverError as H;
                 let field = match &h {
-                    H::DomainNotAllowed { .. } => Some("recipient.email"),
-                    H::PhoneRequired => Some("recipient.phone"),
+                    H::DomainNotAllowed { .. } => Some("recipient_email"),
+                    H::PhoneRequired => Some("recipient_phone"),
                     H::ChannelNotAllowed(_) => Some("code_channel"),
                     H::InvalidExpiry => Some("expires_in_days"),
                     H::DownloadNeedsRead { .. } => Some("download"),

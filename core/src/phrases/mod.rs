@@ -161,7 +161,7 @@ pub struct PhraseLibrary {
 #[non_exhaustive]
 pub enum LibraryError {
     /// A rated criterion has no phrases.
-    #[error("phrases for the criterion {0:?} are missing")]
+    #[error("phrases for the criterion {} are missing", .0.key())]
     MissingCriterion(Criterion),
     /// No fallback (`other`) reason.
     #[error("the closing formulas need an entry for the reason \"other\"")]
@@ -183,7 +183,13 @@ pub enum LibraryError {
     /// Too many entries.
     #[error("at most 500 job profiles and 500 qualifications")]
     TooMany,
+    /// A job profile lists too many tasks.
+    #[error("the job profile {0} lists more than 100 tasks")]
+    TooManyTasks(String),
 }
+
+/// Most tasks one job profile may list.
+const MAX_PROFILE_TASKS: usize = 100;
 
 const DEFAULT_JSON: &str = include_str!("../../data/phrases-de.json");
 
@@ -318,7 +324,7 @@ impl LetterTexts {
         )?;
         for (criterion, graded) in &self.ratings {
             for t in graded.iter() {
-                check(&format!("ratings.{criterion:?}"), t, &[])?;
+                check(&format!("ratings.{}", criterion.key()), t, &[])?;
             }
         }
         for t in self.summary.iter() {
@@ -369,8 +375,11 @@ fn validate_profiles(profiles: &[JobProfile]) -> Result<(), LibraryError> {
             && p.key
                 .chars()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-        if !well_formed || !seen.insert(p.key.as_str()) || p.tasks.len() > 100 {
+        if !well_formed || !seen.insert(p.key.as_str()) {
             return Err(LibraryError::ProfileKey(p.key.clone()));
+        }
+        if p.tasks.len() > MAX_PROFILE_TASKS {
+            return Err(LibraryError::TooManyTasks(p.key.clone()));
         }
     }
     Ok(())
@@ -429,6 +438,21 @@ mod tests {
         let dup = lib.job_profiles[0].clone();
         lib.job_profiles.push(dup);
         assert!(matches!(lib.validate(), Err(LibraryError::ProfileKey(_))));
+    }
+
+    #[test]
+    fn refusals_name_criteria_by_key_and_too_many_tasks_as_such() {
+        let mut lib = PhraseLibrary::german_default();
+        lib.letter_texts.ratings.remove(&Criterion::WorkResults);
+        assert_eq!(
+            lib.validate().unwrap_err().to_string(),
+            "phrases for the criterion work_results are missing"
+        );
+        let mut lib = PhraseLibrary::german_default();
+        let task = lib.job_profiles[0].tasks[0].clone();
+        lib.job_profiles[0].tasks = vec![task; MAX_PROFILE_TASKS + 1];
+        let key = lib.job_profiles[0].key.clone();
+        assert_eq!(lib.validate(), Err(LibraryError::TooManyTasks(key)));
     }
 
     #[test]

@@ -144,6 +144,26 @@ pub enum Criterion {
     Attributes,
 }
 
+impl Criterion {
+    /// Stable key, as in JSON (e.g. `work_results`).
+    #[must_use]
+    pub const fn key(self) -> &'static str {
+        match self {
+            Criterion::Willingness => "willingness",
+            Criterion::Ability => "ability",
+            Criterion::Knowledge => "knowledge",
+            Criterion::FurtherTraining => "further_training",
+            Criterion::WorkingStyle => "working_style",
+            Criterion::WorkResults => "work_results",
+            Criterion::Leadership => "leadership",
+            Criterion::ConductInternal => "conduct_internal",
+            Criterion::ConductExternal => "conduct_external",
+            Criterion::FinalExam => "final_exam",
+            Criterion::Attributes => "attributes",
+        }
+    }
+}
+
 /// The groups a conduct assessment names, in the order a sound reference names
 /// them: superiors before colleagues before customers.
 #[derive(

@@ -17,15 +17,16 @@ use crate::id::{ChallengeId, MessageId, ReferenceId, TenantId};
 use crate::matrix::MatrixView;
 use crate::matrix::{PermissionMatrix, SectionUpdate};
 use crate::otp::{CodeChallenge, CodeError, CodePolicy, CodePurpose, OneTimeCode};
-use crate::ports::LibraryStore;
 use crate::ports::{
     ChallengeStore, ChangeSet, Clock, Destination, HandoverStore, MessageKind, MessageParams,
     OutgoingMessage, RandomSource, ReferenceStore, SettingsStore, StoreError, TenantStore,
     UnitOfWork, Versioned, Write, random_bytes, random_u64,
 };
+use crate::ports::{EmployeeStore, LibraryStore};
 use crate::reference::{Reference, ReferenceStatus, SectionContent, StatusActor};
 use crate::services::references::{
-    ReferenceError, SectionInput, apply_sections, letter_of, log_changes, parse_sections,
+    ReferenceError, SectionInput, apply_sections, back_to_draft, check_signers, letter_of,
+    log_changes, parse_sections,
 };
 use crate::settings::CodeChannel;
 use crate::settings::LinkCheckSettings;
@@ -415,6 +416,8 @@ pub struct HandoverWorkService<'a> {
     pub handovers: &'a dyn HandoverStore,
     /// References.
     pub references: &'a dyn ReferenceStore,
+    /// Employees (signers named in the `signatures` section).
+    pub employees: &'a dyn EmployeeStore,
     /// The tenant's formatting.
     pub library: &'a dyn LibraryStore,
     /// Commits.
@@ -520,6 +523,7 @@ impl HandoverWorkService<'_> {
             .authorize_update(touched)
             .map_err(ReferenceError::from)?;
         let parsed = parse_sections(sections)?;
+        check_signers(self.employees, tenant, &parsed).await?;
         let version = u.reference.version;
         let mut reference = u.reference.value.clone();
         let changed = apply_sections(&mut reference, parsed);
@@ -593,8 +597,20 @@ impl HandoverWorkService<'_> {
             let change = reference
                 .change_status(ReferenceStatus::Draft, StatusActor::Handover(h.id), now)
                 .map_err(ReferenceError::from)?;
+            let target = AuditTarget::Reference(reference.id);
             cs.push(Write::UpdateReference(reference, u.reference.version))
-                .push(Write::AppendStatusChange(change));
+                .push(Write::AppendStatusChange(change))
+                .push(Write::AppendAudit(
+                    AuditEvent::new(
+                        Some(tenant),
+                        now,
+                        AuditActor::Handover(h.id),
+                        AuditAction::ReferenceStatusChanged,
+                        target,
+                    )
+                    .from_ip(source_ip)
+                    .with_changes(vec![back_to_draft()]),
+                ));
         }
         cs.push(Write::AppendAudit(
             AuditEvent::new(

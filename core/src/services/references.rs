@@ -29,7 +29,7 @@ use crate::generator::{self, DiffLine, GenerateError, Regeneration};
 use crate::handover::{
     Handover, HandoverError, HandoverRequest, HandoverTokens, LinkCheckChoice, LinkState, Recipient,
 };
-use crate::id::{EmployeeId, MessageId, ReferenceId};
+use crate::id::{EmployeeId, MessageId, ReferenceId, TenantId};
 use crate::matrix::{MatrixError, PermissionMatrix};
 use crate::messages::instant_de;
 use crate::ports::{
@@ -283,6 +283,29 @@ pub fn parse_sections(
         }
     }
     Ok(out)
+}
+
+/// Signers named by employee id must be employees of the tenant (whoever
+/// writes the section: HR or a link holder).
+///
+/// # Errors
+/// [`ReferenceError::Invalid`] naming the `signatures` section.
+pub(crate) async fn check_signers(
+    employees: &dyn EmployeeStore,
+    tenant: TenantId,
+    parsed: &BTreeMap<Section, (Form, SectionContent)>,
+) -> Result<(), ReferenceError> {
+    if let Some((Form::Signatures(signers), _)) = parsed.get(&Section::Signatures) {
+        for id in signers.iter().filter_map(|s| s.employee) {
+            if employees.employee(tenant, id).await?.is_none() {
+                return Err(ReferenceError::invalid(
+                    Some(Section::Signatures.key()),
+                    "a signer names an employee who does not exist",
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn line(text: &str) -> Option<Line> {
@@ -782,7 +805,7 @@ impl ReferenceService<'_> {
             return Err(ReferenceError::NotEditable(reference.status));
         }
         let parsed = parse_sections(sections)?;
-        self.check_signers(actor, &parsed).await?;
+        check_signers(self.employees, actor.tenant(), &parsed).await?;
         let changed = apply_sections(&mut reference, parsed);
         if changed.is_empty() {
             return self.get(actor, id).await;
@@ -815,25 +838,6 @@ impl ReferenceService<'_> {
         ));
         self.uow.commit(cs).await?;
         self.get(actor, id).await
-    }
-
-    /// Signers named by employee id must be employees of the tenant.
-    async fn check_signers(
-        &self,
-        actor: &Actor,
-        parsed: &BTreeMap<Section, (Form, SectionContent)>,
-    ) -> Result<(), ReferenceError> {
-        if let Some((Form::Signatures(signers), _)) = parsed.get(&Section::Signatures) {
-            for id in signers.iter().filter_map(|s| s.employee) {
-                if self.employees.employee(actor.tenant(), id).await?.is_none() {
-                    return Err(ReferenceError::invalid(
-                        Some(Section::Signatures.key()),
-                        "a signer names an employee who does not exist",
-                    ));
-                }
-            }
-        }
-        Ok(())
     }
 
     /// Moves a reference to another status. A reference goes to
@@ -1220,8 +1224,19 @@ impl ReferenceService<'_> {
                 StatusActor::User(actor.user()),
                 now,
             )?;
+            let id = reference.id;
             cs.push(Write::UpdateReference(reference, version))
-                .push(Write::AppendStatusChange(change));
+                .push(Write::AppendStatusChange(change))
+                .push(Write::AppendAudit(
+                    Self::audit(
+                        actor,
+                        now,
+                        AuditAction::ReferenceStatusChanged,
+                        id,
+                        source_ip,
+                    )
+                    .with_changes(vec![back_to_draft()]),
+                ));
         }
         let mut event = audit_by(actor, now, AuditAction::HandoverRevoked).from_ip(source_ip);
         event.target = AuditTarget::Handover(h.id);
@@ -1229,6 +1244,15 @@ impl ReferenceService<'_> {
         self.uow.commit(cs).await?;
         Ok(h)
     }
+}
+
+/// The audit's record of a reference returning from its supervisor to HR.
+pub(crate) fn back_to_draft() -> FieldChange {
+    FieldChange::new(
+        "status",
+        Some(ReferenceStatus::WithSupervisor.key()),
+        Some(ReferenceStatus::Draft.key()),
+    )
 }
 
 /// The audit's record of a handover's terms: sections by access, download

@@ -7,8 +7,8 @@ use crate::handover::{Handover, HandoverRequest, HandoverTokens, LinkCheckChoice
 use crate::id::{EmployeeId, ReferenceId, UserId};
 use crate::matrix::{MatrixError, PermissionMatrix, SectionAccess};
 use crate::ports::{
-    MockHandoverStore, MockLibraryStore, MockReferenceStore, MockSettingsStore, MockTenantStore,
-    Version, Versioned,
+    MockEmployeeStore, MockHandoverStore, MockLibraryStore, MockReferenceStore, MockSettingsStore,
+    MockTenantStore, Version, Versioned,
 };
 use crate::reference::{
     Language, Reference, ReferenceContent, ReferenceKind, ReferenceStatus, Section, SectionContent,
@@ -123,6 +123,7 @@ struct World {
     settings: MockSettingsStore,
     handovers: MockHandoverStore,
     references: MockReferenceStore,
+    employees: MockEmployeeStore,
     library: MockLibraryStore,
 }
 
@@ -166,6 +167,7 @@ impl World {
             settings: settings_store(settings),
             handovers,
             references,
+            employees: MockEmployeeStore::new(),
             library,
         }
     }
@@ -189,6 +191,7 @@ impl World {
             settings: &self.settings,
             handovers: &self.handovers,
             references: &self.references,
+            employees: &self.employees,
             library: &self.library,
             uow,
             clock,
@@ -441,7 +444,14 @@ fn finishing_ends_the_link_and_its_sessions_and_returns_the_reference_to_hr() {
             StatusActor::Handover(id())
         )
     );
-    assert_eq!(audit_actions(&c[0]), vec![AuditAction::HandoverFinished]);
+    assert_eq!(
+        audit_actions(&c[0]),
+        vec![
+            AuditAction::ReferenceStatusChanged,
+            AuditAction::HandoverFinished
+        ],
+        "the return to HR is audited with the finish"
+    );
 
     // Another active handover keeps the reference with the supervisors.
     let world = World::new(
@@ -490,4 +500,24 @@ fn the_document_needs_the_download_flag_and_its_download_is_audited() {
         events[0].target,
         AuditTarget::Reference(ReferenceId::from_bytes([0x44; 16]))
     );
+}
+
+#[test]
+fn a_holder_cannot_name_a_signer_who_is_not_an_employee() {
+    let mut world = World::simple(matrix().with(Section::Signatures, SectionAccess::Write));
+    world.employees.expect_employee().returning(|_, _| Ok(None));
+    let signers = serde_json::json!([{
+        "employee": "0a0a0a0a-0a0a-0a0a-0a0a-0a0a0a0a0a0a",
+        "name": "Irgendwer",
+    }]);
+    let (r, c) = world.act(|s| save(s, vec![(Section::Signatures, signers)]));
+    assert!(
+        matches!(
+            r,
+            Err(HolderError::Refused(ReferenceError::Invalid { ref field, .. }))
+                if field.as_deref() == Some("signatures")
+        ),
+        "{r:?}"
+    );
+    assert!(c.is_empty(), "nothing is committed");
 }

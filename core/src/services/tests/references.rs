@@ -963,7 +963,14 @@ fn revoking_the_last_active_handover_returns_the_reference_to_draft() {
             .iter()
             .any(|w| matches!(w, Write::AppendStatusChange(s) if s.to == ReferenceStatus::Draft))
     );
-    assert_eq!(audit_actions(&c[0]), vec![AuditAction::HandoverRevoked]);
+    assert_eq!(
+        audit_actions(&c[0]),
+        vec![
+            AuditAction::ReferenceStatusChanged,
+            AuditAction::HandoverRevoked
+        ],
+        "the return to HR is audited with the revocation"
+    );
 
     // While another handover is still active, the reference stays with the supervisor.
     let world = World::new(
