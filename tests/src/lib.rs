@@ -30,8 +30,10 @@ use zeugnis_core::values::Timestamp;
 use zeugnis_store::testing::TestDatabase;
 
 pub mod api;
+pub mod browser;
 pub mod client;
 pub mod db;
+pub mod main_job;
 pub mod sms_gateway;
 pub mod smtp_sink;
 

@@ -34,7 +34,10 @@ use zeugnis_tests::api::{
     ADMIN_EMAIL, ADMIN_PASSWORD, ApiClient, Invitee, Reply, SLUG, audit_entries, insert_role,
     invite_and_register, is_to, setup_first_tenant, wait_for_mails_to,
 };
-use zeugnis_tests::smtp_sink::{ReceivedMail, SinkOptions, SmtpSink, start_sink_or_skip};
+use zeugnis_tests::main_job::{
+    BIRTH_DATE, BIRTH_PLACE, INTERNAL_NOTE, code_in, created, filled_reference, link_in, ok,
+};
+use zeugnis_tests::smtp_sink::{SinkOptions, SmtpSink, start_sink_or_skip};
 use zeugnis_tests::{Backend, TestApp, TestClock};
 
 macro_rules! on_both_databases {
@@ -74,12 +77,6 @@ const SUPERVISOR: &str = "Sören Groß";
 const SUPERVISOR_EMAIL: &str = "soeren.gross@nordlicht.example";
 const LINK_SUBJECT: &str = "Mitwirkung an einem Arbeitszeugnis";
 const CODE_SUBJECT: &str = "Bestätigungscode";
-
-const BIRTH_PLACE: &str = "Quedlinburg";
-const BIRTH_DATE: &str = "1988-07-14";
-/// HR's internal note (section `further`, hidden from the supervisor; the
-/// generator does not print it): no holder answer may show it.
-const INTERNAL_NOTE: &str = "Interner Vermerk: Gehaltsgespräch im März vertagt";
 
 struct World {
     app: TestApp,
@@ -151,15 +148,6 @@ async fn set_privacy(app: &TestApp, tenant: TenantId, change: impl FnOnce(&mut P
     store.commit(changes).await.unwrap();
 }
 
-fn created(r: &Reply, what: &str) -> String {
-    assert_eq!(r.status, 201, "{what}: {}", r.text());
-    r.json["id"].as_str().unwrap().to_owned()
-}
-
-fn ok(r: &Reply, what: &str) {
-    assert_eq!(r.status, 200, "{what}: {}", r.text());
-}
-
 fn refused(r: &Reply, status: u16, code: &str, what: &str) {
     assert_eq!(
         (r.status, r.code()),
@@ -169,102 +157,11 @@ fn refused(r: &Reply, status: u16, code: &str, what: &str) {
     );
 }
 
-/// Creates the employee Jördis Weißgerber (Hamburg) and a final reference for
-/// her with tasks, ratings and conduct filled in, and generates its text.
-/// Returns the reference's id.
-async fn filled_reference(hr: &mut ApiClient) -> String {
-    let employee = created(
-        &hr.post(
-            "/employees",
-            &json!({
-                "salutation": "frau",
-                "first_name": "Jördis",
-                "last_name": "Weißgerber",
-                "birth_date": BIRTH_DATE,
-                "birth_place": BIRTH_PLACE,
-                "entry_date": "2016-04-01",
-                "exit_date": "2025-09-30",
-                "exit_reason": "employee_resignation",
-                "job_descriptions": ["Sachbearbeiterin Einkauf"],
-                "location": "Hamburg",
-                "department": "Einkauf",
-            }),
-        )
-        .await,
-        "create the employee",
-    );
-    let reference = created(
-        &hr.post(
-            "/references",
-            &json!({"employee_id": employee, "kind": "final"}),
-        )
-        .await,
-        "create the reference",
-    );
-    let r = hr
-        .put(
-            &format!("/references/{reference}/sections"),
-            &json!({"sections": {
-                "further": INTERNAL_NOTE,
-                "company": "Die Nordlicht Holzbau GmbH plant und baut Holzhäuser in Norddeutschland.",
-                "tasks": {"position": "Sachbearbeiterin Einkauf", "items": [
-                    "Auswahl und Bewertung von Lieferanten",
-                    "Verhandlung von Rahmenverträgen",
-                ]},
-                "performance": {"ratings": {
-                    "willingness": 1, "ability": 2, "knowledge": 2,
-                    "working_style": 1, "work_results": 2,
-                }},
-                "conduct": {"superiors": 1, "colleagues": 1, "customers": 2},
-            }}),
-        )
-        .await;
-    ok(&r, "fill the sections");
-    let r = hr
-        .post(
-            &format!("/references/{reference}/generate"),
-            &json!({"force": false}),
-        )
-        .await;
-    ok(&r, "generate");
-    assert_eq!(r.json["outcome"], "written", "{}", r.text());
-    reference
-}
-
 /// The reference as HR sees it.
 async fn reference_of(hr: &mut ApiClient, id: &str) -> Value {
     let r = hr.get(&format!("/references/{id}")).await;
     ok(&r, "read the reference");
     r.json
-}
-
-/// The id and secret of the handover link in `mail` (`…/t/<slug>/h/<id>/<secret>`).
-fn link_in(mail: &ReceivedMail) -> (String, String) {
-    let text = mail.text.as_deref().unwrap_or(&mail.raw);
-    let flat = text.replace("=\r\n", "").replace("=\n", "");
-    let marker = format!("/t/{SLUG}/h/");
-    let at = flat.find(&marker).expect("a handover link in the mail") + marker.len();
-    let rest = &flat[at..];
-    let id: String = rest.chars().take_while(char::is_ascii_hexdigit).collect();
-    let secret: String = rest[id.len() + 1..]
-        .chars()
-        .take_while(char::is_ascii_hexdigit)
-        .collect();
-    assert!(
-        id.len() >= 16 && secret.len() >= 32,
-        "link parts: {id} {secret}"
-    );
-    (id, secret)
-}
-
-/// The six-digit code in a code mail.
-fn code_in(mail: &ReceivedMail) -> String {
-    let text = mail.text.as_deref().unwrap();
-    text.lines()
-        .map(str::trim)
-        .find(|l| l.len() == 6 && l.chars().all(|c| c.is_ascii_digit()))
-        .expect("a six-digit code in the mail")
-        .to_owned()
 }
 
 /// A client for the link holder: no account, only what the link gives.
