@@ -16,3 +16,8 @@ check:
 # ZEUGNIS_TEST_POSTGRES_URL set, on Postgres too).
 bench:
     cargo bench -p zeugnis-store --bench store
+
+# P1: the handover read against a bare endpoint of the same server, under wrk
+# (needs `wrk`: apt-get install wrk; P1_SECONDS, P1_CONNECTIONS, P1_THREADS).
+bench-handover:
+    cargo bench -p zeugnis-app --bench handover_read

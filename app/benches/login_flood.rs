@@ -32,35 +32,29 @@
     reason = "a benchmark binary: printing its report and progress is its purpose"
 )]
 
+#[path = "support/mod.rs"]
+mod support;
+
 use std::collections::BTreeMap;
-use std::ffi::OsString;
-use std::io::{BufRead as _, BufReader};
-use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
-use anyhow::{Context as _, anyhow, bail};
+use anyhow::{Context as _, bail};
 use serde_json::{Value, json};
 
-type Res<T> = anyhow::Result<T>;
+use support::{
+    Res, ServerProcess, arguments, build_server, client, env, f, number, round2, seed, target_dir,
+    u, write_report,
+};
 
-const ORGANISATION: &str = "Bench GmbH";
-const SLUG: &str = "bench";
-const ADMIN_EMAIL: &str = "ada@bench.example";
-const ADMIN_PASSWORD: &str = "Wald-Läufer-7";
 /// Distinct unknown addresses the flood cycles through.
 const VICTIMS: usize = 100;
 /// Targets.
 const READ_P99_TARGET_MS: f64 = 50.0;
 const PEAK_RSS_TARGET_MIB: f64 = 512.0;
-/// Longest wait for the build, the server's start and single requests.
-const PATIENCE: Duration = Duration::from_secs(60);
 const RSS_EVERY: Duration = Duration::from_millis(500);
-/// Warnings and errors from the server's log kept for the report.
-const LOG_KEEP: usize = 5;
 
 #[derive(Debug, Clone)]
 struct Settings {
@@ -70,18 +64,6 @@ struct Settings {
     /// `None`: the server's default.
     failures_per_minute: Option<u32>,
     output: PathBuf,
-}
-
-fn workspace_root() -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    std::fs::canonicalize(&root).unwrap_or(root)
-}
-
-fn target_dir() -> PathBuf {
-    match std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from) {
-        Some(dir) if dir.is_absolute() => dir,
-        _ => workspace_root().join("target"),
-    }
 }
 
 fn parse_throttle(raw: &str) -> Res<Option<u32>> {
@@ -96,29 +78,15 @@ fn parse_throttle(raw: &str) -> Res<Option<u32>> {
 }
 
 fn settings() -> Res<Settings> {
-    fn env(name: &str) -> Option<String> {
-        std::env::var(name).ok().filter(|v| !v.trim().is_empty())
-    }
-    fn number<T: std::str::FromStr>(name: &str, raw: &str) -> Res<T> {
-        raw.trim()
-            .parse()
-            .map_err(|_| anyhow!("{name} must be a number, got {raw:?}"))
-    }
     let mut seconds = env("P4_SECONDS").unwrap_or_else(|| "30".into());
     let mut concurrency = env("P4_CONCURRENCY").unwrap_or_else(|| "200".into());
     let mut throttle = env("P4_THROTTLE").unwrap_or_else(|| "1000000".into());
     let baseline = env("P4_BASELINE_SECONDS").unwrap_or_else(|| "3".into());
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        let slot = match arg.as_str() {
-            "--seconds" => &mut seconds,
-            "--concurrency" => &mut concurrency,
-            "--throttle" => &mut throttle,
-            // What `cargo bench` adds, and test-name filters: not ours.
-            _ => continue,
-        };
-        *slot = args.next().ok_or_else(|| anyhow!("{arg} needs a value"))?;
-    }
+    arguments(&mut [
+        ("--seconds", &mut seconds),
+        ("--concurrency", &mut concurrency),
+        ("--throttle", &mut throttle),
+    ])?;
     let failures_per_minute = parse_throttle(&throttle)?;
     let output = env("P4_OUTPUT").map_or_else(
         || {
@@ -143,197 +111,6 @@ fn settings() -> Res<Settings> {
     Ok(settings)
 }
 
-/// `cargo build --release -p zeugnis-app --bin zeugnis`; the binary's path.
-fn build_server() -> Res<PathBuf> {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| OsString::from("cargo"));
-    eprintln!(
-        "P4: building the release server (cargo build --release -p zeugnis-app --bin zeugnis)"
-    );
-    let mut command = Command::new(cargo);
-    command
-        .args([
-            "build",
-            "--release",
-            "-p",
-            "zeugnis-app",
-            "--bin",
-            "zeugnis",
-        ])
-        .current_dir(workspace_root())
-        .stdin(Stdio::null());
-    // What cargo sets for running this bench describes the bench, not the
-    // build; some build scripts (ring's) watch `CARGO_MANIFEST_DIR`, so passing
-    // it on would rebuild them here and again at the next `cargo bench`.
-    for (name, _) in std::env::vars_os() {
-        let text = name.to_string_lossy();
-        if text.starts_with("CARGO_PKG_")
-            || text.starts_with("CARGO_MANIFEST_")
-            || [
-                "CARGO_CRATE_NAME",
-                "CARGO_BIN_NAME",
-                "CARGO_PRIMARY_PACKAGE",
-                "CARGO_TARGET_TMPDIR",
-                "CARGO_RUSTC_CURRENT_DIR",
-                "OUT_DIR",
-            ]
-            .contains(&text.as_ref())
-        {
-            command.env_remove(&name);
-        }
-    }
-    let status = command
-        .status()
-        .context("cannot run cargo to build the server")?;
-    if !status.success() {
-        bail!("building the server failed: {status}");
-    }
-    let binary = target_dir().join("release").join("zeugnis");
-    if !binary.is_file() {
-        bail!("the server binary is not at {}", binary.display());
-    }
-    Ok(binary)
-}
-
-/// Warnings and errors the server logged.
-#[derive(Debug, Default)]
-struct LogStats {
-    lines: u64,
-    warnings: u64,
-    errors: u64,
-    kept: Vec<String>,
-}
-
-/// A running `zeugnis serve`; killed when dropped, on every path.
-#[derive(Debug)]
-struct ServerProcess {
-    child: Child,
-    addr: SocketAddr,
-    setup_token: String,
-    log: Arc<Mutex<LogStats>>,
-    _data: tempfile::TempDir,
-}
-
-impl Drop for ServerProcess {
-    fn drop(&mut self) {
-        // Already gone is fine.
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// The address in a line like `... INFO ...: listening on http://127.0.0.1:4711`.
-fn listening_addr(line: &str) -> Option<SocketAddr> {
-    let (_, rest) = line.split_once("listening on http://")?;
-    let addr: String = rest
-        .chars()
-        .take_while(|c| !c.is_whitespace() && *c != '"')
-        .collect();
-    addr.parse().ok()
-}
-
-/// The token in the setup URL `…/setup#<64 hex>`.
-fn setup_token(line: &str) -> Option<String> {
-    let (_, rest) = line.split_once("/setup#")?;
-    let token: String = rest.chars().take_while(char::is_ascii_hexdigit).collect();
-    (token.len() == 64).then_some(token)
-}
-
-impl ServerProcess {
-    fn start(binary: &Path, failures_per_minute: Option<u32>) -> Res<Self> {
-        let data = tempfile::tempdir().context("cannot make a temporary data directory")?;
-        let mut command = Command::new(binary);
-        command
-            .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
-            .arg(data.path().join("data"))
-            .current_dir(data.path())
-            .env_remove("RUST_LOG")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
-        for (name, _) in std::env::vars_os() {
-            if name.to_string_lossy().starts_with("ZEUGNIS_") {
-                command.env_remove(name);
-            }
-        }
-        command
-            .env("ZEUGNIS_HTTP__SECURE_COOKIES", "false")
-            .env("ZEUGNIS_HTTP__PUBLIC_URL", "http://localhost");
-        if let Some(limit) = failures_per_minute {
-            command.env(
-                "ZEUGNIS_AUTH__FAILURES_PER_MINUTE_PER_ADDRESS",
-                limit.to_string(),
-            );
-        }
-        let mut child = command.spawn().context("cannot start the server")?;
-        let stderr = child.stderr.take();
-        let log = Arc::new(Mutex::new(LogStats::default()));
-        let mut server = Self {
-            child,
-            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
-            setup_token: String::new(),
-            log: Arc::clone(&log),
-            _data: data,
-        };
-        let stderr = stderr.ok_or_else(|| anyhow!("the server's stderr is not piped"))?;
-        let (sender, lines) = mpsc::channel::<String>();
-        // Reads to the end, so that the server never blocks on a full pipe.
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines() {
-                let Ok(line) = line else { break };
-                if let Ok(mut stats) = log.lock() {
-                    stats.lines += 1;
-                    let warning = line.contains(" WARN ");
-                    let error = line.contains(" ERROR ");
-                    stats.warnings += u64::from(warning);
-                    stats.errors += u64::from(error);
-                    if (warning || error) && stats.kept.len() < LOG_KEEP {
-                        stats.kept.push(line.chars().take(300).collect());
-                    }
-                }
-                // Nobody listens once the server is up; keep draining.
-                let _ = sender.send(line);
-            }
-        });
-        let deadline = Instant::now() + PATIENCE;
-        let mut seen = Vec::new();
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            let line = match lines.recv_timeout(left) {
-                Ok(line) => line,
-                Err(mpsc::RecvTimeoutError::Timeout) => {
-                    bail!("the server did not listen in time:\n{}", seen.join("\n"))
-                }
-                Err(mpsc::RecvTimeoutError::Disconnected) => {
-                    bail!("the server stopped before listening:\n{}", seen.join("\n"))
-                }
-            };
-            if let Some(token) = setup_token(&line) {
-                server.setup_token = token;
-            }
-            if let Some(addr) = listening_addr(&line) {
-                server.addr = addr;
-                break;
-            }
-            // The setup line holds the token: keep it out of error messages.
-            if !line.contains("/setup#") {
-                seen.push(line);
-            }
-        }
-        if server.setup_token.is_empty() {
-            bail!("the server logged no setup URL (`/setup#<token>`)");
-        }
-        Ok(server)
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.addr)
-    }
-
-    fn pid(&self) -> u32 {
-        self.child.id()
-    }
-}
-
 /// The number in a field of `/proc/<pid>/status` (`VmRSS`, `Threads`).
 fn proc_field(pid: u32, field: &str) -> Option<f64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
@@ -346,66 +123,6 @@ fn proc_field(pid: u32, field: &str) -> Option<f64> {
 /// A memory field of `/proc/<pid>/status` (`VmRSS`, `VmHWM`, given in kB) in MiB.
 fn proc_mib(pid: u32, field: &str) -> Option<f64> {
     proc_field(pid, field).map(|kib| kib / 1024.0)
-}
-
-fn client(pool: usize) -> Res<reqwest::Client> {
-    reqwest::Client::builder()
-        .no_proxy()
-        .pool_max_idle_per_host(pool)
-        .timeout(Duration::from_secs(120))
-        .build()
-        .context("cannot build the HTTP client")
-}
-
-async fn expect_status(response: reqwest::Response, wanted: u16, what: &str) -> Res<Value> {
-    let status = response.status().as_u16();
-    let body = response.text().await.unwrap_or_default();
-    if status != wanted {
-        bail!("{what}: expected {wanted}, got {status}: {body}");
-    }
-    Ok(serde_json::from_str(&body).unwrap_or(Value::Null))
-}
-
-/// The organisation and its Administrator; the `Cookie` header of their session.
-async fn seed(server: &ServerProcess, http: &reqwest::Client) -> Res<String> {
-    let created = http
-        .post(server.url("/api/v1/setup"))
-        .json(&json!({
-            "token": server.setup_token,
-            "organisation": ORGANISATION,
-            "slug": SLUG,
-            "first_name": "Ada",
-            "last_name": "Admin",
-            "email": ADMIN_EMAIL,
-            "password": ADMIN_PASSWORD,
-        }))
-        .send()
-        .await
-        .context("setup request failed")?;
-    expect_status(created, 201, "POST /api/v1/setup").await?;
-    let login = http
-        .post(server.url("/api/v1/login"))
-        .json(&json!({ "email": ADMIN_EMAIL, "password": ADMIN_PASSWORD }))
-        .send()
-        .await
-        .context("login request failed")?;
-    let cookie = login
-        .headers()
-        .get_all(reqwest::header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .filter_map(|v| v.split(';').next())
-        .find(|pair| pair.trim_start().starts_with("zeugnis-session="))
-        .map(|pair| pair.trim().to_owned())
-        .ok_or_else(|| anyhow!("the login set no zeugnis-session cookie"))?;
-    let answer = expect_status(login, 200, "POST /api/v1/login (Administrator)").await?;
-    if answer.get("status").and_then(Value::as_str) != Some("logged_in") {
-        bail!("the Administrator's login did not finish: {answer}");
-    }
-    if answer.get("csrf_token").and_then(Value::as_str).is_none() {
-        bail!("the login answer has no csrf_token: {answer}");
-    }
-    Ok(cookie)
 }
 
 const READ_PATHS: [&str; 2] = ["/api/v1/session", "/api/v1/users"];
@@ -524,10 +241,6 @@ fn latency_stats(mut samples: Vec<Duration>) -> Value {
     })
 }
 
-fn round2(x: f64) -> f64 {
-    (x * 100.0).round() / 100.0
-}
-
 fn read_report(reads: Reads) -> Value {
     let all: Vec<Duration> = reads.latencies.values().flatten().copied().collect();
     let mut report = latency_stats(all);
@@ -557,17 +270,6 @@ fn read_report(reads: Reads) -> Value {
         );
     }
     report
-}
-
-fn f(report: &Value, pointer: &str) -> f64 {
-    report
-        .pointer(pointer)
-        .and_then(Value::as_f64)
-        .unwrap_or(0.0)
-}
-
-fn u(report: &Value, pointer: &str) -> u64 {
-    report.pointer(pointer).and_then(Value::as_u64).unwrap_or(0)
 }
 
 fn print_report(report: &Value) {
@@ -670,13 +372,19 @@ fn print_report(report: &Value) {
 #[tokio::main(flavor = "multi_thread")]
 async fn main() -> Res<()> {
     let settings = settings()?;
-    let binary = build_server()?;
-    let server = ServerProcess::start(&binary, settings.failures_per_minute)?;
+    let binary = build_server("P4")?;
+    let throttle = settings.failures_per_minute.map(|limit| {
+        (
+            "ZEUGNIS_AUTH__FAILURES_PER_MINUTE_PER_ADDRESS",
+            limit.to_string(),
+        )
+    });
+    let server = ServerProcess::start(&binary, throttle.as_slice())?;
     let pid = server.pid();
     eprintln!("P4: server (pid {pid}) listening on {}", server.addr);
 
-    let reader_http = client(4)?;
-    let cookie = seed(&server, &reader_http).await?;
+    let reader_http = client(Some(4))?;
+    let cookie = seed(&server, &reader_http).await?.cookie;
     let base = format!("http://{}", server.addr);
 
     eprintln!("P4: {} s of reads alone", settings.baseline_seconds);
@@ -720,7 +428,7 @@ async fn main() -> Res<()> {
         "P4: {} s of flood with {} tasks, reads alongside",
         settings.seconds, settings.concurrency
     );
-    let flood_http = client(settings.concurrency)?;
+    let flood_http = client(Some(settings.concurrency))?;
     let started = Instant::now();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(settings.seconds);
     let login_url = server.url("/api/v1/login");
@@ -765,11 +473,7 @@ async fn main() -> Res<()> {
         .send()
         .await
         .is_ok_and(|r| r.status().is_success());
-    let log = server
-        .log
-        .lock()
-        .map(|l| (l.lines, l.warnings, l.errors, l.kept.clone()))
-        .unwrap_or_default();
+    let log = server.log();
     drop(server);
 
     let completed: u64 = logins.statuses.values().sum();
@@ -805,10 +509,10 @@ async fn main() -> Res<()> {
             "rss_2s_after_flood_mib": round2(rss_after),
             "threads_max_sampled": threads_max,
             "rss_every_500ms_mib": rss_timeline,
-            "log_lines": log.0,
-            "log_warnings": log.1,
-            "log_errors": log.2,
-            "log_first_warnings_and_errors": log.3,
+            "log_lines": log.lines,
+            "log_warnings": log.warnings,
+            "log_errors": log.errors,
+            "log_first_warnings_and_errors": log.kept,
             "healthy_after": healthy_after,
         },
     });
@@ -826,14 +530,5 @@ async fn main() -> Res<()> {
         );
     }
     print_report(&report);
-    if let Some(dir) = settings.output.parent() {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    }
-    std::fs::write(
-        &settings.output,
-        serde_json::to_string_pretty(&report)? + "\n",
-    )
-    .with_context(|| format!("cannot write {}", settings.output.display()))?;
-    println!("  written to {}", settings.output.display());
-    Ok(())
+    write_report(&settings.output, &report)
 }
