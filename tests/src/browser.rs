@@ -180,6 +180,18 @@ impl Browser {
         }
     }
 
+    /// Clicks the first element matching the CSS selector, once it is there.
+    ///
+    /// # Panics
+    /// When none appears within [`PATIENCE`] or the click fails.
+    pub async fn click(&self, css: &str) {
+        self.wait_for(css)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("click on {css}: {e}"));
+    }
+
     /// The page's HTML as it is now (after the scripts ran).
     ///
     /// # Panics

@@ -287,3 +287,31 @@ impl Drop for TestApp {
         self.server.abort();
     }
 }
+
+/// Runs each named `async fn(Backend)` of the calling test file as two tests,
+/// `sqlite::<name>` and `postgres::<name>`. Outside CI without
+/// `ZEUGNIS_TEST_POSTGRES_URL` the Postgres helper prints a SKIPPED line and
+/// the test returns; under `CI=true` a missing database fails.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(zeugnis_tests::Backend::Sqlite).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    // Outside CI without ZEUGNIS_TEST_POSTGRES_URL the database
+                    // helper prints a SKIPPED line and the test returns.
+                    super::$name(zeugnis_tests::Backend::Postgres).await;
+                }
+            )*
+        }
+    };
+}

@@ -40,30 +40,7 @@ use zeugnis_tests::main_job::{
 use zeugnis_tests::smtp_sink::{SinkOptions, SmtpSink, start_sink_or_skip};
 use zeugnis_tests::{Backend, TestApp, TestClock};
 
-macro_rules! on_both_databases {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(zeugnis_tests::Backend::Sqlite).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    // Outside CI without ZEUGNIS_TEST_POSTGRES_URL the database
-                    // helper prints a SKIPPED line and the test returns.
-                    super::$name(zeugnis_tests::Backend::Postgres).await;
-                }
-            )*
-        }
-    };
-}
-
-on_both_databases!(
+zeugnis_tests::on_both_databases!(
     hr_hands_a_reference_over_and_the_supervisor_works_only_within_the_matrix,
     a_link_with_a_one_time_code_allows_the_download_until_hr_revokes_it,
     expired_unknown_and_foreign_domain_links_give_nothing_away,
@@ -318,6 +295,21 @@ async fn hr_hands_a_reference_over_and_the_supervisor_works_only_within_the_matr
     assert!(
         !mail_text.contains(BIRTH_PLACE) && !mail_text.contains("Weißgerber"),
         "the mail names neither the employee nor her data: {mail_text}"
+    );
+
+    // Fetching the mailed address (as a mail scanner does) gets the static
+    // page and spends nothing: the link still opens afterwards.
+    let page = w.app.get(&format!("/t/{SLUG}/h/{id}/{secret}")).await;
+    assert_eq!(page.status(), 200);
+    assert!(
+        page.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(
+        !page.text().await.unwrap().contains("Weißgerber"),
+        "the page itself carries no reference data"
     );
 
     // Without the link's session nothing is readable.

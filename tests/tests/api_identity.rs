@@ -42,30 +42,7 @@ const WRONG: &str = "Falsch-Geraten-11";
 /// Turned down as a common password (its core "passwort" is on the list).
 const COMMON: &str = "Passwort1";
 
-macro_rules! on_both_databases {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(zeugnis_tests::Backend::Sqlite).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    // Outside CI without ZEUGNIS_TEST_POSTGRES_URL the database
-                    // helper prints a SKIPPED line and the test returns.
-                    super::$name(zeugnis_tests::Backend::Postgres).await;
-                }
-            )*
-        }
-    };
-}
-
-on_both_databases!(
+zeugnis_tests::on_both_databases!(
     the_setup_and_an_invitation_lead_to_a_login_and_the_link_works_once,
     the_fifth_consecutive_failure_locks_the_account_until_an_administrator_unlocks,
     twenty_parallel_wrong_passwords_lock_the_account_once_and_are_each_counted,

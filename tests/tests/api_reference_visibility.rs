@@ -38,30 +38,7 @@ use zeugnis_tests::{Backend, TestApp};
 /// A password that passes the default policy and is on no list.
 const PASSWORD: &str = "Kiefer-Zapfen-42";
 
-macro_rules! on_both_databases {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(zeugnis_tests::Backend::Sqlite).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    // Outside CI without ZEUGNIS_TEST_POSTGRES_URL the database
-                    // helper prints a SKIPPED line and the test returns.
-                    super::$name(zeugnis_tests::Backend::Postgres).await;
-                }
-            )*
-        }
-    };
-}
-
-on_both_databases!(
+zeugnis_tests::on_both_databases!(
     a_scope_bounds_every_reference_and_employee_endpoint,
     a_private_reference_exists_only_for_its_creator_and_administrator_scopes,
     without_the_employees_area_nothing_is_read_and_read_only_changes_nothing,

@@ -71,27 +71,13 @@ async fn the_supervisor_works_on_the_page_behind_the_link() {
     let code = code_in(&code_mail[0]);
     let input = browser.wait_for("#code-form input[name=code]").await;
     input.send_keys("000000").await.unwrap();
-    browser
-        .client
-        .find(Locator::Css("#code-form button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    browser.click("#code-form button").await;
     if code != "000000" {
         browser.wait_for_text("#message", "Code stimmt nicht").await;
     }
     input.clear().await.unwrap();
     input.send_keys(&code).await.unwrap();
-    browser
-        .client
-        .find(Locator::Css("#code-form button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    browser.click("#code-form button").await;
 
     // The shared sections, in order; the hidden ones are not on the page.
     browser
@@ -148,14 +134,7 @@ async fn the_supervisor_works_on_the_page_behind_the_link() {
         .select_by_value("1")
         .await
         .unwrap();
-    browser
-        .client
-        .find(Locator::Css("#save"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    browser.click("#save").await;
     browser.wait_for_text("#message", "Gespeichert").await;
     let r = hr.get(&format!("/references/{reference}")).await;
     ok(&r, "HR reads the reference");
@@ -168,14 +147,7 @@ async fn the_supervisor_works_on_the_page_behind_the_link() {
     assert_eq!(r.json["sections"]["further"], INTERNAL_NOTE);
 
     // Finish; the link then says only that.
-    browser
-        .client
-        .find(Locator::Css("#finish"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    browser.click("#finish").await;
     browser.wait_for_text("#title", "Vielen Dank").await;
     browser.goto(&link).await;
     browser

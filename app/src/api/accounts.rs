@@ -8,6 +8,7 @@ use zeugnis_core::password::Password;
 use zeugnis_core::services::accounts::AccountError;
 use zeugnis_core::token::ActionToken;
 
+use super::Done;
 use super::auth::{Caller, client_ip};
 use super::error::ApiError;
 use super::resolve_tenant;
@@ -58,13 +59,6 @@ pub(crate) struct ChangePasswordInput {
     current_password: String,
     /// The new password.
     new_password: String,
-}
-
-#[derive(ApiResponse)]
-enum Done {
-    /// Done.
-    #[oai(status = 204)]
-    Done,
 }
 
 #[derive(ApiResponse)]

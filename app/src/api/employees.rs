@@ -16,6 +16,7 @@ use zeugnis_core::ports::{Cursor, PageRequest, Version};
 use zeugnis_core::services::employees::EmployeeInput;
 use zeugnis_core::values::{Date, Email, Name};
 
+use super::Done;
 use super::auth::Caller;
 use super::error::ApiError;
 
@@ -153,13 +154,6 @@ enum CreatedEmployee {
     /// Created.
     #[oai(status = 201)]
     Created(Json<EmployeeView>),
-}
-
-#[derive(ApiResponse)]
-enum Done {
-    /// Done.
-    #[oai(status = 204)]
-    Done,
 }
 
 /// A machine key of a core enum (its serde name).

@@ -14,6 +14,7 @@ use zeugnis_core::ports::{TenantStore as _, UserStore as _};
 use zeugnis_core::services::factors::{FactorAnswer, FactorError};
 use zeugnis_core::session::Principal;
 
+use super::Done;
 use super::auth::{Caller, PendingCaller, csrf_token, session_cookie};
 use super::error::ApiError;
 use super::session::LoginResult;
@@ -122,13 +123,6 @@ enum Sent {
     /// The code is on its way.
     #[oai(status = 202)]
     Sent(Json<CodeSent>),
-}
-
-#[derive(ApiResponse)]
-enum Done {
-    /// Done.
-    #[oai(status = 204)]
-    Done,
 }
 
 impl From<FactorError> for ApiError {

@@ -7,6 +7,7 @@
 //! a message and nothing else.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use poem::Request;
 use poem::http::StatusCode;
@@ -16,13 +17,13 @@ use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
 use zeugnis_core::id::ChallengeId;
 use zeugnis_core::services::handover::{HandoverAccess, LinkRequest, OpenOutcome};
 use zeugnis_core::session::Principal;
-use zeugnis_core::settings::CodeChannel;
 use zeugnis_core::token::HandoverSecret;
 
 use super::auth::{LinkHolder, clear_handover_cookie, csrf_token, handover_cookie};
 use super::error::ApiError;
-use super::references::{PdfResponse, handover_id, section_inputs, section_json};
+use super::references::{PdfResponse, channel_key, handover_id, section_inputs, section_json};
 use super::timestamp;
+use crate::state::AppState;
 
 #[derive(Tags)]
 enum Tag {
@@ -131,20 +132,26 @@ enum Finished {
     Done(#[oai(header = "Set-Cookie")] String),
 }
 
-fn link_request(
+/// The state and the request of a link's path (`/links/{slug}/{id}/{secret}`);
+/// an unknown organisation or a malformed id or secret is an invalid link.
+async fn link_request(
     req: &Request,
-    state: &crate::state::AppState,
-    tenant: zeugnis_core::id::TenantId,
+    slug: &str,
     id: &str,
     secret: &str,
-) -> Result<LinkRequest, ApiError> {
+) -> Result<(Arc<AppState>, LinkRequest), ApiError> {
     let invalid = || ApiError::from(zeugnis_core::services::handover::LinkError::NotFound);
-    Ok(LinkRequest {
-        tenant,
+    let state = super::auth::state(req)?;
+    let tenant = super::resolve_tenant(&state, Some(slug))
+        .await?
+        .ok_or_else(invalid)?;
+    let request = LinkRequest {
+        tenant: tenant.id,
         id: handover_id(id).map_err(|_| invalid())?,
         secret: secret.parse::<HandoverSecret>().map_err(|_| invalid())?,
-        source_ip: super::auth::client_ip(req, state),
-    })
+        source_ip: super::auth::client_ip(req, &state),
+    };
+    Ok((state, request))
 }
 
 async fn grant(
@@ -185,13 +192,10 @@ impl LinkApi {
         id: Path<String>,
         secret: Path<String>,
     ) -> Result<OpenResponse, ApiError> {
-        let state = super::auth::state(req)?;
-        let tenant = super::resolve_tenant(&state, Some(&slug.0))
-            .await?
-            .ok_or_else(|| ApiError::from(zeugnis_core::services::handover::LinkError::NotFound))?;
-        let request = link_request(req, &state, tenant.id, &id.0, &secret.0)?;
+        let (state, request) = link_request(req, &slug.0, &id.0, &secret.0).await?;
+        let tenant = request.tenant;
         match state.handover_links().open(request).await? {
-            OpenOutcome::Granted(access) => grant(&state, tenant.id, &access).await,
+            OpenOutcome::Granted(access) => grant(&state, tenant, &access).await,
             OpenOutcome::CodeSent {
                 challenge,
                 channel,
@@ -200,11 +204,7 @@ impl LinkApi {
                 state.wake_outbox();
                 Ok(OpenResponse::CodeSent(Json(LinkCodeSent {
                     challenge: challenge.to_string(),
-                    channel: match channel {
-                        CodeChannel::Email => "email",
-                        _ => "sms",
-                    }
-                    .to_owned(),
+                    channel: channel_key(channel).to_owned(),
                     expires_at: timestamp(expires_at),
                 })))
             }
@@ -223,11 +223,8 @@ impl LinkApi {
         secret: Path<String>,
         body: Json<CodeBody>,
     ) -> Result<OpenResponse, ApiError> {
-        let state = super::auth::state(req)?;
-        let tenant = super::resolve_tenant(&state, Some(&slug.0))
-            .await?
-            .ok_or_else(|| ApiError::from(zeugnis_core::services::handover::LinkError::NotFound))?;
-        let request = link_request(req, &state, tenant.id, &id.0, &secret.0)?;
+        let (state, request) = link_request(req, &slug.0, &id.0, &secret.0).await?;
+        let tenant = request.tenant;
         let challenge: ChallengeId = body.0.challenge.parse().map_err(|_| {
             ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -240,7 +237,7 @@ impl LinkApi {
             .handover_links()
             .verify_code(request, challenge, &body.0.code)
             .await?;
-        grant(&state, tenant.id, &access).await
+        grant(&state, tenant, &access).await
     }
 
     /// What the holder sees: the readable sections only.

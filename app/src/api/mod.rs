@@ -38,6 +38,14 @@ pub const MAX_FORMATTING_BODY: usize = 1536 * 1024;
 /// Where the API lives.
 pub const PREFIX: &str = "/api/v1";
 
+/// The answer of an action that returns nothing.
+#[derive(poem_openapi::ApiResponse)]
+pub(crate) enum Done {
+    /// Done.
+    #[oai(status = 204)]
+    Done,
+}
+
 type Apis = (
     session::SessionApi,
     accounts::AccountApi,

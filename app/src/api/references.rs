@@ -27,6 +27,7 @@ use zeugnis_core::settings::CodeChannel;
 use zeugnis_core::token::HandoverId;
 use zeugnis_core::values::{Email, Name, Phone};
 
+use super::Done;
 use super::auth::Caller;
 use super::employees::{employee_id, key_of, parse_key};
 use super::error::ApiError;
@@ -403,7 +404,7 @@ fn state_key(s: LinkState) -> &'static str {
     }
 }
 
-fn channel_key(c: CodeChannel) -> &'static str {
+pub(crate) fn channel_key(c: CodeChannel) -> &'static str {
     match c {
         CodeChannel::Email => "email",
         _ => "sms",
@@ -556,13 +557,6 @@ enum CreatedHandover {
     /// Handed over: the link is on its way to the recipient.
     #[oai(status = 201)]
     Created(Json<HandoverView>),
-}
-
-#[derive(ApiResponse)]
-enum Done {
-    /// Done.
-    #[oai(status = 204)]
-    Done,
 }
 
 /// A PDF download.

@@ -17,6 +17,7 @@ use zeugnis_core::services::roles::{level_from_key, level_key};
 use zeugnis_core::user::User;
 use zeugnis_core::values::{Email, Name, Phone};
 
+use super::Done;
 use super::auth::Caller;
 use super::error::ApiError;
 use super::timestamp;
@@ -192,13 +193,6 @@ enum CreatedRole {
     /// Created.
     #[oai(status = 201)]
     Created(Json<RoleView>),
-}
-
-#[derive(ApiResponse)]
-enum Done {
-    /// Done.
-    #[oai(status = 204)]
-    Done,
 }
 
 /// A role.

@@ -25,8 +25,8 @@ use crate::ports::{
 use crate::ports::{EmployeeStore, LibraryStore};
 use crate::reference::{Reference, ReferenceStatus, SectionContent, StatusActor};
 use crate::services::references::{
-    ReferenceError, SectionInput, apply_sections, back_to_draft, check_signers, letter_of,
-    log_changes, parse_sections,
+    ReferenceError, SectionInput, apply_sections, check_signers, letter_of, log_changes,
+    parse_sections, record_status_change,
 };
 use crate::settings::CodeChannel;
 use crate::settings::LinkCheckSettings;
@@ -597,20 +597,15 @@ impl HandoverWorkService<'_> {
             let change = reference
                 .change_status(ReferenceStatus::Draft, StatusActor::Handover(h.id), now)
                 .map_err(ReferenceError::from)?;
-            let target = AuditTarget::Reference(reference.id);
-            cs.push(Write::UpdateReference(reference, u.reference.version))
-                .push(Write::AppendStatusChange(change))
-                .push(Write::AppendAudit(
-                    AuditEvent::new(
-                        Some(tenant),
-                        now,
-                        AuditActor::Handover(h.id),
-                        AuditAction::ReferenceStatusChanged,
-                        target,
-                    )
-                    .from_ip(source_ip)
-                    .with_changes(vec![back_to_draft()]),
-                ));
+            let event = AuditEvent::new(
+                Some(tenant),
+                now,
+                AuditActor::Handover(h.id),
+                AuditAction::ReferenceStatusChanged,
+                AuditTarget::Reference(reference.id),
+            )
+            .from_ip(source_ip);
+            record_status_change(&mut cs, reference, u.reference.version, change, event);
         }
         cs.push(Write::AppendAudit(
             AuditEvent::new(

@@ -36,7 +36,7 @@ use crate::ports::{
     ChangeSet, Clock, Destination, EmployeeStore, HandoverStore, LibraryStore, LinkBuilder,
     MessageKind, MessageParams, OutgoingMessage, Page, PageRequest, RandomSource, ReferenceQuery,
     ReferenceStore, ReferenceSummary, SettingsStore, StoreError, TenantStore, UnitOfWork,
-    UserStore, Write, random_bytes,
+    UserStore, Version, Write, random_bytes,
 };
 use crate::reference::form::{DataForm, Form, FormError, Forms, Line, PersonalForm, TasksForm};
 use crate::reference::{
@@ -885,22 +885,14 @@ impl ReferenceService<'_> {
                     .push(Write::AppendAudit(event.with_detail("taken_back")));
             }
         }
-        cs.push(Write::UpdateReference(reference, version))
-            .push(Write::AppendStatusChange(change))
-            .push(Write::AppendAudit(
-                Self::audit(
-                    actor,
-                    now,
-                    AuditAction::ReferenceStatusChanged,
-                    id,
-                    source_ip,
-                )
-                .with_changes(vec![FieldChange::new(
-                    "status",
-                    Some(from.key()),
-                    Some(to.key()),
-                )]),
-            ));
+        let event = Self::audit(
+            actor,
+            now,
+            AuditAction::ReferenceStatusChanged,
+            id,
+            source_ip,
+        );
+        record_status_change(&mut cs, reference, version, change, event);
         self.uow.commit(cs).await?;
         self.get(actor, id).await
     }
@@ -1127,29 +1119,20 @@ impl ReferenceService<'_> {
         let requested_by = self.editor_name(actor).await?;
         let mut cs = ChangeSet::new(actor.tenant());
         cs.push(Write::InsertHandover(handover.clone()));
-        let from = reference.status;
-        if from != ReferenceStatus::WithSupervisor {
+        if reference.status != ReferenceStatus::WithSupervisor {
             let change = reference.change_status(
                 ReferenceStatus::WithSupervisor,
                 StatusActor::User(actor.user()),
                 now,
             )?;
-            cs.push(Write::UpdateReference(reference, version))
-                .push(Write::AppendStatusChange(change))
-                .push(Write::AppendAudit(
-                    Self::audit(
-                        actor,
-                        now,
-                        AuditAction::ReferenceStatusChanged,
-                        id,
-                        source_ip,
-                    )
-                    .with_changes(vec![FieldChange::new(
-                        "status",
-                        Some(from.key()),
-                        Some(ReferenceStatus::WithSupervisor.key()),
-                    )]),
-                ));
+            let event = Self::audit(
+                actor,
+                now,
+                AuditAction::ReferenceStatusChanged,
+                id,
+                source_ip,
+            );
+            record_status_change(&mut cs, reference, version, change, event);
         }
         let mut event = audit_by(actor, now, AuditAction::HandoverCreated).from_ip(source_ip);
         event.target = AuditTarget::Handover(handover.id);
@@ -1224,19 +1207,14 @@ impl ReferenceService<'_> {
                 StatusActor::User(actor.user()),
                 now,
             )?;
-            let id = reference.id;
-            cs.push(Write::UpdateReference(reference, version))
-                .push(Write::AppendStatusChange(change))
-                .push(Write::AppendAudit(
-                    Self::audit(
-                        actor,
-                        now,
-                        AuditAction::ReferenceStatusChanged,
-                        id,
-                        source_ip,
-                    )
-                    .with_changes(vec![back_to_draft()]),
-                ));
+            let event = Self::audit(
+                actor,
+                now,
+                AuditAction::ReferenceStatusChanged,
+                reference.id,
+                source_ip,
+            );
+            record_status_change(&mut cs, reference, version, change, event);
         }
         let mut event = audit_by(actor, now, AuditAction::HandoverRevoked).from_ip(source_ip);
         event.target = AuditTarget::Handover(h.id);
@@ -1246,13 +1224,20 @@ impl ReferenceService<'_> {
     }
 }
 
-/// The audit's record of a reference returning from its supervisor to HR.
-pub(crate) fn back_to_draft() -> FieldChange {
-    FieldChange::new(
-        "status",
-        Some(ReferenceStatus::WithSupervisor.key()),
-        Some(ReferenceStatus::Draft.key()),
-    )
+/// Adds a status change to `cs`: the reference at the version read, the
+/// status history entry, and `event` (a `reference_status_changed` entry)
+/// with both statuses.
+pub(crate) fn record_status_change(
+    cs: &mut ChangeSet,
+    reference: Reference,
+    version: Version,
+    change: StatusChange,
+    event: crate::audit::AuditEvent,
+) {
+    let status = FieldChange::new("status", Some(change.from.key()), Some(change.to.key()));
+    cs.push(Write::UpdateReference(reference, version))
+        .push(Write::AppendStatusChange(change))
+        .push(Write::AppendAudit(event.with_changes(vec![status])));
 }
 
 /// The audit's record of a handover's terms: sections by access, download
