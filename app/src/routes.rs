@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use poem::http::StatusCode;
 use poem::web::{Data, Json};
-use poem::{Endpoint, EndpointExt as _, IntoResponse as _, Response, Route, get, handler};
+use poem::{Endpoint, EndpointExt as _, IntoResponse, Response, Route, get, handler};
 use serde::Serialize;
 use zeugnis_store::Store;
 
@@ -42,18 +42,24 @@ fn health() -> Json<Status> {
     Json(Status { status: "ok" })
 }
 
-/// Readiness: the server can take requests — its database answers.
+/// How long readiness waits for the database.
+const READY_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// Readiness: the server can take requests — its database answers within
+/// [`READY_TIMEOUT`]; otherwise `503` with `Retry-After`.
 #[handler]
 async fn ready(store: Data<&Arc<Store>>) -> Response {
-    if store.ping().await {
+    // Its own short check: a probe with a 1 s timeout must get an answer even
+    // while the database hangs or the pool waits for a connection.
+    let answered = tokio::time::timeout(READY_TIMEOUT, store.ping()).await;
+    if answered == Ok(true) {
         Json(Status { status: "ready" }).into_response()
     } else {
-        (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(Status {
-                status: "database unavailable",
-            }),
-        )
-            .into_response()
+        Json(Status {
+            status: "database unavailable",
+        })
+        .with_status(StatusCode::SERVICE_UNAVAILABLE)
+        .with_header(poem::http::header::RETRY_AFTER, "5")
+        .into_response()
     }
 }

@@ -166,6 +166,9 @@ pub enum FormattingError {
     /// Too many or too long letterhead or footer lines.
     #[error("letterhead and footer take at most 6 lines of 120 characters each")]
     Lines,
+    /// A letterhead or footer line holds a character that is not printable text.
+    #[error("{0}")]
+    Text(crate::values::ValueError),
 }
 
 /// How a tenant's references look on paper (area Reference formatting).
@@ -232,6 +235,11 @@ impl LetterFormatting {
         };
         if !lines_ok(&self.letterhead) || !lines_ok(&self.footer) {
             return Err(FormattingError::Lines);
+        }
+        for (field, lines) in [("letterhead", &self.letterhead), ("footer", &self.footer)] {
+            for line in lines {
+                crate::values::check_text(field, line).map_err(FormattingError::Text)?;
+            }
         }
         Ok(())
     }

@@ -69,6 +69,27 @@ impl Criterion {
         }
     }
 
+    /// The key that names the criterion in stored and exchanged data
+    /// (`company`, `location`, `department`, `organisational_unit`,
+    /// `employee_type`).
+    #[must_use]
+    pub const fn key(self) -> &'static str {
+        match self {
+            Criterion::Company => "company",
+            Criterion::Location => "location",
+            Criterion::Department => "department",
+            Criterion::OrganisationalUnit => "organisational_unit",
+            Criterion::EmployeeType => "employee_type",
+        }
+    }
+
+    /// The criterion a key names, exactly as [`Criterion::key`] spells it
+    /// (no case folding, no near matches).
+    #[must_use]
+    pub fn from_key(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.key() == key)
+    }
+
     /// The German label.
     #[must_use]
     pub const fn label_de(self) -> &'static str {
@@ -95,6 +116,27 @@ pub enum ScopeError {
         /// Which criterion.
         criterion: Criterion,
     },
+    /// The input names a criterion that does not exist (a misspelling, say). It is
+    /// refused: dropping it would widen the scope beyond what was meant.
+    #[error(
+        "there is no scope criterion \"{key}\"; use company, location, department, organisational_unit or employee_type"
+    )]
+    UnknownCriterion {
+        /// The key as given.
+        key: String,
+    },
+    /// The same criterion is named twice.
+    #[error("the restriction by {criterion:?} is given twice")]
+    DuplicateCriterion {
+        /// Which criterion.
+        criterion: Criterion,
+    },
+    /// The input asks for the Administrator scope and names restrictions too;
+    /// which was meant is unclear, so neither is taken.
+    #[error(
+        "a scope is either administrator (every reference) or restricted by criteria, not both"
+    )]
+    AdministratorWithRestriction,
     /// An allowed value is not a valid organisational value.
     #[error("invalid value for {criterion:?}: {error}")]
     InvalidValue {
@@ -213,6 +255,53 @@ pub enum ReferenceScope {
 }
 
 impl ReferenceScope {
+    /// Builds a scope from input that names its criteria by key: the
+    /// Administrator scope, or a restriction by exactly the named criteria.
+    ///
+    /// Input that names a criterion never yields a scope wider than the named
+    /// restriction: an unknown or repeated key, an empty list of values, or
+    /// `administrator` together with criteria are refused.
+    ///
+    /// ```
+    /// use zeugnis_core::scope::{ReferenceScope, ScopeError};
+    /// let ok = ReferenceScope::from_named(false, [("department", vec!["Finanzen"])])?;
+    /// assert!(!ok.is_administrator());
+    /// let typo = ReferenceScope::from_named(false, [("Department", vec!["Finanzen"])]);
+    /// assert!(matches!(typo, Err(ScopeError::UnknownCriterion { .. })));
+    /// # Ok::<(), ScopeError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`ScopeError::UnknownCriterion`], [`ScopeError::DuplicateCriterion`],
+    /// [`ScopeError::AdministratorWithRestriction`], and those of
+    /// [`Restriction::allow`].
+    pub fn from_named<K, V, I>(administrator: bool, criteria: I) -> Result<Self, ScopeError>
+    where
+        K: AsRef<str>,
+        V: AsRef<str>,
+        I: IntoIterator<Item = (K, Vec<V>)>,
+    {
+        let mut restriction = Restriction::unrestricted();
+        let mut named = false;
+        for (key, values) in criteria {
+            let key = key.as_ref();
+            let criterion =
+                Criterion::from_key(key).ok_or_else(|| ScopeError::UnknownCriterion {
+                    key: key.chars().take(64).collect(),
+                })?;
+            if restriction.allowed(criterion).is_some() {
+                return Err(ScopeError::DuplicateCriterion { criterion });
+            }
+            restriction = restriction.allow(criterion, values)?;
+            named = true;
+        }
+        match (administrator, named) {
+            (true, true) => Err(ScopeError::AdministratorWithRestriction),
+            (true, false) => Ok(ReferenceScope::Administrator),
+            (false, _) => Ok(ReferenceScope::Restricted(restriction)),
+        }
+    }
+
     /// Whether this is the Administrator scope.
     #[must_use]
     pub fn is_administrator(&self) -> bool {

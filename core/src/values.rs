@@ -58,13 +58,70 @@ pub enum ValueError {
         "not a valid short name: use 2 to 63 lower-case letters a-z, digits and single hyphens, not at the start or end"
     )]
     InvalidSlug,
+    /// The text holds a character that is not printable text: a control
+    /// character other than tab and line feed, a noncharacter or a code point
+    /// Unicode has not assigned (see [`check_text`]).
+    #[error(
+        "{field} contains a character that is not printable text (U+{code_point:04X} at character {position}); remove it"
+    )]
+    Unprintable {
+        /// Which value.
+        field: &'static str,
+        /// The refused code point.
+        code_point: u32,
+        /// Its position in the text, counted in characters from 1.
+        position: usize,
+    },
 }
 
-/// Line breaks, control characters, Unicode line/paragraph separators and
-/// bidirectional overrides: anything that could split a log line or make a name
+/// Whether `c` may appear in text a person writes: everything but control
+/// characters (tab and line feed excepted), noncharacters (U+FFFE, U+FFFF, …)
+/// and code points Unicode has not assigned.
+///
+/// Carriage returns are refused too: line breaks are `\n` alone.
+///
+/// ```
+/// use zeugnis_core::values::is_text_char;
+/// assert!(is_text_char('ä') && is_text_char('\n') && is_text_char('€'));
+/// assert!(!is_text_char('\u{0}') && !is_text_char('\u{7f}') && !is_text_char('\u{ffff}'));
+/// ```
+#[must_use]
+pub fn is_text_char(c: char) -> bool {
+    use unicode_properties::{GeneralCategory, UnicodeGeneralCategory as _};
+    match c {
+        '\t' | '\n' => true,
+        _ => !matches!(
+            c.general_category(),
+            GeneralCategory::Control | GeneralCategory::Unassigned | GeneralCategory::Surrogate
+        ),
+    }
+}
+
+/// Checks that a text holds only printable text (see [`is_text_char`]).
+///
+/// Every text that reaches the core from outside passes this check, so that
+/// nothing stored can keep a letter from being printed.
+///
+/// # Errors
+/// [`ValueError::Unprintable`] naming `field`, the first refused code point
+/// and its position.
+pub fn check_text(field: &'static str, text: &str) -> Result<(), ValueError> {
+    match text.chars().enumerate().find(|(_, c)| !is_text_char(*c)) {
+        Some((i, c)) => Err(ValueError::Unprintable {
+            field,
+            code_point: u32::from(c),
+            position: i + 1,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Line breaks, control characters, noncharacters and unassigned code points,
+/// Unicode line/paragraph separators and bidirectional overrides: anything that could split a log line or make a name
 /// display as something else.
 pub(crate) fn is_unsafe_char(c: char) -> bool {
     c.is_control()
+        || !is_text_char(c)
         || matches!(c, '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 

@@ -34,6 +34,7 @@ pub mod browser;
 pub mod client;
 pub mod db;
 pub mod main_job;
+pub mod proxy;
 pub mod sms_gateway;
 pub mod smtp_sink;
 

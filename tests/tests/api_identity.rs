@@ -1635,8 +1635,8 @@ async fn unknown_routes_and_malformed_bodies_get_json_errors(backend: Backend) {
         )
         .await;
     assert_eq!(
-        (r.status, r.code()),
-        (400, Some("invalid_request")),
+        (r.status, r.code(), r.json["field"].as_str()),
+        (400, Some("invalid_request"), Some("body")),
         "{}",
         r.text()
     );
@@ -1648,8 +1648,8 @@ async fn unknown_routes_and_malformed_bodies_get_json_errors(backend: Backend) {
         )
         .await;
     assert_eq!(
-        (r.status, r.code()),
-        (400, Some("invalid_request")),
+        (r.status, r.code(), r.json["field"].as_str()),
+        (422, Some("missing_field"), Some("password")),
         "missing password: {}",
         r.text()
     );
@@ -1696,6 +1696,11 @@ async fn too_many_failures_from_one_address_are_refused_and_audited_once(backend
             "{what} password: {}",
             r.text()
         );
+        let wait: u64 = r
+            .header("retry-after")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_default();
+        assert!((1..=60).contains(&wait), "Retry-After: {wait}");
         assert!(r.set_cookie().is_none());
     }
     let r = anonymous_post(&app, "/password/forgot", &json!({"email": ADMIN_EMAIL})).await;

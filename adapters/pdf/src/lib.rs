@@ -29,7 +29,7 @@ use std::sync::Arc;
 use typst::diag::{FileError, FileResult, SourceDiagnostic, Warned};
 use typst::foundations::{Array, Bytes, Datetime, Dict, Duration, IntoValue, Smart, Value};
 use typst::syntax::{FileId, Source};
-use typst::text::{Font, FontBook};
+use typst::text::{Font, FontBook, FontVariant};
 use typst::utils::LazyHash;
 use typst::visualize::{ExchangeFormat, RasterImage, SvgImage};
 use typst::{Library, LibraryExt, World};
@@ -124,6 +124,17 @@ impl DocumentRenderer for TypstRenderer {
         letter: &Letter,
         formatting: &LetterFormatting,
     ) -> Result<Vec<u8>, RenderError> {
+        // Stored text never keeps a letter from printing: what no embedded font
+        // can show is replaced before typesetting.
+        let mut printable = Printable::new(self.shared.fonts.book());
+        let letter = &printable.letter(letter);
+        let formatting = &printable.formatting(formatting);
+        if printable.replaced > 0 {
+            tracing::warn!(
+                replaced = printable.replaced,
+                "the letter holds characters that no embedded font can show; they are printed as a replacement character"
+            );
+        }
         formatting
             .validate()
             .map_err(|e| RenderError::Formatting(e.to_string()))?;
@@ -170,6 +181,91 @@ fn failure(stage: &str, errors: &[SourceDiagnostic]) -> RenderError {
         ))
     } else {
         RenderError::Failed(format!("{stage} failed ({} errors)", errors.len()))
+    }
+}
+
+/// Replaces what the fonts cannot show: control characters (but line feed
+/// and tab), noncharacters, unassigned and private-use code points, and any
+/// character no embedded font covers.
+struct Printable<'a> {
+    book: &'a FontBook,
+    replacement: char,
+    /// How many characters were replaced.
+    replaced: usize,
+}
+
+impl<'a> Printable<'a> {
+    fn new(book: &'a FontBook) -> Self {
+        let mut p = Self {
+            book,
+            replacement: '?',
+            replaced: 0,
+        };
+        if p.shows('\u{FFFD}') {
+            p.replacement = '\u{FFFD}';
+        }
+        p
+    }
+
+    fn shows(&self, c: char) -> bool {
+        match c {
+            '\n' | '\t' | ' ' => true,
+            c if c.is_control() || !zeugnis_core::values::is_text_char(c) => false,
+            // Latin as far as Latin Extended-A: every text face has it.
+            '\u{20}'..='\u{17F}' => true,
+            c if c.is_whitespace() => true,
+            // Zero-width and joining marks: typst ignores what it cannot use.
+            '\u{200B}'..='\u{200F}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FEFF}' => true,
+            c => {
+                let mut buf = [0_u8; 4];
+                self.book
+                    .select_fallback(None, FontVariant::default(), c.encode_utf8(&mut buf))
+                    .is_some()
+            }
+        }
+    }
+
+    fn text(&mut self, s: &str) -> String {
+        if s.chars().all(|c| self.shows(c)) {
+            return s.to_owned();
+        }
+        s.chars()
+            .map(|c| {
+                if self.shows(c) {
+                    c
+                } else {
+                    self.replaced += 1;
+                    self.replacement
+                }
+            })
+            .collect()
+    }
+
+    fn lines(&mut self, lines: &[String]) -> Vec<String> {
+        lines.iter().map(|l| self.text(l)).collect()
+    }
+
+    fn letter(&mut self, letter: &Letter) -> Letter {
+        let mut out = letter.clone();
+        out.heading = self.text(&letter.heading);
+        out.paragraphs = self.lines(&letter.paragraphs);
+        out.place = self.text(&letter.place);
+        out.title = self.text(&letter.title);
+        for s in &mut out.signatures {
+            s.name = self.text(&s.name);
+            s.position = s.position.as_deref().map(|p| self.text(p));
+        }
+        out
+    }
+
+    fn formatting(&mut self, formatting: &LetterFormatting) -> LetterFormatting {
+        let mut out = formatting.clone();
+        out.letterhead = self.lines(&formatting.letterhead);
+        out.footer = self.lines(&formatting.footer);
+        out
     }
 }
 

@@ -709,3 +709,43 @@ fn rendering_is_deterministic() {
         .unwrap();
     assert_eq!(a, b);
 }
+
+#[test]
+fn stored_text_no_font_can_show_is_replaced_and_the_letter_still_prints() {
+    // What the API refuses today may have been stored before: control
+    // characters, noncharacters, private-use and unassigned code points, in
+    // the text, a signature and the letterhead.
+    let nasty = "A\u{0}B\u{7}C\u{7f}D\u{fffe}E\u{ffff}F\u{e000}G\u{e0080}H\u{1b}[31m";
+    let mut letter = sample::short_letter();
+    letter.paragraphs.push(format!("Zeile mit {nasty} Ende."));
+    letter.heading = format!("Zeugnis {nasty}");
+    letter.signatures = vec![SignatureLine {
+        name: format!("Erika {nasty}"),
+        position: Some(nasty.to_owned()),
+    }];
+    let formatting = LetterFormatting {
+        letterhead: vec![format!("Muster {nasty} GmbH"), "Hauptstraße 1".into()],
+        footer: vec![nasty.to_owned()],
+        ..sample::formatting()
+    };
+    for typeface in [Typeface::Serif, Typeface::Sans] {
+        let formatting = LetterFormatting {
+            typeface,
+            ..formatting.clone()
+        };
+        let bytes = renderer()
+            .render(&letter, &formatting)
+            .expect("a letter with unprintable stored text still renders");
+        assert!(bytes.starts_with(b"%PDF-"));
+        if poppler("unprintable_replaced") {
+            let text = Pdf::new(&bytes).text();
+            assert!(text.contains("Zeile mit A"), "{text}");
+            assert!(text.contains("Ende."), "{text}");
+            assert!(text.contains("Hauptstraße 1"), "{text}");
+            assert!(
+                !text.contains('\u{0}') && !text.contains('\u{e000}'),
+                "{text}"
+            );
+        }
+    }
+}

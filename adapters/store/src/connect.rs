@@ -190,11 +190,64 @@ impl Store {
     }
 }
 
+/// The driver's reason for not opening a SQLite file, with the cause named
+/// when it is the folder: missing, read-only, or not writable by this user
+/// (SQLite itself says only "unable to open database file").
+fn sqlite_reason(path: &std::path::Path, driver: &str) -> String {
+    let folder = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let shown = folder.display();
+    match std::fs::metadata(folder) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return format!("the data folder {shown} does not exist ({driver})");
+        }
+        Err(e) => return format!("the data folder {shown} cannot be read: {e} ({driver})"),
+        Ok(m) if !m.is_dir() => return format!("{shown} is not a folder ({driver})"),
+        Ok(_) => {}
+    }
+    // SQLite writes the -wal and -shm files beside the database: the folder
+    // must be writable, not only the file.
+    let probe = folder.join(format!(".zeugnis-write-check-{}", std::process::id()));
+    match std::fs::File::create(&probe) {
+        Ok(_) => {
+            let _ = std::fs::remove_file(&probe);
+        }
+        Err(e) => {
+            let why = if e.kind() == std::io::ErrorKind::PermissionDenied {
+                "this user may not write to it (check its owner and permissions)".to_owned()
+            } else if e.raw_os_error() == Some(30) {
+                "it is on a read-only file system".to_owned()
+            } else {
+                format!("it cannot be written: {e}")
+            };
+            return format!("the data folder {shown} is not writable: {why} ({driver})");
+        }
+    }
+    if let Ok(m) = std::fs::metadata(path)
+        && m.permissions().readonly()
+    {
+        return format!(
+            "the database file {} is read-only; make it writable for this user ({driver})",
+            path.display()
+        );
+    }
+    driver.to_owned()
+}
+
+/// How long a request waits for a Postgres connection before the store
+/// reports itself unavailable.
+pub(crate) const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
+
 /// The connection pool: SQLite with the embedded defaults, or Postgres.
 async fn pool(location: &Location) -> Result<DatabaseConnection, OpenError> {
     let fail = |e: sea_orm::sqlx::Error| OpenError::Connect {
         location: location.to_string(),
-        reason: e.to_string(),
+        reason: match location {
+            Location::Sqlite(path) => sqlite_reason(path, &e.to_string()),
+            Location::Postgres(_) => e.to_string(),
+        },
     };
     Ok(match location {
         Location::Sqlite(path) => {
@@ -210,6 +263,27 @@ async fn pool(location: &Location) -> Result<DatabaseConnection, OpenError> {
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
                 .test_before_acquire(false)
+                // A connection whose transaction state is unknown is closed, not
+                // reused (closing rolls back and frees the write lock). After
+                // SQLite rolled a transaction back by itself (SQLITE_FULL,
+                // SQLITE_IOERR) the driver's ROLLBACK fails, and after a failed
+                // COMMIT the transaction may still be open; either way the
+                // driver still counts a transaction, so the next BEGIN on that
+                // connection would become a SAVEPOINT inside a transaction that
+                // never commits: writes acknowledged and lost, and every other
+                // writer locked out.
+                .after_release(|conn, _| {
+                    Box::pin(async move {
+                        use sea_orm::sqlx::Connection as _;
+                        let clean = !conn.is_in_transaction();
+                        if !clean {
+                            tracing::warn!(
+                                "closing a database connection left inside a failed transaction"
+                            );
+                        }
+                        Ok(clean)
+                    })
+                })
                 .connect_with(options)
                 .await
                 .map_err(fail)?;
@@ -226,7 +300,9 @@ async fn pool(location: &Location) -> Result<DatabaseConnection, OpenError> {
                 .min_connections(2)
                 .test_before_acquire(false)
                 .idle_timeout(Duration::from_secs(600))
-                .acquire_timeout(Duration::from_secs(10))
+                // An outage must answer quickly (503), not hold requests for
+                // the default 30 s or pile them up.
+                .acquire_timeout(ACQUIRE_TIMEOUT)
                 .connect_with(options)
                 .await
                 .map_err(fail)?;

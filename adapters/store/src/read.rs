@@ -247,7 +247,7 @@ fn after_id(page: &PageRequest) -> Result<Option<Vec<u8>>, StoreError> {
         .map(|c| {
             decode_hex(&c.0)
                 .filter(|b| b.len() == 16)
-                .ok_or(StoreError::NotFound)
+                .ok_or(StoreError::InvalidCursor)
         })
         .transpose()
 }
@@ -622,15 +622,15 @@ fn parse_reference_cursor(binding: &str, c: &Cursor) -> Result<(i64, Vec<u8>), S
     let (Some(b), Some(at), Some(id), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
     else {
-        return Err(StoreError::NotFound);
+        return Err(StoreError::InvalidCursor);
     };
     if b != binding {
-        return Err(StoreError::NotFound);
+        return Err(StoreError::InvalidCursor);
     }
-    let at: i64 = at.parse().map_err(|_| StoreError::NotFound)?;
+    let at: i64 = at.parse().map_err(|_| StoreError::InvalidCursor)?;
     let id = decode_hex(id)
         .filter(|b| b.len() == 16)
-        .ok_or(StoreError::NotFound)?;
+        .ok_or(StoreError::InvalidCursor)?;
     Ok((at, id))
 }
 
@@ -1039,7 +1039,7 @@ impl AuditLog for Store {
             );
         }
         if let Some(c) = &page.after {
-            let seq: i64 = c.0.parse().map_err(|_| StoreError::NotFound)?;
+            let seq: i64 = c.0.parse().map_err(|_| StoreError::InvalidCursor)?;
             q = q.filter(audit_entry::Column::Seq.lt(seq));
         }
         let rows = q

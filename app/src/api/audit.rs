@@ -58,7 +58,7 @@ pub(crate) struct AuditEntryView {
     /// About what: `user:<id>`, `role:<id>`, … (empty: nothing in particular).
     target: String,
     /// What changed.
-    #[oai(skip_serializing_if_is_empty)]
+    #[oai(skip_serializing_if_is_empty, default)]
     changes: Vec<ChangeView>,
     /// More about it, e.g. why a login failed.
     #[oai(skip_serializing_if_is_none)]
@@ -217,6 +217,7 @@ impl AuditApi {
         /// Continue after this position (from `next`).
         after: Query<Option<String>>,
         /// Page size, 1 to 500.
+        #[oai(validator(minimum(value = "1"), maximum(value = "500")))]
         limit: Query<Option<u16>>,
     ) -> Result<Json<AuditPage>, ApiError> {
         let state = super::auth::state(req)?;

@@ -374,6 +374,7 @@ impl EmployeeApi {
         /// Continue after this position (from `next`).
         after: Query<Option<String>>,
         /// Page size, 1 to 500 (default 100).
+        #[oai(validator(minimum(value = "1"), maximum(value = "500")))]
         limit: Query<Option<u16>>,
     ) -> Result<Json<EmployeePage>, ApiError> {
         let state = super::auth::state(req)?;

@@ -27,8 +27,9 @@ pub struct ErrorBody {
     /// The input field at fault, for validation errors.
     #[oai(skip_serializing_if_is_none)]
     pub field: Option<String>,
-    /// Every rule the input broke, for people (e.g. each failed password rule).
-    #[oai(skip_serializing_if_is_empty)]
+    /// Every rule the input broke, for people (e.g. each failed password rule);
+    /// absent when there is nothing to list.
+    #[oai(skip_serializing_if_is_empty, default)]
     pub details: Vec<String>,
 }
 
@@ -36,18 +37,39 @@ pub struct ErrorBody {
 #[derive(Debug, ApiResponse)]
 #[oai(bad_request_handler = "bad_request")]
 pub enum ApiError {
-    /// The request failed; the status and `code` say why.
-    Error(StatusCode, Json<ErrorBody>),
+    /// The request failed; the status and `code` say why. `429` and `503`
+    /// answers say in `Retry-After` how many seconds to wait.
+    Error(
+        StatusCode,
+        Json<ErrorBody>,
+        #[oai(header = "Retry-After")] Option<u64>,
+    ),
 }
 
-/// Turns a request the API could not parse (bad JSON, missing field, wrong
-/// type) into a `400 invalid_request`.
+/// Turns a request poem-openapi could not parse into an error naming the
+/// input: a query or path parameter of the wrong type or out of range is a
+/// `422` naming the parameter; a body it could not read (bodies are checked
+/// against the document before, see `contract`) a `400` naming `body`.
 #[expect(
     clippy::needless_pass_by_value,
     reason = "the signature poem-openapi calls"
 )]
 fn bad_request(err: poem::Error) -> ApiError {
-    ApiError::new(StatusCode::BAD_REQUEST, "invalid_request", err.to_string())
+    use poem_openapi::error::{ParseParamError, ParseRequestPayloadError};
+    if let Some(p) = err.downcast_ref::<ParseParamError>() {
+        return ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_parameter",
+            format!("the parameter {} is not valid: {}", p.name, p.reason),
+        )
+        .field(p.name);
+    }
+    let field = if err.is::<ParseRequestPayloadError>() {
+        "body"
+    } else {
+        "request"
+    };
+    ApiError::new(StatusCode::BAD_REQUEST, "invalid_request", err.to_string()).field(field)
 }
 
 impl ApiError {
@@ -62,13 +84,14 @@ impl ApiError {
                 field: None,
                 details: Vec::new(),
             }),
+            None,
         )
     }
 
     /// The same error, naming the field at fault.
     #[must_use]
     pub fn field(mut self, field: &str) -> Self {
-        let ApiError::Error(_, Json(body)) = &mut self;
+        let ApiError::Error(_, Json(body), _) = &mut self;
         body.field = Some(field.to_owned());
         self
     }
@@ -76,7 +99,7 @@ impl ApiError {
     /// The same error with the broken rules listed.
     #[must_use]
     pub fn details(mut self, details: Vec<String>) -> Self {
-        let ApiError::Error(_, Json(body)) = &mut self;
+        let ApiError::Error(_, Json(body), _) = &mut self;
         body.details = details;
         self
     }
@@ -84,15 +107,42 @@ impl ApiError {
     /// The status.
     #[must_use]
     pub fn status(&self) -> StatusCode {
-        let ApiError::Error(status, _) = self;
+        let ApiError::Error(status, _, _) = self;
         *status
     }
 
     /// The body.
     #[must_use]
     pub fn body(&self) -> &ErrorBody {
-        let ApiError::Error(_, Json(body)) = self;
+        let ApiError::Error(_, Json(body), _) = self;
         body
+    }
+
+    /// The same error, asking the client to wait `seconds` before trying again.
+    #[must_use]
+    pub fn retry_after(mut self, seconds: u64) -> Self {
+        let ApiError::Error(_, _, retry) = &mut self;
+        *retry = Some(seconds);
+        self
+    }
+
+    /// [`ApiError::unavailable`], with its cause in the log.
+    #[must_use]
+    pub fn storage_unavailable(cause: &str) -> Self {
+        tracing::warn!(error = %cause, "storage unavailable");
+        Self::unavailable()
+    }
+
+    /// `503 unavailable`: the database cannot be reached or cannot take the
+    /// write (down, restarting, disk full). Nothing was changed; try again.
+    #[must_use]
+    pub fn unavailable() -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "the service cannot reach its database or store data at the moment; nothing was changed; try again shortly",
+        )
+        .retry_after(5)
     }
 
     /// `401 unauthenticated`: no valid session.
@@ -147,6 +197,13 @@ impl From<StoreError> for ApiError {
                 "gone",
                 "the data is no longer available (it was deleted for good)",
             ),
+            StoreError::InvalidCursor => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_cursor",
+                "after is not a position of this list; pass the next value of the previous page",
+            )
+            .field("after"),
+            StoreError::Unavailable(cause) => Self::storage_unavailable(&cause),
             other => Self::internal("storage failed", &other),
         }
     }
@@ -211,6 +268,7 @@ impl From<AccountError> for ApiError {
                 "password_login_disabled",
                 e.to_string(),
             ),
+            AccountError::Unavailable(cause) => Self::storage_unavailable(&cause),
             other => Self::internal("account operation failed", &other),
         }
     }
@@ -225,6 +283,7 @@ impl From<zeugnis_core::services::roles::RoleChangeError> for ApiError {
             E::InUse => Self::new(StatusCode::CONFLICT, "role_in_use", e.to_string()),
             E::Conflict(what) => Self::new(StatusCode::CONFLICT, "conflict", what),
             E::Tenant(t) => Self::new(StatusCode::FORBIDDEN, "read_only", t.to_string()),
+            E::Unavailable(cause) => Self::storage_unavailable(&cause),
             other => Self::internal("role change failed", &other),
         }
     }
@@ -331,6 +390,7 @@ impl From<zeugnis_core::services::references::ReferenceError> for ApiError {
             E::Generate(g) => Self::new(unprocessable, "missing_data", g.to_string()),
             E::NoText => Self::new(StatusCode::CONFLICT, "no_text", e.to_string()),
             E::Conflict(what) => Self::new(StatusCode::CONFLICT, "conflict", what),
+            E::Unavailable(cause) => Self::storage_unavailable(&cause),
             other => Self::internal("reference operation failed", &other),
         }
     }
@@ -346,11 +406,14 @@ impl From<zeugnis_core::services::handover::LinkError> for ApiError {
             L::Finished => gone("link_finished"),
             L::Expired => gone("link_expired"),
             L::Blocked => gone("link_blocked"),
+            // The link's budget of codes is spent for good: HR sends a new
+            // link. Retry-After says when asking again is no abuse at least.
             L::TooManyCodes => Self::new(
                 StatusCode::TOO_MANY_REQUESTS,
                 "too_many_codes",
                 e.to_string(),
-            ),
+            )
+            .retry_after(3600),
             L::NoCodeChannel => Self::new(StatusCode::CONFLICT, "no_code_channel", e.to_string()),
             L::Code(c) => Self::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -358,6 +421,7 @@ impl From<zeugnis_core::services::handover::LinkError> for ApiError {
                 c.to_string(),
             )
             .field("code"),
+            L::Unavailable(cause) => Self::storage_unavailable(cause),
             _ => Self::internal("handover link failed", &e),
         }
     }

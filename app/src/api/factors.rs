@@ -152,11 +152,13 @@ impl From<FactorError> for ApiError {
                 e.to_string(),
             )
             .field("password"),
-            FactorError::TooSoon { .. } => {
+            FactorError::TooSoon { seconds } => {
                 ApiError::new(StatusCode::TOO_MANY_REQUESTS, "too_soon", e.to_string())
+                    .retry_after(u64::try_from(seconds).unwrap_or(1).max(1))
             }
             FactorError::Conflict => ApiError::new(StatusCode::CONFLICT, "conflict", e.to_string()),
             FactorError::Access(a) => a.into(),
+            FactorError::Unavailable(cause) => ApiError::storage_unavailable(&cause),
             other => ApiError::internal("second factor failed", &other),
         }
     }

@@ -14,6 +14,7 @@ use zeugnis_core::values::{Slug, Timestamp};
 pub mod accounts;
 pub mod audit;
 pub mod auth;
+pub(crate) mod contract;
 pub mod employees;
 pub mod error;
 pub mod factors;
@@ -83,22 +84,104 @@ fn service() -> OpenApiService<Apis, ()> {
     .server(PREFIX)
 }
 
-/// The OpenAPI document (JSON).
+/// The OpenAPI document (JSON), as served and committed: poem-openapi's
+/// document with every object closed (`additionalProperties: false`), since
+/// the API refuses unknown fields.
 #[must_use]
 pub fn openapi_json() -> String {
-    service().spec()
+    let generated = service().spec();
+    match serde_json::from_str::<serde_json::Value>(&generated) {
+        Ok(mut document) => {
+            contract::close_objects(&mut document);
+            serde_json::to_string_pretty(&document).unwrap_or(generated)
+        }
+        Err(_) => generated,
+    }
 }
 
 /// The API's routes, to be nested under [`PREFIX`].
 pub fn routes(state: Arc<AppState>) -> impl Endpoint {
-    let service = service();
-    let spec = service.spec_endpoint();
+    let document = openapi_json();
+    let contract = Arc::new(contract::Contract::new(
+        &serde_json::from_str(&document).unwrap_or_default(),
+    ));
+    let spec = poem::endpoint::make_sync(move |_| {
+        poem::Response::builder()
+            .content_type("application/json; charset=utf-8")
+            .body(document.clone())
+    });
     Route::new()
         .at("/openapi.json", spec)
-        .nest("/", service)
+        .nest("/", service())
+        .around(move |next, req| strict_input(Arc::clone(&contract), next, req))
         .around(limit_body)
         .around(error::json_errors)
         .data(state)
+}
+
+/// Checks a JSON body against the operation's schema in the document before the
+/// handler parses it (see [`contract`]): `400` for a body that is not JSON,
+/// `422` naming the field for one that does not fit.
+async fn strict_input<E: Endpoint>(
+    contract: Arc<contract::Contract>,
+    next: E,
+    mut req: poem::Request,
+) -> poem::Result<poem::Response> {
+    use poem::IntoResponse as _;
+    use poem::http::StatusCode;
+    let path = req.uri().path();
+    let path = path.strip_prefix(PREFIX).unwrap_or(path).to_owned();
+    let Some(schema) = contract.body_schema(req.method(), &path).cloned() else {
+        return Ok(next.call(req).await?.into_response());
+    };
+    let is_json = req.content_type().is_some_and(|t| {
+        t.trim_start()
+            .to_ascii_lowercase()
+            .starts_with("application/json")
+    });
+    if !is_json {
+        // poem-openapi answers 415 with the types it takes.
+        return Ok(next.call(req).await?.into_response());
+    }
+    let max = if path.ends_with("/library/formatting") {
+        MAX_FORMATTING_BODY
+    } else {
+        MAX_BODY
+    };
+    let Ok(bytes) = req.take_body().into_bytes_limit(max).await else {
+        return Ok(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            format!("the request body is larger than {} KiB", max / 1024),
+        )
+        .field("body")
+        .into_response());
+    };
+    let value: serde_json::Value = match serde_json::from_slice(&bytes) {
+        Ok(v) => v,
+        Err(e) => {
+            return Ok(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                format!(
+                    "the body is not valid JSON (line {}, column {})",
+                    e.line(),
+                    e.column()
+                ),
+            )
+            .field("body")
+            .into_response());
+        }
+    };
+    if let Err(v) = contract.check(&schema, &value) {
+        return Ok(
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, v.code, v.message)
+                .field(&v.field)
+                .into_response(),
+        );
+    }
+    req.set_body(bytes);
+    Ok(next.call(req).await?.into_response())
 }
 
 /// Refuses bodies over [`MAX_BODY`] with `413`: by their `Content-Length`

@@ -271,7 +271,7 @@ pub(crate) struct GenerateView {
     #[oai(skip_serializing_if_is_none)]
     proposed: Option<String>,
     /// Current against proposed (outcome `kept`).
-    #[oai(skip_serializing_if_is_empty)]
+    #[oai(skip_serializing_if_is_empty, default)]
     diff: Vec<DiffItem>,
 }
 
@@ -633,6 +633,7 @@ impl ReferenceApi {
         /// Continue after this position (from `next`).
         after: Query<Option<String>>,
         /// Page size, 1 to 500 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "500")))]
         limit: Query<Option<u16>>,
     ) -> Result<Json<OverviewPage>, ApiError> {
         let state = super::auth::state(req)?;

@@ -248,14 +248,15 @@ impl SessionApi {
                 "password_login_disabled",
                 e.to_string(),
             )),
+            Err(LoginError::Unavailable(cause)) => Err(ApiError::storage_unavailable(&cause)),
             Err(e) => Err(ApiError::internal("login failed", &e)),
         }
     }
 
     /// The current session: who is logged in, and the CSRF token.
     #[oai(path = "/session", method = "get")]
-    async fn session(&self, caller: Caller) -> Json<SessionView> {
-        Json(session_view(&caller))
+    async fn session(&self, caller: Caller) -> Result<Json<SessionView>, ApiError> {
+        Ok(Json(session_view(&caller)))
     }
 
     /// Log out (end this session).
@@ -344,6 +345,7 @@ pub(crate) fn too_many(retry_after: u64) -> ApiError {
         "too_many_attempts",
         format!("too many failed logins from this address; try again in {retry_after} seconds"),
     )
+    .retry_after(retry_after.max(1))
 }
 
 /// Audits a burst of failures from one address (in the organisation it aimed

@@ -127,6 +127,7 @@ impl SetupApi {
                         ApiError::new(StatusCode::CONFLICT, "slug_taken", e.to_string())
                             .field("slug")
                     }
+                    TenantSetupError::Unavailable(cause) => ApiError::storage_unavailable(&cause),
                     other => ApiError::internal("setup failed", &other),
                 })
             }

@@ -11,7 +11,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
 use zeugnis_core::access::{AccessLevel, Area, Permissions, Role};
 use zeugnis_core::id::{RoleId, UserId};
 use zeugnis_core::ports::{Cursor, PageRequest, RoleStore, UserStore};
-use zeugnis_core::scope::{Criterion, ReferenceScope, Restriction};
+use zeugnis_core::scope::{Criterion, ReferenceScope};
 use zeugnis_core::services::accounts::{NewUser, UserChanges, status_key};
 use zeugnis_core::services::roles::{level_from_key, level_key};
 use zeugnis_core::user::User;
@@ -31,6 +31,7 @@ enum Tag {
 /// A reference access scope: everything (`administrator: true`), or only the
 /// references whose employee matches every listed criterion.
 #[derive(Debug, Clone, Default, Object)]
+#[oai(deny_unknown_fields)]
 pub(crate) struct ScopeView {
     /// All references of the organisation.
     administrator: bool,
@@ -79,24 +80,31 @@ impl ScopeView {
     }
 
     fn to_scope(&self) -> Result<ReferenceScope, ApiError> {
-        if self.administrator {
-            return Ok(ReferenceScope::Administrator);
-        }
-        let mut r = Restriction::unrestricted();
         let mut copy = self.clone();
-        for c in Criterion::ALL {
-            if let Some(Some(values)) = copy.slot(c).map(Option::take) {
-                r = r.allow(c, values).map_err(|e| {
-                    ApiError::new(
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        "invalid_scope",
-                        e.to_string(),
-                    )
-                    .field("scope")
-                })?;
-            }
-        }
-        Ok(ReferenceScope::Restricted(r))
+        let named: Vec<(&'static str, Vec<String>)> = Criterion::ALL
+            .into_iter()
+            .filter_map(|c| {
+                let values = copy.slot(c).and_then(Option::take)?;
+                Some((c.key(), values))
+            })
+            .collect();
+        ReferenceScope::from_named(self.administrator, named).map_err(|e| {
+            use zeugnis_core::scope::ScopeError as S;
+            let field = match &e {
+                S::AdministratorWithRestriction => "scope.administrator".to_owned(),
+                S::NoAllowedValue { criterion }
+                | S::InvalidValue { criterion, .. }
+                | S::DuplicateCriterion { criterion } => format!("scope.{}", criterion.key()),
+                S::UnknownCriterion { key } => format!("scope.{key}"),
+                _ => "scope".to_owned(),
+            };
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_scope",
+                e.to_string(),
+            )
+            .field(&field)
+        })
     }
 }
 
@@ -314,6 +322,7 @@ impl UserApi {
         /// Continue after this position (from `next`).
         after: Query<Option<String>>,
         /// Page size, 1 to 500.
+        #[oai(validator(minimum(value = "1"), maximum(value = "500")))]
         limit: Query<Option<u16>>,
     ) -> Result<Json<UserPage>, ApiError> {
         let state = super::auth::state(req)?;

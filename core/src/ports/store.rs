@@ -51,6 +51,10 @@ pub enum StoreError {
     /// (crypto-shredding): the record is gone for good.
     #[error("the data is no longer available (its key was destroyed)")]
     Gone,
+    /// A list position (`after`) that this list did not hand out: malformed, or
+    /// made for another list, viewer or filter.
+    #[error("not a position of this list")]
+    InvalidCursor,
     /// The database cannot be reached or failed; the message is for the log only.
     #[error("storage unavailable: {0}")]
     Unavailable(String),

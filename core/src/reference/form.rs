@@ -333,6 +333,21 @@ pub struct FormError {
     pub message: String,
 }
 
+/// The first string in `value` (keys included) that is not printable text.
+fn unprintable(value: &serde_json::Value) -> Option<crate::values::ValueError> {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => crate::values::check_text("the text", s).err(),
+        Value::Array(items) => items.iter().find_map(unprintable),
+        Value::Object(map) => map.iter().find_map(|(k, v)| {
+            crate::values::check_text("a field name", k)
+                .err()
+                .or_else(|| unprintable(v))
+        }),
+        _ => None,
+    }
+}
+
 /// Most lines a list section holds.
 pub const MAX_LINES: usize = 100;
 
@@ -365,6 +380,12 @@ impl Form {
     /// # Errors
     /// [`FormError`] when it does not fit the section's shape.
     pub fn from_json(section: Section, value: serde_json::Value) -> Result<Self, FormError> {
+        if let Some(e) = unprintable(&value) {
+            return Err(FormError {
+                section,
+                message: e.to_string(),
+            });
+        }
         let text = match (section.shape(), value) {
             (Shape::Text, serde_json::Value::String(s)) => s,
             (Shape::Text, _) => {

@@ -25,8 +25,8 @@ use crate::ports::{
 use crate::ports::{EmployeeStore, LibraryStore};
 use crate::reference::{Reference, ReferenceStatus, SectionContent, StatusActor};
 use crate::services::references::{
-    ReferenceError, SectionInput, apply_sections, check_signers, letter_of, log_changes,
-    parse_sections, record_status_change,
+    ReferenceError, SectionInput, SignerRule, apply_sections, check_signers, letter_of,
+    log_changes, parse_sections, record_status_change,
 };
 use crate::settings::CodeChannel;
 use crate::settings::LinkCheckSettings;
@@ -523,7 +523,14 @@ impl HandoverWorkService<'_> {
             .authorize_update(touched)
             .map_err(ReferenceError::from)?;
         let parsed = parse_sections(sections)?;
-        check_signers(self.employees, tenant, &parsed).await?;
+        check_signers(
+            self.employees,
+            tenant,
+            SignerRule::Kept,
+            &u.reference.value.signatories,
+            &parsed,
+        )
+        .await?;
         let version = u.reference.version;
         let mut reference = u.reference.value.clone();
         let changed = apply_sections(&mut reference, parsed);

@@ -122,6 +122,10 @@ impl From<StoreError> for ReferenceError {
                 "the reference was changed by someone else meanwhile; reload and try again".into(),
             ),
             StoreError::PreconditionFailed(p) => ReferenceError::Conflict(p.to_string()),
+            StoreError::InvalidCursor => ReferenceError::invalid(
+                Some("after"),
+                "after is not a position of this list; pass the next value of the previous page",
+            ),
             other => ReferenceError::Unavailable(other.to_string()),
         }
     }
@@ -285,24 +289,49 @@ pub fn parse_sections(
     Ok(out)
 }
 
-/// Signers named by employee id must be employees of the tenant (whoever
-/// writes the section: HR or a link holder).
+/// Who may be named as a signer by employee id.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum SignerRule<'a> {
+    /// HR: employees within the writer's reference scope, and those the
+    /// reference names already.
+    Scope(&'a crate::scope::ReferenceScope),
+    /// A link holder, who sees no employee records: only those the reference
+    /// names already (kept, reordered or removed); others sign by name alone.
+    Kept,
+}
+
+/// Signers named by employee id must be employees the writer may name (see
+/// [`SignerRule`]); an id the writer may not see is refused exactly like an id
+/// that does not exist, so the answer tells nothing about it.
 ///
 /// # Errors
 /// [`ReferenceError::Invalid`] naming the `signatures` section.
 pub(crate) async fn check_signers(
     employees: &dyn EmployeeStore,
     tenant: TenantId,
+    rule: SignerRule<'_>,
+    named_already: &[EmployeeId],
     parsed: &BTreeMap<Section, (Form, SectionContent)>,
 ) -> Result<(), ReferenceError> {
-    if let Some((Form::Signatures(signers), _)) = parsed.get(&Section::Signatures) {
-        for id in signers.iter().filter_map(|s| s.employee) {
-            if employees.employee(tenant, id).await?.is_none() {
-                return Err(ReferenceError::invalid(
-                    Some(Section::Signatures.key()),
-                    "a signer names an employee who does not exist",
-                ));
-            }
+    let Some((Form::Signatures(signers), _)) = parsed.get(&Section::Signatures) else {
+        return Ok(());
+    };
+    for id in signers.iter().filter_map(|s| s.employee) {
+        if named_already.contains(&id) {
+            continue;
+        }
+        let may_name = match rule {
+            SignerRule::Kept => false,
+            SignerRule::Scope(scope) => employees
+                .employee(tenant, id)
+                .await?
+                .is_some_and(|e| e.value.tenant == tenant && scope.covers(&e.value.org)),
+        };
+        if !may_name {
+            return Err(ReferenceError::invalid(
+                Some(Section::Signatures.key()),
+                "a signer names an employee who does not exist or whom you may not name; choose an employee within your access, or give the signer's name alone",
+            ));
         }
     }
     Ok(())
@@ -805,7 +834,14 @@ impl ReferenceService<'_> {
             return Err(ReferenceError::NotEditable(reference.status));
         }
         let parsed = parse_sections(sections)?;
-        check_signers(self.employees, actor.tenant(), &parsed).await?;
+        check_signers(
+            self.employees,
+            actor.tenant(),
+            SignerRule::Scope(actor.scope()),
+            &reference.signatories,
+            &parsed,
+        )
+        .await?;
         let changed = apply_sections(&mut reference, parsed);
         if changed.is_empty() {
             return self.get(actor, id).await;

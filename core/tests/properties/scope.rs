@@ -420,3 +420,80 @@ proptest! {
         prop_assert!(!admitted);
     }
 }
+
+/// A key as a caller might spell a criterion: the right key, or a near miss
+/// (other case, a typo, a German label, a plural, white space).
+fn spelled_key() -> impl Strategy<Value = String> {
+    let near_misses = Criterion::ALL
+        .into_iter()
+        .flat_map(|c| {
+            let key = c.key();
+            let mut upper = key.chars();
+            let capitalised: String = upper
+                .next()
+                .map(|f| f.to_uppercase().chain(upper).collect())
+                .unwrap_or_default();
+            [
+                key.to_owned(),
+                capitalised,
+                key.to_uppercase(),
+                format!("{key}s"),
+                format!(" {key}"),
+                key.replace('_', ""),
+                key.replacen('e', "", 1),
+                c.label_de().to_owned(),
+            ]
+        })
+        .chain(["departement".to_owned(), "unit".to_owned(), String::new()])
+        .collect::<Vec<_>>();
+    prop_oneof![select(near_misses), "[a-zA-Z_ ]{0,24}"]
+}
+
+/// Named criteria as a caller might send them: keys (right or wrong) with
+/// allowed values.
+fn named_input() -> impl Strategy<Value = Vec<(String, Vec<&'static str>)>> {
+    proptest::collection::vec(
+        (
+            spelled_key(),
+            subsequence(pool(Criterion::Department).to_vec(), 0..=3),
+        ),
+        1..=4,
+    )
+}
+
+proptest! {
+    #[test]
+    fn no_scope_input_that_names_a_criterion_yields_a_scope_wider_than_the_named_one(
+        administrator in any::<bool>(),
+        named in named_input(),
+    ) {
+        let result = ReferenceScope::from_named(administrator, named.clone());
+        // The restriction the input names, by the criteria that exist.
+        let mut meant: RestrictionModel = BTreeMap::new();
+        let mut every_key_known = true;
+        for (key, values) in &named {
+            match Criterion::from_key(key) {
+                Some(c) => {
+                    meant.entry(c).or_default().extend(values.iter().copied());
+                }
+                None => every_key_known = false,
+            }
+        }
+        let Ok(scope) = result else {
+            return Ok(());
+        };
+        // Accepted: every key named a criterion, the Administrator scope was
+        // not asked for besides, and each criterion is restricted exactly.
+        prop_assert!(every_key_known, "an unknown key was accepted: {named:?}");
+        prop_assert!(!scope.is_administrator(), "criteria were named, yet the scope is unrestricted");
+        let meant = build_restriction(&meant)?;
+        let ReferenceScope::Restricted(got) = &scope else {
+            return Err(TestCaseError::fail("not restricted"));
+        };
+        prop_assert!(got.is_within(&meant));
+        prop_assert!(UNIVERSE
+            .iter()
+            .all(|employee| !scope.covers(employee) || meant.matches(employee)));
+        prop_assert_eq!(got.iter().count(), named.len());
+    }
+}

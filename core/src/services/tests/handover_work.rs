@@ -503,6 +503,33 @@ fn the_document_needs_the_download_flag_and_its_download_is_audited() {
 }
 
 #[test]
+fn a_holder_can_name_no_new_employee_as_signer_but_keep_those_named_or_add_a_name() {
+    let mut world = World::simple(matrix().with(Section::Signatures, SectionAccess::Write));
+    // Whether the employee exists is not even asked: the holder sees no
+    // employee records, so the answer cannot tell.
+    world.employees.expect_employee().never();
+    let existing = serde_json::json!([{
+        "employee": "0b0b0b0b-0b0b-0b0b-0b0b-0b0b0b0b0b0b",
+        "name": "Irgendwer",
+    }]);
+    let (r, c) = world.act(|s| save(s, vec![(Section::Signatures, existing)]));
+    assert!(
+        matches!(
+            r,
+            Err(HolderError::Refused(ReferenceError::Invalid { ref field, .. }))
+                if field.as_deref() == Some("signatures")
+        ),
+        "{r:?}"
+    );
+    assert!(c.is_empty(), "nothing is committed");
+    let by_name =
+        serde_json::json!([{"name": "Dr. Erika Muster", "position": "Geschäftsführerin"}]);
+    let (r, c) = world.act(|s| save(s, vec![(Section::Signatures, by_name)]));
+    assert!(r.is_ok(), "{r:?}");
+    assert_eq!(c.len(), 1);
+}
+
+#[test]
 fn a_holder_cannot_name_a_signer_who_is_not_an_employee() {
     let mut world = World::simple(matrix().with(Section::Signatures, SectionAccess::Write));
     world.employees.expect_employee().returning(|_, _| Ok(None));

@@ -106,6 +106,10 @@ fn employees() -> Vec<Employee> {
         person(0x58, "Max", "Mahler"),
         person(0x59, "Heinz", "Weißmann"),
         person(0x5a, "Karl", "Weißbach"),
+        Employee {
+            org: located_in("Bonn"),
+            ..person(0x5b, "Bruno", "Bonner")
+        },
     ]
 }
 
@@ -697,6 +701,48 @@ fn the_signatures_section_names_the_signatories_once_each() {
         "{r:?}"
     );
     assert!(c.is_empty());
+}
+
+#[test]
+fn a_signer_outside_the_writers_scope_is_refused_like_one_who_does_not_exist() {
+    let ghost = EmployeeId::from_bytes([0x5f; 16]);
+    let bonn = EmployeeId::from_bytes([0x5b; 16]);
+    let refusal = |r: &Result<crate::services::references::ReferenceView, ReferenceError>| match r {
+        Err(ReferenceError::Invalid {
+            field: Some(f),
+            message,
+        }) if f == "signatures" => message.clone(),
+        other => panic!("not refused: {other:?}"),
+    };
+    let world = World::with_reference(reference(ReferenceStatus::Draft));
+    let name = |id: EmployeeId| {
+        vec![(
+            Section::Signatures,
+            json!([{"employee": id, "name": "Jemand"}]),
+        )]
+    };
+    let (outside, c1) =
+        world.act(|s| run(s.update_sections(&hr(), REFERENCE, name(bonn), None, None)));
+    let (unknown, c2) =
+        world.act(|s| run(s.update_sections(&hr(), REFERENCE, name(ghost), None, None)));
+    assert_eq!(
+        refusal(&outside),
+        refusal(&unknown),
+        "the answers tell the two apart"
+    );
+    assert!(c1.is_empty() && c2.is_empty());
+
+    // A signatory the reference names already (set by someone with a wider
+    // scope) may stay when the section is saved again.
+    let mut named = reference(ReferenceStatus::Draft);
+    named.signatories = vec![bonn];
+    let world = World::with_reference(named);
+    let (kept, c) = world.act(|s| run(s.update_sections(&hr(), REFERENCE, name(bonn), None, None)));
+    assert_eq!(
+        kept.map(|v| v.reference.signatories.clone()),
+        Ok(vec![bonn])
+    );
+    assert_eq!(c.len(), 1);
 }
 
 #[test]
