@@ -6,6 +6,8 @@
 
 mod common;
 
+use std::path::Path;
+
 use common::*;
 
 #[tokio::test]
@@ -427,4 +429,97 @@ async fn an_unknown_database_url_scheme_is_a_clear_error() {
         !out.stderr.contains("geheim"),
         "no password in messages: {out:?}"
     );
+}
+
+/// The folder `path` made read-only: a read-only bind mount for root (whom
+/// permissions do not stop), mode 0500 for anybody else. Undone when dropped.
+struct ReadOnly {
+    path: std::path::PathBuf,
+    mounted: bool,
+}
+
+impl ReadOnly {
+    fn make(path: &Path) -> Result<Self, String> {
+        let root = std::process::Command::new("id")
+            .arg("-u")
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+            .unwrap_or(false);
+        if root {
+            let run = |args: &[&str]| {
+                std::process::Command::new("mount")
+                    .args(args)
+                    .arg(path)
+                    .arg(path)
+                    .status()
+                    .map_err(|e| e.to_string())
+                    .and_then(|s| {
+                        s.success()
+                            .then_some(())
+                            .ok_or(format!("mount {args:?} failed"))
+                    })
+            };
+            run(&["--bind"])?;
+            let ro = Self {
+                path: path.to_owned(),
+                mounted: true,
+            };
+            run(&["-o", "remount,ro,bind"])?;
+            Ok(ro)
+        } else {
+            use std::os::unix::fs::PermissionsExt as _;
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o500))
+                .map_err(|e| e.to_string())?;
+            Ok(Self {
+                path: path.to_owned(),
+                mounted: false,
+            })
+        }
+    }
+}
+
+impl Drop for ReadOnly {
+    fn drop(&mut self) {
+        if self.mounted {
+            let _ = std::process::Command::new("umount")
+                .arg("-l")
+                .arg(&self.path)
+                .status();
+        } else {
+            use std::os::unix::fs::PermissionsExt as _;
+            let _ = std::fs::set_permissions(&self.path, std::fs::Permissions::from_mode(0o700));
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_read_only_data_folder_is_named_as_such() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = finish(zeugnis(dir.path(), &["migrate"])).await;
+    assert!(out.status.success(), "{out:?}");
+    let data = dir.path().join("data");
+    let readonly = match ReadOnly::make(&data) {
+        Ok(r) => r,
+        Err(why) => {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "CI must be able to make a read-only folder: {why}"
+            );
+            eprintln!("SKIPPED a_read_only_data_folder_is_named_as_such: {why}");
+            return;
+        }
+    };
+    let out = finish(zeugnis(dir.path(), &["serve", "--listen", "127.0.0.1:0"])).await;
+    drop(readonly);
+    assert!(!out.status.success(), "{out:?}");
+    assert!(
+        out.stderr.contains("data folder") && out.stderr.contains("not writable"),
+        "{out:?}"
+    );
+    assert!(
+        out.stderr.contains("read-only file system") || out.stderr.contains("may not write"),
+        "the cause is named: {out:?}"
+    );
+    assert!(out.stderr.contains("data"), "the folder is named: {out:?}");
+    assert!(!out.stderr.contains("panicked"), "{out:?}");
 }

@@ -59,7 +59,7 @@ pub enum ValueError {
     )]
     InvalidSlug,
     /// The text holds a character that is not printable text: a control
-    /// character other than tab and line feed, a noncharacter or a code point
+    /// character other than tab and a line break, a noncharacter or a code point
     /// Unicode has not assigned (see [`check_text`]).
     #[error(
         "{field} contains a character that is not printable text (U+{code_point:04X} at character {position}); remove it"
@@ -75,10 +75,9 @@ pub enum ValueError {
 }
 
 /// Whether `c` may appear in text a person writes: everything but control
-/// characters (tab and line feed excepted), noncharacters (U+FFFE, U+FFFF, …)
-/// and code points Unicode has not assigned.
-///
-/// Carriage returns are refused too: line breaks are `\n` alone.
+/// characters (tab, line feed and carriage return excepted: a browser sends
+/// line breaks as `\r\n`), noncharacters (U+FFFE, U+FFFF, …) and code points
+/// Unicode has not assigned.
 ///
 /// ```
 /// use zeugnis_core::values::is_text_char;
@@ -89,7 +88,7 @@ pub enum ValueError {
 pub fn is_text_char(c: char) -> bool {
     use unicode_properties::{GeneralCategory, UnicodeGeneralCategory as _};
     match c {
-        '\t' | '\n' => true,
+        '\t' | '\n' | '\r' => true,
         _ => !matches!(
             c.general_category(),
             GeneralCategory::Control | GeneralCategory::Unassigned | GeneralCategory::Surrogate

@@ -389,6 +389,18 @@ async fn hr_hands_a_reference_over_and_the_supervisor_works_only_within_the_matr
     refused(&r, 403, "section_not_writable", "write a read-only section");
     assert_eq!(r.json["details"], json!(["tasks"]), "{}", r.text());
     answers.push(r);
+    // Text that is not printable (a NUL, an escape sequence) is refused at the
+    // edge for the holder as for HR, naming the field; nothing is saved.
+    for bad in ["Projekt\u{0}leitung", "\u{1b}[31mrot", "Ende\u{ffff}"] {
+        let r = sup
+            .put(
+                "/handover/sections",
+                &json!({"sections": {"achievements": ["Gültiger Erfolg", bad]}}),
+            )
+            .await;
+        refused(&r, 422, "unprintable_character", "unprintable holder text");
+        assert_eq!(r.json["field"], "sections.achievements[1]", "{}", r.text());
+    }
     // A hidden section is refused the same way, without showing its content.
     let r = sup
         .put(

@@ -229,8 +229,14 @@ impl<'a> Printable<'a> {
     }
 
     fn text(&mut self, s: &str) -> String {
+        // A line break is `\n`; `\r\n` and a lone `\r` are line breaks too.
+        let s = if s.contains('\r') {
+            std::borrow::Cow::Owned(s.replace("\r\n", "\n").replace('\r', "\n"))
+        } else {
+            std::borrow::Cow::Borrowed(s)
+        };
         if s.chars().all(|c| self.shows(c)) {
-            return s.to_owned();
+            return s.into_owned();
         }
         s.chars()
             .map(|c| {

@@ -555,7 +555,7 @@ mod tests {
             "a\u{0}b",
             "\u{7f}",
             "\u{1b}[31m",
-            "\r",
+            "\u{8}",
             "\u{fffe}",
             "\u{ffff}",
             "\u{e0080}",
@@ -574,7 +574,10 @@ mod tests {
             field(json!({"name": "a", "levels": {"k": 5}})),
             ("levels.k".into(), "invalid_type")
         );
-        assert!(check(json!({"name": "Zeile 1\nZeile 2\tÄß€ 😀", "levels": {"k": "v"}})).is_ok());
+        assert!(
+            check(json!({"name": "Zeile 1\nZeile 2\r\nZeile 3\tÄß€ 😀", "levels": {"k": "v"}}))
+                .is_ok()
+        );
     }
 
     #[test]

@@ -295,6 +295,14 @@ impl From<zeugnis_core::services::roles::RoleChangeError> for ApiError {
 pub async fn json_errors<E: Endpoint>(next: E, req: poem::Request) -> poem::Result<Response> {
     let response = match next.call(req).await {
         Ok(r) => r.into_response(),
+        // An operation whose own error type is not `ApiError` (or a parameter
+        // refused before the operation is chosen) still names the parameter.
+        Err(e)
+            if e.is::<poem_openapi::error::ParseParamError>()
+                || e.is::<poem_openapi::error::ParseRequestPayloadError>() =>
+        {
+            bad_request(e).into_response()
+        }
         Err(e) => e.into_response(),
     };
     if response.is_success()
@@ -350,6 +358,7 @@ impl From<zeugnis_core::services::references::ReferenceError> for ApiError {
                     None => error,
                 }
             }
+            E::InvalidCursor => StoreError::InvalidCursor.into(),
             E::OutsideScope => Self::new(StatusCode::FORBIDDEN, "outside_scope", e.to_string()),
             E::StillNamed => Self::new(StatusCode::CONFLICT, "employee_referenced", e.to_string()),
             E::Transition(t) => {

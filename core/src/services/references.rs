@@ -96,6 +96,9 @@ pub enum ReferenceError {
     /// Someone else changed the record meanwhile, or a value is taken.
     #[error("{0}")]
     Conflict(String),
+    /// `after` is not a position the list handed out.
+    #[error("after is not a position of this list; pass the next value of the previous page")]
+    InvalidCursor,
     /// Storage failed; the message is for the log.
     #[error("unavailable: {0}")]
     Unavailable(String),
@@ -122,10 +125,7 @@ impl From<StoreError> for ReferenceError {
                 "the reference was changed by someone else meanwhile; reload and try again".into(),
             ),
             StoreError::PreconditionFailed(p) => ReferenceError::Conflict(p.to_string()),
-            StoreError::InvalidCursor => ReferenceError::invalid(
-                Some("after"),
-                "after is not a position of this list; pass the next value of the previous page",
-            ),
+            StoreError::InvalidCursor => ReferenceError::InvalidCursor,
             other => ReferenceError::Unavailable(other.to_string()),
         }
     }
