@@ -986,7 +986,7 @@ pub(crate) async fn scope_and_private_flag_are_applied_in_the_query(h: &Harness)
             PageRequest::new(Some(cursor), 2)
         )
         .await,
-        Err(StoreError::NotFound)
+        Err(StoreError::InvalidCursor)
     );
     assert_eq!(
         s.references(
@@ -995,7 +995,7 @@ pub(crate) async fn scope_and_private_flag_are_applied_in_the_query(h: &Harness)
             PageRequest::new(Some(Cursor("x.1.zz".into())), 2)
         )
         .await,
-        Err(StoreError::NotFound)
+        Err(StoreError::InvalidCursor)
     );
     // Nor does a cursor of the same viewer under another scope of the same shape.
     let only = |company: &str| {
@@ -1027,7 +1027,7 @@ pub(crate) async fn scope_and_private_flag_are_applied_in_the_query(h: &Harness)
             PageRequest::new(north.next, 1)
         )
         .await,
-        Err(StoreError::NotFound)
+        Err(StoreError::InvalidCursor)
     );
     // Filters.
     let drafts = ReferenceQuery {
