@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use zeugnis_core::action::ActionPurpose;
-use zeugnis_core::ports::{LinkBuilder as _, RoleStore as _, TenantStore as _};
+use zeugnis_core::ports::LinkBuilder as _;
 use zeugnis_core::scope::ReferenceScope;
 use zeugnis_core::services::accounts::NewUser;
 use zeugnis_core::tenant::Tenant;
@@ -33,17 +33,12 @@ async fn offline_state(config_file: Option<&Path>, data: &DataArgs) -> anyhow::R
 
 async fn tenant(state: &AppState, slug: &str) -> anyhow::Result<Tenant> {
     let slug = Slug::parse(slug).map_err(|e| anyhow::anyhow!("--tenant {slug:?}: {e}"))?;
-    state
-        .store
-        .tenant_by_slug(&slug)
-        .await?
-        .filter(|t| t.ensure_readable().is_ok())
-        .with_context(|| {
-            format!(
-                "there is no organisation with the short name {:?}",
-                slug.as_str()
-            )
-        })
+    state.tenants().by_slug(&slug).await?.with_context(|| {
+        format!(
+            "there is no organisation with the short name {:?}",
+            slug.as_str()
+        )
+    })
 }
 
 /// `zeugnis admin create-tenant`.
@@ -83,11 +78,9 @@ pub fn invite(config_file: Option<&Path>, args: &InviteArgs) -> anyhow::Result<(
         let state = offline_state(config_file, &args.data).await?;
         let tenant = tenant(&state, &args.tenant).await?;
         let role = state
-            .store
-            .roles(tenant.id)
+            .roles()
+            .administrator_role_of(tenant.id)
             .await?
-            .into_iter()
-            .find(zeugnis_core::access::Role::is_administrator)
             .context("the organisation has no Administrator role")?;
         let address = email.as_str().to_owned();
         let (_, token) = state
@@ -126,11 +119,11 @@ pub fn audit_verify(config_file: Option<&Path>, args: &AuditVerifyArgs) -> anyho
         let state = offline_state(config_file, &args.data).await?;
         let tenants = match &args.tenant {
             Some(slug) => vec![tenant(&state, slug).await?],
-            None => state.store.tenants().await?,
+            None => state.tenants().all().await?,
         };
         let mut reports = Vec::new();
         for t in tenants {
-            let report = state.store.verify_audit_chain(t.id).await?;
+            let report = state.verify_audit_chain(t.id).await?;
             reports.push((t, report));
         }
         anyhow::Ok(reports)

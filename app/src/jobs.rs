@@ -11,8 +11,6 @@ use std::time::Duration;
 
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
-use zeugnis_core::ports::TenantStore as _;
-use zeugnis_core::services::retention::RetentionService;
 
 use crate::state::AppState;
 
@@ -36,17 +34,9 @@ impl JobStop {
 /// The organisations cannot be listed. A failing organisation is logged and
 /// the others are still swept.
 pub async fn sweep_all(state: &AppState) -> Result<usize, zeugnis_core::ports::StoreError> {
-    let s = &*state.store;
-    let service = RetentionService {
-        tenants: s,
-        settings: s,
-        references: s,
-        employees: s,
-        uow: s,
-        clock: &*state.clock,
-    };
+    let service = state.retention();
     let mut swept = 0;
-    for tenant in s.tenants().await? {
+    for tenant in state.tenants().all().await? {
         match service.sweep(tenant.id).await {
             Ok(report) => {
                 swept += 1;

@@ -6,7 +6,6 @@ use poem::http::StatusCode;
 use poem::web::{Data, Json};
 use poem::{Endpoint, EndpointExt as _, IntoResponse, Response, Route, get, handler};
 use serde::Serialize;
-use zeugnis_store::Store;
 
 use crate::security_headers::SecurityHeaders;
 use crate::state::AppState;
@@ -26,7 +25,6 @@ pub fn routes(state: Arc<AppState>) -> impl Endpoint<Output = Response> {
         .at("/assets/handover.js", get(crate::setup::handover_script))
         .at("/assets/handover.css", get(crate::setup::handover_style))
         .nest(crate::api::PREFIX, crate::api::routes(Arc::clone(&state)))
-        .data(Arc::clone(&state.store))
         .data(state)
         .with(SecurityHeaders { hsts })
 }
@@ -48,10 +46,10 @@ const READY_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(500)
 /// Readiness: the server can take requests — its database answers within
 /// [`READY_TIMEOUT`]; otherwise `503` with `Retry-After`.
 #[handler]
-async fn ready(store: Data<&Arc<Store>>) -> Response {
+async fn ready(state: Data<&Arc<AppState>>) -> Response {
     // Its own short check: a probe with a 1 s timeout must get an answer even
     // while the database hangs or the pool waits for a connection.
-    let answered = tokio::time::timeout(READY_TIMEOUT, store.ping()).await;
+    let answered = tokio::time::timeout(READY_TIMEOUT, state.ping()).await;
     if answered == Ok(true) {
         Json(Status { status: "ready" }).into_response()
     } else {

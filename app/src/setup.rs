@@ -21,7 +21,7 @@
 
 use poem::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE};
 use poem::{Response, handler};
-use zeugnis_core::ports::{RandomSource as _, TenantStore as _};
+use zeugnis_core::ports::RandomSource as _;
 use zeugnis_core::token::{ActionToken, SecretToken as _, TokenHash};
 
 use crate::state::AppState;
@@ -42,7 +42,7 @@ const PAGE_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self';
 /// # Errors
 /// The store cannot be read.
 pub async fn announce(state: &AppState) -> Result<(), zeugnis_core::ports::StoreError> {
-    if !state.store.tenants().await?.is_empty() {
+    if !state.tenants().all().await?.is_empty() {
         return Ok(());
     }
     let mut bytes = [0u8; 32];

@@ -330,4 +330,54 @@ mod tests {
         );
         assert!(error.to_string().starts_with("cannot listen on 127.0.0.1:"));
     }
+
+    #[tokio::test]
+    async fn a_commit_that_queues_a_message_wakes_the_outbox_worker_by_itself() {
+        use std::time::Duration;
+        use zeugnis_core::scope::ReferenceScope;
+        use zeugnis_core::services::accounts::NewUser;
+        use zeugnis_core::values::{Email, Name, Slug};
+
+        let dir = tempfile::tempdir().unwrap();
+        let app = Application::build(config(dir.path().join("data")))
+            .await
+            .unwrap();
+        let waker = app.outbox_waker();
+        let state = app.state();
+        // A permit is stored by a wake; waiting "zero time" tells whether one is.
+        let woken = || tokio::time::timeout(Duration::ZERO, waker.notified());
+        let created = state
+            .tenants()
+            .create(
+                Slug::parse("acme").unwrap(),
+                Name::new("ACME GmbH").unwrap(),
+                None,
+            )
+            .await
+            .unwrap();
+        assert!(
+            woken().await.is_err(),
+            "a change without a message wakes nobody"
+        );
+        state
+            .accounts()
+            .invite_as_operator(
+                created.tenant.id,
+                None,
+                NewUser {
+                    first_name: Name::new("Anna").unwrap(),
+                    last_name: Name::new("Admin").unwrap(),
+                    email: Email::parse("anna@acme.example").unwrap(),
+                    phone: None,
+                    role: created.administrator_role,
+                    scope: ReferenceScope::Administrator,
+                },
+            )
+            .await
+            .unwrap();
+        assert!(
+            woken().await.is_ok(),
+            "the invitation mail was queued: the worker is woken without being asked"
+        );
+    }
 }

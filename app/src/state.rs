@@ -1,15 +1,21 @@
-//! What every request handler shares: the store, the hasher, the clock, the
-//! settings of the HTTP edge; and the services of the core built from them.
+//! What every request handler shares: the hasher, the clock, the settings of
+//! the HTTP edge, and the services of the core built from the store. Handlers
+//! get services only: the store itself is private to this module, so no
+//! handler can read or commit past a service's checks.
 
 use std::net::IpAddr;
 use std::sync::Arc;
 
+use async_trait::async_trait;
 use ipnet::IpNet;
 use tokio::sync::Notify;
 use zeugnis_auth::{Argon2Hasher, Argon2Params, CommonPasswords, TotpRs};
 use zeugnis_core::action::ActionPurpose;
-use zeugnis_core::ports::{Clock, LinkBuilder, RandomSource};
+use zeugnis_core::ports::{
+    ChangeSet, Clock, LinkBuilder, RandomSource, StoreError, UnitOfWork, Write,
+};
 use zeugnis_core::services::accounts::AccountService;
+use zeugnis_core::services::audit::AuditService;
 use zeugnis_core::services::login::LoginService;
 use zeugnis_core::services::sessions::SessionService;
 use zeugnis_core::services::tenants::TenantService;
@@ -168,10 +174,34 @@ impl TrustedProxies {
     }
 }
 
+/// The store's commits: a commit that queued a message wakes the outbox
+/// worker by itself.
+struct Commits {
+    store: Arc<Store>,
+    outbox: Arc<Notify>,
+}
+
+#[async_trait]
+impl UnitOfWork for Commits {
+    async fn commit(&self, changes: ChangeSet) -> Result<(), StoreError> {
+        let queued = changes
+            .writes()
+            .iter()
+            .any(|w| matches!(w, Write::Enqueue(_)));
+        self.store.commit(changes).await?;
+        if queued {
+            self.outbox.notify_one();
+        }
+        Ok(())
+    }
+}
+
 /// The shared state of the HTTP edge.
 pub struct AppState {
-    /// The store (every storage port).
-    pub store: Arc<Store>,
+    /// The store (every storage port); reached only through services.
+    store: Arc<Store>,
+    /// Commits of every service.
+    commits: Commits,
     /// Argon2id.
     pub hasher: Argon2Hasher,
     /// The common/breached password list.
@@ -184,8 +214,6 @@ pub struct AppState {
     pub random: OsRandom,
     /// Links in mails.
     pub links: PublicLinks,
-    /// Wakes the outbox worker after a commit that queued a message.
-    pub outbox: Arc<Notify>,
     /// The session cookie.
     pub cookies: CookiePolicy,
     /// Trusted proxies.
@@ -268,6 +296,10 @@ impl AppState {
             .map_err(|e| HttpConfigError::Hasher(e.to_string()))?;
         let breached = CommonPasswords::load();
         Ok(Self {
+            commits: Commits {
+                store: Arc::clone(&store),
+                outbox,
+            },
             store,
             hasher,
             breached,
@@ -275,7 +307,6 @@ impl AppState {
             clock,
             random: OsRandom,
             links: PublicLinks::new(&public_url),
-            outbox,
             cookies: CookiePolicy {
                 secure: config.http.secure_cookies,
             },
@@ -341,9 +372,44 @@ impl AppState {
         }
     }
 
-    /// Wakes the outbox worker (call after a commit that may have queued mail).
-    pub fn wake_outbox(&self) {
-        self.outbox.notify_one();
+    /// Whether the database answers (for `/ready`).
+    pub async fn ping(&self) -> bool {
+        self.store.ping().await
+    }
+
+    /// Verifies an organisation's audit chain (operator command).
+    ///
+    /// # Errors
+    /// Storage failures.
+    pub async fn verify_audit_chain(
+        &self,
+        tenant: zeugnis_core::id::TenantId,
+    ) -> Result<zeugnis_store::ChainReport, StoreError> {
+        self.store.verify_audit_chain(tenant).await
+    }
+
+    /// The audit log.
+    #[must_use]
+    pub fn audit(&self) -> AuditService<'_> {
+        AuditService {
+            log: &*self.store,
+            uow: &self.commits,
+            clock: &*self.clock,
+        }
+    }
+
+    /// The retention sweep.
+    #[must_use]
+    pub fn retention(&self) -> zeugnis_core::services::retention::RetentionService<'_> {
+        let s = &*self.store;
+        zeugnis_core::services::retention::RetentionService {
+            tenants: s,
+            settings: s,
+            references: s,
+            employees: s,
+            uow: &self.commits,
+            clock: &*self.clock,
+        }
     }
 
     /// The login use case.
@@ -356,9 +422,21 @@ impl AppState {
             credentials: s,
             settings: s,
             hasher: &self.hasher,
-            uow: s,
+            uow: &self.commits,
             clock: &*self.clock,
             random: &self.random,
+        }
+    }
+
+    /// The whole login: throttle, password, second step, session.
+    #[must_use]
+    pub fn login_flow(&self) -> zeugnis_core::services::login::LoginFlow<'_> {
+        zeugnis_core::services::login::LoginFlow {
+            password: self.login(),
+            sessions: self.sessions(),
+            factors: self.factors(),
+            session_store: &*self.store,
+            throttle: &self.throttle,
         }
     }
 
@@ -375,7 +453,7 @@ impl AppState {
             settings: s,
             hasher: &self.hasher,
             breached: &self.breached,
-            uow: s,
+            uow: &self.commits,
             clock: &*self.clock,
             random: &self.random,
             links: &self.links,
@@ -392,7 +470,7 @@ impl AppState {
             roles: s,
             sessions: s,
             settings: s,
-            uow: s,
+            uow: &self.commits,
             clock: &*self.clock,
             random: &self.random,
         }
@@ -410,7 +488,7 @@ impl AppState {
             settings: s,
             hasher: &self.hasher,
             totp: &self.totp,
-            uow: s,
+            uow: &self.commits,
             clock: &*self.clock,
             random: &self.random,
         }
@@ -423,7 +501,7 @@ impl AppState {
         zeugnis_core::services::roles::RoleService {
             tenants: s,
             roles: s,
-            uow: s,
+            uow: &self.commits,
             clock: &*self.clock,
             random: &self.random,
         }
@@ -436,7 +514,7 @@ impl AppState {
         zeugnis_core::services::employees::EmployeeService {
             tenants: s,
             employees: s,
-            uow: s,
+            uow: &self.commits,
             clock: &*self.clock,
             random: &self.random,
         }
@@ -454,7 +532,7 @@ impl AppState {
             references: s,
             handovers: s,
             library: s,
-            uow: s,
+            uow: &self.commits,
             clock: &*self.clock,
             random: &self.random,
             links: &self.links,
@@ -468,7 +546,7 @@ impl AppState {
         zeugnis_core::services::library::LibraryService {
             tenants: s,
             library: s,
-            uow: s,
+            uow: &self.commits,
             clock: &*self.clock,
         }
     }
@@ -483,7 +561,7 @@ impl AppState {
             handovers: s,
             references: s,
             challenges: s,
-            uow: s,
+            uow: &self.commits,
             clock: &*self.clock,
             random: &self.random,
         }
@@ -500,7 +578,7 @@ impl AppState {
             references: s,
             employees: s,
             library: s,
-            uow: s,
+            uow: &self.commits,
             clock: &*self.clock,
         }
     }
@@ -511,7 +589,7 @@ impl AppState {
         let s = &*self.store;
         TenantService {
             tenants: s,
-            uow: s,
+            uow: &self.commits,
             clock: &*self.clock,
             random: &self.random,
         }

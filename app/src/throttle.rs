@@ -128,6 +128,27 @@ fn prune(map: &mut HashMap<IpAddr, Entry>, now: Instant) {
     }
 }
 
+impl zeugnis_core::services::login::AddressThrottle for Throttle {
+    fn refused_for(&self, ip: IpAddr) -> Option<u64> {
+        match self.check(ip, Instant::now()) {
+            Verdict::Blocked { retry_after } => Some(retry_after.as_secs().max(1)),
+            Verdict::Allowed => None,
+        }
+    }
+
+    fn record_failure(&self, ip: IpAddr) -> bool {
+        let started = Throttle::record_failure(self, ip, Instant::now());
+        if started {
+            // The operator hears of it without the address (it is in the
+            // organisation's audit log).
+            tracing::warn!(
+                "many failed logins from one address: it is refused for a minute (suspected attack; the address is in the audit log)"
+            );
+        }
+        started
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

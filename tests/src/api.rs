@@ -368,8 +368,7 @@ pub async fn setup_first_tenant(app: &TestApp) -> Organisation {
 /// # Panics
 /// When there is none.
 pub async fn tenant_id(app: &TestApp, slug: &str) -> TenantId {
-    app.state()
-        .store
+    app.store()
         .tenant_by_slug(&Slug::parse(slug).expect("a slug"))
         .await
         .expect("the store answers")
@@ -386,8 +385,7 @@ pub async fn audit_entries(app: &TestApp, tenant: TenantId) -> Vec<AuditEntry> {
     let mut page = PageRequest::first(PageRequest::MAX_LIMIT);
     loop {
         let got = app
-            .state()
-            .store
+            .store()
             .entries(tenant, &AuditQuery::default(), page)
             .await
             .expect("the audit log can be read");
@@ -420,8 +418,7 @@ pub async fn insert_role(
         Name::new(name).expect("a role name"),
         permissions,
     )));
-    app.state()
-        .store
+    app.store()
         .commit(changes)
         .await
         .expect("the role is stored");

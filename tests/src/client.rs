@@ -129,8 +129,7 @@ pub async fn set_up(app: &TestApp) -> TenantId {
         )
         .await;
     assert_eq!(status, 201, "setup: {body}");
-    app.state()
-        .store
+    app.store()
         .tenant_by_slug(&Slug::parse("acme").expect("a slug"))
         .await
         .expect("the store answers")

@@ -88,6 +88,7 @@ pub struct TestApp {
     client: reqwest::Client,
     server: JoinHandle<std::io::Result<()>>,
     state: Arc<zeugnis_app::state::AppState>,
+    store: Arc<zeugnis_store::Store>,
     // Kept for the server's lifetime (a Postgres database is dropped with it).
     _database: Option<TestDatabase>,
     // Dropped last: the server may still hold files in it.
@@ -178,6 +179,7 @@ impl TestAppBuilder {
         let addr = app.local_addr();
         let data_dir = app.config().data_dir.clone();
         let state = Arc::clone(app.state());
+        let store = Arc::clone(app.store());
         let server = tokio::spawn(app.run_until(std::future::pending()));
         let client = reqwest::Client::builder()
             .no_proxy()
@@ -191,6 +193,7 @@ impl TestAppBuilder {
             client,
             server,
             state,
+            store,
             _database: database,
             temp_dir,
         }
@@ -236,6 +239,12 @@ impl TestApp {
     #[must_use]
     pub fn state(&self) -> &Arc<zeugnis_app::state::AppState> {
         &self.state
+    }
+
+    /// The server's store, for tests that set up or inspect data directly.
+    #[must_use]
+    pub fn store(&self) -> &Arc<zeugnis_store::Store> {
+        &self.store
     }
 
     /// The address the server listens on.

@@ -186,8 +186,7 @@ async fn journey(backend: Backend) {
     assert_eq!(admin.get("/audit/export").await.0, 200);
 
     let entries = app
-        .state()
-        .store
+        .store()
         .entries(tenant, &AuditQuery::default(), PageRequest::first(500))
         .await
         .unwrap()

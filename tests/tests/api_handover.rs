@@ -114,7 +114,7 @@ async fn world(backend: Backend, what: &str) -> Option<World> {
 /// Changes the organisation's privacy settings directly in the store (the
 /// settings API is not part of these tests).
 async fn set_privacy(app: &TestApp, tenant: TenantId, change: impl FnOnce(&mut PrivacySettings)) {
-    let store = &app.state().store;
+    let store = &app.store();
     let current = store.settings(tenant).await.unwrap();
     let mut settings = current.value;
     change(&mut settings.privacy);

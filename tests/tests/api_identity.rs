@@ -1482,8 +1482,7 @@ async fn the_last_administrator_stays_and_a_deactivated_user_is_out_at_once(back
 // --- 12. changing the password ----------------------------------------------------------
 
 async fn failed_logins_of(app: &TestApp, tenant: TenantId, user: &str) -> u32 {
-    app.state()
-        .store
+    app.store()
         .user(tenant, uid(user))
         .await
         .unwrap()
@@ -1738,8 +1737,7 @@ async fn too_many_failures_from_one_address_are_refused_and_audited_once(backend
     );
     // The account itself is not locked by the address's failures.
     assert_eq!(
-        app.state()
-            .store
+        app.store()
             .user(org.tenant, uid(&org.admin_id))
             .await
             .unwrap()
@@ -1897,5 +1895,5 @@ async fn a_waiting_setup_token_creates_nothing_once_an_organisation_exists(backe
         "the installation is set up: {}",
         r.text()
     );
-    assert_eq!(app.state().store.tenants().await.unwrap().len(), 1);
+    assert_eq!(app.store().tenants().await.unwrap().len(), 1);
 }

@@ -37,8 +37,7 @@ async fn count(app: &TestApp, tenant: TenantId, action: AuditAction) -> usize {
         action: Some(action),
         ..AuditQuery::default()
     };
-    app.state()
-        .store
+    app.store()
         .entries(tenant, &q, PageRequest::first(500))
         .await
         .unwrap()
@@ -287,7 +286,7 @@ async fn twenty_parallel_wrong_attempts_lock_at_exactly_five(backend: Backend) {
     // 4 + 20 wrong passwords and the refused right one.
     assert_eq!(count(&app, tenant, AuditAction::LoginFailed).await, 25);
     let user = zeugnis_core::ports::UserStore::user_by_email(
-        &*app.state().store,
+        &**app.store(),
         tenant,
         &zeugnis_core::values::Email::parse("anna@acme.de").unwrap(),
     )
@@ -559,7 +558,7 @@ async fn nobody_grants_more_than_they_hold_through_the_api(backend: Backend) {
     );
     let mut cs = ChangeSet::new(tenant);
     cs.push(Write::InsertRole(hr_role.clone()));
-    app.state().store.commit(cs).await.unwrap();
+    app.store().commit(cs).await.unwrap();
 
     let mut admin = Client::new(&app);
     assert_eq!(admin.login("anna@acme.de", PASSWORD).await.0, 200);
@@ -949,14 +948,13 @@ async fn a_trusted_proxy_names_the_client_and_nobody_else_can() {
         .unwrap();
     assert_eq!(resp.status(), 401);
     let source = |app: &TestApp, tenant: TenantId| {
-        let store = std::sync::Arc::clone(app.state());
+        let store = std::sync::Arc::clone(app.store());
         async move {
             let q = AuditQuery {
                 action: Some(AuditAction::LoginFailed),
                 ..AuditQuery::default()
             };
             store
-                .store
                 .entries(tenant, &q, PageRequest::first(5))
                 .await
                 .unwrap()

@@ -51,8 +51,7 @@ fn code(secret: &TotpSecret, clock: &TestClock) -> String {
 }
 
 async fn audit_actions(app: &TestApp, tenant: zeugnis_core::id::TenantId) -> Vec<String> {
-    app.state()
-        .store
+    app.store()
         .entries(tenant, &AuditQuery::default(), PageRequest::first(500))
         .await
         .unwrap()
@@ -221,7 +220,7 @@ async fn a_required_second_factor_is_enrolled_during_the_next_login(backend: Bac
     };
     let app = b.spawn().await;
     let tenant = set_up(&app).await;
-    let store = &app.state().store;
+    let store = &app.store();
     let current = store.settings(tenant).await.unwrap();
     let mut settings = current.value.clone();
     settings.security.second_factor = SecondFactorRequirement::Required;
@@ -250,8 +249,7 @@ async fn a_required_second_factor_is_enrolled_during_the_next_login(backend: Bac
     assert_eq!(body["recovery_codes"].as_array().unwrap().len(), 10);
     assert_eq!(c.get("/users").await.0, 200);
     let logins = app
-        .state()
-        .store
+        .store()
         .entries(
             tenant,
             &AuditQuery {
@@ -545,8 +543,7 @@ async fn invitation_token(app: &TestApp) -> String {
 }
 
 async fn app_tenant(app: &TestApp) -> zeugnis_core::id::TenantId {
-    app.state()
-        .store
+    app.store()
         .tenant_by_slug(&Slug::parse("acme").unwrap())
         .await
         .unwrap()
@@ -587,7 +584,7 @@ async fn a_hash_with_weaker_parameters_is_renewed_at_the_next_login(backend: Bac
     };
     let app = b.spawn().await;
     let tenant = set_up(&app).await;
-    let store = &app.state().store;
+    let store = &app.store();
     let user = store
         .user_by_email(
             tenant,

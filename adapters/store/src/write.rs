@@ -5,8 +5,9 @@ use std::collections::BTreeSet;
 use async_trait::async_trait;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ColumnTrait, DatabaseBackend, DatabaseTransaction, DbErr, EntityTrait, QueryFilter,
-    QuerySelect, Set, SqlErr, TransactionOptions, TransactionTrait,
+    ColumnTrait, ConnectionTrait as _, DatabaseBackend, DatabaseTransaction, DbErr, EntityTrait,
+    PaginatorTrait as _, QueryFilter, QuerySelect, Set, SqlErr, TransactionOptions,
+    TransactionTrait,
 };
 use zeugnis_core::access::{Role, RoleKind};
 use zeugnis_core::audit::{AuditEntry, AuditEvent, ChainHash};
@@ -71,6 +72,9 @@ fn insert_err(what: &'static str) -> impl Fn(DbErr) -> StoreError {
     move |e| crate::error::conflict_as(e, what)
 }
 
+/// The advisory lock that serialises first-start setups on Postgres.
+const SETUP_LOCK: i64 = 0x7a65_7567_6e69_7301;
+
 #[async_trait]
 impl UnitOfWork for Store {
     async fn commit(&self, changes: ChangeSet) -> Result<(), StoreError> {
@@ -126,6 +130,15 @@ impl Store {
         preconditions: Vec<Precondition>,
     ) -> Result<(), StoreError> {
         let txn = self.begin(tenant).await?;
+        if preconditions.contains(&Precondition::OnlyTenant)
+            && self.db.get_database_backend() == DatabaseBackend::Postgres
+        {
+            // Two instances setting up at once: the second waits here until the
+            // first has committed, and then sees its organisation.
+            txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({SETUP_LOCK})"))
+                .await
+                .map_err(db)?;
+        }
         let mut required: Vec<Precondition> = preconditions;
         let mut chain = Chain::default();
         for w in writes {
@@ -162,6 +175,14 @@ impl Store {
                     named_employees(&txn, tenant, &BTreeSet::new(), Some(e))
                         .await?
                         .is_empty()
+                }
+                Precondition::OnlyTenant => {
+                    tenant::Entity::find()
+                        .filter(tenant::Column::Id.ne(tid(tenant)))
+                        .count(&txn)
+                        .await
+                        .map_err(db)?
+                        == 0
                 }
                 _ => false,
             };

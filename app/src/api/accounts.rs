@@ -119,7 +119,6 @@ impl AccountApi {
                 .accounts()
                 .request_password_reset(tenant.id, &input.email, ip)
                 .await?;
-            state.wake_outbox();
         }
         Ok(Accepted::Accepted)
     }
@@ -138,7 +137,6 @@ impl AccountApi {
             .accounts()
             .reset_password(tenant.id, &token, &Password::new(input.0.password), ip)
             .await?;
-        state.wake_outbox();
         Ok(Done::Done)
     }
 
@@ -184,7 +182,6 @@ impl AccountApi {
                 caller.ip,
             )
             .await;
-        state.wake_outbox();
         match result {
             Ok(user) => Ok(Json(super::users::UserView::of(&user))),
             Err(AccountError::WrongCurrentPassword) => {
@@ -214,7 +211,6 @@ impl AccountApi {
                 caller.ip,
             )
             .await;
-        state.wake_outbox();
         match result {
             Ok(()) => Ok(Done::Done),
             Err(AccountError::Password(rejected)) => {

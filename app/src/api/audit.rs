@@ -8,10 +8,9 @@ use poem_openapi::param::Query;
 use poem_openapi::payload::{Attachment, AttachmentType, Json};
 use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
 use time::format_description::well_known::Rfc3339;
-use zeugnis_core::audit::{AuditAction, AuditEntry, AuditEvent, AuditTarget, csv_row};
-use zeugnis_core::authz::Actor;
+use zeugnis_core::audit::{AuditAction, AuditEntry, AuditEvent};
 use zeugnis_core::id::UserId;
-use zeugnis_core::ports::{AuditLog as _, AuditQuery, Cursor, PageRequest, UnitOfWork as _};
+use zeugnis_core::ports::{AuditQuery, Cursor, PageRequest};
 use zeugnis_core::values::Timestamp;
 
 use super::auth::Caller;
@@ -88,25 +87,6 @@ impl AuditEntryView {
             detail: ev.detail.as_ref().map(|d| d.as_str().to_owned()),
         }
     }
-
-    fn csv(&self) -> String {
-        let list = |f: &dyn Fn(&ChangeView) -> String| {
-            self.changes.iter().map(f).collect::<Vec<_>>().join("; ")
-        };
-        csv_row(&[
-            &self.seq.to_string(),
-            &self.at,
-            &self.actor,
-            self.on_behalf_of.as_deref().unwrap_or(""),
-            self.source_ip.as_deref().unwrap_or(""),
-            &self.action,
-            &self.target,
-            &list(&|c| c.field.clone()),
-            &list(&|c| c.before.clone().unwrap_or_default()),
-            &list(&|c| c.after.clone().unwrap_or_default()),
-            self.detail.as_deref().unwrap_or(""),
-        ])
-    }
 }
 
 /// A page of audit entries, newest first.
@@ -124,18 +104,6 @@ enum CsvResponse {
     /// The entries as CSV (UTF-8 with BOM, for spreadsheets), newest first.
     #[oai(status = 200, content_type = "text/csv; charset=utf-8")]
     Csv(Attachment<Vec<u8>>),
-}
-
-fn require_administrator(actor: &Actor) -> Result<(), ApiError> {
-    if actor.has_administrator_role() {
-        Ok(())
-    } else {
-        Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "only Administrators may read the audit log",
-        ))
-    }
 }
 
 fn instant(field: &str, raw: Option<&str>) -> Result<Option<Timestamp>, ApiError> {
@@ -221,7 +189,6 @@ impl AuditApi {
         limit: Query<Option<u16>>,
     ) -> Result<Json<AuditPage>, ApiError> {
         let state = super::auth::state(req)?;
-        require_administrator(&caller.actor)?;
         let q = query(
             user.as_deref(),
             action.as_deref(),
@@ -229,9 +196,9 @@ impl AuditApi {
             until.as_deref(),
         )?;
         let page = state
-            .store
-            .entries(
-                caller.actor.tenant(),
+            .audit()
+            .list(
+                &caller.actor,
                 &q,
                 PageRequest::new(after.0.map(Cursor), limit.0.unwrap_or(100)),
             )
@@ -260,62 +227,17 @@ impl AuditApi {
         until: Query<Option<String>>,
     ) -> Result<CsvResponse, ApiError> {
         let state = super::auth::state(req)?;
-        require_administrator(&caller.actor)?;
         let q = query(
             user.as_deref(),
             action.as_deref(),
             from.as_deref(),
             until.as_deref(),
         )?;
-        let tenant = caller.actor.tenant();
-        let mut out = "\u{feff}".as_bytes().to_vec();
-        out.extend_from_slice(
-            csv_row(&[
-                "seq",
-                "time_utc",
-                "actor",
-                "on_behalf_of",
-                "source_ip",
-                "action",
-                "target",
-                "changed_fields",
-                "before",
-                "after",
-                "detail",
-            ])
-            .as_bytes(),
-        );
-        let mut page = PageRequest::first(PageRequest::MAX_LIMIT);
-        let mut rows = 0usize;
-        loop {
-            let batch = state.store.entries(tenant, &q, page).await?;
-            for e in &batch.items {
-                out.extend_from_slice(AuditEntryView::of(e).csv().as_bytes());
-                rows += 1;
-            }
-            match batch.next {
-                Some(next) => page = PageRequest::new(Some(next), PageRequest::MAX_LIMIT),
-                None => break,
-            }
-        }
-        let now = state.clock.now();
-        let mut event = AuditEvent::new(
-            Some(tenant),
-            now,
-            zeugnis_core::audit::AuditActor::User(caller.actor.user()),
-            AuditAction::DataExported,
-            AuditTarget::None,
-        )
-        .from_ip(caller.ip)
-        .with_detail(&format!("audit log, {rows} entries"));
-        if let zeugnis_core::authz::Via::Support(operator) = caller.actor.via() {
-            event.actor = zeugnis_core::audit::AuditActor::Support { operator };
-            event.on_behalf_of = Some(caller.actor.user());
-        }
-        let mut changes = zeugnis_core::ports::ChangeSet::new(tenant);
-        changes.push(zeugnis_core::ports::Write::AppendAudit(event));
-        state.store.commit(changes).await?;
-        let day = now.date();
+        let out = state
+            .audit()
+            .export_csv(&caller.actor, &q, caller.ip)
+            .await?;
+        let day = state.clock.now().date();
         Ok(CsvResponse::Csv(
             Attachment::new(out)
                 .attachment_type(AttachmentType::Attachment)

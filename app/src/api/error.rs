@@ -225,6 +225,18 @@ impl From<AccessError> for ApiError {
     }
 }
 
+impl From<zeugnis_core::services::audit::AuditError> for ApiError {
+    fn from(e: zeugnis_core::services::audit::AuditError) -> Self {
+        use zeugnis_core::services::audit::AuditError as E;
+        match e {
+            E::NotAdministrator => Self::new(StatusCode::FORBIDDEN, "forbidden", e.to_string()),
+            E::InvalidCursor => StoreError::InvalidCursor.into(),
+            E::Unavailable(cause) => Self::storage_unavailable(&cause),
+            other => Self::internal("audit log failed", &other),
+        }
+    }
+}
+
 impl From<AccountError> for ApiError {
     fn from(e: AccountError) -> Self {
         match e {
@@ -268,6 +280,7 @@ impl From<AccountError> for ApiError {
                 "password_login_disabled",
                 e.to_string(),
             ),
+            AccountError::InvalidCursor => StoreError::InvalidCursor.into(),
             AccountError::Unavailable(cause) => Self::storage_unavailable(&cause),
             other => Self::internal("account operation failed", &other),
         }

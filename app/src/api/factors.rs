@@ -10,7 +10,6 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
 use zeugnis_core::id::{ChallengeId, TenantId, UserId};
 use zeugnis_core::password::Password;
-use zeugnis_core::ports::{TenantStore as _, UserStore as _};
 use zeugnis_core::services::factors::{FactorAnswer, FactorError};
 use zeugnis_core::session::Principal;
 
@@ -166,7 +165,7 @@ impl From<FactorError> for ApiError {
 
 async fn issuer(state: &AppState, tenant: TenantId) -> Result<String, ApiError> {
     let name = state
-        .store
+        .tenants()
         .tenant(tenant)
         .await?
         .map(|t| t.name.as_str().replace(':', " "))
@@ -194,11 +193,10 @@ async fn complete(
             other => other.into(),
         })?;
     let user = state
-        .store
-        .user(tenant, pending.pending.user)
+        .accounts()
+        .own_account(tenant, pending.pending.user)
         .await?
-        .ok_or_else(ApiError::unauthenticated)?
-        .value;
+        .ok_or_else(ApiError::unauthenticated)?;
     Ok((
         LoginResult {
             status: "logged_in".into(),
@@ -247,7 +245,6 @@ impl FactorApi {
                 pending.ip,
             )
             .await;
-        state.wake_outbox();
         verdict?;
         let (result, cookie) = complete(&state, &pending).await?;
         Ok(LoggedIn::Ok(Json(result), cookie))
@@ -261,7 +258,6 @@ impl FactorApi {
             .factors()
             .send_login_sms(pending.session.tenant, &pending.pending)
             .await?;
-        state.wake_outbox();
         Ok(Sent::Sent(Json(CodeSent {
             challenge_id: None,
             expires_at: timestamp(until),
@@ -350,7 +346,6 @@ impl FactorApi {
                 caller.ip,
             )
             .await;
-        state.wake_outbox();
         let p = result?;
         Ok(Json(TotpSetup {
             otpauth_uri: p.uri,
@@ -400,7 +395,6 @@ impl FactorApi {
             .factors()
             .start_own_sms(&caller.actor, &Password::new(input.0.password), caller.ip)
             .await;
-        state.wake_outbox();
         let (id, until) = result?;
         Ok(Sent::Sent(Json(CodeSent {
             challenge_id: Some(id.to_string()),
@@ -440,7 +434,6 @@ impl FactorApi {
             .factors()
             .remove_own(&caller.actor, &method, &Password::new(password), caller.ip)
             .await;
-        state.wake_outbox();
         result?;
         Ok(Done::Done)
     }

@@ -200,14 +200,11 @@ impl LinkApi {
                 challenge,
                 channel,
                 expires_at,
-            } => {
-                state.wake_outbox();
-                Ok(OpenResponse::CodeSent(Json(LinkCodeSent {
-                    challenge: challenge.to_string(),
-                    channel: channel_key(channel).to_owned(),
-                    expires_at: timestamp(expires_at),
-                })))
-            }
+            } => Ok(OpenResponse::CodeSent(Json(LinkCodeSent {
+                challenge: challenge.to_string(),
+                channel: channel_key(channel).to_owned(),
+                expires_at: timestamp(expires_at),
+            }))),
             _ => Err(ApiError::internal("opening a link", &"unknown outcome")),
         }
     }

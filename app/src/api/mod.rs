@@ -7,9 +7,8 @@ use std::sync::Arc;
 use poem::{Endpoint, EndpointExt as _, Route};
 use poem_openapi::OpenApiService;
 use time::format_description::well_known::Rfc3339;
-use zeugnis_core::ports::TenantStore as _;
 use zeugnis_core::tenant::Tenant;
-use zeugnis_core::values::{Slug, Timestamp};
+use zeugnis_core::values::Timestamp;
 
 pub mod accounts;
 pub mod audit;
@@ -239,18 +238,5 @@ pub async fn resolve_tenant(
     state: &AppState,
     slug: Option<&str>,
 ) -> Result<Option<Tenant>, ApiError> {
-    match slug.map(str::trim).filter(|s| !s.is_empty()) {
-        Some(raw) => match Slug::parse(raw) {
-            Ok(slug) => Ok(state
-                .store
-                .tenant_by_slug(&slug)
-                .await?
-                .filter(|t| t.ensure_readable().is_ok())),
-            Err(_) => Ok(None),
-        },
-        None => {
-            let mut all = state.store.tenants().await?;
-            Ok(if all.len() == 1 { all.pop() } else { None })
-        }
-    }
+    Ok(state.tenants().for_login(slug).await?)
 }

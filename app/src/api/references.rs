@@ -948,7 +948,6 @@ impl ReferenceApi {
             .references()
             .hand_over(&caller.actor, reference_id(&id.0)?, input, caller.ip)
             .await?;
-        state.wake_outbox();
         Ok(CreatedHandover::Created(Json(HandoverView::of(
             &h,
             LinkState::Active,

@@ -1,29 +1,20 @@
 //! Logging in and out, the current session, the list of one's sessions.
 
-use std::sync::Arc;
-use std::time::Instant;
-
 use poem::Request;
 use poem::http::StatusCode;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
-use zeugnis_core::audit::{AuditAction, AuditActor, AuditEvent, AuditTarget};
-use zeugnis_core::id::{ChallengeId, TenantId};
 use zeugnis_core::password::Password;
-use zeugnis_core::ports::{
-    ChangeSet, RandomSource as _, SessionStore, UnitOfWork as _, UserStore, Write,
-};
-use zeugnis_core::services::login::{LoginError, LoginOutcome, LoginRequest};
-use zeugnis_core::session::{PendingLogin, Principal, Session};
+use zeugnis_core::services::login::{LoggedIn, LoginError};
+use zeugnis_core::services::sessions::StartedSession;
+use zeugnis_core::session::Session;
 use zeugnis_core::token::TokenHash;
 
 use super::auth::{Caller, clear_cookie, client_ip, csrf_token, session_cookie};
 use super::error::ApiError;
 use super::users::UserView;
 use super::{resolve_tenant, timestamp};
-use crate::state::AppState;
-use crate::throttle::Verdict;
 
 #[derive(Tags)]
 enum Tag {
@@ -149,100 +140,49 @@ impl SessionApi {
     ) -> Result<LoginResponse, ApiError> {
         let state = super::auth::state(req)?;
         let ip = client_ip(req, &state);
-        if let Some(ip) = ip
-            && let Verdict::Blocked { retry_after } = state.throttle.check(ip, Instant::now())
-        {
-            return Err(too_many(retry_after.as_secs()));
-        }
         let tenant = resolve_tenant(&state, input.tenant.as_deref()).await?;
-        // An unknown organisation is answered like an unknown account.
-        let tenant_id = tenant
-            .as_ref()
-            .map_or(TenantId::from_bytes([0; 16]), |t| t.id);
+        let tenant_id = tenant.as_ref().map(|t| t.id);
         let outcome = state
-            .login()
-            .login(LoginRequest {
-                tenant: tenant_id,
-                email: input.0.email,
-                password: Password::new(input.0.password),
-                source_ip: ip,
-            })
+            .login_flow()
+            .log_in(
+                tenant_id,
+                input.0.email,
+                Password::new(input.0.password),
+                ip,
+            )
             .await;
-        state.wake_outbox();
+        let cookie = |started: &StartedSession| {
+            session_cookie(state.cookies, started.session.tenant, &started.token)
+        };
         match outcome {
-            Ok(LoginOutcome::Authenticated { user, .. }) => {
-                let started = state
-                    .sessions()
-                    .start(tenant_id, Principal::User(user), None)
-                    .await?;
-                let account = UserStore::user(&*state.store, tenant_id, user)
-                    .await?
-                    .ok_or_else(ApiError::unauthenticated)?
-                    .value;
-                Ok(LoginResponse::Ok(
-                    Json(LoginResult {
-                        status: "logged_in".into(),
-                        csrf_token: csrf_token(&started.token),
-                        enrolment_required: false,
-                        user: Some(UserView::of(&account)),
-                    }),
-                    session_cookie(state.cookies, tenant_id, &started.token),
-                    "no-store".into(),
-                ))
-            }
-            Ok(LoginOutcome::SecondFactorRequired {
-                user,
+            Ok(LoggedIn::Session { started, user }) => Ok(LoginResponse::Ok(
+                Json(LoginResult {
+                    status: "logged_in".into(),
+                    csrf_token: csrf_token(&started.token),
+                    enrolment_required: false,
+                    user: Some(UserView::of(&user)),
+                }),
+                cookie(&started),
+                "no-store".into(),
+            )),
+            Ok(LoggedIn::SecondFactorRequired {
+                started,
                 enrolment_required,
-                ..
-            }) => {
-                // An earlier login of this account that never answered its second
-                // step counts as a failed login now (a missing code), and ends.
-                let earlier = SessionStore::sessions_of(&*state.store, tenant_id, user).await?;
-                for s in earlier {
-                    if matches!(s.principal, Principal::PendingLogin(_))
-                        && state
-                            .factors()
-                            .abandoned_login(tenant_id, user, s.token_hash, ip)
-                            .await?
-                    {
-                        state.wake_outbox();
-                        return Err(invalid_credentials());
-                    }
-                }
-                let mut attempt = [0u8; 16];
-                state.random.fill(&mut attempt);
-                let started = state
-                    .sessions()
-                    .start(
-                        tenant_id,
-                        Principal::PendingLogin(PendingLogin {
-                            user,
-                            attempt: ChallengeId::from_random(attempt),
-                            enrolment_required,
-                        }),
-                        None,
-                    )
-                    .await?;
-                Ok(LoginResponse::Ok(
-                    Json(LoginResult {
-                        status: "second_factor_required".into(),
-                        csrf_token: csrf_token(&started.token),
-                        enrolment_required,
-                        user: None,
-                    }),
-                    session_cookie(state.cookies, tenant_id, &started.token),
-                    "no-store".into(),
-                ))
-            }
+            }) => Ok(LoginResponse::Ok(
+                Json(LoginResult {
+                    status: "second_factor_required".into(),
+                    csrf_token: csrf_token(&started.token),
+                    enrolment_required,
+                    user: None,
+                }),
+                cookie(&started),
+                "no-store".into(),
+            )),
             Ok(_) => Err(ApiError::internal("login", &"unexpected login outcome")),
-            Err(LoginError::InvalidCredentials) => {
-                if let Some(ip) = ip
-                    && state.throttle.record_failure(ip, Instant::now())
-                {
-                    report_suspected_attack(&state, tenant.as_ref().map(|t| t.id), ip).await;
-                }
-                Err(invalid_credentials())
+            Err(LoginError::TooManyAttempts { retry_after_secs }) => {
+                Err(too_many(retry_after_secs))
             }
+            Err(LoginError::InvalidCredentials) => Err(invalid_credentials()),
             Err(e @ LoginError::PasswordLoginDisabled) => Err(ApiError::new(
                 StatusCode::FORBIDDEN,
                 "password_login_disabled",
@@ -346,35 +286,4 @@ pub(crate) fn too_many(retry_after: u64) -> ApiError {
         format!("too many failed logins from this address; try again in {retry_after} seconds"),
     )
     .retry_after(retry_after.max(1))
-}
-
-/// Audits a burst of failures from one address (in the organisation it aimed
-/// at) and warns the operator without naming the address.
-async fn report_suspected_attack(
-    state: &Arc<AppState>,
-    tenant: Option<TenantId>,
-    ip: std::net::IpAddr,
-) {
-    tracing::warn!(
-        tenant.id = ?tenant,
-        "many failed logins from one address: it is refused for a minute (suspected attack; the address is in the audit log)"
-    );
-    let Some(tenant) = tenant else {
-        return;
-    };
-    let mut changes = ChangeSet::new(tenant);
-    changes.push(Write::AppendAudit(
-        AuditEvent::new(
-            Some(tenant),
-            state.clock.now(),
-            AuditActor::Anonymous,
-            AuditAction::SuspectedAttack,
-            AuditTarget::None,
-        )
-        .from_ip(Some(ip))
-        .with_detail("failed_logins_per_address"),
-    ));
-    if let Err(error) = state.store.commit(changes).await {
-        tracing::error!(%error, "cannot audit a suspected attack");
-    }
 }

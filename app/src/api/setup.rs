@@ -94,16 +94,11 @@ impl SetupApi {
             return Err(invalid_token());
         }
         // Only while the installation is empty (an operator may have created an
-        // organisation with the command line meanwhile).
-        if !zeugnis_core::ports::TenantStore::tenants(&*state.store)
-            .await?
-            .is_empty()
-        {
-            return Err(invalid_token());
-        }
+        // organisation with the command line meanwhile, or another instance
+        // set up at the same time): checked inside the transaction.
         let result = state
             .tenants()
-            .create_with_administrator(slug, name, admin, &state.hasher, &state.breached)
+            .set_up_installation(slug, name, admin, &state.hasher, &state.breached)
             .await;
         match result {
             Ok((created, user)) => {
@@ -113,6 +108,7 @@ impl SetupApi {
                     user_id: user.to_string(),
                 })))
             }
+            Err(TenantSetupError::AlreadySetUp) => Err(invalid_token()),
             Err(e) => {
                 state.set_setup_token(Some(token.hash()));
                 Err(match e {

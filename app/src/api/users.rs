@@ -8,9 +8,9 @@ use poem::http::StatusCode;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
-use zeugnis_core::access::{AccessLevel, Area, Permissions, Role};
+use zeugnis_core::access::{Area, Permissions, Role};
 use zeugnis_core::id::{RoleId, UserId};
-use zeugnis_core::ports::{Cursor, PageRequest, RoleStore, UserStore};
+use zeugnis_core::ports::{Cursor, PageRequest};
 use zeugnis_core::scope::{Criterion, ReferenceScope};
 use zeugnis_core::services::accounts::{NewUser, UserChanges, status_key};
 use zeugnis_core::services::roles::{level_from_key, level_key};
@@ -326,13 +326,13 @@ impl UserApi {
         limit: Query<Option<u16>>,
     ) -> Result<Json<UserPage>, ApiError> {
         let state = super::auth::state(req)?;
-        caller.actor.require(Area::Users, AccessLevel::Read)?;
-        let page = UserStore::users(
-            &*state.store,
-            caller.actor.tenant(),
-            PageRequest::new(after.0.map(Cursor), limit.0.unwrap_or(100)),
-        )
-        .await?;
+        let page = state
+            .accounts()
+            .users(
+                &caller.actor,
+                PageRequest::new(after.0.map(Cursor), limit.0.unwrap_or(100)),
+            )
+            .await?;
         Ok(Json(UserPage {
             items: page.items.iter().map(UserView::of).collect(),
             next: page.next.map(|c| c.0),
@@ -348,11 +348,11 @@ impl UserApi {
         id: Path<String>,
     ) -> Result<Json<UserView>, ApiError> {
         let state = super::auth::state(req)?;
-        caller.actor.require(Area::Users, AccessLevel::Read)?;
-        let user = UserStore::user(&*state.store, caller.actor.tenant(), user_id(&id.0)?)
-            .await?
-            .ok_or_else(ApiError::not_found)?;
-        Ok(Json(UserView::of(&user.value)))
+        let user = state
+            .accounts()
+            .user(&caller.actor, user_id(&id.0)?)
+            .await?;
+        Ok(Json(UserView::of(&user)))
     }
 
     /// Invite a user (area Users, read+write): the account is created and a
@@ -391,7 +391,6 @@ impl UserApi {
             .accounts()
             .invite(&caller.actor, new, caller.ip)
             .await?;
-        state.wake_outbox();
         Ok(InviteResponse::Created(Json(Created {
             id: id.to_string(),
         })))
@@ -445,7 +444,6 @@ impl UserApi {
             .accounts()
             .update_user(&caller.actor, user_id(&id.0)?, change, caller.ip)
             .await;
-        state.wake_outbox();
         let user = result?;
         Ok(Json(UserView::of(&user)))
     }
@@ -504,14 +502,7 @@ impl UserApi {
     #[oai(path = "/roles", method = "get")]
     async fn roles(&self, req: &Request, caller: Caller) -> Result<Json<Vec<RoleView>>, ApiError> {
         let state = super::auth::state(req)?;
-        if caller
-            .actor
-            .require(Area::Roles, AccessLevel::Read)
-            .is_err()
-        {
-            caller.actor.require(Area::Users, AccessLevel::Read)?;
-        }
-        let roles = RoleStore::roles(&*state.store, caller.actor.tenant()).await?;
+        let roles = state.roles().list(&caller.actor).await?;
         Ok(Json(roles.iter().map(RoleView::of).collect()))
     }
 

@@ -210,6 +210,10 @@ pub enum Precondition {
     AdministratorRemains,
     /// No reference names this employee (as subject or signatory).
     EmployeeUnreferenced(EmployeeId),
+    /// The change set's tenant is the only one of the installation (the first
+    /// start's setup). The adapter serialises such change sets across
+    /// instances, so that two setups cannot both commit.
+    OnlyTenant,
 }
 
 impl fmt::Display for Precondition {
@@ -221,6 +225,7 @@ impl fmt::Display for Precondition {
             Precondition::EmployeeUnreferenced(_) => {
                 f.write_str("the employee is still named by a reference (as subject or signatory)")
             }
+            Precondition::OnlyTenant => f.write_str("the installation has an organisation already"),
         }
     }
 }

@@ -19,7 +19,7 @@
 
 use std::net::IpAddr;
 
-use crate::access::Role;
+use crate::access::{AccessLevel, Area, Role};
 use crate::action::{ActionPurpose, PendingAction};
 use crate::audit::{AuditAction, AuditActor, AuditEvent, AuditTarget, FieldChange};
 use crate::authz::{AccessError, Actor, ensure_administrator_remains, holds_administrator};
@@ -28,8 +28,9 @@ use crate::messages::instant_de;
 use crate::password::{BreachedPasswords, Password, PasswordContext, PasswordRejected};
 use crate::ports::{
     ActionStore, ChangeSet, Clock, CredentialStore, Destination, LinkBuilder, MessageKind,
-    MessageParams, OutgoingMessage, PasswordHasher, Precondition, RandomSource, RoleStore,
-    SettingsStore, StoreError, TenantStore, UnitOfWork, UserStore, Versioned, Write, random_bytes,
+    MessageParams, OutgoingMessage, Page, PageRequest, PasswordHasher, Precondition, RandomSource,
+    RoleStore, SettingsStore, StoreError, TenantStore, UnitOfWork, UserStore, Versioned, Write,
+    random_bytes,
 };
 use crate::scope::ReferenceScope;
 use crate::settings::SsoMode;
@@ -109,6 +110,9 @@ pub enum AccountError {
     /// The tenant signs in by single sign-on only: there are no passwords.
     #[error("this organisation signs in with single sign-on only")]
     PasswordLoginDisabled,
+    /// `after` is not a position of this list.
+    #[error("after is not a position of this list; pass the next value of the previous page")]
+    InvalidCursor,
     /// Storage or hashing failed; the message is for the log.
     #[error("accounts unavailable: {0}")]
     Unavailable(String),
@@ -120,6 +124,7 @@ impl From<StoreError> for AccountError {
             StoreError::PreconditionFailed(Precondition::AdministratorRemains) => {
                 AccountError::Access(AccessError::LastAdministrator)
             }
+            StoreError::InvalidCursor => AccountError::InvalidCursor,
             other => AccountError::Unavailable(other.to_string()),
         }
     }
@@ -162,6 +167,46 @@ enum Inviter<'a> {
 }
 
 impl AccountService<'_> {
+    /// One page of the organisation's users (area Users, read).
+    ///
+    /// # Errors
+    /// [`AccountError::Access`]; [`AccountError::InvalidCursor`].
+    pub async fn users(
+        &self,
+        actor: &Actor,
+        page: PageRequest,
+    ) -> Result<Page<User>, AccountError> {
+        actor.require(Area::Users, AccessLevel::Read)?;
+        Ok(self.users.users(actor.tenant(), page).await?)
+    }
+
+    /// One user of the organisation (area Users, read); an unknown id is
+    /// [`AccessError::NotFound`].
+    ///
+    /// # Errors
+    /// [`AccountError::Access`].
+    pub async fn user(&self, actor: &Actor, id: UserId) -> Result<User, AccountError> {
+        actor.require(Area::Users, AccessLevel::Read)?;
+        self.users
+            .user(actor.tenant(), id)
+            .await?
+            .map(|u| u.value)
+            .ok_or(AccountError::Access(AccessError::NotFound))
+    }
+
+    /// The account a session that was just started belongs to (one's own; no
+    /// area needed). `None` when it is gone meanwhile.
+    ///
+    /// # Errors
+    /// Storage failures.
+    pub async fn own_account(
+        &self,
+        tenant: TenantId,
+        id: UserId,
+    ) -> Result<Option<User>, StoreError> {
+        Ok(self.users.user(tenant, id).await?.map(|u| u.value))
+    }
+
     async fn writable_tenant(&self, id: TenantId) -> Result<Tenant, AccountError> {
         let tenant = self
             .tenants

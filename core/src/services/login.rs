@@ -10,14 +10,19 @@
 use std::net::IpAddr;
 
 use crate::audit::{AuditAction, AuditActor, AuditEvent, AuditTarget};
-use crate::id::{MessageId, TenantId, UserId};
+use crate::id::{ChallengeId, MessageId, TenantId, UserId};
 use crate::lockout::Attempt;
 use crate::password::Password;
 use crate::ports::{
     ChangeSet, Clock, CredentialStore, Destination, MessageKind, MessageParams, OutgoingMessage,
-    PasswordHasher, RandomSource, SettingsStore, StoreError, TenantStore, UnitOfWork, UserStore,
-    Write, random_bytes,
+    PasswordHasher, RandomSource, SessionStore, SettingsStore, StoreError, TenantStore, UnitOfWork,
+    UserStore, Write, random_bytes,
 };
+use crate::session::{PendingLogin, Principal};
+use crate::user::User;
+
+use super::factors::FactorService;
+use super::sessions::{SessionService, StartedSession};
 use crate::settings::{SecondFactorRequirement, SsoMode};
 use crate::user::UserStatus;
 use crate::values::Email;
@@ -79,6 +84,13 @@ pub enum LoginError {
     /// The tenant allows single sign-on only.
     #[error("this organisation signs in with single sign-on only")]
     PasswordLoginDisabled,
+    /// Too many failed logins came from the client's address: it is refused
+    /// for a while, before any account is looked at.
+    #[error("too many failed logins from this address; try again in {retry_after_secs} seconds")]
+    TooManyAttempts {
+        /// Seconds until the address may try again (at least 1).
+        retry_after_secs: u64,
+    },
     /// Storage or hashing failed; the message is for the log.
     #[error("login unavailable: {0}")]
     Unavailable(String),
@@ -288,5 +300,177 @@ impl LoginService<'_> {
         Err(LoginError::Unavailable(
             "too many concurrent changes to one account".into(),
         ))
+    }
+}
+
+/// Failed logins per client address, kept by the edge (in memory per
+/// instance). A burst from one address is refused for a while and counts as a
+/// suspected attack.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+pub trait AddressThrottle: Send + Sync {
+    /// Seconds the address must still wait, when it is refused now.
+    fn refused_for(&self, ip: IpAddr) -> Option<u64>;
+    /// Records a failed login from the address; `true` when this failure
+    /// starts a refusal (a suspected attack).
+    fn record_failure(&self, ip: IpAddr) -> bool;
+}
+
+/// What a login flow led to, with the session it started.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum LoggedIn {
+    /// Logged in: the user's session.
+    Session {
+        /// The session (its token goes into the cookie).
+        started: StartedSession,
+        /// The account.
+        user: Box<User>,
+    },
+    /// The password was right; the session is a pending login until the
+    /// second factor is given.
+    SecondFactorRequired {
+        /// The pending login's session.
+        started: StartedSession,
+        /// No factor enrolled yet but the tenant requires one: enrol now.
+        enrolment_required: bool,
+    },
+}
+
+/// The whole login: the address throttle, the password step, the session it
+/// starts, the rule that an abandoned second step counts as a failed login,
+/// and the audit entry of a suspected attack. The edge maps input and output
+/// only.
+#[expect(missing_debug_implementations, reason = "holds trait objects only")]
+pub struct LoginFlow<'a> {
+    /// The password step.
+    pub password: LoginService<'a>,
+    /// Starting sessions.
+    pub sessions: SessionService<'a>,
+    /// The second step (an abandoned one counts as failed).
+    pub factors: FactorService<'a>,
+    /// Sessions of an account (earlier pending logins).
+    pub session_store: &'a dyn SessionStore,
+    /// Failed logins per address.
+    pub throttle: &'a dyn AddressThrottle,
+}
+
+/// A tenant id that belongs to no tenant: an unknown organisation is answered
+/// like an unknown account, with the same work.
+const NO_TENANT: TenantId = TenantId::from_bytes([0; 16]);
+
+impl LoginFlow<'_> {
+    /// Logs in with e-mail address and password at `tenant` (`None`: the
+    /// organisation named is unknown; answered like an unknown account).
+    ///
+    /// # Errors
+    /// [`LoginError::TooManyAttempts`] before anything is read;
+    /// [`LoginError::InvalidCredentials`] for every wrong or unusable account,
+    /// also when an earlier login of the account left its second step
+    /// unanswered (that counts as a failed login now and ends);
+    /// [`LoginError::PasswordLoginDisabled`]; [`LoginError::Unavailable`].
+    pub async fn log_in(
+        &self,
+        tenant: Option<TenantId>,
+        email: String,
+        password: Password,
+        source_ip: Option<IpAddr>,
+    ) -> Result<LoggedIn, LoginError> {
+        if let Some(ip) = source_ip
+            && let Some(wait) = self.throttle.refused_for(ip)
+        {
+            return Err(LoginError::TooManyAttempts {
+                retry_after_secs: wait.max(1),
+            });
+        }
+        let tenant_id = tenant.unwrap_or(NO_TENANT);
+        let outcome = self
+            .password
+            .login(LoginRequest {
+                tenant: tenant_id,
+                email,
+                password,
+                source_ip,
+            })
+            .await;
+        match outcome {
+            Ok(LoginOutcome::Authenticated { user, .. }) => {
+                let started = self
+                    .sessions
+                    .start(tenant_id, Principal::User(user), None)
+                    .await?;
+                let account = self
+                    .password
+                    .users
+                    .user(tenant_id, user)
+                    .await?
+                    .ok_or(LoginError::InvalidCredentials)?
+                    .value;
+                Ok(LoggedIn::Session {
+                    started,
+                    user: Box::new(account),
+                })
+            }
+            Ok(LoginOutcome::SecondFactorRequired {
+                user,
+                enrolment_required,
+                ..
+            }) => {
+                for s in self.session_store.sessions_of(tenant_id, user).await? {
+                    if matches!(s.principal, Principal::PendingLogin(_))
+                        && self
+                            .factors
+                            .abandoned_login(tenant_id, user, s.token_hash, source_ip)
+                            .await
+                            .map_err(|e| LoginError::Unavailable(e.to_string()))?
+                    {
+                        return Err(LoginError::InvalidCredentials);
+                    }
+                }
+                let started = self
+                    .sessions
+                    .start(
+                        tenant_id,
+                        Principal::PendingLogin(PendingLogin {
+                            user,
+                            attempt: ChallengeId::from_random(random_bytes(self.password.random)),
+                            enrolment_required,
+                        }),
+                        None,
+                    )
+                    .await?;
+                Ok(LoggedIn::SecondFactorRequired {
+                    started,
+                    enrolment_required,
+                })
+            }
+            Err(LoginError::InvalidCredentials) => {
+                if let Some(ip) = source_ip
+                    && self.throttle.record_failure(ip)
+                    && let Some(t) = tenant
+                {
+                    self.suspected_attack(t, ip).await?;
+                }
+                Err(LoginError::InvalidCredentials)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Audits a burst of failures from one address in the organisation it
+    /// aimed at.
+    async fn suspected_attack(&self, tenant: TenantId, ip: IpAddr) -> Result<(), LoginError> {
+        let mut changes = ChangeSet::new(tenant);
+        changes.push(Write::AppendAudit(
+            AuditEvent::new(
+                Some(tenant),
+                self.password.clock.now(),
+                AuditActor::Anonymous,
+                AuditAction::SuspectedAttack,
+                AuditTarget::None,
+            )
+            .from_ip(Some(ip))
+            .with_detail("failed_logins_per_address"),
+        ));
+        Ok(self.password.uow.commit(changes).await?)
     }
 }

@@ -5,6 +5,7 @@
 //! service makes goes out as one [`ChangeSet`](crate::ports::ChangeSet).
 
 pub mod accounts;
+pub mod audit;
 pub mod delivery;
 pub mod employees;
 pub mod factors;

@@ -9,7 +9,7 @@ use std::net::IpAddr;
 use crate::access::{AccessLevel, Area, Permissions, Role, RoleError};
 use crate::audit::{AuditAction, AuditTarget, FieldChange};
 use crate::authz::{AccessError, Actor};
-use crate::id::RoleId;
+use crate::id::{RoleId, TenantId};
 use crate::ports::{
     ChangeSet, Clock, RandomSource, RoleStore, StoreError, TenantStore, UnitOfWork, Write,
     random_bytes,
@@ -104,6 +104,35 @@ pub struct RoleService<'a> {
 }
 
 impl RoleService<'_> {
+    /// The organisation's roles, for whoever manages roles or users (area Roles
+    /// or Users, read: inviting a user means choosing a role).
+    ///
+    /// # Errors
+    /// [`RoleChangeError::Access`] without either area.
+    pub async fn list(&self, actor: &Actor) -> Result<Vec<Role>, RoleChangeError> {
+        if actor.require(Area::Roles, AccessLevel::Read).is_err() {
+            actor.require(Area::Users, AccessLevel::Read)?;
+        }
+        Ok(self.roles.roles(actor.tenant()).await?)
+    }
+
+    /// The organisation's built-in Administrator role, for an operator who
+    /// invites its first Administrator.
+    ///
+    /// # Errors
+    /// Storage failures.
+    pub async fn administrator_role_of(
+        &self,
+        tenant: TenantId,
+    ) -> Result<Option<Role>, StoreError> {
+        Ok(self
+            .roles
+            .roles(tenant)
+            .await?
+            .into_iter()
+            .find(Role::is_administrator))
+    }
+
     async fn writable(&self, actor: &Actor) -> Result<(), RoleChangeError> {
         actor.require(Area::Roles, AccessLevel::ReadWrite)?;
         self.tenants

@@ -8,8 +8,8 @@ use crate::password::{
     BreachedPasswords, Password, PasswordContext, PasswordPolicy, PasswordRejected,
 };
 use crate::ports::{
-    ChangeSet, Clock, PasswordHash, PasswordHasher, RandomSource, StoreError, TenantStore,
-    UnitOfWork, Write, random_bytes,
+    ChangeSet, Clock, PasswordHash, PasswordHasher, Precondition, RandomSource, StoreError,
+    TenantStore, UnitOfWork, Write, random_bytes,
 };
 use crate::scope::ReferenceScope;
 use crate::tenant::{Tenant, TenantStatus};
@@ -26,6 +26,9 @@ pub enum TenantSetupError {
     /// The first administrator's password breaks the default policy.
     #[error("the password does not meet the password policy")]
     Password(PasswordRejected),
+    /// The installation has an organisation already (first-start setup only).
+    #[error("the installation is set up already")]
+    AlreadySetUp,
     /// Storage or hashing failed; the message is for the log.
     #[error("tenant setup unavailable: {0}")]
     Unavailable(String),
@@ -74,6 +77,77 @@ pub struct TenantService<'a> {
 }
 
 impl TenantService<'_> {
+    /// The organisation a login names by short name, or the only one there is
+    /// when it names none. `None` for an unknown, malformed, ended or deleted
+    /// one, and when several exist and none is named (callers answer as for an
+    /// unknown account).
+    ///
+    /// # Errors
+    /// Storage failures.
+    pub async fn for_login(&self, slug: Option<&str>) -> Result<Option<Tenant>, StoreError> {
+        match slug.map(str::trim).filter(|s| !s.is_empty()) {
+            Some(raw) => match Slug::parse(raw) {
+                Ok(slug) => self.by_slug(&slug).await,
+                Err(_) => Ok(None),
+            },
+            None => {
+                let mut all = self.tenants.tenants().await?;
+                Ok(if all.len() == 1 { all.pop() } else { None })
+            }
+        }
+    }
+
+    /// The readable organisation with this short name.
+    ///
+    /// # Errors
+    /// Storage failures.
+    pub async fn by_slug(&self, slug: &Slug) -> Result<Option<Tenant>, StoreError> {
+        Ok(self
+            .tenants
+            .tenant_by_slug(slug)
+            .await?
+            .filter(|t| t.ensure_readable().is_ok()))
+    }
+
+    /// The organisation with this id.
+    ///
+    /// # Errors
+    /// Storage failures.
+    pub async fn tenant(&self, id: TenantId) -> Result<Option<Tenant>, StoreError> {
+        self.tenants.tenant(id).await
+    }
+
+    /// Every organisation of the installation.
+    ///
+    /// # Errors
+    /// Storage failures.
+    pub async fn all(&self) -> Result<Vec<Tenant>, StoreError> {
+        self.tenants.tenants().await
+    }
+
+    /// Sets up the installation on its first start: its first organisation
+    /// with the Administrator role and a first, active Administrator with a
+    /// password, in one transaction that commits only while no other
+    /// organisation exists (so two instances cannot both set up one).
+    ///
+    /// # Errors
+    /// [`TenantSetupError::AlreadySetUp`]; as
+    /// [`TenantService::create_with_administrator`].
+    pub async fn set_up_installation(
+        &self,
+        slug: Slug,
+        name: Name,
+        admin: FirstAdministrator,
+        hasher: &dyn PasswordHasher,
+        breached: &dyn BreachedPasswords,
+    ) -> Result<(CreatedTenant, UserId), TenantSetupError> {
+        if !self.tenants.tenants().await?.is_empty() {
+            return Err(TenantSetupError::AlreadySetUp);
+        }
+        self.with_administrator(slug, name, admin, hasher, breached, true)
+            .await
+    }
+
     /// Creates an active tenant with its Administrator role.
     ///
     /// # Errors
@@ -84,7 +158,7 @@ impl TenantService<'_> {
         name: Name,
         operator: Option<OperatorId>,
     ) -> Result<CreatedTenant, TenantSetupError> {
-        self.create_inner(slug, name, operator, None)
+        self.create_inner(slug, name, operator, None, false)
             .await
             .map(|(t, _)| t)
     }
@@ -103,6 +177,19 @@ impl TenantService<'_> {
         hasher: &dyn PasswordHasher,
         breached: &dyn BreachedPasswords,
     ) -> Result<(CreatedTenant, UserId), TenantSetupError> {
+        self.with_administrator(slug, name, admin, hasher, breached, false)
+            .await
+    }
+
+    async fn with_administrator(
+        &self,
+        slug: Slug,
+        name: Name,
+        admin: FirstAdministrator,
+        hasher: &dyn PasswordHasher,
+        breached: &dyn BreachedPasswords,
+        only: bool,
+    ) -> Result<(CreatedTenant, UserId), TenantSetupError> {
         let context = PasswordContext::new(
             [admin.first_name.as_str(), admin.last_name.as_str()],
             Some(admin.email.as_str()),
@@ -116,7 +203,7 @@ impl TenantService<'_> {
             .await
             .map_err(|e| TenantSetupError::Unavailable(e.to_string()))?;
         let (tenant, user) = self
-            .create_inner(slug, name, None, Some((admin, hash)))
+            .create_inner(slug, name, None, Some((admin, hash)), only)
             .await?;
         let user = user.ok_or_else(|| TenantSetupError::Unavailable("no user created".into()))?;
         Ok((tenant, user))
@@ -128,6 +215,7 @@ impl TenantService<'_> {
         name: Name,
         operator: Option<OperatorId>,
         admin: Option<(FirstAdministrator, PasswordHash)>,
+        only: bool,
     ) -> Result<(CreatedTenant, Option<UserId>), TenantSetupError> {
         if self.tenants.tenant_by_slug(&slug).await?.is_some() {
             return Err(TenantSetupError::SlugTaken(slug.as_str().to_owned()));
@@ -197,6 +285,9 @@ impl TenantService<'_> {
                     ]),
                 ));
         }
+        if only {
+            changes.require(Precondition::OnlyTenant);
+        }
         match self.uow.commit(changes).await {
             Ok(()) => Ok((
                 CreatedTenant {
@@ -207,6 +298,9 @@ impl TenantService<'_> {
             )),
             Err(StoreError::Conflict { .. }) => {
                 Err(TenantSetupError::SlugTaken(tenant.slug.as_str().to_owned()))
+            }
+            Err(StoreError::PreconditionFailed(Precondition::OnlyTenant)) => {
+                Err(TenantSetupError::AlreadySetUp)
             }
             Err(e) => Err(e.into()),
         }

@@ -1787,3 +1787,52 @@ pub(crate) async fn phrase_library_formatting_and_generated_fingerprint_round_tr
     commit(s, t, vec![Write::PurgeTenantData]).await.unwrap();
     assert_eq!(s.phrase_library(t).await.unwrap().version, Version(0));
 }
+
+/// The change set that sets up tenant `n` as the installation's first.
+fn first_tenant(n: u8) -> ChangeSet {
+    let t = tenant(n);
+    let mut cs = ChangeSet::new(t.id);
+    cs.push(Write::InsertTenant(t.clone()))
+        .push(Write::InsertRole(admin_role(t.id)))
+        .require(Precondition::OnlyTenant);
+    cs
+}
+
+pub(crate) async fn only_one_first_start_setup_commits_even_at_once(h: &Harness) {
+    let s = &h.store;
+    // Two setups at the same moment (two instances' first start): one commits,
+    // the other is refused and leaves nothing behind.
+    let (a, b) = tokio::join!(s.commit(first_tenant(1)), s.commit(first_tenant(2)));
+    let results = [a, b];
+    assert_eq!(
+        results.iter().filter(|r| r.is_ok()).count(),
+        1,
+        "{results:?}"
+    );
+    assert!(
+        results.contains(&Err(StoreError::PreconditionFailed(
+            Precondition::OnlyTenant
+        ))),
+        "{results:?}"
+    );
+    let tenants = s.tenants().await.unwrap();
+    assert_eq!(tenants.len(), 1, "{tenants:?}");
+    let winner = tenants[0].id;
+    assert!(
+        s.roles(winner).await.unwrap().len() == 1,
+        "the winner's role is there"
+    );
+    // Later, too: the installation is set up.
+    assert_eq!(
+        s.commit(first_tenant(3)).await,
+        Err(StoreError::PreconditionFailed(Precondition::OnlyTenant))
+    );
+    assert_eq!(s.tenants().await.unwrap().len(), 1);
+    // Creating further organisations (the operator's command) is not bound by it.
+    let more = tenant(4);
+    let mut cs = ChangeSet::new(more.id);
+    cs.push(Write::InsertTenant(more.clone()))
+        .push(Write::InsertRole(admin_role(more.id)));
+    s.commit(cs).await.unwrap();
+    assert_eq!(s.tenants().await.unwrap().len(), 2);
+}

@@ -37,4 +37,5 @@ conformance!(
     a_schema_from_a_newer_version_is_refused,
     action_links_work_once_and_sessions_end_per_user,
     phrase_library_formatting_and_generated_fingerprint_round_trip,
+    only_one_first_start_setup_commits_even_at_once,
 );

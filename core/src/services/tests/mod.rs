@@ -1,6 +1,7 @@
 //! Service tests against mocked ports.
 
 mod accounts;
+mod audit;
 mod delivery;
 mod employees;
 mod handover;
