@@ -512,6 +512,27 @@ pub async fn wait_for_mails_to(
     }
 }
 
+/// Waits until the outbox holds no message waiting to be sent: everything
+/// caused so far has been handed to the mail server or the SMS gateway (a mail
+/// that should not exist would have arrived by then).
+///
+/// # Panics
+/// When messages still wait after [`MAIL_TIMEOUT`].
+pub async fn outbox_drained(app: &TestApp) {
+    let deadline = Instant::now() + MAIL_TIMEOUT;
+    loop {
+        let waiting = app.store().queued_messages().await.expect("the outbox");
+        if waiting == 0 {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{waiting} message(s) still wait after {MAIL_TIMEOUT:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 /// Someone to invite.
 #[derive(Debug, Clone)]
 pub struct Invitee<'a> {

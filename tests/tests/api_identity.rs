@@ -149,10 +149,10 @@ async fn user_status(admin: &mut ApiClient, id: &str) -> String {
     r.json["status"].as_str().unwrap().to_owned()
 }
 
-/// Waits a little longer than the outbox worker's poll, so that a mail that
+/// Waits until every message caused so far has been sent, so that a mail that
 /// should not exist would have arrived.
-async fn settle_outbox() {
-    tokio::time::sleep(StdDuration::from_millis(2500)).await;
+async fn settle_outbox(app: &TestApp) {
+    zeugnis_tests::api::outbox_drained(app).await;
 }
 
 fn count_mails(sink: &SmtpSink, to: &str, subject: &str) -> usize {
@@ -349,7 +349,7 @@ async fn the_setup_and_an_invitation_lead_to_a_login_and_the_link_works_once(bac
         "the second use set no password"
     );
 
-    settle_outbox().await;
+    settle_outbox(&app).await;
     assert_eq!(count_mails(&sink, jonas.email, "Passwort zurücksetzen"), 0);
     let audit = audit_entries(&app, tenant).await;
     let created = about(&audit, AuditAction::UserCreated, &jonas_id);
@@ -472,7 +472,7 @@ async fn the_fifth_consecutive_failure_locks_the_account_until_an_administrator_
     // One notice by mail, however often the locked account is tried.
     wait_for_mails_to(&sink, bea_email, "gesperrt", 1).await;
     assert_invalid_credentials(&c.login(bea_email, WRONG).await, "locked, wrong");
-    settle_outbox().await;
+    settle_outbox(&app).await;
     assert_eq!(count_mails(&sink, bea_email, "gesperrt"), 1);
 
     // The Administrator unlocks; the right password works again.
@@ -586,7 +586,7 @@ async fn twenty_parallel_wrong_passwords_lock_the_account_once_and_are_each_coun
         "locked",
     );
     wait_for_mails_to(&sink, cara_email, "gesperrt", 1).await;
-    settle_outbox().await;
+    settle_outbox(&app).await;
     assert_eq!(count_mails(&sink, cara_email, "gesperrt"), 1, "one notice");
 
     // Four parallel failures do not lock.
@@ -732,7 +732,7 @@ async fn unknown_wrong_locked_deactivated_and_foreign_logins_get_the_same_answer
         "{forgot_bodies:?}"
     );
     wait_for_mails_to(&sink, active, "Passwort zurücksetzen", 1).await;
-    settle_outbox().await;
+    settle_outbox(&app).await;
     for email in [locked, deactivated] {
         assert_eq!(
             count_mails(&sink, email, "Passwort zurücksetzen"),
@@ -795,7 +795,7 @@ async fn a_reset_link_works_once_for_thirty_minutes_and_ends_every_session(backe
     assert_eq!(unknown.bytes, known.bytes, "the same answer");
     assert_eq!(unknown.header("content-type"), known.header("content-type"));
     let mails = wait_for_mails_to(&sink, ADMIN_EMAIL, "Passwort zurücksetzen", 1).await;
-    settle_outbox().await;
+    settle_outbox(&app).await;
     assert_eq!(sink.received().len(), 1, "no mail for the unknown address");
     let text = mails[0].text.as_deref().unwrap();
     assert!(

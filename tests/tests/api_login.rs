@@ -416,7 +416,7 @@ async fn a_reset_link_works_once_ends_sessions_and_expires(backend: Backend) {
     assert_eq!(unknown, known, "the same answer either way");
     assert_eq!(known.0, 202);
     let mails = sink.wait_for(1, PATIENCE).await;
-    tokio::time::sleep(StdDuration::from_millis(500)).await;
+    zeugnis_tests::api::outbox_drained(&app).await;
     assert_eq!(
         sink.received().len(),
         1,

@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{
+    ColumnTrait, EntityTrait, PaginatorTrait as _, QueryFilter, QueryOrder, QuerySelect, Set,
+};
 use serde::{Deserialize, Serialize};
 use zeugnis_core::id::{MessageId, TenantId};
 use zeugnis_core::ports::{
@@ -35,6 +37,20 @@ struct Body {
 }
 
 impl Store {
+    /// How many messages of the installation wait to be sent (queued, claimed
+    /// or scheduled again; not those failed for good). For tests and
+    /// operators: `0` means every message caused so far has been handed on.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    pub async fn queued_messages(&self) -> Result<u64, StoreError> {
+        outbox::Entity::find()
+            .filter(outbox::Column::State.eq(QUEUED))
+            .count(&self.db)
+            .await
+            .map_err(db)
+    }
+
     /// A message failed for good: its body goes, a record of kind and times
     /// stays (inside the caller's transaction) — if the claim is still the
     /// caller's.
