@@ -34,7 +34,7 @@ use std::collections::BTreeSet;
 use std::ops::Deref;
 
 use crate::access::{AccessLevel, Area, Permissions, Role};
-use crate::employee::OrgAttributes;
+use crate::employee::{Employee, OrgAttributes};
 use crate::id::{OperatorId, TenantId, UserId};
 use crate::reference::Reference;
 use crate::scope::ReferenceScope;
@@ -378,7 +378,30 @@ impl VisibilityFilter {
     }
 }
 
-/// A value that passed the visibility check.
+impl VisibilityFilter {
+    /// Whether an employee record is visible: same tenant, and the scope
+    /// covers its organisational attributes (employees have no private flag).
+    #[must_use]
+    pub fn admits_employee(&self, employee: &Employee) -> bool {
+        employee.tenant == self.tenant && self.scope.covers(&employee.org)
+    }
+
+    /// Wraps an employee record as [`Visible`] if the filter admits it.
+    ///
+    /// # Errors
+    /// [`AccessError::NotFound`] otherwise — the same answer as for an employee
+    /// that does not exist.
+    pub fn admit_employee(&self, employee: Employee) -> Result<Visible<Employee>, AccessError> {
+        if self.admits_employee(&employee) {
+            Ok(Visible(employee))
+        } else {
+            Err(AccessError::NotFound)
+        }
+    }
+}
+
+/// A value that passed the visibility check: [`VisibilityFilter::admit`]
+/// and [`VisibilityFilter::admit_employee`] are the only ways to make one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Visible<T>(T);
 

@@ -10,7 +10,7 @@ use std::net::IpAddr;
 
 use crate::access::{AccessLevel, Area};
 use crate::audit::{AuditAction, AuditTarget, FieldChange};
-use crate::authz::{AccessError, Actor};
+use crate::authz::{AccessError, Actor, Visible};
 use crate::employee::{Contact, Employee, Employment, OrgAttributes, PersonalData};
 use crate::id::EmployeeId;
 use crate::ports::{
@@ -103,17 +103,22 @@ impl EmployeeService<'_> {
         Ok(())
     }
 
-    /// The employee if it exists for the actor (same tenant, in scope).
+    /// The employee if it exists for the actor (through the actor's
+    /// visibility filter: same tenant, in scope).
     async fn load(
         &self,
         actor: &Actor,
         id: EmployeeId,
-    ) -> Result<Versioned<Employee>, ReferenceError> {
-        self.employees
+    ) -> Result<Versioned<Visible<Employee>>, ReferenceError> {
+        let found = self
+            .employees
             .employee(actor.tenant(), id)
             .await?
-            .filter(|e| e.value.tenant == actor.tenant() && actor.scope().covers(&e.value.org))
-            .ok_or(ReferenceError::Access(AccessError::NotFound))
+            .ok_or(ReferenceError::Access(AccessError::NotFound))?;
+        Ok(Versioned {
+            value: actor.visibility().admit_employee(found.value)?,
+            version: found.version,
+        })
     }
 
     /// The employees in the actor's scope, ordered by id.
@@ -124,12 +129,23 @@ impl EmployeeService<'_> {
         &self,
         actor: &Actor,
         page: PageRequest,
-    ) -> Result<Page<Employee>, ReferenceError> {
+    ) -> Result<Page<Visible<Employee>>, ReferenceError> {
         self.readable(actor).await?;
-        Ok(self
+        let filter = actor.visibility();
+        let page = self
             .employees
-            .employees(actor.tenant(), actor.scope(), page)
-            .await?)
+            .employees(actor.tenant(), filter.scope(), page)
+            .await?;
+        // The store's query applies the scope; the filter checks every record
+        // again, so a query that let one through too many shows nothing of it.
+        Ok(Page {
+            items: page
+                .items
+                .into_iter()
+                .filter_map(|e| filter.admit_employee(e).ok())
+                .collect(),
+            next: page.next,
+        })
     }
 
     /// One employee.
@@ -140,7 +156,7 @@ impl EmployeeService<'_> {
         &self,
         actor: &Actor,
         id: EmployeeId,
-    ) -> Result<Versioned<Employee>, ReferenceError> {
+    ) -> Result<Versioned<Visible<Employee>>, ReferenceError> {
         self.readable(actor).await?;
         self.load(actor, id).await
     }
@@ -201,7 +217,7 @@ impl EmployeeService<'_> {
         input: EmployeeInput,
         version: Option<crate::ports::Version>,
         source_ip: Option<IpAddr>,
-    ) -> Result<Versioned<Employee>, ReferenceError> {
+    ) -> Result<Versioned<Visible<Employee>>, ReferenceError> {
         self.writable(actor).await?;
         let current = self.load(actor, id).await?;
         if let Some(v) = version

@@ -292,9 +292,9 @@ pub fn parse_sections(
 /// Who may be named as a signer by employee id.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum SignerRule<'a> {
-    /// HR: employees within the writer's reference scope, and those the
-    /// reference names already.
-    Scope(&'a crate::scope::ReferenceScope),
+    /// HR: employees the writer may see (their visibility filter), and those
+    /// the reference names already.
+    Visible(&'a crate::authz::VisibilityFilter),
     /// A link holder, who sees no employee records: only those the reference
     /// names already (kept, reordered or removed); others sign by name alone.
     Kept,
@@ -322,10 +322,10 @@ pub(crate) async fn check_signers(
         }
         let may_name = match rule {
             SignerRule::Kept => false,
-            SignerRule::Scope(scope) => employees
+            SignerRule::Visible(filter) => employees
                 .employee(tenant, id)
                 .await?
-                .is_some_and(|e| e.value.tenant == tenant && scope.covers(&e.value.org)),
+                .is_some_and(|e| filter.admits_employee(&e.value)),
         };
         if !may_name {
             return Err(ReferenceError::invalid(
@@ -607,9 +607,9 @@ impl ReferenceService<'_> {
             .employees
             .employee(actor.tenant(), new.employee)
             .await?
-            .filter(|e| actor.scope().covers(&e.value.org))
-            .ok_or(AccessError::NotFound)?
-            .value;
+            .ok_or(AccessError::NotFound)
+            .and_then(|e| actor.visibility().admit_employee(e.value))?
+            .into_inner();
         let now = self.clock.now();
         let reference = Reference {
             id: ReferenceId::from_random(random_bytes(self.random)),
@@ -684,12 +684,12 @@ impl ReferenceService<'_> {
                     .employee(actor.tenant(), summary.employee)
                     .await
                 {
-                    Ok(Some(e)) => Some(format!(
+                    Ok(Some(e)) if actor.visibility().admits_employee(&e.value) => Some(format!(
                         "{} {}",
                         e.value.personal.first_name.as_str(),
                         e.value.personal.last_name.as_str()
                     )),
-                    Ok(None) | Err(StoreError::Gone) => None,
+                    Ok(_) | Err(StoreError::Gone) => None,
                     Err(e) => return Err(e.into()),
                 };
                 names.insert(summary.employee, n.clone());
@@ -837,7 +837,7 @@ impl ReferenceService<'_> {
         check_signers(
             self.employees,
             actor.tenant(),
-            SignerRule::Scope(actor.scope()),
+            SignerRule::Visible(&actor.visibility()),
             &reference.signatories,
             &parsed,
         )

@@ -345,3 +345,38 @@ fn a_read_only_tenant_refuses_every_change_but_can_still_be_read() {
     let (read, _) = with_service(&world, |s| run(s.get(&hr, id(1))));
     assert_eq!(read.map(|e| e.value.id), Ok(id(1)));
 }
+
+#[test]
+fn a_list_shows_nothing_outside_the_scope_even_when_the_query_lets_it_through() {
+    // A store whose scope condition is broken (it returns every record): the
+    // service's visibility filter still drops what the actor may not see.
+    let mut world = World::new(vec![]);
+    let leaky = vec![employee(1, "Köln"), employee(2, "München")];
+    world.employees = MockEmployeeStore::new();
+    world
+        .employees
+        .expect_employees()
+        .returning(move |_, _, _| {
+            Ok(Page {
+                items: leaky.clone(),
+                next: None,
+            })
+        });
+    let (page, _) = with_service(&world, |s| {
+        run(s.list(&actor(AccessLevel::Read), PageRequest::first(10)))
+    });
+    let ids: Vec<EmployeeId> = page.unwrap().items.iter().map(|e| e.id).collect();
+    assert_eq!(ids, [id(1)]);
+}
+
+#[test]
+fn an_employee_of_another_organisation_is_not_found_even_when_the_store_returns_it() {
+    let mut foreign = employee(3, "Köln");
+    foreign.tenant = crate::id::TenantId::from_bytes([0x99; 16]);
+    let world = World::new(vec![foreign]);
+    let (r, _) = with_service(&world, |s| run(s.get(&actor(AccessLevel::Read), id(3))));
+    assert!(
+        matches!(r, Err(ReferenceError::Access(AccessError::NotFound))),
+        "{r:?}"
+    );
+}
