@@ -25,7 +25,7 @@ use crate::ports::{
 use crate::ports::{EmployeeStore, LibraryStore};
 use crate::reference::{Reference, ReferenceStatus, SectionContent, StatusActor};
 use crate::services::references::{
-    ReferenceError, SectionInput, SignerRule, apply_sections, check_signers, letter_of,
+    ReferenceError, SectionInput, SignerRule, apply_authorized, check_signers, letter_of,
     log_changes, parse_sections, record_status_change,
 };
 use crate::settings::CodeChannel;
@@ -531,9 +531,15 @@ impl HandoverWorkService<'_> {
             &parsed,
         )
         .await?;
+        // The matrix decides again on exactly the content that will be saved,
+        // and only its proof applies it.
+        let authorized = u
+            .matrix
+            .authorize_update(parsed.iter().map(|(s, (_, c))| (*s, c.clone())).collect())
+            .map_err(ReferenceError::from)?;
         let version = u.reference.version;
         let mut reference = u.reference.value.clone();
-        let changed = apply_sections(&mut reference, parsed);
+        let changed = apply_authorized(&mut reference, authorized, &parsed);
         if changed.is_empty() {
             return Ok(Self::access(&u));
         }

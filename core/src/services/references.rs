@@ -484,17 +484,41 @@ pub(crate) fn apply_sections(
             continue;
         }
         if let Form::Signatures(signers) = &form {
-            let mut seen = BTreeSet::new();
-            reference.signatories = signers
-                .iter()
-                .filter_map(|s| s.employee)
-                .filter(|e| seen.insert(*e))
-                .collect();
+            reference.signatories = signatories_of(signers);
         }
         reference.content.set(section, content.clone());
         changed.push((section, before, content));
     }
     changed
+}
+
+/// Applies sections a link holder's matrix accepted: only an
+/// [`AuthorizedUpdate`] (made by [`PermissionMatrix::authorize_update`] from
+/// exactly this content) changes the reference. `forms` are the parsed
+/// sections the update was made from (a changed signature list also sets the
+/// reference's signatories).
+pub(crate) fn apply_authorized(
+    reference: &mut Reference,
+    update: crate::matrix::AuthorizedUpdate,
+    forms: &BTreeMap<Section, (Form, SectionContent)>,
+) -> Vec<(Section, Option<SectionContent>, SectionContent)> {
+    let changed = update.apply_to(&mut reference.content);
+    if changed.iter().any(|(s, _, _)| *s == Section::Signatures)
+        && let Some((Form::Signatures(signers), _)) = forms.get(&Section::Signatures)
+    {
+        reference.signatories = signatories_of(signers);
+    }
+    changed
+}
+
+/// The employees a signature list names, once each, in order.
+fn signatories_of(signers: &[crate::reference::form::Signer]) -> Vec<EmployeeId> {
+    let mut seen = BTreeSet::new();
+    signers
+        .iter()
+        .filter_map(|s| s.employee)
+        .filter(|e| seen.insert(*e))
+        .collect()
 }
 
 /// Change-log entries and the audit's field list for changed sections.
