@@ -435,6 +435,7 @@ impl AppState {
             password: self.login(),
             sessions: self.sessions(),
             factors: self.factors(),
+            tenants: self.tenants(),
             session_store: &*self.store,
             throttle: &self.throttle,
         }

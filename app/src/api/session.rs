@@ -13,8 +13,8 @@ use zeugnis_core::token::TokenHash;
 
 use super::auth::{Caller, clear_cookie, client_ip, csrf_token, session_cookie};
 use super::error::ApiError;
+use super::timestamp;
 use super::users::UserView;
-use super::{resolve_tenant, timestamp};
 
 #[derive(Tags)]
 enum Tag {
@@ -140,14 +140,13 @@ impl SessionApi {
     ) -> Result<LoginResponse, ApiError> {
         let state = super::auth::state(req)?;
         let ip = client_ip(req, &state);
-        let tenant = resolve_tenant(&state, input.tenant.as_deref()).await?;
-        let tenant_id = tenant.as_ref().map(|t| t.id);
+        let input = input.0;
         let outcome = state
             .login_flow()
             .log_in(
-                tenant_id,
-                input.0.email,
-                Password::new(input.0.password),
+                input.tenant.as_deref(),
+                input.email,
+                Password::new(input.password),
                 ip,
             )
             .await;

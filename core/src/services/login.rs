@@ -23,6 +23,7 @@ use crate::user::User;
 
 use super::factors::FactorService;
 use super::sessions::{SessionService, StartedSession};
+use super::tenants::TenantService;
 use crate::settings::{SecondFactorRequirement, SsoMode};
 use crate::user::UserStatus;
 use crate::values::Email;
@@ -348,6 +349,8 @@ pub struct LoginFlow<'a> {
     pub sessions: SessionService<'a>,
     /// The second step (an abandoned one counts as failed).
     pub factors: FactorService<'a>,
+    /// The organisation a login names.
+    pub tenants: TenantService<'a>,
     /// Sessions of an account (earlier pending logins).
     pub session_store: &'a dyn SessionStore,
     /// Failed logins per address.
@@ -359,8 +362,9 @@ pub struct LoginFlow<'a> {
 const NO_TENANT: TenantId = TenantId::from_bytes([0; 16]);
 
 impl LoginFlow<'_> {
-    /// Logs in with e-mail address and password at `tenant` (`None`: the
-    /// organisation named is unknown; answered like an unknown account).
+    /// Logs in with e-mail address and password at the organisation named by
+    /// `tenant` (its short name; `None`: the only one there is). An unknown
+    /// organisation is answered like an unknown account.
     ///
     /// # Errors
     /// [`LoginError::TooManyAttempts`] before anything is read;
@@ -370,7 +374,7 @@ impl LoginFlow<'_> {
     /// [`LoginError::PasswordLoginDisabled`]; [`LoginError::Unavailable`].
     pub async fn log_in(
         &self,
-        tenant: Option<TenantId>,
+        tenant: Option<&str>,
         email: String,
         password: Password,
         source_ip: Option<IpAddr>,
@@ -382,6 +386,7 @@ impl LoginFlow<'_> {
                 retry_after_secs: wait.max(1),
             });
         }
+        let tenant = self.tenants.for_login(tenant).await?.map(|t| t.id);
         let tenant_id = tenant.unwrap_or(NO_TENANT);
         let outcome = self
             .password

@@ -8,6 +8,7 @@ mod handover;
 mod handover_work;
 mod library;
 mod login;
+mod login_flow;
 mod references;
 mod retention;
 
