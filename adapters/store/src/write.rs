@@ -184,7 +184,6 @@ impl Store {
                         .map_err(db)?
                         == 0
                 }
-                _ => false,
             };
             if !holds {
                 return Err(StoreError::PreconditionFailed(p));
@@ -396,9 +395,6 @@ impl Store {
             }
             Write::Enqueue(m) => self.enqueue(txn, &m).await,
             Write::FailMessage(id, lease_until) => self.fail_message(txn, t, id, lease_until).await,
-            _ => Err(StoreError::Unavailable(
-                "this kind of write is not supported by the store".into(),
-            )),
         }
     }
 

@@ -29,8 +29,11 @@ use super::{OutgoingMessage, PasswordHash, StoreError, Version};
 /// fail with [`StoreError::Conflict`] when it changed, or [`StoreError::NotFound`]
 /// when the record is gone; deletes of a missing record fail with
 /// [`StoreError::NotFound`].
+///
+/// Not `#[non_exhaustive]` on purpose: a storage adapter matches every write
+/// without a catch-all, so a new kind of write fails to compile in every
+/// adapter instead of failing at run time.
 #[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
 pub enum Write {
     /// Create a tenant (its change set's tenant must be the new tenant).
     InsertTenant(Tenant),
@@ -198,8 +201,9 @@ impl Write {
 
 /// A condition the adapter checks inside the transaction, after applying the
 /// writes and before committing; if it does not hold, nothing is written.
+///
+/// Exhaustive for the same reason as [`Write`]: an adapter checks every one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
 pub enum Precondition {
     /// The tenant still has at least one user with the Administrator role whose
     /// account is active.
