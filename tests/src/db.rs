@@ -50,6 +50,15 @@ impl TestDb {
         Some(Self::on(db).await)
     }
 
+    /// A fresh database on `backend` (see [`TestDb::postgres`] for when
+    /// there is none).
+    pub async fn on_backend(backend: crate::Backend, what: &str) -> Option<Self> {
+        match backend {
+            crate::Backend::Sqlite => Some(Self::sqlite().await),
+            crate::Backend::Postgres => Self::postgres(what).await,
+        }
+    }
+
     /// Whether this is Postgres.
     #[must_use]
     pub fn is_postgres(&self) -> bool {

@@ -299,15 +299,16 @@ impl Drop for TestApp {
 }
 
 /// Runs each named `async fn(Backend)` of the calling test file as two tests,
-/// `sqlite::<name>` and `postgres::<name>`. Outside CI without
+/// `sqlite::<name>` and `postgres::<name>`, on a multi-threaded runtime with
+/// two workers (`workers = N;` first for another number). Outside CI without
 /// `ZEUGNIS_TEST_POSTGRES_URL` the Postgres helper prints a SKIPPED line and
 /// the test returns; under `CI=true` a missing database fails.
 #[macro_export]
 macro_rules! on_both_databases {
-    ($($name:ident),* $(,)?) => {
+    (workers = $workers:literal; $($name:ident),* $(,)?) => {
         mod sqlite {
             $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                #[tokio::test(flavor = "multi_thread", worker_threads = $workers)]
                 async fn $name() {
                     super::$name(zeugnis_tests::Backend::Sqlite).await;
                 }
@@ -315,7 +316,7 @@ macro_rules! on_both_databases {
         }
         mod postgres {
             $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                #[tokio::test(flavor = "multi_thread", worker_threads = $workers)]
                 async fn $name() {
                     // Outside CI without ZEUGNIS_TEST_POSTGRES_URL the database
                     // helper prints a SKIPPED line and the test returns.
@@ -323,5 +324,8 @@ macro_rules! on_both_databases {
                 }
             )*
         }
+    };
+    ($($name:ident),* $(,)?) => {
+        $crate::on_both_databases!(workers = 2; $($name),*);
     };
 }

@@ -91,28 +91,8 @@ fn admin_role_id(roles: &Value) -> String {
     roles[0]["id"].as_str().unwrap().to_owned()
 }
 
-macro_rules! on_both {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $name() {
-                    super::$name(zeugnis_tests::Backend::Sqlite).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $name() {
-                    super::$name(zeugnis_tests::Backend::Postgres).await;
-                }
-            )*
-        }
-    };
-}
-
-on_both!(
+zeugnis_tests::on_both_databases!(
+    workers = 4;
     an_invited_user_registers_through_the_mailed_link_once,
     the_fifth_failure_locks_until_an_administrator_unlocks,
     twenty_parallel_wrong_attempts_lock_at_exactly_five,

@@ -68,28 +68,7 @@ async fn builder(backend: Backend, what: &str, clock: &Arc<TestClock>) -> Option
         .await
 }
 
-macro_rules! on_both {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    super::$name(zeugnis_tests::Backend::Sqlite).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    super::$name(zeugnis_tests::Backend::Postgres).await;
-                }
-            )*
-        }
-    };
-}
-
-on_both!(
+zeugnis_tests::on_both_databases!(
     totp_codes_work_once_and_recovery_codes_replace_a_lost_app,
     a_required_second_factor_is_enrolled_during_the_next_login,
     sms_codes_expire_after_five_minutes_and_belong_to_one_attempt,

@@ -27,6 +27,7 @@ use zeugnis_core::tenant::{Tenant, TenantStatus};
 use zeugnis_core::values::{Email, Name, Phone, Slug, Timestamp};
 use zeugnis_notify::{SmsFolder, SmtpMailer, SmtpSecurity, SmtpSettings, Templates};
 use zeugnis_store::Store;
+use zeugnis_tests::Backend;
 use zeugnis_tests::db::{TestDb, seed_tenant};
 use zeugnis_tests::sms_gateway::GatewayDouble;
 use zeugnis_tests::smtp_sink::{SinkOptions, SinkTls, SmtpSink, start_sink_or_skip};
@@ -215,30 +216,7 @@ fn sms_folder() -> (tempfile::TempDir, SmsFolder) {
     (dir, folder)
 }
 
-macro_rules! on_both_databases {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(zeugnis_tests::db::TestDb::sqlite().await).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    if let Some(db) = zeugnis_tests::db::TestDb::postgres(stringify!($name)).await {
-                        super::$name(db).await;
-                    }
-                }
-            )*
-        }
-    };
-}
-
-on_both_databases!(
+zeugnis_tests::on_both_databases!(
     a_handover_link_arrives_over_tls_with_sender_name_override_and_escaped_names,
     a_broken_tenant_template_sends_the_default_and_is_audited,
     messages_queued_while_the_mail_server_is_down_arrive_when_it_is_back,
@@ -249,7 +227,17 @@ on_both_databases!(
     two_workers_on_one_database_send_every_message_once,
 );
 
-async fn a_handover_link_arrives_over_tls_with_sender_name_override_and_escaped_names(db: TestDb) {
+async fn a_handover_link_arrives_over_tls_with_sender_name_override_and_escaped_names(
+    backend: Backend,
+) {
+    let Some(db) = TestDb::on_backend(
+        backend,
+        "a_handover_link_arrives_over_tls_with_sender_name_override_and_escaped_names",
+    )
+    .await
+    else {
+        return;
+    };
     let Some(sink) = start_sink_or_skip(SinkOptions {
         tls: SinkTls::StartTls,
         require_tls: true,
@@ -334,7 +322,15 @@ async fn a_handover_link_arrives_over_tls_with_sender_name_override_and_escaped_
     assert!(audit_actions(store, tenant).await.is_empty());
 }
 
-async fn a_broken_tenant_template_sends_the_default_and_is_audited(db: TestDb) {
+async fn a_broken_tenant_template_sends_the_default_and_is_audited(backend: Backend) {
+    let Some(db) = TestDb::on_backend(
+        backend,
+        "a_broken_tenant_template_sends_the_default_and_is_audited",
+    )
+    .await
+    else {
+        return;
+    };
     let Some(sink) = start_sink_or_skip(SinkOptions::default()) else {
         return;
     };
@@ -396,7 +392,15 @@ async fn a_broken_tenant_template_sends_the_default_and_is_audited(db: TestDb) {
     );
 }
 
-async fn messages_queued_while_the_mail_server_is_down_arrive_when_it_is_back(db: TestDb) {
+async fn messages_queued_while_the_mail_server_is_down_arrive_when_it_is_back(backend: Backend) {
+    let Some(db) = TestDb::on_backend(
+        backend,
+        "messages_queued_while_the_mail_server_is_down_arrive_when_it_is_back",
+    )
+    .await
+    else {
+        return;
+    };
     let Some(mut sink) = start_sink_or_skip(SinkOptions::default()) else {
         return;
     };
@@ -444,7 +448,15 @@ async fn messages_queued_while_the_mail_server_is_down_arrive_when_it_is_back(db
     assert!(outbox_rows(store).await.is_empty());
 }
 
-async fn a_message_that_keeps_failing_is_failed_audited_and_its_body_deleted(db: TestDb) {
+async fn a_message_that_keeps_failing_is_failed_audited_and_its_body_deleted(backend: Backend) {
+    let Some(db) = TestDb::on_backend(
+        backend,
+        "a_message_that_keeps_failing_is_failed_audited_and_its_body_deleted",
+    )
+    .await
+    else {
+        return;
+    };
     let Some(mut sink) = start_sink_or_skip(SinkOptions::default()) else {
         return;
     };
@@ -490,7 +502,10 @@ async fn a_message_that_keeps_failing_is_failed_audited_and_its_body_deleted(db:
     assert!(sink.received().is_empty());
 }
 
-async fn a_rolled_back_change_sends_nothing(db: TestDb) {
+async fn a_rolled_back_change_sends_nothing(backend: Backend) {
+    let Some(db) = TestDb::on_backend(backend, "a_rolled_back_change_sends_nothing").await else {
+        return;
+    };
     let Some(sink) = start_sink_or_skip(SinkOptions::default()) else {
         return;
     };
@@ -526,7 +541,10 @@ async fn a_rolled_back_change_sends_nothing(db: TestDb) {
     );
 }
 
-async fn an_expired_code_is_deleted_unsent(db: TestDb) {
+async fn an_expired_code_is_deleted_unsent(backend: Backend) {
+    let Some(db) = TestDb::on_backend(backend, "an_expired_code_is_deleted_unsent").await else {
+        return;
+    };
     let Some(mut sink) = start_sink_or_skip(SinkOptions::default()) else {
         return;
     };
@@ -568,7 +586,15 @@ async fn an_expired_code_is_deleted_unsent(db: TestDb) {
     assert!(sink.received().is_empty());
 }
 
-async fn a_code_by_sms_goes_to_the_gateway_with_its_idempotency_key(db: TestDb) {
+async fn a_code_by_sms_goes_to_the_gateway_with_its_idempotency_key(backend: Backend) {
+    let Some(db) = TestDb::on_backend(
+        backend,
+        "a_code_by_sms_goes_to_the_gateway_with_its_idempotency_key",
+    )
+    .await
+    else {
+        return;
+    };
     let Some(sink) = start_sink_or_skip(SinkOptions::default()) else {
         return;
     };
@@ -620,7 +646,15 @@ async fn a_code_by_sms_goes_to_the_gateway_with_its_idempotency_key(db: TestDb) 
     assert!(outbox_rows(store).await.is_empty());
 }
 
-async fn two_workers_on_one_database_send_every_message_once(db: TestDb) {
+async fn two_workers_on_one_database_send_every_message_once(backend: Backend) {
+    let Some(db) = TestDb::on_backend(
+        backend,
+        "two_workers_on_one_database_send_every_message_once",
+    )
+    .await
+    else {
+        return;
+    };
     let Some(sink) = start_sink_or_skip(SinkOptions::default()) else {
         return;
     };
