@@ -63,9 +63,10 @@
 //! | [`support`] | support access grants for a period |
 //! | [`settings`], [`retention`] | privacy settings and deletion policies |
 //! | [`audit`] | audit events, the hash chain, CSV safety |
+//! | [`mail`] | a tenant's mail settings, the placeholders of each message, template limits, the retry policy |
 //! | [`messages`] | every user-facing text, German and English |
 //! | [`ports`] | the traits adapters implement; [`ports::ChangeSet`] is the unit of work |
-//! | [`services`] | use cases over the ports: login, opening a handover link, retention sweep |
+//! | [`services`] | use cases over the ports: login (the password step and the whole flow), accounts, sessions, second factors, roles, organisations and first-start setup, employees, references, the phrase library, handing over and the holder's work, the audit log, the retention sweep, one round of delivery |
 //!
 //! ## Features
 //!
