@@ -35,8 +35,9 @@ use std::ops::Deref;
 
 use crate::access::{AccessLevel, Area, Permissions, Role};
 use crate::employee::{Employee, OrgAttributes};
-use crate::id::{OperatorId, TenantId, UserId};
-use crate::reference::Reference;
+use crate::id::{OperatorId, ReferenceId, TenantId, UserId};
+use crate::matrix::AuthorizedUpdate;
+use crate::reference::{Reference, Section, SectionContent};
 use crate::scope::ReferenceScope;
 use crate::user::{User, UserStatus};
 
@@ -419,6 +420,114 @@ impl<T> Deref for Visible<T> {
     }
 }
 
+/// A reference a change set may store ([`Write::UpdateReference`]).
+///
+/// Only two ways make one, both in this module: a reference the writer may see
+/// together with the Employees area granted for writing
+/// ([`Visible::writable`]), or a link holder's save that the handover's matrix
+/// accepted ([`holder_write`]). A write of a reference that skipped its check
+/// therefore does not compile. The reference's id and tenant are fixed when it
+/// is checked; the store writes that row, whatever the content says.
+///
+/// [`Write::UpdateReference`]: crate::ports::Write::UpdateReference
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WritableReference {
+    reference: Reference,
+    id: ReferenceId,
+    tenant: TenantId,
+}
+
+impl WritableReference {
+    fn new(reference: Reference) -> Self {
+        Self {
+            id: reference.id,
+            tenant: reference.tenant,
+            reference,
+        }
+    }
+
+    /// The reference as it will be stored.
+    #[must_use]
+    pub const fn reference(&self) -> &Reference {
+        &self.reference
+    }
+
+    /// The reference, to change before it is stored.
+    pub fn reference_mut(&mut self) -> &mut Reference {
+        &mut self.reference
+    }
+
+    /// The id the check was made for.
+    #[must_use]
+    pub const fn id(&self) -> ReferenceId {
+        self.id
+    }
+
+    /// The tenant the check was made for.
+    #[must_use]
+    pub const fn tenant(&self) -> TenantId {
+        self.tenant
+    }
+
+    /// The reference, leaving the proof behind.
+    #[must_use]
+    pub fn into_inner(self) -> Reference {
+        self.reference
+    }
+}
+
+impl Visible<Reference> {
+    /// A visible reference made writable by a grant of the Employees area for
+    /// writing in the reference's tenant.
+    ///
+    /// # Errors
+    /// [`AccessError::Forbidden`] for any other grant.
+    pub fn writable(self, grant: AreaGrant) -> Result<WritableReference, AccessError> {
+        if grant.area == Area::Employees
+            && grant.level == AccessLevel::ReadWrite
+            && grant.tenant == self.0.tenant
+        {
+            Ok(WritableReference::new(self.0))
+        } else {
+            Err(AccessError::Forbidden {
+                area: Area::Employees,
+                needed: AccessLevel::ReadWrite,
+            })
+        }
+    }
+}
+
+/// A link holder's save: applies the update the handover's matrix accepted to
+/// `reference` and makes it writable. Returns `(section, before, after)` for
+/// every section that changed.
+#[must_use]
+pub fn holder_write(
+    mut reference: Reference,
+    update: AuthorizedUpdate,
+) -> (
+    WritableReference,
+    Vec<(Section, Option<SectionContent>, SectionContent)>,
+) {
+    let changed = update.apply_to(&mut reference.content);
+    (WritableReference::new(reference), changed)
+}
+
+/// The reference a finished handover gives back to HR (its status returns to
+/// draft): the handover itself is the proof.
+///
+/// # Errors
+/// [`AccessError::NotFound`] when the handover is not one of this reference.
+pub fn returned_by_handover(
+    reference: Reference,
+    handover: &crate::handover::Handover,
+) -> Result<WritableReference, AccessError> {
+    if handover.reference == reference.id && handover.tenant == reference.tenant {
+        Ok(WritableReference::new(reference))
+    } else {
+        Err(AccessError::NotFound)
+    }
+}
+
 /// Whether a user is an active Administrator: the Administrator role on an
 /// account with status active. Locked, invited and deactivated accounts cannot
 /// act, so they do not count.
@@ -505,6 +614,79 @@ mod tests {
                 .allow(Criterion::Location, [location])
                 .unwrap(),
         )
+    }
+
+    #[test]
+    fn only_write_access_to_employees_in_the_references_tenant_makes_it_writable() {
+        let user = UserId::from_bytes([2; 16]);
+        let actor = |permissions: Permissions, tenant_id: TenantId| {
+            Actor::new(
+                tenant_id,
+                user,
+                permissions,
+                false,
+                ReferenceScope::Administrator,
+            )
+        };
+        let writer = actor(
+            Permissions::none().with(Area::Employees, AccessLevel::ReadWrite),
+            tenant(),
+        );
+        let visible = || {
+            writer
+                .visibility()
+                .admit(reference(false, user, "Köln"))
+                .unwrap()
+        };
+        let grant = writer
+            .require(Area::Employees, AccessLevel::ReadWrite)
+            .unwrap();
+        let w = visible().writable(grant).unwrap();
+        assert_eq!(
+            (w.id(), w.tenant()),
+            (ReferenceId::from_bytes([9; 16]), tenant())
+        );
+        // A read grant, another area, or another tenant's grant is no proof.
+        let read = writer.require(Area::Employees, AccessLevel::Read).unwrap();
+        assert!(visible().writable(read).is_err());
+        let other_area = actor(Permissions::all(), tenant())
+            .require(Area::Qualifications, AccessLevel::ReadWrite)
+            .unwrap();
+        assert!(visible().writable(other_area).is_err());
+        let elsewhere = actor(
+            Permissions::none().with(Area::Employees, AccessLevel::ReadWrite),
+            TenantId::from_bytes([7; 16]),
+        )
+        .require(Area::Employees, AccessLevel::ReadWrite)
+        .unwrap();
+        assert!(visible().writable(elsewhere).is_err());
+    }
+
+    #[test]
+    fn a_checked_reference_keeps_the_row_it_was_checked_for() {
+        let user = UserId::from_bytes([2; 16]);
+        let writer = Actor::new(
+            tenant(),
+            user,
+            Permissions::all(),
+            true,
+            ReferenceScope::Administrator,
+        );
+        let grant = writer
+            .require(Area::Employees, AccessLevel::ReadWrite)
+            .unwrap();
+        let mut w = writer
+            .visibility()
+            .admit(reference(false, user, "Köln"))
+            .unwrap()
+            .writable(grant)
+            .unwrap();
+        w.reference_mut().id = ReferenceId::from_bytes([0x55; 16]);
+        w.reference_mut().tenant = TenantId::from_bytes([0x66; 16]);
+        assert_eq!(
+            (w.id(), w.tenant()),
+            (ReferenceId::from_bytes([9; 16]), tenant())
+        );
     }
 
     #[test]

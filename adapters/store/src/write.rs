@@ -731,9 +731,14 @@ impl Store {
     async fn update_reference(
         &self,
         txn: &Txn,
-        r: &Reference,
+        checked: &zeugnis_core::authz::WritableReference,
         v: Version,
     ) -> Result<(), StoreError> {
+        // The row the check was made for, whatever the content says.
+        let mut owned = checked.reference().clone();
+        owned.id = checked.id();
+        owned.tenant = checked.tenant();
+        let r = &owned;
         let id = r.id.as_bytes().to_vec();
         // The organisational columns are not written here: they follow the
         // employee (`update_employee` keeps them in step), and a reference read

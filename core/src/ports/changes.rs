@@ -5,6 +5,7 @@ use async_trait::async_trait;
 use crate::access::Role;
 use crate::action::{ActionPurpose, PendingAction};
 use crate::audit::AuditEvent;
+use crate::authz::WritableReference;
 use crate::document::LetterFormatting;
 use crate::employee::Employee;
 use crate::handover::Handover;
@@ -83,8 +84,9 @@ pub enum Write {
     DeleteEmployee(EmployeeId),
     /// Create a reference.
     InsertReference(Reference),
-    /// Update a reference read at `Version`.
-    UpdateReference(Reference, Version),
+    /// Update a reference read at `Version`; only a checked reference can be
+    /// written (see [`WritableReference`]).
+    UpdateReference(WritableReference, Version),
     /// Delete a reference with its change log, status history, stored documents
     /// and handovers, and with those handovers' challenges and sessions. Audit
     /// entries stay (they hold no content).
@@ -159,7 +161,8 @@ impl Write {
             Write::InsertUser(u) | Write::UpdateUser(u, _) => Some(u.tenant),
             Write::InsertRole(r) | Write::UpdateRole(r, _) => Some(r.tenant),
             Write::InsertEmployee(e) | Write::UpdateEmployee(e, _) => Some(e.tenant),
-            Write::InsertReference(r) | Write::UpdateReference(r, _) => Some(r.tenant),
+            Write::InsertReference(r) => Some(r.tenant),
+            Write::UpdateReference(r, _) => Some(r.tenant()),
             Write::AppendStatusChange(s) => Some(s.tenant),
             Write::AppendChangeLog(c) => Some(c.tenant),
             Write::InsertHandover(h) | Write::UpdateHandover(h, _) => Some(h.tenant),

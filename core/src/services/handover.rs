@@ -538,8 +538,7 @@ impl HandoverWorkService<'_> {
             .authorize_update(parsed.iter().map(|(s, (_, c))| (*s, c.clone())).collect())
             .map_err(ReferenceError::from)?;
         let version = u.reference.version;
-        let mut reference = u.reference.value.clone();
-        let changed = apply_authorized(&mut reference, authorized, &parsed);
+        let (writable, changed) = apply_authorized(u.reference.value.clone(), authorized, &parsed);
         if changed.is_empty() {
             return Ok(Self::access(&u));
         }
@@ -551,6 +550,7 @@ impl HandoverWorkService<'_> {
             .privacy
             .change_tracking;
         let h = &u.handover.value;
+        let reference = writable.reference().clone();
         let (log, fields) = log_changes(
             &reference,
             &changed,
@@ -560,7 +560,7 @@ impl HandoverWorkService<'_> {
             now,
         );
         let mut cs = ChangeSet::new(tenant);
-        cs.push(Write::UpdateReference(reference.clone(), version));
+        cs.push(Write::UpdateReference(writable, version));
         for w in log {
             cs.push(w);
         }
@@ -618,7 +618,9 @@ impl HandoverWorkService<'_> {
                 AuditTarget::Reference(reference.id),
             )
             .from_ip(source_ip);
-            record_status_change(&mut cs, reference, u.reference.version, change, event);
+            let writable =
+                crate::authz::returned_by_handover(reference, &h).map_err(ReferenceError::from)?;
+            record_status_change(&mut cs, writable, u.reference.version, change, event);
         }
         cs.push(Write::AppendAudit(
             AuditEvent::new(

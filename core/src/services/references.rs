@@ -21,7 +21,7 @@ use std::net::IpAddr;
 
 use crate::access::{AccessLevel, Area};
 use crate::audit::{AuditAction, AuditTarget, FieldChange};
-use crate::authz::{AccessError, Actor, Visible};
+use crate::authz::{AccessError, Actor, Visible, WritableReference};
 use crate::check::{CheckInput, Finding, check};
 use crate::document::{Letter, LetterFormatting, SignatureLine};
 use crate::employee::Employee;
@@ -498,17 +498,19 @@ pub(crate) fn apply_sections(
 /// sections the update was made from (a changed signature list also sets the
 /// reference's signatories).
 pub(crate) fn apply_authorized(
-    reference: &mut Reference,
+    mut reference: Reference,
     update: crate::matrix::AuthorizedUpdate,
     forms: &BTreeMap<Section, (Form, SectionContent)>,
-) -> Vec<(Section, Option<SectionContent>, SectionContent)> {
-    let changed = update.apply_to(&mut reference.content);
-    if changed.iter().any(|(s, _, _)| *s == Section::Signatures)
-        && let Some((Form::Signatures(signers), _)) = forms.get(&Section::Signatures)
+) -> (
+    WritableReference,
+    Vec<(Section, Option<SectionContent>, SectionContent)>,
+) {
+    if let Some((Form::Signatures(signers), content)) = forms.get(&Section::Signatures)
+        && reference.content.get(Section::Signatures) != Some(content)
     {
         reference.signatories = signatories_of(signers);
     }
-    changed
+    crate::authz::holder_write(reference, update)
 }
 
 /// The employees a signature list names, once each, in order.
@@ -853,7 +855,9 @@ impl ReferenceService<'_> {
             }
             .into());
         }
-        let mut reference = visible.into_inner();
+        let mut writable =
+            visible.writable(actor.require(Area::Employees, AccessLevel::ReadWrite)?)?;
+        let reference = writable.reference_mut();
         if !reference.status.is_editable() {
             return Err(ReferenceError::NotEditable(reference.status));
         }
@@ -866,7 +870,7 @@ impl ReferenceService<'_> {
             &parsed,
         )
         .await?;
-        let changed = apply_sections(&mut reference, parsed);
+        let changed = apply_sections(reference, parsed);
         if changed.is_empty() {
             return self.get(actor, id).await;
         }
@@ -880,7 +884,7 @@ impl ReferenceService<'_> {
             .change_tracking;
         let editor = self.editor_name(actor).await?;
         let (log, fields) = log_changes(
-            &reference,
+            reference,
             &changed,
             tracking,
             &editor,
@@ -888,7 +892,7 @@ impl ReferenceService<'_> {
             now,
         );
         let mut cs = ChangeSet::new(actor.tenant());
-        cs.push(Write::UpdateReference(reference, stored_version));
+        cs.push(Write::UpdateReference(writable, stored_version));
         for w in log {
             cs.push(w);
         }
@@ -915,7 +919,9 @@ impl ReferenceService<'_> {
     ) -> Result<ReferenceView, ReferenceError> {
         self.writable(actor).await?;
         let (visible, version) = self.load(actor, id).await?;
-        let mut reference = visible.into_inner();
+        let mut writable =
+            visible.writable(actor.require(Area::Employees, AccessLevel::ReadWrite)?)?;
+        let reference = writable.reference_mut();
         if to == ReferenceStatus::WithSupervisor {
             return Err(ReferenceError::invalid(
                 Some("status"),
@@ -952,7 +958,7 @@ impl ReferenceService<'_> {
             id,
             source_ip,
         );
-        record_status_change(&mut cs, reference, version, change, event);
+        record_status_change(&mut cs, writable, version, change, event);
         self.uow.commit(cs).await?;
         self.get(actor, id).await
     }
@@ -1003,7 +1009,9 @@ impl ReferenceService<'_> {
     ) -> Result<GenerateOutcome, ReferenceError> {
         self.writable(actor).await?;
         let (visible, version) = self.load(actor, id).await?;
-        let mut reference = visible.into_inner();
+        let mut writable =
+            visible.writable(actor.require(Area::Employees, AccessLevel::ReadWrite)?)?;
+        let reference = writable.reference_mut();
         if !reference.status.is_editable() {
             return Err(ReferenceError::NotEditable(reference.status));
         }
@@ -1033,7 +1041,7 @@ impl ReferenceService<'_> {
             .change_tracking;
         let editor = self.editor_name(actor).await?;
         let (log, _) = log_changes(
-            &reference,
+            reference,
             &[(Section::Result, before, content)],
             tracking,
             &editor,
@@ -1041,7 +1049,7 @@ impl ReferenceService<'_> {
             now,
         );
         let mut cs = ChangeSet::new(actor.tenant());
-        cs.push(Write::UpdateReference(reference, version));
+        cs.push(Write::UpdateReference(writable, version));
         for w in log {
             cs.push(w);
         }
@@ -1148,7 +1156,9 @@ impl ReferenceService<'_> {
     ) -> Result<Handover, ReferenceError> {
         let tenant = self.writable(actor).await?;
         let (visible, version) = self.load(actor, id).await?;
-        let mut reference = visible.into_inner();
+        let mut writable =
+            visible.writable(actor.require(Area::Employees, AccessLevel::ReadWrite)?)?;
+        let reference = writable.reference_mut();
         if !reference.status.is_editable() {
             return Err(ReferenceError::NotEditable(reference.status));
         }
@@ -1192,7 +1202,7 @@ impl ReferenceService<'_> {
                 id,
                 source_ip,
             );
-            record_status_change(&mut cs, reference, version, change, event);
+            record_status_change(&mut cs, writable, version, change, event);
         }
         let mut event = audit_by(actor, now, AuditAction::HandoverCreated).from_ip(source_ip);
         event.target = AuditTarget::Handover(handover.id);
@@ -1260,7 +1270,9 @@ impl ReferenceService<'_> {
             .await?
             .into_iter()
             .any(|o| o.id != h.id && o.state(now) == LinkState::Active);
-        let mut reference = visible.into_inner();
+        let mut writable =
+            visible.writable(actor.require(Area::Employees, AccessLevel::ReadWrite)?)?;
+        let reference = writable.reference_mut();
         if !others && reference.status == ReferenceStatus::WithSupervisor {
             let change = reference.change_status(
                 ReferenceStatus::Draft,
@@ -1274,7 +1286,7 @@ impl ReferenceService<'_> {
                 reference.id,
                 source_ip,
             );
-            record_status_change(&mut cs, reference, version, change, event);
+            record_status_change(&mut cs, writable, version, change, event);
         }
         let mut event = audit_by(actor, now, AuditAction::HandoverRevoked).from_ip(source_ip);
         event.target = AuditTarget::Handover(h.id);
@@ -1289,7 +1301,7 @@ impl ReferenceService<'_> {
 /// with both statuses.
 pub(crate) fn record_status_change(
     cs: &mut ChangeSet,
-    reference: Reference,
+    reference: WritableReference,
     version: Version,
     change: StatusChange,
     event: crate::audit::AuditEvent,

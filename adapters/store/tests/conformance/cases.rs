@@ -226,7 +226,7 @@ pub(crate) async fn employee_and_reference_round_trip(h: &Harness) {
         s,
         t,
         vec![
-            Write::UpdateReference(moved.clone(), stored.version),
+            Write::UpdateReference(writable(moved.clone()), stored.version),
             Write::AppendStatusChange(change.clone()),
             Write::AppendChangeLog(log.clone()),
             Write::AppendChangeLog(log.clone()),
@@ -257,9 +257,13 @@ pub(crate) async fn employee_and_reference_round_trip(h: &Harness) {
     let mut stale = current.value.clone();
     stale.org = moved.org.clone();
     assert_ne!(stale.org, e2.org);
-    commit(s, t, vec![Write::UpdateReference(stale, current.version)])
-        .await
-        .unwrap();
+    commit(
+        s,
+        t,
+        vec![Write::UpdateReference(writable(stale), current.version)],
+    )
+    .await
+    .unwrap();
     assert_eq!(
         s.reference(t, r.id).await.unwrap().unwrap().value.org,
         e2.org
@@ -525,7 +529,7 @@ pub(crate) async fn deleting_a_reference_leaves_no_orphan(h: &Harness) {
         s,
         t,
         vec![
-            Write::UpdateReference(stored.clone(), Version(1)),
+            Write::UpdateReference(writable(stored.clone()), Version(1)),
             Write::AppendStatusChange(change),
             Write::InsertHandover(handover.clone()),
             Write::InsertChallenge(challenge.clone()),
@@ -1775,9 +1779,13 @@ pub(crate) async fn phrase_library_formatting_and_generated_fingerprint_round_tr
     assert_eq!(stored.value.generated, Some([7; 32]));
     let mut cleared = stored.value.clone();
     cleared.generated = None;
-    commit(s, t, vec![Write::UpdateReference(cleared, stored.version)])
-        .await
-        .unwrap();
+    commit(
+        s,
+        t,
+        vec![Write::UpdateReference(writable(cleared), stored.version)],
+    )
+    .await
+    .unwrap();
     assert_eq!(
         s.reference(t, r.id).await.unwrap().unwrap().value.generated,
         None

@@ -157,3 +157,25 @@ pub(crate) fn reference(
         content,
     }
 }
+
+/// `r` as a write may store it: checked as an Administrator of its tenant
+/// would be (what a service does before every reference update).
+pub(crate) fn writable(r: Reference) -> zeugnis_core::authz::WritableReference {
+    use zeugnis_core::access::{AccessLevel, Area};
+    let admin = zeugnis_core::authz::Actor::new(
+        r.tenant,
+        UserId::from_bytes([0xad; 16]),
+        Permissions::all(),
+        true,
+        zeugnis_core::scope::ReferenceScope::Administrator,
+    );
+    let grant = admin
+        .require(Area::Employees, AccessLevel::ReadWrite)
+        .unwrap();
+    admin
+        .visibility()
+        .admit(r)
+        .unwrap()
+        .writable(grant)
+        .unwrap()
+}

@@ -309,13 +309,14 @@ fn a_write_to_a_writable_section_is_saved_and_logged_with_the_recipient_as_edito
     };
     assert_eq!(
         saved
+            .reference()
             .content
             .get(Section::Performance)
             .map(SectionContent::as_str),
         Some(BETTER)
     );
     assert_eq!(
-        saved.content.get(Section::Personal),
+        saved.reference().content.get(Section::Personal),
         reference(ReferenceStatus::WithSupervisor)
             .content
             .get(Section::Personal),
@@ -432,7 +433,7 @@ fn finishing_ends_the_link_and_its_sessions_and_returns_the_reference_to_hr() {
     let Write::UpdateReference(back, Version(9)) = &writes[2] else {
         panic!("reference not returned")
     };
-    assert_eq!(back.status, ReferenceStatus::Draft);
+    assert_eq!(back.reference().status, ReferenceStatus::Draft);
     let Write::AppendStatusChange(change) = &writes[3] else {
         panic!("status change not recorded")
     };

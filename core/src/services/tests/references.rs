@@ -358,8 +358,8 @@ impl World {
                 match w {
                     Write::InsertReference(r) => refs.push(r.clone()),
                     Write::UpdateReference(r, _) => {
-                        refs.retain(|x| x.id != r.id);
-                        refs.push(r.clone());
+                        refs.retain(|x| x.id != r.id());
+                        refs.push(r.reference().clone());
                     }
                     Write::DeleteReference(id) => refs.retain(|x| x.id != *id),
                     _ => {}
@@ -397,7 +397,7 @@ fn the<T>(writes: &[Write], pick: impl Fn(&Write) -> Option<T>) -> Vec<T> {
 
 fn updated_reference(cs: &ChangeSet) -> Reference {
     let found = the(cs.writes(), |w| match w {
-        Write::UpdateReference(r, Version(2)) => Some(r.clone()),
+        Write::UpdateReference(r, Version(2)) => Some(r.reference().clone()),
         _ => None,
     });
     assert_eq!(found.len(), 1, "one update of the reference as read");
