@@ -165,6 +165,7 @@ impl TestAppBuilder {
     ///
     /// When the server cannot be built.
     pub async fn spawn(self) -> TestApp {
+        show_server_log();
         let Self {
             config,
             temp_dir,
@@ -296,6 +297,33 @@ impl Drop for TestApp {
     fn drop(&mut self) {
         self.server.abort();
     }
+}
+
+/// With `TEST_LOG` set (`TEST_LOG=1`, or a filter such as
+/// `TEST_LOG=zeugnis_app=debug`), the servers of the tests log to stderr as
+/// `zeugnis serve` does; without it they are silent. Installed once per test
+/// binary.
+fn show_server_log() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let Ok(value) = std::env::var("TEST_LOG") else {
+            return;
+        };
+        let level = match value.trim() {
+            "" | "1" | "true" => "info".to_owned(),
+            filter => filter.to_owned(),
+        };
+        let config = zeugnis_app::config::LogConfig {
+            level,
+            ..zeugnis_app::config::LogConfig::default()
+        };
+        if let Err(error) = zeugnis_app::telemetry::init(&config) {
+            let _ = std::io::Write::write_fmt(
+                &mut std::io::stderr(),
+                format_args!("TEST_LOG: {error}\n"),
+            );
+        }
+    });
 }
 
 /// Runs each named `async fn(Backend)` of the calling test file as two tests,
