@@ -85,6 +85,8 @@ pub struct Delivery {
     policy: DeliveryPolicy,
     poll: Duration,
     wake: Arc<Notify>,
+    /// How many rounds the worker has finished (tests wait on it).
+    rounds: Arc<tokio::sync::watch::Sender<u64>>,
     /// What to say at startup.
     mail_target: String,
     sms_target: String,
@@ -271,6 +273,7 @@ impl Delivery {
             policy,
             poll: Duration::from_secs(d.poll_secs),
             wake: Arc::new(Notify::new()),
+            rounds: Arc::new(tokio::sync::watch::Sender::new(0)),
             mail_target,
             sms_target,
         })
@@ -280,6 +283,13 @@ impl Delivery {
     #[must_use]
     pub fn waker(&self) -> Arc<Notify> {
         Arc::clone(&self.wake)
+    }
+
+    /// Counts the worker's finished rounds: a receiver sees a change after
+    /// every round, so a test can wait for the outbox instead of for a time.
+    #[must_use]
+    pub fn rounds(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.rounds.subscribe()
     }
 
     /// Starts the worker on `clock` (the server's). After [`WorkerStop::stop`]
@@ -320,6 +330,7 @@ impl Delivery {
                         false
                     }
                 };
+                self.rounds.send_modify(|n| *n = n.wrapping_add(1));
                 if stopping.load(Ordering::Relaxed) {
                     break;
                 }

@@ -148,6 +148,12 @@ impl Application {
         self.delivery.waker()
     }
 
+    /// The outbox worker's finished rounds (see [`Delivery::rounds`]).
+    #[must_use]
+    pub fn delivery_rounds(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.delivery.rounds()
+    }
+
     /// The address actually bound (the port is known here when 0 was asked for).
     #[must_use]
     pub fn local_addr(&self) -> SocketAddr {

@@ -89,6 +89,7 @@ pub struct TestApp {
     server: JoinHandle<std::io::Result<()>>,
     state: Arc<zeugnis_app::state::AppState>,
     store: Arc<zeugnis_store::Store>,
+    rounds: tokio::sync::watch::Receiver<u64>,
     // Kept for the server's lifetime (a Postgres database is dropped with it).
     _database: Option<TestDatabase>,
     // Dropped last: the server may still hold files in it.
@@ -181,6 +182,7 @@ impl TestAppBuilder {
         let data_dir = app.config().data_dir.clone();
         let state = Arc::clone(app.state());
         let store = Arc::clone(app.store());
+        let rounds = app.delivery_rounds();
         let server = tokio::spawn(app.run_until(std::future::pending()));
         let client = reqwest::Client::builder()
             .no_proxy()
@@ -195,6 +197,7 @@ impl TestAppBuilder {
             server,
             state,
             store,
+            rounds,
             _database: database,
             temp_dir,
         }
@@ -240,6 +243,12 @@ impl TestApp {
     #[must_use]
     pub fn state(&self) -> &Arc<zeugnis_app::state::AppState> {
         &self.state
+    }
+
+    /// The outbox worker's finished rounds: changes after every round.
+    #[must_use]
+    pub fn delivery_rounds(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.rounds.clone()
     }
 
     /// The server's store, for tests that set up or inspect data directly.

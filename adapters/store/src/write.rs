@@ -735,11 +735,9 @@ impl Store {
         v: Version,
     ) -> Result<(), StoreError> {
         // The row the check was made for, whatever the content says.
-        let mut owned = checked.reference().clone();
-        owned.id = checked.id();
-        owned.tenant = checked.tenant();
-        let r = &owned;
-        let id = r.id.as_bytes().to_vec();
+        let r = checked.reference();
+        let (rid, rtenant) = (checked.id(), checked.tenant());
+        let id = rid.as_bytes().to_vec();
         // The organisational columns are not written here: they follow the
         // employee (`update_employee` keeps them in step), and a reference read
         // before the employee moved must not write the old place back.
@@ -760,7 +758,7 @@ impl Store {
                 reference::Column::GeneratedHash,
                 Expr::value(r.generated.map(|h| h.to_vec())),
             )
-            .filter(reference::Column::TenantId.eq(tid(r.tenant)))
+            .filter(reference::Column::TenantId.eq(tid(rtenant)))
             .filter(reference::Column::Id.eq(id.clone()))
             .filter(reference::Column::Version.eq(version(v)?))
             .exec(txn)
@@ -769,19 +767,19 @@ impl Store {
         if res.rows_affected == 0 {
             return missing_or_stale(
                 txn,
-                reference::Entity::find_by_id((tid(r.tenant), id)),
+                reference::Entity::find_by_id((tid(rtenant), id)),
                 "reference",
             )
             .await;
         }
         signatory::Entity::delete_many()
-            .filter(signatory::Column::TenantId.eq(tid(r.tenant)))
+            .filter(signatory::Column::TenantId.eq(tid(rtenant)))
             .filter(signatory::Column::ReferenceId.eq(id.clone()))
             .exec(txn)
             .await
             .map_err(db)?;
         section::Entity::delete_many()
-            .filter(section::Column::TenantId.eq(tid(r.tenant)))
+            .filter(section::Column::TenantId.eq(tid(rtenant)))
             .filter(section::Column::ReferenceId.eq(id))
             .exec(txn)
             .await

@@ -11,25 +11,24 @@ use crate::ports::{AuditQuery, Cursor, MockAuditLog, Page, PageRequest, StoreErr
 use crate::scope::ReferenceScope;
 use crate::services::audit::{AuditError, AuditService};
 
-fn admin() -> Actor {
+/// A user with every area; `administrator_role` decides the log.
+fn user(administrator_role: bool, byte: u8) -> Actor {
     Actor::new(
         tenant_id(),
-        UserId::from_bytes([0xad; 16]),
+        UserId::from_bytes([byte; 16]),
         Permissions::all(),
-        true,
+        administrator_role,
         ReferenceScope::Administrator,
     )
 }
 
+fn admin() -> Actor {
+    user(true, 0xad)
+}
+
 fn clerk() -> Actor {
     // Every area, but not the Administrator role.
-    Actor::new(
-        tenant_id(),
-        UserId::from_bytes([0xc1; 16]),
-        Permissions::all(),
-        false,
-        ReferenceScope::Administrator,
-    )
+    user(false, 0xc1)
 }
 
 fn entry(seq: u64, detail: &str) -> AuditEntry {
