@@ -96,6 +96,30 @@ pub enum HandoverError {
     Blocked,
 }
 
+impl crate::classify::Classify for HandoverError {
+    fn classify(&self) -> crate::classify::Classified {
+        use crate::classify::{Classified, ErrorKind};
+        let field = match self {
+            Self::DomainNotAllowed { .. } => Some("recipient_email"),
+            Self::PhoneRequired => Some("recipient_phone"),
+            Self::ChannelNotAllowed(_) => Some("code_channel"),
+            Self::InvalidExpiry => Some("expires_in_days"),
+            Self::DownloadNeedsRead { .. } => Some("download"),
+            Self::TooManyCodes
+            | Self::AlreadyRevoked
+            | Self::AlreadyFinished
+            | Self::Expired
+            | Self::Blocked => None,
+        };
+        match field {
+            Some(f) => {
+                Classified::new(ErrorKind::Invalid, "handover_refused", self.to_string()).field(f)
+            }
+            None => Classified::new(ErrorKind::Conflict, "handover_refused", self.to_string()),
+        }
+    }
+}
+
 /// Whether opening a link needs a code, and by which channel.
 ///
 /// With the check mandatory, a handover without a chosen channel gets the first

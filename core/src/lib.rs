@@ -79,6 +79,7 @@ pub mod action;
 pub mod audit;
 pub mod authz;
 pub mod check;
+pub mod classify;
 pub mod document;
 pub mod employee;
 pub mod generator;

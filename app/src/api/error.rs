@@ -11,10 +11,7 @@ use poem::http::StatusCode;
 use poem::{Endpoint, IntoResponse as _, Response};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object};
-use zeugnis_core::authz::AccessError;
-use zeugnis_core::messages::Locale;
-use zeugnis_core::ports::StoreError;
-use zeugnis_core::services::accounts::AccountError;
+use zeugnis_core::classify::{Classify, ErrorKind};
 use zeugnis_core::values::ValueError;
 
 /// The body of every error.
@@ -184,121 +181,30 @@ impl ApiError {
     }
 }
 
-impl From<StoreError> for ApiError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::NotFound => Self::not_found(),
-            StoreError::Conflict { what } => Self::new(StatusCode::CONFLICT, "conflict", what),
-            StoreError::PreconditionFailed(p) => {
-                Self::new(StatusCode::CONFLICT, "precondition_failed", p.to_string())
-            }
-            StoreError::Gone => Self::new(
-                StatusCode::GONE,
-                "gone",
-                "the data is no longer available (it was deleted for good)",
-            ),
-            StoreError::InvalidCursor => Self::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_cursor",
-                "after is not a position of this list; pass the next value of the previous page",
-            )
-            .field("after"),
-            StoreError::Unavailable(cause) => Self::storage_unavailable(&cause),
-            other => Self::internal("storage failed", &other),
+/// Every core error answers as the core classified it: the edge maps the
+/// closed set of kinds to statuses and never matches an error enum itself.
+impl<E: Classify> From<E> for ApiError {
+    fn from(e: E) -> Self {
+        let class = e.classify();
+        let status = match class.kind {
+            ErrorKind::NotFound => StatusCode::NOT_FOUND,
+            ErrorKind::Unauthenticated => StatusCode::UNAUTHORIZED,
+            ErrorKind::Forbidden => StatusCode::FORBIDDEN,
+            ErrorKind::Conflict => StatusCode::CONFLICT,
+            ErrorKind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorKind::Gone => StatusCode::GONE,
+            ErrorKind::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            ErrorKind::Unavailable => return Self::storage_unavailable(&class.message),
+            ErrorKind::Internal => return Self::internal("request failed", &class.message),
+        };
+        let mut error = Self::new(status, class.code, class.message).details(class.details);
+        if let Some(field) = &class.field {
+            error = error.field(field);
         }
-    }
-}
-
-impl From<AccessError> for ApiError {
-    fn from(e: AccessError) -> Self {
-        match e {
-            AccessError::NotFound => Self::not_found(),
-            AccessError::Inactive => Self::unauthenticated(),
-            AccessError::LastAdministrator => {
-                Self::new(StatusCode::CONFLICT, "last_administrator", e.to_string())
-            }
-            AccessError::Escalation { .. } | AccessError::ScopeEscalation => {
-                Self::new(StatusCode::FORBIDDEN, "escalation", e.to_string())
-            }
-            other => Self::new(StatusCode::FORBIDDEN, "forbidden", other.to_string()),
+        if let Some(seconds) = class.retry_after_secs {
+            error = error.retry_after(seconds);
         }
-    }
-}
-
-impl From<zeugnis_core::services::audit::AuditError> for ApiError {
-    fn from(e: zeugnis_core::services::audit::AuditError) -> Self {
-        use zeugnis_core::services::audit::AuditError as E;
-        match e {
-            E::NotAdministrator => Self::new(StatusCode::FORBIDDEN, "forbidden", e.to_string()),
-            E::InvalidCursor => StoreError::InvalidCursor.into(),
-            E::Unavailable(cause) => Self::storage_unavailable(&cause),
-            other => Self::internal("audit log failed", &other),
-        }
-    }
-}
-
-impl From<AccountError> for ApiError {
-    fn from(e: AccountError) -> Self {
-        match e {
-            AccountError::Access(a) => a.into(),
-            AccountError::UnknownRole => Self::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "unknown_role",
-                e.to_string(),
-            )
-            .field("role_id"),
-            AccountError::EmailTaken => {
-                Self::new(StatusCode::CONFLICT, "email_taken", e.to_string()).field("email")
-            }
-            AccountError::Password(rejected) => Self::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "password_policy",
-                "the password does not meet the password policy",
-            )
-            .field("password")
-            .details(rejected.messages(Locale::En)),
-            AccountError::InvalidLink => {
-                Self::new(StatusCode::GONE, "invalid_link", e.to_string()).field("token")
-            }
-            AccountError::WrongCurrentPassword => Self::new(
-                StatusCode::FORBIDDEN,
-                "wrong_current_password",
-                e.to_string(),
-            )
-            .field("current_password"),
-            AccountError::State(s) => {
-                Self::new(StatusCode::CONFLICT, "invalid_state", s.to_string())
-            }
-            AccountError::Tenant(t) => Self::new(StatusCode::FORBIDDEN, "read_only", t.to_string()),
-            AccountError::ReauthenticationRequired => Self::new(
-                StatusCode::FORBIDDEN,
-                "reauthentication_required",
-                e.to_string(),
-            ),
-            AccountError::PasswordLoginDisabled => Self::new(
-                StatusCode::FORBIDDEN,
-                "password_login_disabled",
-                e.to_string(),
-            ),
-            AccountError::InvalidCursor => StoreError::InvalidCursor.into(),
-            AccountError::Unavailable(cause) => Self::storage_unavailable(&cause),
-            other => Self::internal("account operation failed", &other),
-        }
-    }
-}
-
-impl From<zeugnis_core::services::roles::RoleChangeError> for ApiError {
-    fn from(e: zeugnis_core::services::roles::RoleChangeError) -> Self {
-        use zeugnis_core::services::roles::RoleChangeError as E;
-        match e {
-            E::Access(a) => a.into(),
-            E::Role(r) => Self::new(StatusCode::CONFLICT, "built_in_role", r.to_string()),
-            E::InUse => Self::new(StatusCode::CONFLICT, "role_in_use", e.to_string()),
-            E::Conflict(what) => Self::new(StatusCode::CONFLICT, "conflict", what),
-            E::Tenant(t) => Self::new(StatusCode::FORBIDDEN, "read_only", t.to_string()),
-            E::Unavailable(cause) => Self::storage_unavailable(&cause),
-            other => Self::internal("role change failed", &other),
-        }
+        error
     }
 }
 
@@ -357,118 +263,3 @@ impl ApiError {
     }
 }
 
-impl From<zeugnis_core::services::references::ReferenceError> for ApiError {
-    fn from(e: zeugnis_core::services::references::ReferenceError) -> Self {
-        use zeugnis_core::services::references::ReferenceError as E;
-        let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
-        match e {
-            E::Access(a) => a.into(),
-            E::Tenant(t) => Self::new(StatusCode::FORBIDDEN, "read_only", t.to_string()),
-            E::Invalid { field, message } => {
-                let error = Self::new(unprocessable, "invalid_value", message);
-                match field {
-                    Some(f) => error.field(&f),
-                    None => error,
-                }
-            }
-            E::InvalidCursor => StoreError::InvalidCursor.into(),
-            E::OutsideScope => Self::new(StatusCode::FORBIDDEN, "outside_scope", e.to_string()),
-            E::StillNamed => Self::new(StatusCode::CONFLICT, "employee_referenced", e.to_string()),
-            E::Transition(t) => {
-                Self::new(StatusCode::CONFLICT, "invalid_transition", t.to_string()).field("status")
-            }
-            E::NotEditable(_) => Self::new(StatusCode::CONFLICT, "not_editable", e.to_string()),
-            E::Matrix(m) => {
-                let details = match &m {
-                    zeugnis_core::matrix::MatrixError::NotWritable { sections } => {
-                        sections.iter().map(|s| s.key().to_owned()).collect()
-                    }
-                    _ => Vec::new(),
-                };
-                Self::new(StatusCode::FORBIDDEN, "section_not_writable", m.to_string())
-                    .details(details)
-            }
-            E::Handover(h) => {
-                use zeugnis_core::handover::HandoverError as H;
-                let field = match &h {
-                    H::DomainNotAllowed { .. } => Some("recipient_email"),
-                    H::PhoneRequired => Some("recipient_phone"),
-                    H::ChannelNotAllowed(_) => Some("code_channel"),
-                    H::InvalidExpiry => Some("expires_in_days"),
-                    H::DownloadNeedsRead { .. } => Some("download"),
-                    _ => None,
-                };
-                let status = if field.is_some() {
-                    unprocessable
-                } else {
-                    StatusCode::CONFLICT
-                };
-                let error = Self::new(status, "handover_refused", h.to_string());
-                match field {
-                    Some(f) => error.field(f),
-                    None => error,
-                }
-            }
-            E::Generate(g) => Self::new(unprocessable, "missing_data", g.to_string()),
-            E::NoText => Self::new(StatusCode::CONFLICT, "no_text", e.to_string()),
-            E::Conflict(what) => Self::new(StatusCode::CONFLICT, "conflict", what),
-            E::Unavailable(cause) => Self::storage_unavailable(&cause),
-            other => Self::internal("reference operation failed", &other),
-        }
-    }
-}
-
-impl From<zeugnis_core::services::handover::LinkError> for ApiError {
-    fn from(e: zeugnis_core::services::handover::LinkError) -> Self {
-        use zeugnis_core::services::handover::LinkError as L;
-        let gone = |code: &str| Self::new(StatusCode::GONE, code, e.to_string());
-        match &e {
-            L::NotFound => Self::new(StatusCode::NOT_FOUND, "invalid_link", e.to_string()),
-            L::Revoked => gone("link_revoked"),
-            L::Finished => gone("link_finished"),
-            L::Expired => gone("link_expired"),
-            L::Blocked => gone("link_blocked"),
-            // The link's budget of codes is spent for good: HR sends a new
-            // link. Retry-After says when asking again is no abuse at least.
-            L::TooManyCodes => Self::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "too_many_codes",
-                e.to_string(),
-            )
-            .retry_after(3600),
-            L::NoCodeChannel => Self::new(StatusCode::CONFLICT, "no_code_channel", e.to_string()),
-            L::Code(c) => Self::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_code",
-                c.to_string(),
-            )
-            .field("code"),
-            L::Unavailable(cause) => Self::storage_unavailable(cause),
-            _ => Self::internal("handover link failed", &e),
-        }
-    }
-}
-
-impl From<zeugnis_core::services::handover::HolderError> for ApiError {
-    fn from(e: zeugnis_core::services::handover::HolderError) -> Self {
-        use zeugnis_core::services::handover::HolderError as H;
-        match e {
-            H::Link(l) => l.into(),
-            H::Refused(r) => r.into(),
-            H::DownloadNotAllowed => {
-                Self::new(StatusCode::FORBIDDEN, "download_not_allowed", e.to_string())
-            }
-            other => Self::internal("handover request failed", &other),
-        }
-    }
-}
-
-impl From<zeugnis_core::ports::RenderError> for ApiError {
-    fn from(e: zeugnis_core::ports::RenderError) -> Self {
-        use zeugnis_core::ports::RenderError as R;
-        match e {
-            R::Formatting(m) => Self::new(StatusCode::UNPROCESSABLE_ENTITY, "formatting", m),
-            other => Self::internal("rendering failed", &other),
-        }
-    }
-}

@@ -124,45 +124,6 @@ enum Sent {
     Sent(Json<CodeSent>),
 }
 
-impl From<FactorError> for ApiError {
-    fn from(e: FactorError) -> Self {
-        match e {
-            FactorError::WrongCode { locked } => ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                if locked { "locked" } else { "invalid_code" },
-                if locked {
-                    "the code is not correct; the account is now locked — an administrator must unlock it"
-                        .to_owned()
-                } else {
-                    e.to_string()
-                },
-            )
-            .field("code"),
-            FactorError::NotEnrolled => {
-                ApiError::new(StatusCode::CONFLICT, "not_enrolled", e.to_string()).field("method")
-            }
-            FactorError::Enrolment(_) => {
-                ApiError::new(StatusCode::CONFLICT, "enrolment", e.to_string())
-            }
-            FactorError::NoPhone => ApiError::new(StatusCode::CONFLICT, "no_phone", e.to_string()),
-            FactorError::WrongPassword => ApiError::new(
-                StatusCode::FORBIDDEN,
-                "wrong_current_password",
-                e.to_string(),
-            )
-            .field("password"),
-            FactorError::TooSoon { seconds } => {
-                ApiError::new(StatusCode::TOO_MANY_REQUESTS, "too_soon", e.to_string())
-                    .retry_after(u64::try_from(seconds).unwrap_or(1).max(1))
-            }
-            FactorError::Conflict => ApiError::new(StatusCode::CONFLICT, "conflict", e.to_string()),
-            FactorError::Access(a) => a.into(),
-            FactorError::Unavailable(cause) => ApiError::storage_unavailable(&cause),
-            other => ApiError::internal("second factor failed", &other),
-        }
-    }
-}
-
 async fn issuer(state: &AppState, tenant: TenantId) -> Result<String, ApiError> {
     let name = state
         .tenants()

@@ -715,18 +715,7 @@ impl ReferenceApi {
         let view = state
             .references()
             .create(&caller.actor, new, caller.ip)
-            .await
-            .map_err(|e| match e {
-                zeugnis_core::services::references::ReferenceError::Access(
-                    zeugnis_core::authz::AccessError::NotFound,
-                ) => ApiError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "unknown_employee",
-                    "the employee does not exist",
-                )
-                .field("employee_id"),
-                other => other.into(),
-            })?;
+            .await?;
         Ok(CreatedReference::Created(Json(ReferenceView::of(&view))))
     }
 

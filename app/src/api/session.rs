@@ -1,7 +1,6 @@
 //! Logging in and out, the current session, the list of one's sessions.
 
 use poem::Request;
-use poem::http::StatusCode;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
@@ -178,17 +177,7 @@ impl SessionApi {
                 "no-store".into(),
             )),
             Ok(_) => Err(ApiError::internal("login", &"unexpected login outcome")),
-            Err(LoginError::TooManyAttempts { retry_after_secs }) => {
-                Err(too_many(retry_after_secs))
-            }
-            Err(LoginError::InvalidCredentials) => Err(invalid_credentials()),
-            Err(e @ LoginError::PasswordLoginDisabled) => Err(ApiError::new(
-                StatusCode::FORBIDDEN,
-                "password_login_disabled",
-                e.to_string(),
-            )),
-            Err(LoginError::Unavailable(cause)) => Err(ApiError::storage_unavailable(&cause)),
-            Err(e) => Err(ApiError::internal("login failed", &e)),
+            Err(e) => Err(e.into()),
         }
     }
 
@@ -270,19 +259,9 @@ enum EndedOrKept {
     Kept,
 }
 
-fn invalid_credentials() -> ApiError {
-    ApiError::new(
-        StatusCode::UNAUTHORIZED,
-        "invalid_credentials",
-        LoginError::InvalidCredentials.to_string(),
-    )
-}
-
 pub(crate) fn too_many(retry_after: u64) -> ApiError {
-    ApiError::new(
-        StatusCode::TOO_MANY_REQUESTS,
-        "too_many_attempts",
-        format!("too many failed logins from this address; try again in {retry_after} seconds"),
-    )
-    .retry_after(retry_after.max(1))
+    LoginError::TooManyAttempts {
+        retry_after_secs: retry_after,
+    }
+    .into()
 }

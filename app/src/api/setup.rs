@@ -4,7 +4,6 @@ use poem::Request;
 use poem::http::StatusCode;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
-use zeugnis_core::messages::Locale;
 use zeugnis_core::password::Password;
 use zeugnis_core::services::tenants::{FirstAdministrator, TenantSetupError};
 use zeugnis_core::token::{ActionToken, SecretToken as _};
@@ -111,21 +110,7 @@ impl SetupApi {
             Err(TenantSetupError::AlreadySetUp) => Err(invalid_token()),
             Err(e) => {
                 state.set_setup_token(Some(token.hash()));
-                Err(match e {
-                    TenantSetupError::Password(rejected) => ApiError::new(
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        "password_policy",
-                        "the password does not meet the password policy",
-                    )
-                    .field("password")
-                    .details(rejected.messages(Locale::En)),
-                    TenantSetupError::SlugTaken(_) => {
-                        ApiError::new(StatusCode::CONFLICT, "slug_taken", e.to_string())
-                            .field("slug")
-                    }
-                    TenantSetupError::Unavailable(cause) => ApiError::storage_unavailable(&cause),
-                    other => ApiError::internal("setup failed", &other),
-                })
+                Err(e.into())
             }
         }
     }

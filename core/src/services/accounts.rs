@@ -118,6 +118,40 @@ pub enum AccountError {
     Unavailable(String),
 }
 
+impl crate::classify::Classify for AccountError {
+    fn classify(&self) -> crate::classify::Classified {
+        use crate::classify::{Classified, ErrorKind};
+        let message = self.to_string();
+        match self {
+            Self::Access(a) => a.classify(),
+            Self::UnknownRole => {
+                Classified::new(ErrorKind::Invalid, "unknown_role", message).field("role_id")
+            }
+            Self::EmailTaken => {
+                Classified::new(ErrorKind::Conflict, "email_taken", message).field("email")
+            }
+            Self::Password(rejected) => crate::classify::password_policy(rejected),
+            Self::InvalidLink => {
+                Classified::new(ErrorKind::Gone, "invalid_link", message).field("token")
+            }
+            Self::WrongCurrentPassword => {
+                Classified::new(ErrorKind::Forbidden, "wrong_current_password", message)
+                    .field("current_password")
+            }
+            Self::State(_) => Classified::new(ErrorKind::Conflict, "invalid_state", message),
+            Self::Tenant(t) => crate::classify::read_only(t),
+            Self::ReauthenticationRequired => {
+                Classified::new(ErrorKind::Forbidden, "reauthentication_required", message)
+            }
+            Self::PasswordLoginDisabled => {
+                Classified::new(ErrorKind::Forbidden, "password_login_disabled", message)
+            }
+            Self::InvalidCursor => crate::classify::invalid_cursor(),
+            Self::Unavailable(cause) => Classified::unavailable(cause),
+        }
+    }
+}
+
 impl From<StoreError> for AccountError {
     fn from(e: StoreError) -> Self {
         match e {

@@ -32,6 +32,19 @@ pub enum AuditError {
     Unavailable(String),
 }
 
+impl crate::classify::Classify for AuditError {
+    fn classify(&self) -> crate::classify::Classified {
+        use crate::classify::{Classified, ErrorKind};
+        match self {
+            Self::NotAdministrator => {
+                Classified::new(ErrorKind::Forbidden, "forbidden", self.to_string())
+            }
+            Self::InvalidCursor => crate::classify::invalid_cursor(),
+            Self::Unavailable(cause) => Classified::unavailable(cause),
+        }
+    }
+}
+
 impl From<StoreError> for AuditError {
     fn from(e: StoreError) -> Self {
         match e {

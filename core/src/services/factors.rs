@@ -107,6 +107,40 @@ pub enum FactorError {
     Unavailable(String),
 }
 
+impl crate::classify::Classify for FactorError {
+    fn classify(&self) -> crate::classify::Classified {
+        use crate::classify::{Classified, ErrorKind};
+        let message = self.to_string();
+        match self {
+            Self::WrongCode { locked: true } => Classified::new(
+                ErrorKind::Unauthenticated,
+                "locked",
+                "the code is not correct; the account is now locked — an administrator must unlock it",
+            )
+            .field("code"),
+            Self::WrongCode { locked: false } => {
+                Classified::new(ErrorKind::Unauthenticated, "invalid_code", message).field("code")
+            }
+            Self::NotEnrolled => {
+                Classified::new(ErrorKind::Conflict, "not_enrolled", message).field("method")
+            }
+            Self::Enrolment(_) => Classified::new(ErrorKind::Conflict, "enrolment", message),
+            Self::NoPhone => Classified::new(ErrorKind::Conflict, "no_phone", message),
+            Self::WrongPassword => {
+                Classified::new(ErrorKind::Forbidden, "wrong_current_password", message)
+                    .field("password")
+            }
+            Self::TooSoon { seconds } => {
+                Classified::new(ErrorKind::TooManyRequests, "too_soon", message)
+                    .retry_after(u64::try_from(*seconds).unwrap_or(1))
+            }
+            Self::Conflict => Classified::new(ErrorKind::Conflict, "conflict", message),
+            Self::Access(a) => a.classify(),
+            Self::Unavailable(cause) => Classified::unavailable(cause),
+        }
+    }
+}
+
 impl From<StoreError> for FactorError {
     fn from(e: StoreError) -> Self {
         match e {

@@ -110,6 +110,31 @@ pub enum LinkError {
     Unavailable(String),
 }
 
+impl crate::classify::Classify for LinkError {
+    fn classify(&self) -> crate::classify::Classified {
+        use crate::classify::{Classified, ErrorKind};
+        let message = self.to_string();
+        match self {
+            Self::NotFound => Classified::new(ErrorKind::NotFound, "invalid_link", message),
+            Self::Revoked => Classified::new(ErrorKind::Gone, "link_revoked", message),
+            Self::Finished => Classified::new(ErrorKind::Gone, "link_finished", message),
+            Self::Expired => Classified::new(ErrorKind::Gone, "link_expired", message),
+            Self::Blocked => Classified::new(ErrorKind::Gone, "link_blocked", message),
+            // The link's budget of codes is spent for good: HR sends a new
+            // link. The wait says when asking again is no abuse at least.
+            Self::TooManyCodes => {
+                Classified::new(ErrorKind::TooManyRequests, "too_many_codes", message)
+                    .retry_after(3600)
+            }
+            Self::NoCodeChannel => Classified::new(ErrorKind::Conflict, "no_code_channel", message),
+            Self::Code(_) => {
+                Classified::new(ErrorKind::Invalid, "invalid_code", message).field("code")
+            }
+            Self::Unavailable(cause) => Classified::unavailable(cause),
+        }
+    }
+}
+
 impl From<StoreError> for LinkError {
     fn from(e: StoreError) -> Self {
         match e {
@@ -390,6 +415,19 @@ pub enum HolderError {
     /// The handover does not allow downloading the document.
     #[error("this handover does not include downloading the reference")]
     DownloadNotAllowed,
+}
+
+impl crate::classify::Classify for HolderError {
+    fn classify(&self) -> crate::classify::Classified {
+        use crate::classify::{Classified, ErrorKind};
+        match self {
+            Self::Link(l) => l.classify(),
+            Self::Refused(r) => r.classify(),
+            Self::DownloadNotAllowed => {
+                Classified::new(ErrorKind::Forbidden, "download_not_allowed", self.to_string())
+            }
+        }
+    }
 }
 
 impl From<StoreError> for HolderError {

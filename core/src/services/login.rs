@@ -97,6 +97,26 @@ pub enum LoginError {
     Unavailable(String),
 }
 
+impl crate::classify::Classify for LoginError {
+    fn classify(&self) -> crate::classify::Classified {
+        use crate::classify::{Classified, ErrorKind};
+        let message = self.to_string();
+        match self {
+            Self::InvalidCredentials => {
+                Classified::new(ErrorKind::Unauthenticated, "invalid_credentials", message)
+            }
+            Self::PasswordLoginDisabled => {
+                Classified::new(ErrorKind::Forbidden, "password_login_disabled", message)
+            }
+            Self::TooManyAttempts { retry_after_secs } => {
+                Classified::new(ErrorKind::TooManyRequests, "too_many_attempts", message)
+                    .retry_after(*retry_after_secs)
+            }
+            Self::Unavailable(cause) => Classified::unavailable(cause),
+        }
+    }
+}
+
 impl From<StoreError> for LoginError {
     fn from(e: StoreError) -> Self {
         LoginError::Unavailable(e.to_string())

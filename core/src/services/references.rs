@@ -67,6 +67,10 @@ pub enum ReferenceError {
         /// What is wrong, in words.
         message: String,
     },
+    /// The employee a new reference should be about does not exist for the
+    /// actor (also when it exists outside their scope).
+    #[error("the employee does not exist")]
+    UnknownEmployee,
     /// The employee's organisation lies outside the actor's reference scope.
     #[error("the employee's organisation lies outside your reference access scope")]
     OutsideScope,
@@ -102,6 +106,47 @@ pub enum ReferenceError {
     /// Storage failed; the message is for the log.
     #[error("unavailable: {0}")]
     Unavailable(String),
+}
+
+impl crate::classify::Classify for ReferenceError {
+    fn classify(&self) -> crate::classify::Classified {
+        use crate::classify::{Classified, ErrorKind};
+        let message = self.to_string();
+        match self {
+            Self::Access(a) => a.classify(),
+            Self::Tenant(t) => crate::classify::read_only(t),
+            Self::Invalid { field, .. } => {
+                let class = Classified::new(ErrorKind::Invalid, "invalid_value", message);
+                match field {
+                    Some(f) => class.field(f.clone()),
+                    None => class,
+                }
+            }
+            Self::UnknownEmployee => {
+                Classified::new(ErrorKind::Invalid, "unknown_employee", message)
+                    .field("employee_id")
+            }
+            Self::InvalidCursor => crate::classify::invalid_cursor(),
+            Self::OutsideScope => Classified::new(ErrorKind::Forbidden, "outside_scope", message),
+            Self::StillNamed => {
+                Classified::new(ErrorKind::Conflict, "employee_referenced", message)
+            }
+            Self::Transition(_) => {
+                Classified::new(ErrorKind::Conflict, "invalid_transition", message).field("status")
+            }
+            Self::NotEditable(_) => Classified::new(ErrorKind::Conflict, "not_editable", message),
+            Self::Matrix(m) => {
+                let crate::matrix::MatrixError::NotWritable { sections } = m;
+                Classified::new(ErrorKind::Forbidden, "section_not_writable", message)
+                    .details(sections.iter().map(|s| s.key().to_owned()).collect())
+            }
+            Self::Handover(h) => h.classify(),
+            Self::Generate(_) => Classified::new(ErrorKind::Invalid, "missing_data", message),
+            Self::NoText => Classified::new(ErrorKind::Conflict, "no_text", message),
+            Self::Conflict(_) => Classified::new(ErrorKind::Conflict, "conflict", message),
+            Self::Unavailable(cause) => Classified::unavailable(cause),
+        }
+    }
 }
 
 impl ReferenceError {
@@ -621,7 +666,8 @@ impl ReferenceService<'_> {
     /// powers of attorney).
     ///
     /// # Errors
-    /// [`AccessError::NotFound`] when the employee does not exist for the actor.
+    /// [`ReferenceError::UnknownEmployee`] when the employee does not exist for
+    /// the actor.
     pub async fn create(
         &self,
         actor: &Actor,
@@ -629,13 +675,17 @@ impl ReferenceService<'_> {
         source_ip: Option<IpAddr>,
     ) -> Result<ReferenceView, ReferenceError> {
         self.writable(actor).await?;
-        let employee = self
-            .employees
-            .employee(actor.tenant(), new.employee)
-            .await?
-            .ok_or(AccessError::NotFound)
-            .and_then(|e| actor.visibility().admit_employee(e.value))?
-            .into_inner();
+        let employee = match self.employees.employee(actor.tenant(), new.employee).await {
+            Ok(Some(e)) => actor
+                .visibility()
+                .admit_employee(e.value)
+                .map_err(|_| ReferenceError::UnknownEmployee)?,
+            Ok(None) | Err(StoreError::NotFound | StoreError::Gone) => {
+                return Err(ReferenceError::UnknownEmployee);
+            }
+            Err(other) => return Err(other.into()),
+        }
+        .into_inner();
         let now = self.clock.now();
         let reference = Reference {
             id: ReferenceId::from_random(random_bytes(self.random)),
@@ -664,7 +714,11 @@ impl ReferenceService<'_> {
         let mut cs = ChangeSet::new(actor.tenant());
         cs.push(Write::InsertReference(reference.clone()))
             .push(Write::AppendAudit(event));
-        self.uow.commit(cs).await?;
+        // The employee was deleted meanwhile.
+        self.uow.commit(cs).await.map_err(|e| match e {
+            StoreError::NotFound | StoreError::Gone => ReferenceError::UnknownEmployee,
+            other => other.into(),
+        })?;
         self.get(actor, reference.id).await
     }
 

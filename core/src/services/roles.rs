@@ -43,6 +43,21 @@ pub enum RoleChangeError {
     Unavailable(String),
 }
 
+impl crate::classify::Classify for RoleChangeError {
+    fn classify(&self) -> crate::classify::Classified {
+        use crate::classify::{Classified, ErrorKind};
+        let message = self.to_string();
+        match self {
+            Self::Access(a) => a.classify(),
+            Self::Role(_) => Classified::new(ErrorKind::Conflict, "built_in_role", message),
+            Self::InUse => Classified::new(ErrorKind::Conflict, "role_in_use", message),
+            Self::Conflict(_) => Classified::new(ErrorKind::Conflict, "conflict", message),
+            Self::Tenant(t) => crate::classify::read_only(t),
+            Self::Unavailable(cause) => Classified::unavailable(cause),
+        }
+    }
+}
+
 impl From<StoreError> for RoleChangeError {
     fn from(e: StoreError) -> Self {
         match e {

@@ -34,6 +34,21 @@ pub enum TenantSetupError {
     Unavailable(String),
 }
 
+impl crate::classify::Classify for TenantSetupError {
+    fn classify(&self) -> crate::classify::Classified {
+        use crate::classify::{Classified, ErrorKind};
+        let message = self.to_string();
+        match self {
+            Self::SlugTaken(_) => {
+                Classified::new(ErrorKind::Conflict, "slug_taken", message).field("slug")
+            }
+            Self::Password(rejected) => crate::classify::password_policy(rejected),
+            Self::AlreadySetUp => Classified::new(ErrorKind::Conflict, "already_set_up", message),
+            Self::Unavailable(cause) => Classified::unavailable(cause),
+        }
+    }
+}
+
 /// The first Administrator of a new tenant, set up with a password right away
 /// (the first-start setup page).
 #[derive(Debug, Clone)]
