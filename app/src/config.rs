@@ -98,7 +98,7 @@ pub enum SmtpSecurityConfig {
 }
 
 /// The `[smtp]` section.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SmtpConfig {
     /// The mail server. Empty: no SMTP; mails go to `mail/` in the data directory.
     pub host: String,
@@ -110,7 +110,7 @@ pub struct SmtpConfig {
     /// User name, if the server wants a login.
     pub username: String,
     /// Password (best set as `ZEUGNIS_SMTP__PASSWORD`).
-    pub password: String,
+    pub password: Secret,
     /// The sender address, e.g. `zeugnis@firma.de`; each tenant sets the display
     /// name.
     pub from: String,
@@ -129,28 +129,12 @@ impl Default for SmtpConfig {
             port: 0,
             security: SmtpSecurityConfig::Starttls,
             username: String::new(),
-            password: String::new(),
+            password: Secret::default(),
             from: String::new(),
             timeout_secs: 30,
             pool_size: 4,
             ca_file: String::new(),
         }
-    }
-}
-
-impl fmt::Debug for SmtpConfig {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SmtpConfig")
-            .field("host", &self.host)
-            .field("port", &self.port)
-            .field("security", &self.security)
-            .field("username", &self.username)
-            .field("password", &redacted(&self.password))
-            .field("from", &self.from)
-            .field("timeout_secs", &self.timeout_secs)
-            .field("pool_size", &self.pool_size)
-            .field("ca_file", &self.ca_file)
-            .finish()
     }
 }
 
@@ -161,7 +145,7 @@ pub struct SmsConfig {
     /// directory.
     pub url: String,
     /// Bearer token (best set as `ZEUGNIS_SMS__TOKEN`).
-    pub token: String,
+    pub token: Secret,
     /// Sender id shown on the phone: up to 11 letters and digits, or a number.
     pub sender_id: String,
     /// Timeout per request, in seconds.
@@ -172,7 +156,7 @@ impl Default for SmsConfig {
     fn default() -> Self {
         Self {
             url: String::new(),
-            token: String::new(),
+            token: Secret::default(),
             sender_id: "zeugnis".to_owned(),
             timeout_secs: 15,
         }
@@ -183,7 +167,7 @@ impl fmt::Debug for SmsConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SmsConfig")
             .field("url", &zeugnis_notify::redact_url(&self.url))
-            .field("token", &redacted(&self.token))
+            .field("token", &self.token)
             .field("sender_id", &self.sender_id)
             .field("timeout_secs", &self.timeout_secs)
             .finish()
@@ -224,6 +208,21 @@ pub struct AuthConfig {
     /// Failed logins from one source address per minute before its further
     /// attempts are refused for a while (and a suspected attack is audited).
     pub failures_per_minute_per_address: u32,
+    /// The cost of password hashes: `owasp` (the default). `insecure_for_tests`
+    /// exists for the test suite only; a server built without the
+    /// `test-support` feature refuses to start with it.
+    pub password_hashing: PasswordHashing,
+}
+
+/// How costly password hashes are.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PasswordHashing {
+    /// OWASP's recommendation for Argon2id: m = 19 MiB, t = 2, p = 1.
+    #[default]
+    Owasp,
+    /// The least Argon2id allows (m = 8 KiB, t = 1): test suites only.
+    InsecureForTests,
 }
 
 impl Default for AuthConfig {
@@ -231,6 +230,7 @@ impl Default for AuthConfig {
         Self {
             max_concurrent_hashes: 0,
             failures_per_minute_per_address: 30,
+            password_hashing: PasswordHashing::Owasp,
         }
     }
 }
@@ -282,11 +282,66 @@ impl Default for DeliveryConfig {
     }
 }
 
-fn redacted(secret: &str) -> &'static str {
-    if secret.is_empty() {
-        "unset"
-    } else {
-        "set (redacted)"
+/// A secret of the configuration (a password, a token, a key). `Debug` says
+/// only whether it is set; the value is read through [`Secret::expose`].
+/// It serialises as its value, for the configuration sources to merge.
+#[derive(Clone, Default)]
+pub struct Secret(secrecy::SecretString);
+
+impl Secret {
+    /// The value, for the one place that hands it on.
+    #[must_use]
+    pub fn expose(&self) -> &str {
+        secrecy::ExposeSecret::expose_secret(&self.0)
+    }
+
+    /// Whether the secret is unset (empty or only blanks).
+    #[must_use]
+    pub fn is_unset(&self) -> bool {
+        self.expose().trim().is_empty()
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(value: &str) -> Self {
+        Self(value.into())
+    }
+}
+
+impl From<String> for Secret {
+    fn from(value: String) -> Self {
+        Self(value.into())
+    }
+}
+
+impl PartialEq for Secret {
+    fn eq(&self, other: &Self) -> bool {
+        self.expose() == other.expose()
+    }
+}
+
+impl Eq for Secret {}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let shown = if self.is_unset() {
+            "unset"
+        } else {
+            "set (redacted)"
+        };
+        fmt::Debug::fmt(shown, f)
+    }
+}
+
+impl Serialize for Secret {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.expose())
+    }
+}
+
+impl<'de> Deserialize<'de> for Secret {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from)
     }
 }
 
@@ -310,34 +365,17 @@ impl fmt::Debug for DatabaseConfig {
 }
 
 /// The `[keys]` section. The master key never lives in the database.
-#[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct KeysConfig {
     /// The master key itself, base64 (best set as `ZEUGNIS_KEYS__MASTER_KEY` from a
     /// secret store); beats `master_key_file`.
-    pub master_key: String,
+    pub master_key: Secret,
     /// File holding the master key. Empty: `master.key` in the data directory,
     /// generated (mode 0600) on the first start of a fresh database.
     pub master_key_file: String,
     /// Files of earlier master keys, still accepted while `zeugnis keys rotate`
     /// moves the tenant keys to the current one.
     pub previous_master_key_files: Vec<PathBuf>,
-}
-
-impl fmt::Debug for KeysConfig {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("KeysConfig")
-            .field(
-                "master_key",
-                &if self.master_key.is_empty() {
-                    "unset"
-                } else {
-                    "set (redacted)"
-                },
-            )
-            .field("master_key_file", &self.master_key_file)
-            .field("previous_master_key_files", &self.previous_master_key_files)
-            .finish()
-    }
 }
 
 impl fmt::Debug for Config {
@@ -910,11 +948,16 @@ mod tests {
         let mut config = Config::default();
         config.smtp.password = "mail-geheim".into();
         config.sms.token = "sms-geheim".into();
+        config.keys.master_key = "schluessel-geheim".into();
         let debug = format!("{config:?}");
         assert!(
-            !debug.contains("mail-geheim") && !debug.contains("sms-geheim"),
+            !debug.contains("mail-geheim")
+                && !debug.contains("sms-geheim")
+                && !debug.contains("schluessel-geheim"),
             "{debug}"
         );
+        assert!(debug.contains("master_key: \"set (redacted)\""), "{debug}");
+        assert!(debug.contains("token: \"set (redacted)\""), "{debug}");
         assert!(debug.contains("password: \"set (redacted)\""), "{debug}");
     }
 

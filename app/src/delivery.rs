@@ -145,7 +145,8 @@ pub fn smtp_mailer(config: &Config) -> Result<SmtpMailer, DeliveryConfigError> {
         host: c.host.trim().to_owned(),
         port: (c.port != 0).then_some(c.port),
         security: security(c.security),
-        credentials: (!c.username.is_empty()).then(|| (c.username.clone(), c.password.clone())),
+        credentials: (!c.username.is_empty())
+            .then(|| (c.username.clone(), c.password.expose().to_owned())),
         from: c.from.trim().to_owned(),
         timeout: Duration::from_secs(c.timeout_secs),
         pool_size: c.pool_size,
@@ -206,7 +207,7 @@ impl Delivery {
             }
             let gateway = HttpSmsGateway::new(&SmsSettings {
                 url: s.url.trim().to_owned(),
-                token: (!s.token.is_empty()).then(|| s.token.clone()),
+                token: (!s.token.is_unset()).then(|| s.token.expose().to_owned()),
                 sender_id: s.sender_id.clone(),
                 timeout: Duration::from_secs(s.timeout_secs),
             })?;

@@ -20,6 +20,7 @@ pub mod cli;
 pub mod config;
 pub mod delivery;
 pub mod jobs;
+pub mod request_log;
 pub mod routes;
 pub mod security_headers;
 pub mod setup;

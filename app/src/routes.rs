@@ -27,6 +27,7 @@ pub fn routes(state: Arc<AppState>) -> impl Endpoint<Output = Response> {
         .nest(crate::api::PREFIX, crate::api::routes(Arc::clone(&state)))
         .data(state)
         .with(SecurityHeaders { hsts })
+        .with(crate::request_log::RequestSpans)
 }
 
 #[derive(Debug, Serialize)]

@@ -256,6 +256,29 @@ pub enum HttpConfigError {
     /// The password hasher could not be set up.
     #[error("cannot set up password hashing: {0}")]
     Hasher(String),
+    /// Test-only hashing asked of a server built for use.
+    #[error(
+        "auth.password_hashing = \"insecure_for_tests\" is for the test suite only; this server refuses it (remove the setting to use \"owasp\")"
+    )]
+    InsecureHashing,
+}
+
+/// The hashing cost for the setting; the cheap one only where `tests_allowed`
+/// (a build with the `test-support` feature).
+fn hash_params(
+    setting: crate::config::PasswordHashing,
+    tests_allowed: bool,
+) -> Result<Argon2Params, HttpConfigError> {
+    use crate::config::PasswordHashing;
+    match setting {
+        PasswordHashing::Owasp => Ok(Argon2Params::OWASP),
+        PasswordHashing::InsecureForTests if tests_allowed => Ok(Argon2Params {
+            memory_kib: 8,
+            iterations: 1,
+            parallelism: 1,
+        }),
+        PasswordHashing::InsecureForTests => Err(HttpConfigError::InsecureHashing),
+    }
 }
 
 impl AppState {
@@ -292,7 +315,8 @@ impl AppState {
             0 => Argon2Hasher::default_concurrency(),
             n => n,
         };
-        let hasher = Argon2Hasher::new(Argon2Params::default(), concurrency)
+        let params = hash_params(config.auth.password_hashing, cfg!(feature = "test-support"))?;
+        let hasher = Argon2Hasher::new(params, concurrency)
             .map_err(|e| HttpConfigError::Hasher(e.to_string()))?;
         let breached = CommonPasswords::load();
         Ok(Self {
@@ -612,6 +636,23 @@ fn is_local_host(rest: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cheap_hashing_is_refused_outside_test_builds() {
+        use crate::config::PasswordHashing;
+        assert!(matches!(
+            hash_params(PasswordHashing::InsecureForTests, false),
+            Err(HttpConfigError::InsecureHashing)
+        ));
+        let cheap = hash_params(PasswordHashing::InsecureForTests, true).unwrap();
+        assert!(cheap.memory_kib < Argon2Params::OWASP.memory_kib);
+        for allowed in [false, true] {
+            assert_eq!(
+                hash_params(PasswordHashing::Owasp, allowed).unwrap(),
+                Argon2Params::OWASP
+            );
+        }
+    }
 
     #[test]
     fn forwarded_for_is_believed_only_from_trusted_proxies() {

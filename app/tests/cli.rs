@@ -261,6 +261,41 @@ async fn json_logs_are_one_object_per_line() {
     }
 }
 
+#[tokio::test]
+async fn each_request_is_logged_with_its_route_pattern_status_and_duration_never_its_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server =
+        Server::start(zeugnis(dir.path(), &["serve", "--listen", "127.0.0.1:0"])).await;
+    let secret = "Geheimnis0123456789abcdefGeheimnis";
+    let id = "0193d3a4-7b1c-7c2e-9a55-3f1e2d4c5b6a";
+    let _ = server
+        .get(&format!("/t/firma/h/{id}/{secret}?token=Abfrage-geheim"))
+        .await;
+    let line = server
+        .wait_for_line(|l| l.contains("request answered") && l.contains("/t/:slug/h/:id/:secret"))
+        .await;
+    assert!(line.contains("method=GET"), "{line}");
+    assert!(line.contains("status="), "{line}");
+    assert!(line.contains("duration_ms="), "{line}");
+    assert_eq!(server.get("/health").await.status(), 200);
+    let health = server
+        .wait_for_line(|l| l.contains("request answered") && l.contains("route=\"/health\""))
+        .await;
+    assert!(health.contains("status=200"), "{health}");
+    // A route of the API is named by its full pattern, and a failure by its status.
+    let _ = server.get(&format!("/api/v1/references/{id}")).await;
+    let api = server
+        .wait_for_line(|l| l.contains("request answered") && l.contains("route=\"/api/v1/references/:"))
+        .await;
+    assert!(api.contains("status=401"), "{api}");
+    for line in server.log() {
+        assert!(
+            !line.contains(secret) && !line.contains(id) && !line.contains("Abfrage-geheim"),
+            "{line}"
+        );
+    }
+}
+
 #[cfg(unix)]
 #[tokio::test]
 async fn serve_stops_cleanly_on_sigterm() {

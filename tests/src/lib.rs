@@ -222,6 +222,11 @@ impl TestApp {
                     secure_cookies: false,
                     trusted_proxies: Vec::new(),
                 },
+                // Cheap hashes: the suite hashes thousands of passwords.
+                auth: zeugnis_app::config::AuthConfig {
+                    password_hashing: zeugnis_app::config::PasswordHashing::InsecureForTests,
+                    ..zeugnis_app::config::AuthConfig::default()
+                },
                 ..Config::default()
             },
             temp_dir,

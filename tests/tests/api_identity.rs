@@ -625,9 +625,13 @@ async fn unknown_wrong_locked_deactivated_and_foreign_logins_get_the_same_answer
     let Some(b) = builder(backend, "enumeration").await else {
         return;
     };
+    // Hashes as costly as in use: the test compares the time of the paths.
     let app = b
         .with_smtp(&sink)
-        .with_config(|c| c.auth.failures_per_minute_per_address = 100_000)
+        .with_config(|c| {
+            c.auth.failures_per_minute_per_address = 100_000;
+            c.auth.password_hashing = zeugnis_app::config::PasswordHashing::Owasp;
+        })
         .spawn()
         .await;
     let (org, mut admin) = organisation_with_admin(&app).await;

@@ -185,6 +185,7 @@ async fn authenticate_with(
         .authenticate(tenant, &token)
         .await?
         .ok_or_else(ApiError::unauthenticated)?;
+    crate::request_log::record_tenant(tenant);
     check_csrf(req, &token)?;
     Ok((state, found, token))
 }

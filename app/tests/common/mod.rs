@@ -145,6 +145,27 @@ impl Server {
         &self.log
     }
 
+    /// Waits (at most [`PATIENCE`]) for a log line that `wanted` accepts.
+    pub async fn wait_for_line(&mut self, wanted: impl Fn(&str) -> bool) -> String {
+        if let Some(line) = self.log().iter().find(|l| wanted(l)) {
+            return line.clone();
+        }
+        let found = timeout(PATIENCE, async {
+            while let Some(line) = self.lines.recv().await {
+                self.log.push(line.clone());
+                if wanted(&line) {
+                    return Some(line);
+                }
+            }
+            None
+        })
+        .await;
+        match found {
+            Ok(Some(line)) => line,
+            _ => panic!("no such log line:\n{}", self.log.join("\n")),
+        }
+    }
+
     /// Waits until the process ends; its log is complete then.
     pub async fn wait(&mut self) -> ExitStatus {
         let status = timeout(PATIENCE, self.child.wait())
