@@ -197,6 +197,18 @@ impl UnitOfWork for Commits {
 }
 
 /// The shared state of the HTTP edge.
+///
+/// Handlers get services from it, never the store: reading around a service
+/// or committing a change set of their own does not compile.
+///
+/// ```compile_fail,E0616
+/// use zeugnis_app::state::AppState;
+/// use zeugnis_core::ports::{ChangeSet, UnitOfWork as _};
+///
+/// async fn commit_behind_the_services(state: &AppState, changes: ChangeSet) {
+///     let _ = state.store.commit(changes).await; // the field is private
+/// }
+/// ```
 pub struct AppState {
     /// The store (every storage port); reached only through services.
     store: Arc<Store>,

@@ -403,6 +403,17 @@ impl VisibilityFilter {
 
 /// A value that passed the visibility check: [`VisibilityFilter::admit`]
 /// and [`VisibilityFilter::admit_employee`] are the only ways to make one.
+///
+/// Wrapping a value that skipped the filter does not compile:
+///
+/// ```compile_fail,E0423
+/// use zeugnis_core::authz::Visible;
+/// use zeugnis_core::employee::Employee;
+///
+/// fn skip_the_filter(employee: Employee) -> Visible<Employee> {
+///     Visible(employee) // the field is private to the core
+/// }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Visible<T>(T);
 
@@ -428,6 +439,29 @@ impl<T> Deref for Visible<T> {
 /// accepted ([`holder_write`]). A write of a reference that skipped its check
 /// therefore does not compile. The reference's id and tenant are fixed when it
 /// is checked; the store writes that row, whatever the content says.
+///
+/// A change set that stores a reference nobody checked is refused by the
+/// compiler:
+///
+/// ```compile_fail,E0308
+/// use zeugnis_core::ports::{ChangeSet, Version, Write};
+/// use zeugnis_core::reference::Reference;
+///
+/// fn store_unchecked(cs: &mut ChangeSet, reference: Reference, version: Version) {
+///     cs.push(Write::UpdateReference(reference, version)); // wants a WritableReference
+/// }
+/// ```
+///
+/// and so is making the proof by hand:
+///
+/// ```compile_fail,E0451
+/// use zeugnis_core::authz::WritableReference;
+/// use zeugnis_core::reference::Reference;
+///
+/// fn forge(reference: Reference) -> WritableReference {
+///     WritableReference { id: reference.id, tenant: reference.tenant, reference }
+/// }
+/// ```
 ///
 /// [`Write::UpdateReference`]: crate::ports::Write::UpdateReference
 #[derive(Debug, Clone, PartialEq, Eq)]
