@@ -53,8 +53,7 @@ impl<E: Endpoint> Endpoint for RequestSpansEndpoint<E> {
             .data::<PathPattern>()
             .map_or("(no route)", |p| &p.0);
         let status = response.status().as_u16();
-        let duration_ms =
-            u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         span.record("route", route);
         span.record("status", status);
         span.record("duration_ms", duration_ms);

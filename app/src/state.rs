@@ -576,6 +576,14 @@ impl AppState {
         }
     }
 
+    /// HR's handover use cases: hand over, list, revoke.
+    #[must_use]
+    pub fn handovers(&self) -> zeugnis_core::services::handover::HandoverService<'_> {
+        zeugnis_core::services::handover::HandoverService {
+            references: self.references(),
+        }
+    }
+
     /// Phrase library and formatting use cases.
     #[must_use]
     pub fn library(&self) -> zeugnis_core::services::library::LibraryService<'_> {

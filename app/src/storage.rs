@@ -72,18 +72,19 @@ pub fn master_key_file(config: &Config) -> PathBuf {
 /// The configured master key, or `None` when its file does not exist.
 fn configured_key(config: &Config) -> Result<Option<(MasterKey, KeySource)>, StorageError> {
     if !config.keys.master_key.is_unset() {
-        let key = MasterKey::from_encoded(config.keys.master_key.expose()).map_err(|e| match e {
-            zeugnis_crypto::KeyError::NotBase64 { .. } => zeugnis_crypto::KeyError::NotBase64 {
-                origin: Some(KeySource::Env(MASTER_KEY_ENV.into())),
-            },
-            zeugnis_crypto::KeyError::WrongLength { got, .. } => {
-                zeugnis_crypto::KeyError::WrongLength {
+        let key =
+            MasterKey::from_encoded(config.keys.master_key.expose()).map_err(|e| match e {
+                zeugnis_crypto::KeyError::NotBase64 { .. } => zeugnis_crypto::KeyError::NotBase64 {
                     origin: Some(KeySource::Env(MASTER_KEY_ENV.into())),
-                    got,
+                },
+                zeugnis_crypto::KeyError::WrongLength { got, .. } => {
+                    zeugnis_crypto::KeyError::WrongLength {
+                        origin: Some(KeySource::Env(MASTER_KEY_ENV.into())),
+                        got,
+                    }
                 }
-            }
-            other => other,
-        })?;
+                other => other,
+            })?;
         return Ok(Some((key, KeySource::Env(MASTER_KEY_ENV.into()))));
     }
     let path = master_key_file(config);

@@ -285,7 +285,9 @@ async fn each_request_is_logged_with_its_route_pattern_status_and_duration_never
     // A route of the API is named by its full pattern, and a failure by its status.
     let _ = server.get(&format!("/api/v1/references/{id}")).await;
     let api = server
-        .wait_for_line(|l| l.contains("request answered") && l.contains("route=\"/api/v1/references/:"))
+        .wait_for_line(|l| {
+            l.contains("request answered") && l.contains("route=\"/api/v1/references/:")
+        })
         .await;
     assert!(api.contains("status=401"), "{api}");
     for line in server.log() {

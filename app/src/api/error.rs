@@ -262,4 +262,3 @@ impl ApiError {
         poem::IntoResponse::into_response(self)
     }
 }
-

@@ -19,8 +19,9 @@ use zeugnis_core::reference::{
     ChangeLogEntry, Reference, ReferenceContent, ReferenceKind, ReferenceStatus, Section,
     SectionContent, StatusActor,
 };
+use zeugnis_core::services::handover::HandoverInput;
 use zeugnis_core::services::references::{
-    GenerateOutcome, HandoverInput, HandoverSummary, Holder, NewReference, OverviewLine,
+    GenerateOutcome, HandoverSummary, Holder, NewReference, OverviewLine,
     ReferenceView as CoreView, SectionInput,
 };
 use zeugnis_core::settings::CodeChannel;
@@ -934,7 +935,7 @@ impl ReferenceApi {
         let state = super::auth::state(req)?;
         let input = body.0.to_input()?;
         let h = state
-            .references()
+            .handovers()
             .hand_over(&caller.actor, reference_id(&id.0)?, input, caller.ip)
             .await?;
         Ok(CreatedHandover::Created(Json(HandoverView::of(
@@ -953,7 +954,7 @@ impl ReferenceApi {
     ) -> Result<Json<Vec<HandoverView>>, ApiError> {
         let state = super::auth::state(req)?;
         let list = state
-            .references()
+            .handovers()
             .handovers(&caller.actor, reference_id(&id.0)?)
             .await?;
         Ok(Json(list.iter().map(HandoverView::of_summary).collect()))
@@ -970,7 +971,7 @@ impl ReferenceApi {
     ) -> Result<Json<HandoverView>, ApiError> {
         let state = super::auth::state(req)?;
         let h = state
-            .references()
+            .handovers()
             .revoke(&caller.actor, handover_id(&id.0)?, caller.ip)
             .await?;
         Ok(Json(HandoverView::of(&h, LinkState::Revoked)))

@@ -10,12 +10,17 @@
 
 use std::net::IpAddr;
 
+use crate::access::{AccessLevel, Area};
+use crate::audit::FieldChange;
 use crate::audit::{AuditAction, AuditActor, AuditEvent, AuditTarget};
+use crate::authz::{AccessError, Actor};
 use crate::document::{Letter, LetterFormatting};
 use crate::handover::{Handover, LinkState};
+use crate::handover::{HandoverRequest, HandoverTokens, LinkCheckChoice, Recipient};
 use crate::id::{ChallengeId, MessageId, ReferenceId, TenantId};
 use crate::matrix::MatrixView;
 use crate::matrix::{PermissionMatrix, SectionUpdate};
+use crate::messages::instant_de;
 use crate::otp::{CodeChallenge, CodeError, CodePolicy, CodePurpose, OneTimeCode};
 use crate::ports::{
     ChallengeStore, ChangeSet, Clock, Destination, HandoverStore, MessageKind, MessageParams,
@@ -24,9 +29,10 @@ use crate::ports::{
 };
 use crate::ports::{EmployeeStore, LibraryStore};
 use crate::reference::{Reference, ReferenceStatus, SectionContent, StatusActor};
+use crate::services::audit_by;
 use crate::services::references::{
-    ReferenceError, SectionInput, SignerRule, apply_authorized, check_signers, letter_of,
-    log_changes, parse_sections, record_status_change,
+    HandoverSummary, ReferenceError, ReferenceService, SectionInput, SignerRule, apply_authorized,
+    check_signers, letter_of, log_changes, parse_sections, record_status_change,
 };
 use crate::settings::CodeChannel;
 use crate::settings::LinkCheckSettings;
@@ -423,9 +429,11 @@ impl crate::classify::Classify for HolderError {
         match self {
             Self::Link(l) => l.classify(),
             Self::Refused(r) => r.classify(),
-            Self::DownloadNotAllowed => {
-                Classified::new(ErrorKind::Forbidden, "download_not_allowed", self.to_string())
-            }
+            Self::DownloadNotAllowed => Classified::new(
+                ErrorKind::Forbidden,
+                "download_not_allowed",
+                self.to_string(),
+            ),
         }
     }
 }
@@ -707,4 +715,227 @@ impl HandoverWorkService<'_> {
         self.uow.commit(cs).await?;
         Ok((letter, formatting))
     }
+}
+
+// --- HR's side: handing a reference over, and taking it back -------------------
+
+/// A handover as HR asks for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HandoverInput {
+    /// The person.
+    pub recipient: Recipient,
+    /// Access per section, and the download flag.
+    pub matrix: PermissionMatrix,
+    /// Days until the link expires (the tenant's default when absent).
+    pub expires_in_days: Option<u16>,
+    /// The one-time-code choice.
+    pub link_check: LinkCheckChoice,
+}
+
+/// HR's side of a handover: hand a reference over by e-mailed link, list its
+/// handovers, revoke one. The same rules guard it as the reference's own use
+/// cases (area Employees, scope, private flag, a writable organisation).
+#[expect(missing_debug_implementations, reason = "holds trait objects only")]
+pub struct HandoverService<'a> {
+    /// The reference use cases (and ports) it builds on.
+    pub references: ReferenceService<'a>,
+}
+
+impl HandoverService<'_> {
+    /// Hands a reference to a person by e-mailed link. The reference must be
+    /// editable; a draft moves to `with_supervisor`.
+    ///
+    /// # Errors
+    /// [`ReferenceError::Handover`] for a domain, channel, expiry or matrix the
+    /// rules refuse; [`ReferenceError::NotEditable`].
+    pub async fn hand_over(
+        &self,
+        actor: &Actor,
+        id: ReferenceId,
+        input: HandoverInput,
+        source_ip: Option<IpAddr>,
+    ) -> Result<Handover, ReferenceError> {
+        let tenant = self.references.writable(actor).await?;
+        let (visible, version) = self.references.load(actor, id).await?;
+        let mut writable =
+            visible.writable(actor.require(Area::Employees, AccessLevel::ReadWrite)?)?;
+        let reference = writable.reference_mut();
+        if !reference.status.is_editable() {
+            return Err(ReferenceError::NotEditable(reference.status));
+        }
+        let privacy = self
+            .references
+            .settings
+            .settings(actor.tenant())
+            .await?
+            .value
+            .privacy;
+        let now = self.references.clock.now();
+        let request = HandoverRequest {
+            reference: id,
+            recipient: input.recipient,
+            matrix: input.matrix,
+            expires_in_days: input
+                .expires_in_days
+                .unwrap_or_else(|| privacy.handover_expiry.days()),
+            link_check: input.link_check,
+        };
+        let (handover, secret) = Handover::issue(
+            actor.tenant(),
+            request,
+            &privacy.link_check,
+            &privacy.allowed_handover_domains,
+            actor.user(),
+            now,
+            HandoverTokens {
+                id: random_bytes(self.references.random),
+                secret: random_bytes(self.references.random),
+            },
+        )?;
+        let link = self
+            .references
+            .links
+            .handover_link(&tenant, handover.id, &secret);
+        let requested_by = self.references.editor_name(actor).await?;
+        let mut cs = ChangeSet::new(actor.tenant());
+        cs.push(Write::InsertHandover(handover.clone()));
+        if reference.status != ReferenceStatus::WithSupervisor {
+            let change = reference.change_status(
+                ReferenceStatus::WithSupervisor,
+                StatusActor::User(actor.user()),
+                now,
+            )?;
+            let event = ReferenceService::audit(
+                actor,
+                now,
+                AuditAction::ReferenceStatusChanged,
+                id,
+                source_ip,
+            );
+            record_status_change(&mut cs, writable, version, change, event);
+        }
+        let mut event = audit_by(actor, now, AuditAction::HandoverCreated).from_ip(source_ip);
+        event.target = AuditTarget::Handover(handover.id);
+        cs.push(Write::Enqueue(OutgoingMessage {
+            id: MessageId::from_random(random_bytes(self.references.random)),
+            tenant: actor.tenant(),
+            kind: MessageKind::HandoverLink,
+            to: Destination::Email(handover.recipient.email.clone()),
+            params: MessageParams::new()
+                .with("recipient_name", handover.recipient.name.as_str())
+                .with("requested_by", requested_by.as_str())
+                .with("link", link)
+                .with("valid_until", instant_de(handover.expires_at)),
+            created_at: now,
+            expires_at: Some(handover.expires_at),
+        }))
+        .push(Write::AppendAudit(
+            event.with_changes(handover_fields(&handover)),
+        ));
+        self.references.uow.commit(cs).await?;
+        Ok(handover)
+    }
+
+    /// The handovers of a reference, newest first.
+    ///
+    /// # Errors
+    /// [`AccessError::NotFound`].
+    pub async fn handovers(
+        &self,
+        actor: &Actor,
+        id: ReferenceId,
+    ) -> Result<Vec<HandoverSummary>, ReferenceError> {
+        Ok(self.references.history(actor, id).await?.handovers)
+    }
+
+    /// Revokes a handover: its link and sessions stop working at once. When no
+    /// other handover of the reference stays active, the reference returns to
+    /// `draft`.
+    ///
+    /// # Errors
+    /// [`ReferenceError::Handover`] when it was already revoked or finished;
+    /// [`AccessError::NotFound`].
+    pub async fn revoke(
+        &self,
+        actor: &Actor,
+        handover: HandoverId,
+        source_ip: Option<IpAddr>,
+    ) -> Result<Handover, ReferenceError> {
+        self.references.writable(actor).await?;
+        let stored = self
+            .references
+            .handovers
+            .handover(actor.tenant(), handover)
+            .await?
+            .ok_or(AccessError::NotFound)?;
+        let (visible, version) = self.references.load(actor, stored.value.reference).await?;
+        let now = self.references.clock.now();
+        let mut h = stored.value;
+        h.revoke(now)?;
+        let mut cs = ChangeSet::new(actor.tenant());
+        cs.push(Write::UpdateHandover(h.clone(), stored.version))
+            .push(Write::DeleteSessionsOfHandover(h.id));
+        let others = self
+            .references
+            .handovers
+            .handovers_of(actor.tenant(), h.reference)
+            .await?
+            .into_iter()
+            .any(|o| o.id != h.id && o.state(now) == LinkState::Active);
+        let mut writable =
+            visible.writable(actor.require(Area::Employees, AccessLevel::ReadWrite)?)?;
+        let reference = writable.reference_mut();
+        if !others && reference.status == ReferenceStatus::WithSupervisor {
+            let change = reference.change_status(
+                ReferenceStatus::Draft,
+                StatusActor::User(actor.user()),
+                now,
+            )?;
+            let event = ReferenceService::audit(
+                actor,
+                now,
+                AuditAction::ReferenceStatusChanged,
+                reference.id,
+                source_ip,
+            );
+            record_status_change(&mut cs, writable, version, change, event);
+        }
+        let mut event = audit_by(actor, now, AuditAction::HandoverRevoked).from_ip(source_ip);
+        event.target = AuditTarget::Handover(h.id);
+        cs.push(Write::AppendAudit(event));
+        self.references.uow.commit(cs).await?;
+        Ok(h)
+    }
+}
+
+/// The audit's record of a handover's terms: sections by access, download
+/// flag, code channel, expiry (no names or addresses).
+fn handover_fields(h: &Handover) -> Vec<FieldChange> {
+    let mut fields: Vec<FieldChange> = h
+        .matrix
+        .iter()
+        .filter(|(_, a)| a.can_read())
+        .map(|(s, a)| {
+            FieldChange::new(
+                s.key(),
+                None,
+                Some(if a.can_write() { "write" } else { "read" }),
+            )
+        })
+        .collect();
+    fields.push(FieldChange::new(
+        "download",
+        None,
+        Some(if h.matrix.may_download() { "yes" } else { "no" }),
+    ));
+    fields.push(FieldChange::new(
+        "code",
+        None,
+        Some(match h.code_channel {
+            None => "none",
+            Some(crate::settings::CodeChannel::Email) => "email",
+            Some(_) => "sms",
+        }),
+    ));
+    fields
 }

@@ -26,17 +26,13 @@ use crate::check::{CheckInput, Finding, check};
 use crate::document::{Letter, LetterFormatting, SignatureLine};
 use crate::employee::Employee;
 use crate::generator::{self, DiffLine, GenerateError, Regeneration};
-use crate::handover::{
-    Handover, HandoverError, HandoverRequest, HandoverTokens, LinkCheckChoice, LinkState, Recipient,
-};
-use crate::id::{EmployeeId, MessageId, ReferenceId, TenantId};
-use crate::matrix::{MatrixError, PermissionMatrix};
-use crate::messages::instant_de;
+use crate::handover::{Handover, HandoverError, LinkState};
+use crate::id::{EmployeeId, ReferenceId, TenantId};
+use crate::matrix::MatrixError;
 use crate::ports::{
-    ChangeSet, Clock, Destination, EmployeeStore, HandoverStore, LibraryStore, LinkBuilder,
-    MessageKind, MessageParams, OutgoingMessage, Page, PageRequest, RandomSource, ReferenceQuery,
-    ReferenceStore, ReferenceSummary, SettingsStore, StoreError, TenantStore, UnitOfWork,
-    UserStore, Version, Write, random_bytes,
+    ChangeSet, Clock, EmployeeStore, HandoverStore, LibraryStore, LinkBuilder, Page, PageRequest,
+    RandomSource, ReferenceQuery, ReferenceStore, ReferenceSummary, SettingsStore, StoreError,
+    TenantStore, UnitOfWork, UserStore, Version, Write, random_bytes,
 };
 use crate::reference::form::{DataForm, Form, FormError, Forms, Line, PersonalForm, TasksForm};
 use crate::reference::{
@@ -44,7 +40,6 @@ use crate::reference::{
     Section, SectionContent, StatusActor, StatusChange, TransitionError,
 };
 use crate::tenant::{Tenant, TenantError};
-use crate::token::HandoverId;
 use crate::values::{Name, Timestamp};
 
 use super::audit_by;
@@ -266,25 +261,13 @@ pub struct History {
     pub changes: Vec<ChangeLogEntry>,
 }
 
-/// A handover as HR asks for it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HandoverInput {
-    /// The person.
-    pub recipient: Recipient,
-    /// Access per section, and the download flag.
-    pub matrix: PermissionMatrix,
-    /// Days until the link expires (the tenant's default when absent).
-    pub expires_in_days: Option<u16>,
-    /// The one-time-code choice.
-    pub link_check: LinkCheckChoice,
-}
-
 /// One section of an update, as JSON of its form (a string for free-text
 /// sections, a list of strings for list sections, an object for the others).
 pub type SectionInput = (Section, serde_json::Value);
 
 /// Reference use cases for users of the tenant.
 #[expect(missing_debug_implementations, reason = "holds trait objects only")]
+#[derive(Clone, Copy)]
 pub struct ReferenceService<'a> {
     /// Tenants.
     pub tenants: &'a dyn TenantStore,
@@ -598,7 +581,7 @@ pub(crate) fn log_changes(
 }
 
 impl ReferenceService<'_> {
-    async fn tenant(&self, actor: &Actor) -> Result<Tenant, ReferenceError> {
+    pub(crate) async fn tenant(&self, actor: &Actor) -> Result<Tenant, ReferenceError> {
         let tenant = self
             .tenants
             .tenant(actor.tenant())
@@ -608,12 +591,12 @@ impl ReferenceService<'_> {
         Ok(tenant)
     }
 
-    async fn readable(&self, actor: &Actor) -> Result<Tenant, ReferenceError> {
+    pub(crate) async fn readable(&self, actor: &Actor) -> Result<Tenant, ReferenceError> {
         actor.require(Area::Employees, AccessLevel::Read)?;
         self.tenant(actor).await
     }
 
-    async fn writable(&self, actor: &Actor) -> Result<Tenant, ReferenceError> {
+    pub(crate) async fn writable(&self, actor: &Actor) -> Result<Tenant, ReferenceError> {
         actor.require(Area::Employees, AccessLevel::ReadWrite)?;
         let tenant = self.tenant(actor).await?;
         tenant.ensure_writable()?;
@@ -621,7 +604,7 @@ impl ReferenceService<'_> {
     }
 
     /// The reference if the actor may see it.
-    async fn load(
+    pub(crate) async fn load(
         &self,
         actor: &Actor,
         id: ReferenceId,
@@ -635,7 +618,7 @@ impl ReferenceService<'_> {
         Ok((visible, stored.version))
     }
 
-    async fn editor_name(&self, actor: &Actor) -> Result<Name, ReferenceError> {
+    pub(crate) async fn editor_name(&self, actor: &Actor) -> Result<Name, ReferenceError> {
         let user = self
             .users
             .user(actor.tenant(), actor.user())
@@ -649,7 +632,7 @@ impl ReferenceService<'_> {
         Ok(Name::new(&full).unwrap_or(user.value.last_name))
     }
 
-    fn audit(
+    pub(crate) fn audit(
         actor: &Actor,
         at: Timestamp,
         action: AuditAction,
@@ -1194,160 +1177,6 @@ impl ReferenceService<'_> {
         self.uow.commit(cs).await?;
         Ok((letter, formatting))
     }
-
-    /// Hands a reference to a person by e-mailed link. The reference must be
-    /// editable; a draft moves to `with_supervisor`.
-    ///
-    /// # Errors
-    /// [`ReferenceError::Handover`] for a domain, channel, expiry or matrix the
-    /// rules refuse; [`ReferenceError::NotEditable`].
-    pub async fn hand_over(
-        &self,
-        actor: &Actor,
-        id: ReferenceId,
-        input: HandoverInput,
-        source_ip: Option<IpAddr>,
-    ) -> Result<Handover, ReferenceError> {
-        let tenant = self.writable(actor).await?;
-        let (visible, version) = self.load(actor, id).await?;
-        let mut writable =
-            visible.writable(actor.require(Area::Employees, AccessLevel::ReadWrite)?)?;
-        let reference = writable.reference_mut();
-        if !reference.status.is_editable() {
-            return Err(ReferenceError::NotEditable(reference.status));
-        }
-        let privacy = self.settings.settings(actor.tenant()).await?.value.privacy;
-        let now = self.clock.now();
-        let request = HandoverRequest {
-            reference: id,
-            recipient: input.recipient,
-            matrix: input.matrix,
-            expires_in_days: input
-                .expires_in_days
-                .unwrap_or_else(|| privacy.handover_expiry.days()),
-            link_check: input.link_check,
-        };
-        let (handover, secret) = Handover::issue(
-            actor.tenant(),
-            request,
-            &privacy.link_check,
-            &privacy.allowed_handover_domains,
-            actor.user(),
-            now,
-            HandoverTokens {
-                id: random_bytes(self.random),
-                secret: random_bytes(self.random),
-            },
-        )?;
-        let link = self.links.handover_link(&tenant, handover.id, &secret);
-        let requested_by = self.editor_name(actor).await?;
-        let mut cs = ChangeSet::new(actor.tenant());
-        cs.push(Write::InsertHandover(handover.clone()));
-        if reference.status != ReferenceStatus::WithSupervisor {
-            let change = reference.change_status(
-                ReferenceStatus::WithSupervisor,
-                StatusActor::User(actor.user()),
-                now,
-            )?;
-            let event = Self::audit(
-                actor,
-                now,
-                AuditAction::ReferenceStatusChanged,
-                id,
-                source_ip,
-            );
-            record_status_change(&mut cs, writable, version, change, event);
-        }
-        let mut event = audit_by(actor, now, AuditAction::HandoverCreated).from_ip(source_ip);
-        event.target = AuditTarget::Handover(handover.id);
-        cs.push(Write::Enqueue(OutgoingMessage {
-            id: MessageId::from_random(random_bytes(self.random)),
-            tenant: actor.tenant(),
-            kind: MessageKind::HandoverLink,
-            to: Destination::Email(handover.recipient.email.clone()),
-            params: MessageParams::new()
-                .with("recipient_name", handover.recipient.name.as_str())
-                .with("requested_by", requested_by.as_str())
-                .with("link", link)
-                .with("valid_until", instant_de(handover.expires_at)),
-            created_at: now,
-            expires_at: Some(handover.expires_at),
-        }))
-        .push(Write::AppendAudit(
-            event.with_changes(handover_fields(&handover)),
-        ));
-        self.uow.commit(cs).await?;
-        Ok(handover)
-    }
-
-    /// The handovers of a reference, newest first.
-    ///
-    /// # Errors
-    /// [`AccessError::NotFound`].
-    pub async fn handovers(
-        &self,
-        actor: &Actor,
-        id: ReferenceId,
-    ) -> Result<Vec<HandoverSummary>, ReferenceError> {
-        Ok(self.history(actor, id).await?.handovers)
-    }
-
-    /// Revokes a handover: its link and sessions stop working at once. When no
-    /// other handover of the reference stays active, the reference returns to
-    /// `draft`.
-    ///
-    /// # Errors
-    /// [`ReferenceError::Handover`] when it was already revoked or finished;
-    /// [`AccessError::NotFound`].
-    pub async fn revoke(
-        &self,
-        actor: &Actor,
-        handover: HandoverId,
-        source_ip: Option<IpAddr>,
-    ) -> Result<Handover, ReferenceError> {
-        self.writable(actor).await?;
-        let stored = self
-            .handovers
-            .handover(actor.tenant(), handover)
-            .await?
-            .ok_or(AccessError::NotFound)?;
-        let (visible, version) = self.load(actor, stored.value.reference).await?;
-        let now = self.clock.now();
-        let mut h = stored.value;
-        h.revoke(now)?;
-        let mut cs = ChangeSet::new(actor.tenant());
-        cs.push(Write::UpdateHandover(h.clone(), stored.version))
-            .push(Write::DeleteSessionsOfHandover(h.id));
-        let others = self
-            .handovers
-            .handovers_of(actor.tenant(), h.reference)
-            .await?
-            .into_iter()
-            .any(|o| o.id != h.id && o.state(now) == LinkState::Active);
-        let mut writable =
-            visible.writable(actor.require(Area::Employees, AccessLevel::ReadWrite)?)?;
-        let reference = writable.reference_mut();
-        if !others && reference.status == ReferenceStatus::WithSupervisor {
-            let change = reference.change_status(
-                ReferenceStatus::Draft,
-                StatusActor::User(actor.user()),
-                now,
-            )?;
-            let event = Self::audit(
-                actor,
-                now,
-                AuditAction::ReferenceStatusChanged,
-                reference.id,
-                source_ip,
-            );
-            record_status_change(&mut cs, writable, version, change, event);
-        }
-        let mut event = audit_by(actor, now, AuditAction::HandoverRevoked).from_ip(source_ip);
-        event.target = AuditTarget::Handover(h.id);
-        cs.push(Write::AppendAudit(event));
-        self.uow.commit(cs).await?;
-        Ok(h)
-    }
 }
 
 /// Adds a status change to `cs`: the reference at the version read, the
@@ -1364,36 +1193,4 @@ pub(crate) fn record_status_change(
     cs.push(Write::UpdateReference(reference, version))
         .push(Write::AppendStatusChange(change))
         .push(Write::AppendAudit(event.with_changes(vec![status])));
-}
-
-/// The audit's record of a handover's terms: sections by access, download
-/// flag, code channel, expiry (no names or addresses).
-fn handover_fields(h: &Handover) -> Vec<FieldChange> {
-    let mut fields: Vec<FieldChange> = h
-        .matrix
-        .iter()
-        .filter(|(_, a)| a.can_read())
-        .map(|(s, a)| {
-            FieldChange::new(
-                s.key(),
-                None,
-                Some(if a.can_write() { "write" } else { "read" }),
-            )
-        })
-        .collect();
-    fields.push(FieldChange::new(
-        "download",
-        None,
-        Some(if h.matrix.may_download() { "yes" } else { "no" }),
-    ));
-    fields.push(FieldChange::new(
-        "code",
-        None,
-        Some(match h.code_channel {
-            None => "none",
-            Some(crate::settings::CodeChannel::Email) => "email",
-            Some(_) => "sms",
-        }),
-    ));
-    fields
 }
