@@ -37,7 +37,10 @@ use crate::access::{AccessLevel, Area, Permissions, Role};
 use crate::employee::{Employee, OrgAttributes};
 use crate::id::{OperatorId, ReferenceId, TenantId, UserId};
 use crate::matrix::AuthorizedUpdate;
-use crate::reference::{Reference, Section, SectionContent};
+use crate::reference::{
+    Reference, ReferenceStatus, Section, SectionContent, StatusActor, StatusChange, TransitionError,
+};
+use crate::values::Timestamp;
 use crate::scope::ReferenceScope;
 use crate::user::{User, UserStatus};
 
@@ -507,6 +510,55 @@ impl WritableReference {
     #[must_use]
     pub fn into_inner(self) -> Reference {
         self.reference
+    }
+
+    /// Moves the reference to another status as the workflow allows, returning
+    /// the proof for its history entry.
+    ///
+    /// # Errors
+    /// [`TransitionError`] when the workflow does not allow it.
+    pub fn change_status(
+        &mut self,
+        to: ReferenceStatus,
+        by: StatusActor,
+        at: Timestamp,
+    ) -> Result<StatusTransition, TransitionError> {
+        self.reference.change_status(to, by, at).map(StatusTransition)
+    }
+}
+
+/// A status change the workflow allowed on a reference that passed its check:
+/// made only by [`WritableReference::change_status`], so a status history entry
+/// ([`Write::AppendStatusChange`]) always names a transition that was checked.
+/// It reads as the [`StatusChange`] it records (from, to, who, when).
+///
+/// A history entry for a transition nobody checked does not compile:
+///
+/// ```compile_fail,E0423
+/// use zeugnis_core::authz::StatusTransition;
+/// use zeugnis_core::reference::StatusChange;
+///
+/// fn forge(change: StatusChange) -> StatusTransition {
+///     StatusTransition(change) // the field is private to the core
+/// }
+/// ```
+///
+/// [`Write::AppendStatusChange`]: crate::ports::Write::AppendStatusChange
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusTransition(StatusChange);
+
+impl StatusTransition {
+    /// The history entry.
+    #[must_use]
+    pub fn into_change(self) -> StatusChange {
+        self.0
+    }
+}
+
+impl Deref for StatusTransition {
+    type Target = StatusChange;
+    fn deref(&self) -> &StatusChange {
+        &self.0
     }
 }
 

@@ -12,7 +12,7 @@ use crate::handover::Handover;
 use crate::id::{ChallengeId, EmployeeId, MessageId, ReferenceId, RoleId, TenantId, UserId};
 use crate::otp::CodeChallenge;
 use crate::phrases::PhraseLibrary;
-use crate::reference::{ChangeLogEntry, Reference, StatusChange};
+use crate::reference::{ChangeLogEntry, Reference};
 use crate::second_factor::SecondFactors;
 use crate::session::Session;
 use crate::settings::TenantSettings;
@@ -92,7 +92,7 @@ pub enum Write {
     /// entries stay (they hold no content).
     DeleteReference(ReferenceId),
     /// Append to a reference's status history.
-    AppendStatusChange(StatusChange),
+    AppendStatusChange(crate::authz::StatusTransition),
     /// Append to a reference's change log.
     AppendChangeLog(ChangeLogEntry),
     /// Create a handover.

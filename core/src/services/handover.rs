@@ -651,9 +651,12 @@ impl HandoverWorkService<'_> {
             .await?
             .into_iter()
             .any(|o| o.id != h.id && o.state(now) == LinkState::Active);
-        let mut reference = u.reference.value.clone();
+        let reference = u.reference.value.clone();
         if !others && reference.status == ReferenceStatus::WithSupervisor {
-            let change = reference
+            let id = reference.id;
+            let mut writable =
+                crate::authz::returned_by_handover(reference, &h).map_err(ReferenceError::from)?;
+            let change = writable
                 .change_status(ReferenceStatus::Draft, StatusActor::Handover(h.id), now)
                 .map_err(ReferenceError::from)?;
             let event = AuditEvent::new(
@@ -661,11 +664,9 @@ impl HandoverWorkService<'_> {
                 now,
                 AuditActor::Handover(h.id),
                 AuditAction::ReferenceStatusChanged,
-                AuditTarget::Reference(reference.id),
+                AuditTarget::Reference(id),
             )
             .from_ip(source_ip);
-            let writable =
-                crate::authz::returned_by_handover(reference, &h).map_err(ReferenceError::from)?;
             record_status_change(&mut cs, writable, u.reference.version, change, event);
         }
         cs.push(Write::AppendAudit(
@@ -800,7 +801,7 @@ impl HandoverService<'_> {
         let mut cs = ChangeSet::new(actor.tenant());
         cs.push(Write::InsertHandover(handover.clone()));
         if reference.status != ReferenceStatus::WithSupervisor {
-            let change = reference.change_status(
+            let change = writable.change_status(
                 ReferenceStatus::WithSupervisor,
                 StatusActor::User(actor.user()),
                 now,
@@ -886,7 +887,7 @@ impl HandoverService<'_> {
             visible.writable(actor.require(Area::Employees, AccessLevel::ReadWrite)?)?;
         let reference = writable.reference_mut();
         if !others && reference.status == ReferenceStatus::WithSupervisor {
-            let change = reference.change_status(
+            let change = writable.change_status(
                 ReferenceStatus::Draft,
                 StatusActor::User(actor.user()),
                 now,
@@ -895,7 +896,7 @@ impl HandoverService<'_> {
                 actor,
                 now,
                 AuditAction::ReferenceStatusChanged,
-                reference.id,
+                writable.id(),
                 source_ip,
             );
             record_status_change(&mut cs, writable, version, change, event);

@@ -967,7 +967,7 @@ impl ReferenceService<'_> {
         }
         let now = self.clock.now();
         let from = reference.status;
-        let change = reference.change_status(to, StatusActor::User(actor.user()), now)?;
+        let change = writable.change_status(to, StatusActor::User(actor.user()), now)?;
         let mut cs = ChangeSet::new(actor.tenant());
         if from == ReferenceStatus::WithSupervisor {
             for mut h in self.handovers.handovers_of(actor.tenant(), id).await? {
@@ -1186,7 +1186,7 @@ pub(crate) fn record_status_change(
     cs: &mut ChangeSet,
     reference: WritableReference,
     version: Version,
-    change: StatusChange,
+    change: crate::authz::StatusTransition,
     event: crate::audit::AuditEvent,
 ) {
     let status = FieldChange::new("status", Some(change.from.key()), Some(change.to.key()));

@@ -204,14 +204,15 @@ pub(crate) async fn employee_and_reference_round_trip(h: &Harness) {
     );
 
     // Status history and change log.
-    let mut moved = stored.value.clone();
-    let change = moved
+    let mut moving = writable(stored.value.clone());
+    let change = moving
         .change_status(
             ReferenceStatus::WithSupervisor,
             StatusActor::User(admin.id),
             at(20),
         )
         .unwrap();
+    let moved = moving.into_inner();
     let log = zeugnis_core::reference::ChangeLogEntry {
         tenant: t,
         reference: r.id,
@@ -235,7 +236,10 @@ pub(crate) async fn employee_and_reference_round_trip(h: &Harness) {
     .await
     .unwrap();
     assert_eq!(s.reference(t, r.id).await.unwrap().unwrap().value, moved);
-    assert_eq!(s.status_history(t, r.id).await.unwrap(), vec![change]);
+    assert_eq!(
+        s.status_history(t, r.id).await.unwrap(),
+        vec![change.into_change()]
+    );
     assert_eq!(s.change_log(t, r.id).await.unwrap(), vec![log.clone(), log]);
 
     // The employee's new organisation follows into the reference.
@@ -477,14 +481,15 @@ pub(crate) async fn deleting_a_reference_leaves_no_orphan(h: &Harness) {
     )
     .await
     .unwrap();
-    let mut stored = r.clone();
-    let change = stored
+    let mut moving = writable(r.clone());
+    let change = moving
         .change_status(
             ReferenceStatus::WithSupervisor,
             StatusActor::User(admin.id),
             at(3),
         )
         .unwrap();
+    let stored = moving.into_inner();
     let handover = zeugnis_core::handover::Handover {
         id: zeugnis_core::token::HandoverId::from_bytes([0x44; 16]),
         tenant: t,
