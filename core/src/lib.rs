@@ -49,24 +49,21 @@
 //!
 //! ## Map
 //!
-//! | module | decides |
-//! |---|---|
-//! | [`values`], [`id`], [`token`] | checked value types, identifiers, secret tokens and their hashes |
-//! | [`tenant`], [`user`], [`access`], [`scope`] | tenants, accounts, roles with 14 areas, reference access scopes |
-//! | [`authz`] | every access decision: areas, scope + private flag, no escalation, last Administrator |
-//! | [`employee`], [`reference`](mod@reference) | master data, references, sections, grades, the workflow |
-//! | [`phrases`], [`generator`], [`check`] | phrase libraries with German defaults, the text generator, the reference check |
-//! | [`document`] | a reference as a printable letter, the tenant's formatting |
-//! | [`matrix`], [`handover`] | the handover permission matrix, links, the two-step check |
-//! | [`action`] | single-use registration and password-reset links |
-//! | [`lockout`], [`password`], [`otp`], [`second_factor`], [`session`] | authentication rules: lockout, password policy, one-time codes, TOTP steps and recovery codes, sessions |
-//! | [`support`] | support access grants for a period |
-//! | [`settings`], [`retention`] | privacy settings and deletion policies |
-//! | [`audit`] | audit events, the hash chain, CSV safety |
-//! | [`mail`] | a tenant's mail settings, the placeholders of each message, template limits, the retry policy |
-//! | [`messages`] | every user-facing text, German and English |
-//! | [`ports`] | the traits adapters implement; [`ports::ChangeSet`] is the unit of work |
-//! | [`services`] | use cases over the ports: login (the password step and the whole flow), accounts, sessions, second factors, roles, organisations and first-start setup, employees, references, the phrase library, handing over and the holder's work, the audit log, the retention sweep, one round of delivery |
+//! The folders are the bounded contexts: where a rule lives says what it is
+//! about. Each module is also reachable by its own name at the crate root
+//! (`zeugnis_core::user` is [`identity::user`]).
+//!
+//! | context | modules | decides |
+//! |---|---|---|
+//! | [`identity`] | [`user`], [`access`], [`scope`], [`authz`], [`lockout`], [`password`], [`second_factor`], [`session`], [`action`], [`token`] | accounts, roles with 14 areas, reference access scopes, every access decision (areas, scope + private flag, no escalation, last Administrator), lockout, password policy, TOTP steps and recovery codes, sessions, single-use registration and reset links, secret tokens and their hashes |
+//! | [`references`] | [`employee`], [`reference`](mod@reference) | master data, references, sections, grades, the workflow |
+//! | [`writing`] | [`phrases`], [`generator`], [`check`], [`document`] | phrase libraries with German defaults, the text generator, the reference check, a reference as a printable letter with the tenant's formatting |
+//! | [`handover`](mod@handover) | [`matrix`], [`otp`] | the handover permission matrix, links, one-time codes and the two-step check |
+//! | [`compliance`] | [`audit`], [`settings`], [`retention`], [`support`] | audit events, the hash chain, CSV safety; privacy settings; deletion policies; support access for a period |
+//! | [`messaging`] | [`mail`], [`messages`] | a tenant's mail settings, the placeholders of each message, template limits, the retry policy; every user-facing text, German and English |
+//! | shared | [`values`], [`id`], [`tenant`], [`classify`] | checked value types, identifiers, tenants, what kind of failure each error is |
+//! | [`ports`] | | the traits adapters implement; [`ports::ChangeSet`] is the unit of work |
+//! | [`services`] | | use cases over the ports: login (the password step and the whole flow), accounts, sessions, second factors, roles, organisations and first-start setup, employees, references, the phrase library, handing over (HR's side next to the holder's), the audit log, the retention sweep, one round of delivery |
 //!
 //! ## Features
 //!
@@ -74,34 +71,26 @@
 //!   implemented (section forms and phrase libraries are JSON documents).
 //! * `mock` — `mockall` mocks of every port (`MockUserStore`, `MockClock`, …).
 
-pub mod access;
-pub mod action;
-pub mod audit;
-pub mod authz;
-pub mod check;
 pub mod classify;
-pub mod document;
-pub mod employee;
-pub mod generator;
+pub mod compliance;
 pub mod handover;
 pub mod id;
-pub mod lockout;
-pub mod mail;
-pub mod matrix;
-pub mod messages;
-pub mod otp;
-pub mod password;
-pub mod phrases;
+pub mod identity;
+pub mod messaging;
 pub mod ports;
-pub mod reference;
-pub mod retention;
-pub mod scope;
-pub mod second_factor;
+pub mod references;
 pub mod services;
-pub mod session;
-pub mod settings;
-pub mod support;
 pub mod tenant;
-pub mod token;
-pub mod user;
 pub mod values;
+pub mod writing;
+
+// The rules by their own names: `zeugnis_core::user` is
+// `zeugnis_core::identity::user`, and so on.
+pub use compliance::{audit, retention, settings, support};
+pub use handover::{matrix, otp};
+pub use identity::{
+    access, action, authz, lockout, password, scope, second_factor, session, token, user,
+};
+pub use messaging::{mail, messages};
+pub use references::{employee, reference};
+pub use writing::{check, document, generator, phrases};

@@ -191,7 +191,7 @@ pub enum LibraryError {
 /// Most tasks one job profile may list.
 const MAX_PROFILE_TASKS: usize = 100;
 
-const DEFAULT_JSON: &str = include_str!("../../data/phrases-de.json");
+const DEFAULT_JSON: &str = include_str!("../../../data/phrases-de.json");
 
 impl PhraseLibrary {
     /// The German default shipped with zeugnis.

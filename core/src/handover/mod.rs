@@ -22,6 +22,9 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod matrix;
+pub mod otp;
+
 use time::Duration;
 
 use crate::id::{ReferenceId, TenantId, UserId};
