@@ -40,9 +40,9 @@ use crate::matrix::AuthorizedUpdate;
 use crate::reference::{
     Reference, ReferenceStatus, Section, SectionContent, StatusActor, StatusChange, TransitionError,
 };
-use crate::values::Timestamp;
 use crate::scope::ReferenceScope;
 use crate::user::{User, UserStatus};
+use crate::values::Timestamp;
 
 /// An access the rules refuse.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -523,7 +523,9 @@ impl WritableReference {
         by: StatusActor,
         at: Timestamp,
     ) -> Result<StatusTransition, TransitionError> {
-        self.reference.change_status(to, by, at).map(StatusTransition)
+        self.reference
+            .change_status(to, by, at)
+            .map(StatusTransition)
     }
 }
 

@@ -33,6 +33,7 @@ use crate::services::audit_by;
 use crate::services::references::{
     HandoverSummary, ReferenceError, ReferenceService, SectionInput, SignerRule, apply_authorized,
     check_signers, letter_of, log_changes, parse_sections, record_status_change,
+    record_user_status_change,
 };
 use crate::settings::CodeChannel;
 use crate::settings::LinkCheckSettings;
@@ -801,19 +802,14 @@ impl HandoverService<'_> {
         let mut cs = ChangeSet::new(actor.tenant());
         cs.push(Write::InsertHandover(handover.clone()));
         if reference.status != ReferenceStatus::WithSupervisor {
-            let change = writable.change_status(
-                ReferenceStatus::WithSupervisor,
-                StatusActor::User(actor.user()),
-                now,
-            )?;
-            let event = ReferenceService::audit(
+            record_user_status_change(
+                &mut cs,
                 actor,
-                now,
-                AuditAction::ReferenceStatusChanged,
-                id,
-                source_ip,
-            );
-            record_status_change(&mut cs, writable, version, change, event);
+                writable,
+                version,
+                ReferenceStatus::WithSupervisor,
+                (now, source_ip),
+            )?;
         }
         let mut event = audit_by(actor, now, AuditAction::HandoverCreated).from_ip(source_ip);
         event.target = AuditTarget::Handover(handover.id);
@@ -887,19 +883,14 @@ impl HandoverService<'_> {
             visible.writable(actor.require(Area::Employees, AccessLevel::ReadWrite)?)?;
         let reference = writable.reference_mut();
         if !others && reference.status == ReferenceStatus::WithSupervisor {
-            let change = writable.change_status(
-                ReferenceStatus::Draft,
-                StatusActor::User(actor.user()),
-                now,
-            )?;
-            let event = ReferenceService::audit(
+            record_user_status_change(
+                &mut cs,
                 actor,
-                now,
-                AuditAction::ReferenceStatusChanged,
-                writable.id(),
-                source_ip,
-            );
-            record_status_change(&mut cs, writable, version, change, event);
+                writable,
+                version,
+                ReferenceStatus::Draft,
+                (now, source_ip),
+            )?;
         }
         let mut event = audit_by(actor, now, AuditAction::HandoverRevoked).from_ip(source_ip);
         event.target = AuditTarget::Handover(h.id);

@@ -967,7 +967,7 @@ impl ReferenceService<'_> {
         }
         let now = self.clock.now();
         let from = reference.status;
-        let change = writable.change_status(to, StatusActor::User(actor.user()), now)?;
+        from.transition_to(to)?;
         let mut cs = ChangeSet::new(actor.tenant());
         if from == ReferenceStatus::WithSupervisor {
             for mut h in self.handovers.handovers_of(actor.tenant(), id).await? {
@@ -988,14 +988,7 @@ impl ReferenceService<'_> {
                     .push(Write::AppendAudit(event.with_detail("taken_back")));
             }
         }
-        let event = Self::audit(
-            actor,
-            now,
-            AuditAction::ReferenceStatusChanged,
-            id,
-            source_ip,
-        );
-        record_status_change(&mut cs, writable, version, change, event);
+        record_user_status_change(&mut cs, actor, writable, version, to, (now, source_ip))?;
         self.uow.commit(cs).await?;
         self.get(actor, id).await
     }
@@ -1177,6 +1170,31 @@ impl ReferenceService<'_> {
         self.uow.commit(cs).await?;
         Ok((letter, formatting))
     }
+}
+
+/// Moves `reference` to `to` as `actor` (a user) and adds the change to `cs`
+/// as [`record_status_change`] does.
+///
+/// # Errors
+/// [`TransitionError`] when the workflow does not allow it; `cs` is unchanged.
+pub(crate) fn record_user_status_change(
+    cs: &mut ChangeSet,
+    actor: &Actor,
+    mut reference: WritableReference,
+    version: Version,
+    to: ReferenceStatus,
+    (now, source_ip): (Timestamp, Option<IpAddr>),
+) -> Result<(), TransitionError> {
+    let change = reference.change_status(to, StatusActor::User(actor.user()), now)?;
+    let event = ReferenceService::audit(
+        actor,
+        now,
+        AuditAction::ReferenceStatusChanged,
+        reference.id(),
+        source_ip,
+    );
+    record_status_change(cs, reference, version, change, event);
+    Ok(())
 }
 
 /// Adds a status change to `cs`: the reference at the version read, the
