@@ -73,6 +73,8 @@
 //! * `serde` — kept for compatibility; `Serialize`/`Deserialize` are always
 //!   implemented (section forms and phrase libraries are JSON documents).
 //! * `mock` — `mockall` mocks of every port (`MockUserStore`, `MockClock`, …).
+//! * `memory` — `memory::MemoryStore`, every store port, the unit of work and
+//!   the outbox in process memory, for tests.
 
 pub mod access;
 pub mod action;
@@ -87,6 +89,8 @@ pub mod id;
 pub mod lockout;
 pub mod mail;
 pub mod matrix;
+#[cfg(feature = "memory")]
+pub mod memory;
 pub mod messages;
 pub mod otp;
 pub mod password;
