@@ -1,0 +1,176 @@
+//! Records to store: two tenants with users, roles, employees and references.
+
+use time::macros::date;
+use zeugnis_core::access::{AccessLevel, Area, Permissions, Role, RoleKind};
+use zeugnis_core::employee::{
+    Contact, Employee, Employment, OrgAttributes, PersonalData, Salutation,
+};
+use zeugnis_core::id::{EmployeeId, ReferenceId, RoleId, TenantId, UserId};
+use zeugnis_core::reference::{
+    Language, Reference, ReferenceContent, ReferenceKind, ReferenceStatus, Section, SectionContent,
+};
+use zeugnis_core::scope::ReferenceScope;
+use zeugnis_core::tenant::{Tenant, TenantStatus};
+use zeugnis_core::user::{AuthMethods, User, UserStatus};
+use zeugnis_core::values::{Email, Name, Slug, Timestamp};
+
+pub const KNOWN_NAME: &str = "Quirinus";
+pub const KNOWN_SURNAME: &str = "Weißgerber-Ötztal";
+pub const KNOWN_TEXT: &str =
+    "Herr Quirinus erledigte seine Aufgaben stets zu unserer vollsten Zufriedenheit.";
+
+pub fn t0() -> Timestamp {
+    Timestamp::from_unix_timestamp(1_750_000_000).unwrap()
+}
+
+pub fn at(seconds: i64) -> Timestamp {
+    Timestamp::from_unix_timestamp(1_750_000_000 + seconds).unwrap()
+}
+
+pub fn id(n: u8, salt: u8) -> [u8; 16] {
+    let mut b = [salt; 16];
+    b[15] = n;
+    b
+}
+
+/// An id of kind `tag` inside tenant `t`: differs from every id of another tenant.
+fn derived(t: TenantId, tag: u8) -> [u8; 16] {
+    let mut b = [0u8; 16];
+    b[0] = tag;
+    b[1] = t.as_bytes()[15];
+    b
+}
+
+pub fn tenant(n: u8) -> Tenant {
+    Tenant {
+        id: TenantId::from_bytes(id(n, 0x10)),
+        slug: Slug::parse(&format!("firma{n}")).unwrap(),
+        name: Name::new(&format!("Firma {n} GmbH")).unwrap(),
+        status: TenantStatus::Active,
+        created_at: t0(),
+    }
+}
+
+pub fn admin_role(t: TenantId) -> Role {
+    let b = derived(t, 0xA0);
+    Role {
+        id: RoleId::from_bytes(b),
+        tenant: t,
+        name: Name::new("Administrator").unwrap(),
+        kind: RoleKind::Administrator,
+    }
+}
+
+pub fn clerk_role(t: TenantId) -> Role {
+    let b = derived(t, 0xA1);
+    Role {
+        id: RoleId::from_bytes(b),
+        tenant: t,
+        name: Name::new("Sachbearbeitung").unwrap(),
+        kind: RoleKind::Custom(Permissions::none().with(Area::Employees, AccessLevel::ReadWrite)),
+    }
+}
+
+pub fn user(t: TenantId, n: u8, role: RoleId, email: &str) -> User {
+    let mut b = derived(t, 0xB0);
+    b[15] = n;
+    User {
+        id: UserId::from_bytes(b),
+        tenant: t,
+        first_name: Name::new(KNOWN_NAME).unwrap(),
+        last_name: Name::new(KNOWN_SURNAME).unwrap(),
+        email: Email::parse(email).unwrap(),
+        phone: None,
+        role,
+        scope: ReferenceScope::Administrator,
+        status: UserStatus::Active,
+        failed_logins: 0,
+        auth: AuthMethods::default(),
+        created_at: t0(),
+    }
+}
+
+pub fn org(company: &str, department: &str) -> OrgAttributes {
+    OrgAttributes {
+        company: Some(Name::new(company).unwrap()),
+        location: Some(Name::new("Berlin").unwrap()),
+        department: Some(Name::new(department).unwrap()),
+        unit: None,
+        employee_type: Some(Name::new("Angestellte").unwrap()),
+    }
+}
+
+pub fn employee(t: TenantId, n: u16, org: OrgAttributes) -> Employee {
+    let mut b = derived(t, 0xC0);
+    b[14] = (n >> 8) as u8;
+    b[15] = (n & 0xff) as u8;
+    Employee {
+        id: EmployeeId::from_bytes(b),
+        tenant: t,
+        personal: PersonalData {
+            salutation: Salutation::Herr,
+            first_name: Name::new(KNOWN_NAME).unwrap(),
+            last_name: Name::new(KNOWN_SURNAME).unwrap(),
+            title: None,
+            birth_date: Some(date!(1980 - 05 - 17)),
+            birth_place: Some(Name::new("Passau").unwrap()),
+        },
+        contact: Contact::default(),
+        employment: Employment {
+            entry_date: Some(date!(2010 - 01 - 01)),
+            exit_date: Some(date!(2024 - 06 - 30)),
+            ..Employment::default()
+        },
+        org,
+    }
+}
+
+pub fn reference(e: &Employee, n: u16, created_by: UserId, created_at: Timestamp) -> Reference {
+    let mut b = derived(e.tenant, 0xD0);
+    b[14] = (n >> 8) as u8;
+    b[15] = (n & 0xff) as u8;
+    let content: ReferenceContent = [(
+        Section::Performance,
+        SectionContent::new(KNOWN_TEXT).unwrap(),
+    )]
+    .into_iter()
+    .collect();
+    Reference {
+        id: ReferenceId::from_bytes(b),
+        tenant: e.tenant,
+        employee: e.id,
+        org: e.org.clone(),
+        kind: ReferenceKind::Final,
+        language: Language::German,
+        status: ReferenceStatus::Draft,
+        status_since: created_at,
+        private: false,
+        created_by,
+        created_at,
+        signatories: Vec::new(),
+        generated: None,
+        content,
+    }
+}
+
+/// `r` as a write may store it: checked as an Administrator of its tenant
+/// would be (what a service does before every reference update).
+pub fn writable(r: Reference) -> zeugnis_core::authz::WritableReference {
+    use zeugnis_core::access::{AccessLevel, Area};
+    let admin = zeugnis_core::authz::Actor::new(
+        r.tenant,
+        UserId::from_bytes([0xad; 16]),
+        Permissions::all(),
+        true,
+        zeugnis_core::scope::ReferenceScope::Administrator,
+    );
+    let grant = admin
+        .require(Area::Employees, AccessLevel::ReadWrite)
+        .unwrap();
+    admin
+        .visibility()
+        .admit(r)
+        .unwrap()
+        .writable(grant)
+        .unwrap()
+}
