@@ -1,12 +1,11 @@
 //! The read side of the [`MemoryStore`]: every store port, bounded by the tenant.
 
 use std::collections::BTreeSet;
-use std::fmt::{Display, Write as _};
+use std::fmt::Display;
 use std::ops::Bound;
 use std::str::FromStr;
 
 use async_trait::async_trait;
-use sha2::{Digest as _, Sha256};
 
 use crate::access::Role;
 use crate::action::PendingAction;
@@ -20,9 +19,9 @@ use crate::otp::CodeChallenge;
 use crate::phrases::PhraseLibrary;
 use crate::ports::{
     ActionStore, AuditLog, AuditQuery, ChallengeStore, CredentialStore, Cursor, EmployeeStore,
-    HandoverStore, LibraryStore, Page, PageRequest, PasswordHash, ReferenceQuery, ReferenceStore,
-    ReferenceSummary, RoleStore, SecondFactorStore, SessionStore, SettingsStore, StoreError,
-    TenantStore, UserStore, Version, Versioned,
+    HandoverStore, LibraryStore, Page, PageRequest, PasswordHash, ReferencePosition,
+    ReferenceQuery, ReferenceStore, ReferenceSummary, RoleStore, SecondFactorStore, SessionStore,
+    SettingsStore, StoreError, TenantStore, UserStore, Version, Versioned,
 };
 use crate::reference::{ChangeLogEntry, Reference, StatusChange};
 use crate::retention::{EmployeeFacts, ReferenceFacts};
@@ -90,47 +89,12 @@ fn versioned<T: Clone>(row: Option<&Row<T>>) -> Option<Versioned<T>> {
     row.map(Row::versioned)
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().fold(String::new(), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
-}
-
-/// What a reference-list cursor is bound to: the tenant, the viewer, the scope
-/// and the filters. A cursor made for anything else is refused.
-fn list_binding(filter: &VisibilityFilter, query: &ReferenceQuery) -> String {
-    let mut h = Sha256::new();
-    h.update(filter.tenant().as_bytes());
-    h.update(filter.viewer().as_bytes());
-    h.update(serde_json::to_vec(filter.scope()).unwrap_or_default());
-    h.update(format!("{query:?}").as_bytes());
-    hex(h.finalize().get(..8).unwrap_or_default())
-}
-
 /// A reference's place in the overview (newest first).
-fn position(r: &Reference) -> (i128, ReferenceId) {
-    (r.created_at.unix_timestamp_nanos(), r.id)
-}
-
-fn reference_cursor(binding: &str, r: &Reference) -> Cursor {
-    let (at, id) = position(r);
-    Cursor(format!("{binding}.{at}.{id}"))
-}
-
-fn parse_reference_cursor(binding: &str, c: &Cursor) -> Result<(i128, ReferenceId), StoreError> {
-    let mut parts = c.0.split('.');
-    let (Some(b), Some(at), Some(id), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(StoreError::InvalidCursor);
-    };
-    if b != binding {
-        return Err(StoreError::InvalidCursor);
+const fn position(r: &Reference) -> ReferencePosition {
+    ReferencePosition {
+        created_at: r.created_at,
+        id: r.id,
     }
-    let at = at.parse().map_err(|_| StoreError::InvalidCursor)?;
-    let id = id.parse().map_err(|_| StoreError::InvalidCursor)?;
-    Ok((at, id))
 }
 
 /// Whether the overview shows a reference: the visibility rule, then the filters.
@@ -343,11 +307,10 @@ impl ReferenceStore for MemoryStore {
         query: &ReferenceQuery,
         page: PageRequest,
     ) -> Result<Page<ReferenceSummary>, StoreError> {
-        let binding = list_binding(filter, query);
         let after = page
             .after
             .as_ref()
-            .map(|c| parse_reference_cursor(&binding, c))
+            .map(|c| ReferencePosition::parse(c, filter, query))
             .transpose()?;
         let state = self.read()?;
         let mut rows: Vec<&Reference> = of_tenant(&state.references, filter.tenant())
@@ -358,7 +321,7 @@ impl ReferenceStore for MemoryStore {
         rows.sort_by_key(|r| std::cmp::Reverse(position(r)));
         let rows = rows
             .into_iter()
-            .map(|r| (reference_cursor(&binding, r), summary(r)));
+            .map(|r| (position(r).cursor(filter, query), summary(r)));
         Ok(paged(rows, page.limit()))
     }
 
