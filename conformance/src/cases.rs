@@ -38,6 +38,32 @@ pub async fn seed_tenant<S: Ports>(store: &S, n: u8) -> (TenantId, zeugnis_core:
     (t.id, admin)
 }
 
+/// Stores [`signed_reference`]'s employee, signatory and reference.
+pub async fn seed_signed_reference<S: Ports>(
+    store: &S,
+    t: TenantId,
+    creator: zeugnis_core::id::UserId,
+    created_at: Timestamp,
+) -> (
+    zeugnis_core::employee::Employee,
+    zeugnis_core::employee::Employee,
+    zeugnis_core::reference::Reference,
+) {
+    let (e, signer, r) = signed_reference(t, creator, created_at);
+    commit(
+        store,
+        t,
+        vec![
+            Write::InsertEmployee(e.clone()),
+            Write::InsertEmployee(signer.clone()),
+            Write::InsertReference(r.clone()),
+        ],
+    )
+    .await
+    .unwrap();
+    (e, signer, r)
+}
+
 /// Commits `writes` as one change set of tenant `t`.
 pub async fn commit<S: Ports>(
     store: &S,
@@ -163,21 +189,7 @@ pub async fn tenant_user_role_and_credential_round_trip<H: StoreUnderTest>(h: &H
 pub async fn employee_and_reference_round_trip<H: StoreUnderTest>(h: &H) {
     let s = h.store();
     let (t, admin) = seed_tenant(s, 1).await;
-    let e = employee(t, 1, org("Nord AG", "Vertrieb"));
-    let signer = employee(t, 2, org("Nord AG", "Personal"));
-    let mut r = reference(&e, 1, admin.id, at(10));
-    r.signatories = vec![signer.id];
-    commit(
-        s,
-        t,
-        vec![
-            Write::InsertEmployee(e.clone()),
-            Write::InsertEmployee(signer.clone()),
-            Write::InsertReference(r.clone()),
-        ],
-    )
-    .await
-    .unwrap();
+    let (e, signer, r) = seed_signed_reference(s, t, admin.id, at(10)).await;
     let got = s.employee(t, e.id).await.unwrap().unwrap();
     assert_eq!(got.value, e);
     let facts = EmployeeStore::retention_facts(s, t).await.unwrap();
@@ -608,21 +620,7 @@ pub async fn deleting_a_reference_leaves_no_orphan<H: StoreUnderTest>(h: &H) {
 pub async fn a_referenced_employee_cannot_be_deleted<H: StoreUnderTest>(h: &H) {
     let s = h.store();
     let (t, admin) = seed_tenant(s, 1).await;
-    let e = employee(t, 1, org("Nord AG", "Vertrieb"));
-    let signer = employee(t, 2, org("Nord AG", "Personal"));
-    let mut r = reference(&e, 1, admin.id, at(1));
-    r.signatories = vec![signer.id];
-    commit(
-        s,
-        t,
-        vec![
-            Write::InsertEmployee(e.clone()),
-            Write::InsertEmployee(signer.clone()),
-            Write::InsertReference(r.clone()),
-        ],
-    )
-    .await
-    .unwrap();
+    let (e, signer, r) = seed_signed_reference(s, t, admin.id, at(1)).await;
     for id in [e.id, signer.id] {
         assert_eq!(
             commit(s, t, vec![Write::DeleteEmployee(id)]).await,
@@ -892,13 +890,7 @@ pub async fn audit_entries_form_a_verifiable_chain<H: StoreUnderTest>(h: &H) {
     let s = h.store();
     let (t, admin) = seed_tenant(s, 1).await;
     for i in 0..5 {
-        let e = AuditEvent::new(
-            Some(t),
-            at(i * 100),
-            AuditActor::User(admin.id),
-            AuditAction::LoginSucceeded,
-            AuditTarget::User(admin.id),
-        );
+        let e = own_event(t, admin.id, at(i * 100), AuditAction::LoginSucceeded);
         commit(s, t, vec![Write::AppendAudit(e)]).await.unwrap();
     }
     let chain = s.chain_after(t, 0, 100).await.unwrap();
@@ -913,13 +905,7 @@ pub async fn audit_entries_form_a_verifiable_chain<H: StoreUnderTest>(h: &H) {
     commit(s, t, vec![Write::PurgeAuditBefore(at(250))])
         .await
         .unwrap();
-    let e = AuditEvent::new(
-        Some(t),
-        at(900),
-        AuditActor::User(admin.id),
-        AuditAction::LoginFailed,
-        AuditTarget::User(admin.id),
-    );
+    let e = own_event(t, admin.id, at(900), AuditAction::LoginFailed);
     commit(s, t, vec![Write::AppendAudit(e)]).await.unwrap();
     let chain = s.chain_after(t, 0, 100).await.unwrap();
     assert_eq!(
@@ -990,12 +976,11 @@ pub async fn audit_entries_form_a_verifiable_chain<H: StoreUnderTest>(h: &H) {
     // Many entries in one change set (inserted in batches) continue the chain.
     let many: Vec<Write> = (0..1200)
         .map(|i| {
-            Write::AppendAudit(AuditEvent::new(
-                Some(t),
+            Write::AppendAudit(own_event(
+                t,
+                admin.id,
                 at(1000 + i),
-                AuditActor::User(admin.id),
                 AuditAction::LoginSucceeded,
-                AuditTarget::User(admin.id),
             ))
         })
         .collect();
@@ -1015,13 +1000,7 @@ pub async fn audit_entries_form_a_verifiable_chain<H: StoreUnderTest>(h: &H) {
         assert_eq!(pair[1].prev, pair[0].hash);
     }
     // A failing change set appends nothing, and the chain goes on after it.
-    let e = AuditEvent::new(
-        Some(t),
-        at(5000),
-        AuditActor::User(admin.id),
-        AuditAction::LoginFailed,
-        AuditTarget::User(admin.id),
-    );
+    let e = own_event(t, admin.id, at(5000), AuditAction::LoginFailed);
     assert!(
         commit(
             s,
@@ -1048,13 +1027,7 @@ pub async fn purging_a_tenant_leaves_no_row<H: StoreUnderTest>(h: &H) {
     let e = employee(t, 1, org("Nord AG", "Vertrieb"));
     let r = reference(&e, 1, admin.id, at(1));
     let reference_id = r.id;
-    let event = AuditEvent::new(
-        Some(t),
-        at(1),
-        AuditActor::User(admin.id),
-        AuditAction::LoginSucceeded,
-        AuditTarget::User(admin.id),
-    );
+    let event = own_event(t, admin.id, at(1), AuditAction::LoginSucceeded);
     commit(
         s,
         t,
@@ -1142,15 +1115,7 @@ pub async fn outbox_messages_commit_with_their_change_and_are_claimed_once<H: St
 ) {
     let s = h.store();
     let (t, admin) = seed_tenant(s, 1).await;
-    let msg = |n: u8, expires: Option<Timestamp>| OutgoingMessage {
-        id: MessageId::from_bytes([n; 16]),
-        tenant: t,
-        kind: MessageKind::OneTimeCode,
-        to: Destination::Email(Email::parse("empfaenger@firma.de").unwrap()),
-        params: MessageParams::new().with("code", "123456"),
-        created_at: at(0),
-        expires_at: expires,
-    };
+    let msg = |n: u8, expires: Option<Timestamp>| message(t, n, expires);
     commit(
         s,
         t,

@@ -2,10 +2,12 @@
 
 use time::macros::date;
 use zeugnis_core::access::{AccessLevel, Area, Permissions, Role, RoleKind};
+use zeugnis_core::audit::{AuditAction, AuditActor, AuditEvent, AuditTarget};
 use zeugnis_core::employee::{
     Contact, Employee, Employment, OrgAttributes, PersonalData, Salutation,
 };
-use zeugnis_core::id::{EmployeeId, ReferenceId, RoleId, TenantId, UserId};
+use zeugnis_core::id::{EmployeeId, MessageId, ReferenceId, RoleId, TenantId, UserId};
+use zeugnis_core::ports::{Destination, MessageKind, MessageParams, OutgoingMessage};
 use zeugnis_core::reference::{
     Language, Reference, ReferenceContent, ReferenceKind, ReferenceStatus, Section, SectionContent,
 };
@@ -173,4 +175,43 @@ pub fn writable(r: Reference) -> zeugnis_core::authz::WritableReference {
         .unwrap()
         .writable(grant)
         .unwrap()
+}
+
+/// A one-time code to `empfaenger@firma.de`, message `n` of tenant `t`,
+/// queued at the start of the test's time.
+pub fn message(t: TenantId, n: u8, expires_at: Option<Timestamp>) -> OutgoingMessage {
+    OutgoingMessage {
+        id: MessageId::from_bytes([n; 16]),
+        tenant: t,
+        kind: MessageKind::OneTimeCode,
+        to: Destination::Email(Email::parse("empfaenger@firma.de").unwrap()),
+        params: MessageParams::new().with("code", "123456"),
+        created_at: at(0),
+        expires_at,
+    }
+}
+
+/// What `user` did to their own account at `when` (a login, say).
+pub fn own_event(t: TenantId, user: UserId, when: Timestamp, action: AuditAction) -> AuditEvent {
+    AuditEvent::new(
+        Some(t),
+        when,
+        AuditActor::User(user),
+        action,
+        AuditTarget::User(user),
+    )
+}
+
+/// An employee (1) with a reference (1) by `creator`, signed by another
+/// employee (2) of the same company: the records, not yet stored.
+pub fn signed_reference(
+    t: TenantId,
+    creator: UserId,
+    created_at: Timestamp,
+) -> (Employee, Employee, Reference) {
+    let e = employee(t, 1, org("Nord AG", "Vertrieb"));
+    let signer = employee(t, 2, org("Nord AG", "Personal"));
+    let mut r = reference(&e, 1, creator, created_at);
+    r.signatories = vec![signer.id];
+    (e, signer, r)
 }

@@ -66,47 +66,37 @@ use zeugnis_core::ports::{
     SettingsStore, TenantStore, UnitOfWork, UserStore,
 };
 
-/// Every port the suite speaks through: the store traits, the unit of work and
-/// the outbox. Implemented for every type that implements them all.
-pub trait Ports:
-    TenantStore
-    + UserStore
-    + CredentialStore
-    + ActionStore
-    + SecondFactorStore
-    + RoleStore
-    + EmployeeStore
-    + ReferenceStore
-    + HandoverStore
-    + ChallengeStore
-    + SessionStore
-    + AuditLog
-    + LibraryStore
-    + SettingsStore
-    + UnitOfWork
-    + OutboxQueue
-{
+/// Declares [`Ports`] as the sum of the port traits, implemented for every
+/// type that implements them all.
+macro_rules! ports {
+    ($(#[$doc:meta])* $($port:ident),+ $(,)?) => {
+        $(#[$doc])*
+        pub trait Ports: $($port +)+ {}
+
+        impl<T: $($port +)+> Ports for T {}
+    };
 }
 
-impl<T> Ports for T where
-    T: TenantStore
-        + UserStore
-        + CredentialStore
-        + ActionStore
-        + SecondFactorStore
-        + RoleStore
-        + EmployeeStore
-        + ReferenceStore
-        + HandoverStore
-        + ChallengeStore
-        + SessionStore
-        + AuditLog
-        + LibraryStore
-        + SettingsStore
-        + UnitOfWork
-        + OutboxQueue
-{
-}
+ports!(
+    /// Every port the suite speaks through: the store traits, the unit of work
+    /// and the outbox. Implemented for every type that implements them all.
+    TenantStore,
+    UserStore,
+    CredentialStore,
+    ActionStore,
+    SecondFactorStore,
+    RoleStore,
+    EmployeeStore,
+    ReferenceStore,
+    HandoverStore,
+    ChallengeStore,
+    SessionStore,
+    AuditLog,
+    LibraryStore,
+    SettingsStore,
+    UnitOfWork,
+    OutboxQueue,
+);
 
 /// Kinds of stored records, for the checks that look behind the ports (what a
 /// delete or purge must leave behind). They follow the SQL store's tables.

@@ -6,7 +6,6 @@ use zeugnis_conformance::cases::{commit, seed_tenant};
 use zeugnis_conformance::fixtures::*;
 use zeugnis_core::id::{MessageId, TenantId};
 use zeugnis_core::ports::*;
-use zeugnis_core::values::Email;
 use zeugnis_crypto::{KeySource, MasterKey, MasterKeyring};
 
 use crate::harness::{Harness, hex, ring};
@@ -245,15 +244,7 @@ pub(crate) async fn an_outbox_message_whose_key_does_not_open_waits_and_lets_oth
 ) {
     let (t1, _) = seed_tenant(&h.store, 1).await;
     let (t2, _) = seed_tenant(&h.store, 2).await;
-    let msg = |tenant: TenantId, n: u8| OutgoingMessage {
-        id: MessageId::from_bytes([n; 16]),
-        tenant,
-        kind: MessageKind::OneTimeCode,
-        to: Destination::Email(Email::parse("empfaenger@firma.de").unwrap()),
-        params: MessageParams::new().with("code", "123456"),
-        created_at: at(0),
-        expires_at: None,
-    };
+    let msg = |tenant: TenantId, n: u8| message(tenant, n, None);
     commit(&h.store, t1, vec![Write::Enqueue(msg(t1, 1))])
         .await
         .unwrap();
@@ -306,15 +297,7 @@ pub(crate) async fn an_unreadable_outbox_body_is_marked_failed_and_no_failure_ke
 ) {
     let s = &h.store;
     let (t, _) = seed_tenant(s, 1).await;
-    let msg = |n: u8| OutgoingMessage {
-        id: MessageId::from_bytes([n; 16]),
-        tenant: t,
-        kind: MessageKind::OneTimeCode,
-        to: Destination::Email(Email::parse("empfaenger@firma.de").unwrap()),
-        params: MessageParams::new().with("code", "123456"),
-        created_at: at(0),
-        expires_at: None,
-    };
+    let msg = |n: u8| message(t, n, None);
     let lease = time::Duration::minutes(1);
     let failed_without_body = || async {
         h.raw("SELECT COUNT(*) AS n FROM outbox WHERE data IS NULL AND state = 'failed'")
