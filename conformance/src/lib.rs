@@ -1,45 +1,12 @@
-//! # zeugnis-conformance
+#![doc = include_str!("../README.md")]
 //!
-//! The conformance suite of zeugnis's storage ports: every case that a storage
-//! adapter must pass, written once against the traits of
-//! [`zeugnis_core::ports`] — the store traits, [`UnitOfWork`] and
-//! [`OutboxQueue`]. The SQL store runs it on SQLite and Postgres, the core's
-//! [`MemoryStore`] runs it too, and an integrator runs it against their own
-//! adapter:
+//! ## Where the cases are
 //!
-//! 1. make a type that owns one fresh, empty store and implements
-//!    [`StoreUnderTest`] (or use a store that implements [`Ports`] directly when
-//!    [`StoreUnderTest`] is implemented for it, as for [`MemoryStore`]);
-//! 2. run every case with [`run_all`], which reports which cases failed, or
-//!    generate one `#[tokio::test]` per case with [`conformance_tests!`] so that
-//!    each case fails on its own.
-//!
-//! ```
-//! use zeugnis_core::memory::MemoryStore;
-//!
-//! # #[tokio::main(flavor = "current_thread")]
-//! # async fn main() {
-//! // A fresh store per case; `None` would skip the case (say, no database here).
-//! let report = zeugnis_conformance::run_all(|| async { Some(MemoryStore::new()) }).await;
-//! assert!(report.is_success(), "{report}");
-//! assert_eq!(report.passed.len(), zeugnis_conformance::CASES.len());
-//! # }
-//! ```
-//!
-//! One test per case, in an integrator's `tests/conformance.rs` (the crate using
-//! the macro needs `tokio` with the `macros` and `rt-multi-thread` features):
-//!
-//! ```ignore
-//! zeugnis_conformance::conformance_tests!(async { Some(MyStore::connect_fresh().await) });
-//! ```
-//!
-//! A case fails by panicking with the assertion that broke. Checks that need
-//! more than the ports (how many records of a kind a tenant still holds after
-//! a delete or a purge) run where the subject answers
-//! [`StoreUnderTest::records`]; the SQL store answers it by counting rows.
-//! Adapter-specific properties (encryption at rest, key rotation, schema
-//! versions, durability) are not part of this suite: test them beside your
-//! adapter.
+//! [`cases`] holds every case as a generic `async fn` (run one alone with
+//! `cases::name(&subject).await`), [`fixtures`] the records they store. Checks
+//! that need more than the ports run where the subject answers
+//! [`StoreUnderTest::records`]; the SQL store answers it by counting rows, the
+//! [`MemoryStore`] does not.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
