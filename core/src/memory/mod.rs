@@ -141,3 +141,31 @@ impl UnitOfWork for MemoryStore {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::panic::AssertUnwindSafe;
+
+    use futures_executor::block_on;
+
+    use super::*;
+    use crate::ports::TenantStore;
+
+    #[test]
+    fn a_poisoned_lock_makes_the_store_unavailable_instead_of_panicking() {
+        let store = MemoryStore::new();
+        let _ = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            let _held = store.state.write();
+            panic!("a writer dies holding the lock");
+        }));
+        assert!(matches!(
+            block_on(store.tenants()),
+            Err(StoreError::Unavailable(_))
+        ));
+        let changes = ChangeSet::new(TenantId::from_bytes([1; 16]));
+        assert!(matches!(
+            block_on(store.commit(changes)),
+            Err(StoreError::Unavailable(_))
+        ));
+    }
+}

@@ -312,7 +312,7 @@ impl State {
                 Ok(())
             }
             Write::InsertAction(a) => {
-                let key = (t, *a.token_hash.as_bytes());
+                let key = (t, hash_key(&a.token_hash));
                 if self.actions.contains_key(&key) {
                     return Err(conflict("a link with this token exists"));
                 }
@@ -321,7 +321,7 @@ impl State {
                 Ok(())
             }
             Write::ConsumeAction(hash) => {
-                remove(&mut self.actions, &(t, *hash.as_bytes()))?;
+                remove(&mut self.actions, &(t, hash_key(&hash)))?;
                 Ok(())
             }
             Write::DeleteActionsOfUser(user, purpose) => {
@@ -488,7 +488,7 @@ impl State {
                 Ok(())
             }
             Write::InsertSession(s) => {
-                let key = (t, *s.token_hash.as_bytes());
+                let key = (t, hash_key(&s.token_hash));
                 if self.sessions.contains_key(&key) {
                     return Err(conflict("a session with this token exists"));
                 }
@@ -503,17 +503,17 @@ impl State {
                 Ok(())
             }
             Write::TouchSession(hash, at) => {
-                if let Some(s) = self.sessions.get_mut(&(t, *hash.as_bytes())) {
+                if let Some(s) = self.sessions.get_mut(&(t, hash_key(&hash))) {
                     s.last_seen_at = at;
                 }
                 Ok(())
             }
             Write::DeleteSession(hash) => {
-                self.sessions.remove(&(t, *hash.as_bytes()));
+                self.sessions.remove(&(t, hash_key(&hash)));
                 Ok(())
             }
             Write::ConsumeSession(hash) => {
-                remove(&mut self.sessions, &(t, *hash.as_bytes()))?;
+                remove(&mut self.sessions, &(t, hash_key(&hash)))?;
                 Ok(())
             }
             Write::DeleteSessionsOfUser(user) => {
