@@ -647,3 +647,52 @@ pub trait SettingsStore: Send + Sync {
     /// [`StoreError::Unavailable`].
     async fn settings(&self, tenant: TenantId) -> Result<Versioned<TenantSettings>, StoreError>;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::access::Permissions;
+    use crate::authz::Actor;
+
+    fn filter(viewer: u8) -> VisibilityFilter {
+        Actor::new(
+            TenantId::from_bytes([1; 16]),
+            UserId::from_bytes([viewer; 16]),
+            Permissions::all(),
+            true,
+            ReferenceScope::Administrator,
+        )
+        .visibility()
+    }
+
+    #[test]
+    fn a_reference_cursor_continues_only_the_list_it_was_made_for() {
+        let position = ReferencePosition {
+            created_at: Timestamp::UNIX_EPOCH + time::Duration::nanoseconds(1_750_000_000_123),
+            id: ReferenceId::from_bytes([7; 16]),
+        };
+        let all = ReferenceQuery::default();
+        let cursor = position.cursor(&filter(1), &all);
+        assert_eq!(
+            ReferencePosition::parse(&cursor, &filter(1), &all),
+            Ok(position)
+        );
+        let drafts = ReferenceQuery {
+            status: Some(ReferenceStatus::Draft),
+            ..ReferenceQuery::default()
+        };
+        for (f, q) in [(filter(2), &all), (filter(1), &drafts)] {
+            assert_eq!(
+                ReferencePosition::parse(&cursor, &f, q),
+                Err(StoreError::InvalidCursor)
+            );
+        }
+        for garbage in ["", "x.1.zz", "a.b.c.d", &format!("{}.", cursor.0)] {
+            assert_eq!(
+                ReferencePosition::parse(&Cursor(garbage.to_owned()), &filter(1), &all),
+                Err(StoreError::InvalidCursor),
+                "{garbage}"
+            );
+        }
+    }
+}
