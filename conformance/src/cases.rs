@@ -512,37 +512,8 @@ pub async fn deleting_a_reference_leaves_no_orphan<H: StoreUnderTest>(h: &H) {
             at(3),
         )
         .unwrap();
-    let handover = zeugnis_core::handover::Handover {
-        id: zeugnis_core::token::HandoverId::from_bytes([0x44; 16]),
-        tenant: t,
-        reference: r.id,
-        recipient: zeugnis_core::handover::Recipient {
-            name: zeugnis_core::values::Name::new("Frau Vorgesetzte").unwrap(),
-            email: Email::parse("chefin@firma.de").unwrap(),
-            phone: None,
-        },
-        matrix: zeugnis_core::matrix::PermissionMatrix::none(),
-        secret_hash: zeugnis_core::token::TokenHash::of(b"secret"),
-        code_channel: None,
-        created_by: admin.id,
-        created_at: at(3),
-        expires_at: at(3600),
-        revoked_at: None,
-        finished_at: None,
-        codes_sent: 0,
-        failed_codes: 0,
-    };
-    let challenge = zeugnis_core::otp::CodeChallenge {
-        id: zeugnis_core::id::ChallengeId::from_bytes([0x55; 16]),
-        tenant: t,
-        purpose: zeugnis_core::otp::CodePurpose::HandoverLink(handover.id),
-        code_hash: zeugnis_core::token::TokenHash::of(b"123456"),
-        issued_at: at(4),
-        expires_at: at(304),
-        failed_attempts: 0,
-        max_attempts: 5,
-        used: false,
-    };
+    let handover = handover(&r, admin.id);
+    let challenge = handover_challenge(&handover);
     let session = zeugnis_core::session::Session {
         token_hash: zeugnis_core::token::TokenHash::of(b"session"),
         tenant: t,
@@ -1644,4 +1615,95 @@ pub async fn records_that_point_at_nothing_are_refused<H: StoreUnderTest>(h: &H)
         s.employee(t, e.id).await.unwrap().is_none(),
         "nothing was written"
     );
+}
+
+/// Case: Every versioned record refuses a stale version, and an update of a
+/// missing record is not found.
+pub async fn every_versioned_record_refuses_a_stale_version<H: StoreUnderTest>(h: &H) {
+    use zeugnis_core::second_factor::SecondFactors;
+
+    let s = h.store();
+    let (t, admin) = seed_tenant(s, 1).await;
+    let (e, _, r) = seed_signed_reference(s, t, admin.id, at(1)).await;
+    let ho = handover(&r, admin.id);
+    let challenge = handover_challenge(&ho);
+    commit(
+        s,
+        t,
+        vec![
+            Write::InsertHandover(ho.clone()),
+            Write::InsertChallenge(challenge.clone()),
+            Write::SaveSecondFactors(SecondFactors::empty(admin.id), None),
+            Write::SaveSettings(zeugnis_core::settings::TenantSettings::default(), None),
+        ],
+    )
+    .await
+    .unwrap();
+    let stale = Version(7);
+    let role = clerk_role(t);
+    let writes = [
+        Write::UpdateRole(role.clone(), stale),
+        Write::UpdateEmployee(e.clone(), stale),
+        Write::UpdateReference(writable(r.clone()), stale),
+        Write::UpdateHandover(ho.clone(), stale),
+        Write::UpdateChallenge(challenge.clone(), stale),
+        Write::SaveSecondFactors(SecondFactors::empty(admin.id), Some(stale)),
+        Write::SaveSecondFactors(SecondFactors::empty(admin.id), None),
+        Write::SaveSettings(
+            zeugnis_core::settings::TenantSettings::default(),
+            Some(stale),
+        ),
+        Write::SaveLetterFormatting(Box::default(), Some(stale)),
+    ];
+    for w in writes {
+        let what = format!("{w:?}");
+        let refused = commit(s, t, vec![w]).await;
+        assert!(
+            matches!(refused, Err(StoreError::Conflict { .. })),
+            "{what}: {refused:?}"
+        );
+    }
+    // The versions read still work, once.
+    let current = s.employee(t, e.id).await.unwrap().unwrap();
+    commit(
+        s,
+        t,
+        vec![Write::UpdateEmployee(e.clone(), current.version)],
+    )
+    .await
+    .unwrap();
+    assert!(s.employee(t, e.id).await.unwrap().unwrap().version > current.version);
+    assert!(matches!(
+        commit(
+            s,
+            t,
+            vec![Write::UpdateEmployee(e.clone(), current.version)]
+        )
+        .await,
+        Err(StoreError::Conflict { .. })
+    ));
+    // Updates of records that do not exist.
+    let mut ghost_role = role;
+    ghost_role.id = zeugnis_core::id::RoleId::from_bytes([0xE1; 16]);
+    let ghost_employee = employee(t, 77, org("Nord AG", "Vertrieb"));
+    let mut ghost_reference = r.clone();
+    ghost_reference.id = zeugnis_core::id::ReferenceId::from_bytes([0xE2; 16]);
+    let mut ghost_handover = ho.clone();
+    ghost_handover.id = zeugnis_core::token::HandoverId::from_bytes([0xE3; 16]);
+    let mut ghost_challenge = challenge;
+    ghost_challenge.id = zeugnis_core::id::ChallengeId::from_bytes([0xE4; 16]);
+    for w in [
+        Write::UpdateRole(ghost_role, Version(1)),
+        Write::UpdateEmployee(ghost_employee, Version(1)),
+        Write::UpdateReference(writable(ghost_reference), Version(1)),
+        Write::UpdateHandover(ghost_handover, Version(1)),
+        Write::UpdateChallenge(ghost_challenge, Version(1)),
+    ] {
+        let what = format!("{w:?}");
+        assert_eq!(
+            commit(s, t, vec![w]).await,
+            Err(StoreError::NotFound),
+            "{what}"
+        );
+    }
 }

@@ -6,7 +6,9 @@ use zeugnis_core::audit::{AuditAction, AuditActor, AuditEvent, AuditTarget};
 use zeugnis_core::employee::{
     Contact, Employee, Employment, OrgAttributes, PersonalData, Salutation,
 };
+use zeugnis_core::handover::Handover;
 use zeugnis_core::id::{EmployeeId, MessageId, ReferenceId, RoleId, TenantId, UserId};
+use zeugnis_core::otp::CodeChallenge;
 use zeugnis_core::ports::{Destination, MessageKind, MessageParams, OutgoingMessage};
 use zeugnis_core::reference::{
     Language, Reference, ReferenceContent, ReferenceKind, ReferenceStatus, Section, SectionContent,
@@ -214,4 +216,43 @@ pub fn signed_reference(
     let mut r = reference(&e, 1, creator, created_at);
     r.signatories = vec![signer.id];
     (e, signer, r)
+}
+
+/// A handover of `r` to a supervisor, made by `by`.
+pub fn handover(r: &Reference, by: UserId) -> Handover {
+    Handover {
+        id: zeugnis_core::token::HandoverId::from_bytes([0x44; 16]),
+        tenant: r.tenant,
+        reference: r.id,
+        recipient: zeugnis_core::handover::Recipient {
+            name: zeugnis_core::values::Name::new("Frau Vorgesetzte").unwrap(),
+            email: Email::parse("chefin@firma.de").unwrap(),
+            phone: None,
+        },
+        matrix: zeugnis_core::matrix::PermissionMatrix::none(),
+        secret_hash: zeugnis_core::token::TokenHash::of(b"secret"),
+        code_channel: None,
+        created_by: by,
+        created_at: at(3),
+        expires_at: at(3600),
+        revoked_at: None,
+        finished_at: None,
+        codes_sent: 0,
+        failed_codes: 0,
+    }
+}
+
+/// The two-step check's code challenge of a handover.
+pub fn handover_challenge(h: &Handover) -> CodeChallenge {
+    CodeChallenge {
+        id: zeugnis_core::id::ChallengeId::from_bytes([0x55; 16]),
+        tenant: h.tenant,
+        purpose: zeugnis_core::otp::CodePurpose::HandoverLink(h.id),
+        code_hash: zeugnis_core::token::TokenHash::of(b"123456"),
+        issued_at: at(4),
+        expires_at: at(304),
+        failed_attempts: 0,
+        max_attempts: 5,
+        used: false,
+    }
 }

@@ -239,6 +239,7 @@ macro_rules! __with_cases {
             action_links_work_once_and_sessions_end_per_user,
             phrase_library_formatting_and_generated_fingerprint_round_trip,
             only_one_first_start_setup_commits_even_at_once,
+            every_versioned_record_refuses_a_stale_version,
         }
     };
 }
