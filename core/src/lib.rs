@@ -70,12 +70,16 @@
 //! * `serde` — kept for compatibility; `Serialize`/`Deserialize` are always
 //!   implemented (section forms and phrase libraries are JSON documents).
 //! * `mock` — `mockall` mocks of every port (`MockUserStore`, `MockClock`, …).
+//! * `memory` — `memory::MemoryStore`, every store port, the unit of work and
+//!   the outbox in process memory, for tests.
 
 pub mod classify;
 pub mod compliance;
 pub mod handover;
 pub mod id;
 pub mod identity;
+#[cfg(feature = "memory")]
+pub mod memory;
 pub mod messaging;
 pub mod ports;
 pub mod references;

@@ -8,7 +8,6 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, Select,
 };
-use sha2::{Digest, Sha256};
 use zeugnis_core::access::Role;
 use zeugnis_core::action::{ActionPurpose, PendingAction};
 use zeugnis_core::audit::{AuditEntry, AuditEvent, ChainHash};
@@ -21,9 +20,9 @@ use zeugnis_core::otp::CodeChallenge;
 use zeugnis_core::phrases::PhraseLibrary;
 use zeugnis_core::ports::{
     ActionStore, AuditLog, AuditQuery, ChallengeStore, CredentialStore, Cursor, EmployeeStore,
-    FieldContext, HandoverStore, LibraryStore, Page, PageRequest, PasswordHash, ReferenceQuery,
-    ReferenceStore, ReferenceSummary, RoleStore, SecondFactorStore, SessionStore, SettingsStore,
-    StoreError, TenantStore, UserStore, Versioned,
+    FieldContext, HandoverStore, LibraryStore, Page, PageRequest, PasswordHash, ReferencePosition,
+    ReferenceQuery, ReferenceStore, ReferenceSummary, RoleStore, SecondFactorStore, SessionStore,
+    SettingsStore, StoreError, TenantStore, UserStore, Versioned,
 };
 use zeugnis_core::reference::{
     ChangeLogEntry, Reference, ReferenceContent, SectionContent, StatusChange,
@@ -601,39 +600,6 @@ fn visible(
     Ok(q)
 }
 
-/// What a reference-list cursor is bound to: the tenant, the viewer, the scope
-/// and the filters. A cursor made for anything else is refused.
-fn list_binding(filter: &VisibilityFilter, query: &ReferenceQuery) -> String {
-    let mut h = Sha256::new();
-    h.update(filter.tenant().as_bytes());
-    h.update(filter.viewer().as_bytes());
-    // The scope's values, not its Debug form: that hides organisational values.
-    h.update(serde_json::to_vec(filter.scope()).unwrap_or_default());
-    h.update(format!("{query:?}").as_bytes());
-    encode_hex(h.finalize().get(..8).unwrap_or_default())
-}
-
-fn reference_cursor(binding: &str, created_at: i64, id: &[u8]) -> Cursor {
-    Cursor(format!("{binding}.{created_at}.{}", encode_hex(id)))
-}
-
-fn parse_reference_cursor(binding: &str, c: &Cursor) -> Result<(i64, Vec<u8>), StoreError> {
-    let mut parts = c.0.split('.');
-    let (Some(b), Some(at), Some(id), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(StoreError::InvalidCursor);
-    };
-    if b != binding {
-        return Err(StoreError::InvalidCursor);
-    }
-    let at: i64 = at.parse().map_err(|_| StoreError::InvalidCursor)?;
-    let id = decode_hex(id)
-        .filter(|b| b.len() == 16)
-        .ok_or(StoreError::InvalidCursor)?;
-    Ok((at, id))
-}
-
 fn summary(m: &reference::Model) -> Result<ReferenceSummary, StoreError> {
     Ok(ReferenceSummary {
         id: ReferenceId::from_bytes(id16(&m.id)?),
@@ -663,10 +629,11 @@ impl ReferenceStore for Store {
         query: &ReferenceQuery,
         page: PageRequest,
     ) -> Result<Page<ReferenceSummary>, StoreError> {
-        let binding = list_binding(filter, query);
         let mut q = visible(filter, query)?;
         if let Some(c) = &page.after {
-            let (at, id) = parse_reference_cursor(&binding, c)?;
+            let after = ReferencePosition::parse(c, filter, query)?;
+            let at = instant(after.created_at).map_err(|_| StoreError::InvalidCursor)?;
+            let id = after.id.as_bytes().to_vec();
             // A row comparison lets the index scan start at the cursor.
             q = q.filter(
                 Expr::tuple([
@@ -688,12 +655,14 @@ impl ReferenceStore for Store {
             .take(usize::from(page.limit()))
             .map(summary)
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(paged(
-            rows,
-            page.limit(),
-            |m| reference_cursor(&binding, m.created_at, &m.id),
-            items,
-        ))
+        let next = if rows.len() > usize::from(page.limit()) {
+            items
+                .last()
+                .map(|line| ReferencePosition::of(line).cursor(filter, query))
+        } else {
+            None
+        };
+        Ok(Page { items, next })
     }
 
     async fn count(

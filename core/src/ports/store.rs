@@ -166,6 +166,89 @@ pub struct ReferenceSummary {
     pub created_at: Timestamp,
 }
 
+/// Where the reference overview continues: the last reference of a page (the
+/// overview is ordered newest first, by creation time and then id). Its
+/// [`Cursor`] is bound to the list it was made for — tenant, viewer, scope and
+/// filters — so that it continues no other list (see
+/// [`ReferenceStore::references`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ReferencePosition {
+    /// When the reference was created.
+    pub created_at: Timestamp,
+    /// The reference.
+    pub id: ReferenceId,
+}
+
+impl ReferencePosition {
+    /// The position of a line of the overview.
+    #[must_use]
+    pub const fn of(line: &ReferenceSummary) -> Self {
+        Self {
+            created_at: line.created_at,
+            id: line.id,
+        }
+    }
+
+    /// The cursor that continues this list after this position.
+    #[must_use]
+    pub fn cursor(&self, filter: &VisibilityFilter, query: &ReferenceQuery) -> Cursor {
+        Cursor(format!(
+            "{}.{}.{}",
+            list_binding(filter, query),
+            self.created_at.unix_timestamp_nanos(),
+            self.id
+        ))
+    }
+
+    /// The position a cursor of this list names.
+    ///
+    /// # Errors
+    /// [`StoreError::InvalidCursor`] when the cursor is malformed or was made for
+    /// another list (tenant, viewer, scope or filters).
+    pub fn parse(
+        cursor: &Cursor,
+        filter: &VisibilityFilter,
+        query: &ReferenceQuery,
+    ) -> Result<Self, StoreError> {
+        let mut parts = cursor.0.split('.');
+        let (Some(binding), Some(at), Some(id), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(StoreError::InvalidCursor);
+        };
+        if binding != list_binding(filter, query) {
+            return Err(StoreError::InvalidCursor);
+        }
+        let at: i128 = at.parse().map_err(|_| StoreError::InvalidCursor)?;
+        Ok(Self {
+            created_at: Timestamp::from_unix_timestamp_nanos(at)
+                .map_err(|_| StoreError::InvalidCursor)?,
+            id: id.parse().map_err(|_| StoreError::InvalidCursor)?,
+        })
+    }
+}
+
+/// What a reference-list cursor is bound to: a short hash of the tenant, the
+/// viewer, the scope's values (not its `Debug` form, which hides them) and the
+/// filters.
+fn list_binding(filter: &VisibilityFilter, query: &ReferenceQuery) -> String {
+    use sha2::Digest as _;
+    use std::fmt::Write as _;
+    let mut h = sha2::Sha256::new();
+    h.update(filter.tenant().as_bytes());
+    h.update(filter.viewer().as_bytes());
+    h.update(serde_json::to_vec(filter.scope()).unwrap_or_default());
+    h.update(format!("{query:?}").as_bytes());
+    h.finalize()
+        .get(..8)
+        .unwrap_or_default()
+        .iter()
+        .fold(String::new(), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
 /// Tenants (installation level: the only store not bounded by a tenant).
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 #[async_trait]
@@ -563,4 +646,53 @@ pub trait SettingsStore: Send + Sync {
     /// # Errors
     /// [`StoreError::Unavailable`].
     async fn settings(&self, tenant: TenantId) -> Result<Versioned<TenantSettings>, StoreError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::access::Permissions;
+    use crate::authz::Actor;
+
+    fn filter(viewer: u8) -> VisibilityFilter {
+        Actor::new(
+            TenantId::from_bytes([1; 16]),
+            UserId::from_bytes([viewer; 16]),
+            Permissions::all(),
+            true,
+            ReferenceScope::Administrator,
+        )
+        .visibility()
+    }
+
+    #[test]
+    fn a_reference_cursor_continues_only_the_list_it_was_made_for() {
+        let position = ReferencePosition {
+            created_at: Timestamp::UNIX_EPOCH + time::Duration::nanoseconds(1_750_000_000_123),
+            id: ReferenceId::from_bytes([7; 16]),
+        };
+        let all = ReferenceQuery::default();
+        let cursor = position.cursor(&filter(1), &all);
+        assert_eq!(
+            ReferencePosition::parse(&cursor, &filter(1), &all),
+            Ok(position)
+        );
+        let drafts = ReferenceQuery {
+            status: Some(ReferenceStatus::Draft),
+            ..ReferenceQuery::default()
+        };
+        for (f, q) in [(filter(2), &all), (filter(1), &drafts)] {
+            assert_eq!(
+                ReferencePosition::parse(&cursor, &f, q),
+                Err(StoreError::InvalidCursor)
+            );
+        }
+        for garbage in ["", "x.1.zz", "a.b.c.d", &format!("{}.", cursor.0)] {
+            assert_eq!(
+                ReferencePosition::parse(&Cursor(garbage.to_owned()), &filter(1), &all),
+                Err(StoreError::InvalidCursor),
+                "{garbage}"
+            );
+        }
+    }
 }

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use sea_orm::{ConnectionTrait, Statement};
+use zeugnis_conformance::{Records, StoreUnderTest};
 use zeugnis_crypto::{KeySource, MasterKey, MasterKeyring};
 use zeugnis_store::testing::TestDatabase;
 use zeugnis_store::{Location, Store};
@@ -34,6 +35,11 @@ impl Harness {
 
     pub(crate) async fn sqlite() -> Harness {
         Self::on(TestDatabase::sqlite().unwrap()).await
+    }
+
+    /// [`Harness::sqlite`] as a conformance subject (never skipped).
+    pub(crate) async fn sqlite_subject() -> Option<Harness> {
+        Some(Self::sqlite().await)
     }
 
     /// `None` (with a visible note) when no Postgres is configured outside CI.
@@ -108,15 +114,59 @@ impl Harness {
     }
 }
 
+/// The table holding each kind of record.
+fn table(kind: Records) -> &'static str {
+    match kind {
+        Records::Tenants => "tenants",
+        Records::Users => "users",
+        Records::Roles => "roles",
+        Records::Credentials => "credentials",
+        Records::Employees => "employees",
+        Records::References => "reference_letters",
+        Records::Sections => "reference_sections",
+        Records::Signatories => "reference_signatories",
+        Records::StatusHistory => "status_history",
+        Records::ChangeLog => "change_log",
+        Records::Documents => "documents",
+        Records::Handovers => "handovers",
+        Records::Challenges => "challenges",
+        Records::Sessions => "sessions",
+        Records::ActionTokens => "action_tokens",
+        Records::SecondFactors => "second_factors",
+        Records::AuditEntries => "audit_log",
+        Records::AuditHeads => "audit_heads",
+        Records::OutboxMessages => "outbox",
+        Records::Settings => "settings",
+        other => panic!("no table known for {other:?}"),
+    }
+}
+
+/// The port-level suite speaks to the store; the record counts come from the
+/// tables behind it.
+#[async_trait::async_trait]
+impl StoreUnderTest for Harness {
+    type Store = Store;
+
+    fn store(&self) -> &Store {
+        &self.store
+    }
+
+    async fn records(&self, kind: Records, tenant: zeugnis_core::id::TenantId) -> Option<u64> {
+        Some(u64::try_from(self.rows_of(table(kind), tenant).await).unwrap())
+    }
+}
+
 pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Generates each case twice: on SQLite and on Postgres.
+/// Generates every case twice, on SQLite and on Postgres: the port-level suite
+/// of `zeugnis-conformance`, and the SQL-specific cases named here.
 #[macro_export]
 macro_rules! conformance {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
+            zeugnis_conformance::conformance_tests!($crate::harness::Harness::sqlite_subject());
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
@@ -126,6 +176,7 @@ macro_rules! conformance {
             )*
         }
         mod postgres {
+            zeugnis_conformance::conformance_tests!($crate::harness::Harness::postgres());
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
