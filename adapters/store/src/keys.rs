@@ -375,3 +375,70 @@ impl crate::Store {
         Ok(count)
     }
 }
+
+#[async_trait::async_trait]
+impl zeugnis_core::ports::KeyStore for crate::Store {
+    async fn create_tenant_key(
+        &self,
+        tenant: TenantId,
+    ) -> Result<(), zeugnis_core::ports::CryptoError> {
+        let exists = tenant_key::Entity::find_by_id(tenant.as_bytes().to_vec())
+            .one(&self.db)
+            .await
+            .map_err(|e| zeugnis_core::ports::CryptoError::Unavailable(e.to_string()))?;
+        if exists.is_some() {
+            return Ok(());
+        }
+        self.keys
+            .create(&self.db, tenant, time::UtcDateTime::now())
+            .await
+            .map_err(|e| zeugnis_core::ports::CryptoError::Unavailable(e.to_string()))
+    }
+
+    async fn destroy_tenant_key(
+        &self,
+        tenant: TenantId,
+    ) -> Result<(), zeugnis_core::ports::CryptoError> {
+        self.keys
+            .destroy(&self.db, tenant, time::UtcDateTime::now())
+            .await
+            .map_err(|e| zeugnis_core::ports::CryptoError::Unavailable(e.to_string()))
+    }
+}
+
+#[async_trait::async_trait]
+impl zeugnis_core::ports::FieldCipher for crate::Store {
+    async fn seal(
+        &self,
+        context: &zeugnis_core::ports::FieldContext,
+        plaintext: &[u8],
+    ) -> Result<Vec<u8>, zeugnis_core::ports::CryptoError> {
+        let key = self
+            .keys
+            .data_key(&self.db, context.tenant)
+            .await
+            .map_err(cipher_err)?;
+        key.seal_field(context, plaintext).map_err(Into::into)
+    }
+
+    async fn open(
+        &self,
+        context: &zeugnis_core::ports::FieldContext,
+        sealed: &[u8],
+    ) -> Result<Vec<u8>, zeugnis_core::ports::CryptoError> {
+        let key = self
+            .keys
+            .data_key(&self.db, context.tenant)
+            .await
+            .map_err(cipher_err)?;
+        key.open_field(context, sealed)
+            .map_err(|_| zeugnis_core::ports::CryptoError::Tampered)
+    }
+}
+
+fn cipher_err(e: StoreError) -> zeugnis_core::ports::CryptoError {
+    match e {
+        StoreError::Gone => zeugnis_core::ports::CryptoError::KeyDestroyed,
+        other => zeugnis_core::ports::CryptoError::Unavailable(other.to_string()),
+    }
+}
