@@ -84,15 +84,8 @@ impl Store {
                 .await
                 .map_err(db)?;
         }
-        let mut required = preconditions;
         let mut chain = Chain::default();
         for w in writes {
-            if let Write::DeleteEmployee(e) = &w {
-                let p = Precondition::EmployeeUnreferenced(*e);
-                if !required.contains(&p) {
-                    required.push(p);
-                }
-            }
             if let Write::AppendAudit(e) = w {
                 chain.append(self, &txn, tenant, e).await?;
                 continue;
@@ -109,7 +102,7 @@ impl Store {
         }
         chain.flush_rows(&txn).await?;
         chain.save_head(&txn, tenant).await?;
-        for p in required {
+        for p in preconditions {
             if !holds(&txn, tenant, p).await? {
                 return Err(StoreError::PreconditionFailed(p));
             }
@@ -174,10 +167,9 @@ impl Store {
             }
             Write::AppendAudit(_) => Ok(()), // handled in `apply`
             Write::PurgeAuditBefore(at) => crate::audit::purge_before(self, txn, t, at).await,
-            Write::PurgeExpired(now) => {
+            Write::PurgeExpired { now, idle_since } => {
                 users::delete_expired_actions(txn, t, now).await?;
                 handovers::delete_expired_challenges(txn, t, now).await?;
-                let idle_since = now.saturating_sub(time::Duration::hours(24));
                 sessions::delete_idle_sessions(txn, t, idle_since).await
             }
             Write::Enqueue(m) => self.enqueue(txn, &m).await,
