@@ -3,9 +3,7 @@
 
 use async_trait::async_trait;
 use sea_orm::sea_query::{Expr, SimpleExpr};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, SqlErr,
-};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set, SqlErr};
 use zeugnis_core::employee::{Employee, OrgAttributes};
 use zeugnis_core::id::{EmployeeId, TenantId};
 use zeugnis_core::ports::{
@@ -20,21 +18,13 @@ use crate::codec::{corrupt, day, from_day, id16};
 use crate::entity::employee;
 use crate::error::{classify, db};
 use crate::row::{
-    Txn, after_id, conflict, ctx, delete_or, found, id_cursor, insert, key, of, one, paged, tid,
-    update,
+    Rows, Txn, conflict, delete_or, found, id_cursor, in_id_order, insert, key, of, tid, update,
 };
 
-/// The organisational attributes as column values, in the order company,
-/// location, department, unit, employee type.
+/// The organisational attributes as column values, in the order of
+/// [`Criterion::ALL`] (company, location, department, unit, employee type).
 pub(crate) fn org_values(o: &OrgAttributes) -> [Option<String>; 5] {
-    [
-        &o.company,
-        &o.location,
-        &o.department,
-        &o.unit,
-        &o.employee_type,
-    ]
-    .map(|v| v.as_ref().map(|n| n.as_str().to_owned()))
+    Criterion::ALL.map(|c| c.value_of(o).map(|n| n.as_str().to_owned()))
 }
 
 /// Back from [`org_values`].
@@ -53,23 +43,18 @@ pub(crate) fn org_of(values: [&Option<String>; 5]) -> Result<OrgAttributes, Stor
     })
 }
 
-/// The column of each organisational attribute in a table, in the order of
-/// [`org_values`].
-pub(crate) fn org_columns<C>(columns: [C; 5], o: &OrgAttributes) -> Vec<(C, SimpleExpr)> {
-    columns
+/// The organisational attributes as the values of the columns `column` names
+/// for each criterion.
+pub(crate) fn org_columns<C>(
+    column: fn(Criterion) -> C,
+    o: &OrgAttributes,
+) -> Vec<(C, SimpleExpr)> {
+    Criterion::ALL
         .into_iter()
         .zip(org_values(o))
-        .map(|(c, v)| (c, Expr::value(v)))
+        .map(|(c, v)| (column(c), Expr::value(v)))
         .collect()
 }
-
-const EMPLOYEE_ORG: [employee::Column; 5] = [
-    employee::Column::Company,
-    employee::Column::Location,
-    employee::Column::Department,
-    employee::Column::Unit,
-    employee::Column::EmployeeType,
-];
 
 /// The employee column a scope criterion filters.
 fn employee_column(c: Criterion) -> employee::Column {
@@ -86,23 +71,6 @@ fn row(t: TenantId, id: EmployeeId) -> sea_orm::Condition {
     key::<employee::Entity>(t, employee::Column::Id, id.as_bytes().to_vec())
 }
 
-impl Store {
-    async fn decode_employee<C: ConnectionTrait>(
-        &self,
-        conn: &C,
-        m: &employee::Model,
-    ) -> Result<Versioned<Employee>, StoreError> {
-        let t = TenantId::from_bytes(id16(&m.tenant_id)?);
-        self.open_versioned(
-            conn,
-            &ctx(t, "employees", "data", &m.id),
-            &m.data,
-            m.version,
-        )
-        .await
-    }
-}
-
 #[async_trait]
 impl EmployeeStore for Store {
     async fn employee(
@@ -110,10 +78,8 @@ impl EmployeeStore for Store {
         tenant: TenantId,
         id: EmployeeId,
     ) -> Result<Option<Versioned<Employee>>, StoreError> {
-        match one::<employee::Entity, _>(&self.db, row(tenant, id)).await? {
-            Some(m) => Ok(Some(self.decode_employee(&self.db, &m).await?)),
-            None => Ok(None),
-        }
+        self.open_one::<employee::Entity, _>(tenant, row(tenant, id))
+            .await
     }
 
     async fn employees(
@@ -129,20 +95,10 @@ impl EmployeeStore for Store {
                 q = q.filter(employee_column(criterion).is_in(values));
             }
         }
-        if let Some(after) = after_id(&page)? {
-            q = q.filter(employee::Column::Id.gt(after));
-        }
-        let rows = q
-            .order_by_asc(employee::Column::Id)
-            .limit(u64::from(page.limit()) + 1)
-            .all(&self.db)
-            .await
-            .map_err(db)?;
-        let mut items = Vec::with_capacity(rows.len());
-        for m in rows.iter().take(usize::from(page.limit())) {
-            items.push(self.decode_employee(&self.db, m).await?.value);
-        }
-        Ok(paged(rows, page.limit(), |m| id_cursor(&m.id), items))
+        let q = in_id_order(q, employee::Column::Id, &page)?;
+        let rows = Rows::read(&self.db, q, page.limit()).await?;
+        let items = self.open_rows(tenant, rows.shown().collect()).await?;
+        Ok(rows.page(items, |m| id_cursor(&m.id)))
     }
 
     async fn retention_facts(&self, tenant: TenantId) -> Result<Vec<EmployeeFacts>, StoreError> {
@@ -176,7 +132,7 @@ pub(crate) async fn insert_employee(
 ) -> Result<(), StoreError> {
     let id = e.id.as_bytes().to_vec();
     let data = store
-        .seal_json(txn, &ctx(e.tenant, "employees", "data", &id), e)
+        .seal_row::<employee::Model>(txn, e.tenant, &id, e)
         .await?;
     let [company, location, department, unit, employee_type] = org_values(&e.org);
     let first = employee::ActiveModel {
@@ -204,9 +160,9 @@ pub(crate) async fn update_employee(
     v: Version,
 ) -> Result<(), StoreError> {
     let data = store
-        .seal_json(txn, &ctx(e.tenant, "employees", "data", e.id.as_bytes()), e)
+        .seal_row::<employee::Model>(txn, e.tenant, e.id.as_bytes(), e)
         .await?;
-    let mut set = org_columns(EMPLOYEE_ORG, &e.org);
+    let mut set = org_columns(employee_column, &e.org);
     set.push((
         employee::Column::ExitDate,
         Expr::value(e.employment.exit_date.map(day)),

@@ -9,15 +9,12 @@ use zeugnis_core::id::{ChallengeId, ReferenceId, TenantId};
 use zeugnis_core::otp::{CodeChallenge, CodePurpose};
 use zeugnis_core::ports::{ChallengeStore, HandoverStore, StoreError, Version, Versioned};
 use zeugnis_core::token::HandoverId;
-use zeugnis_core::values::Timestamp;
 
 use crate::Store;
 use crate::codec::{instant, to_json};
 use crate::entity::{challenge, handover};
 use crate::error::db;
-use crate::row::{
-    Txn, conflict, ctx, delete, delete_one, insert, key, of, one, tid, update, versioned_json,
-};
+use crate::row::{Txn, conflict, delete_one, insert, key, of, one, tid, update, versioned_json};
 
 fn handover_row(t: TenantId, id: HandoverId) -> sea_orm::Condition {
     key::<handover::Entity>(t, handover::Column::Id, id.as_bytes().to_vec())
@@ -34,14 +31,8 @@ impl HandoverStore for Store {
         tenant: TenantId,
         id: HandoverId,
     ) -> Result<Option<Versioned<Handover>>, StoreError> {
-        let Some(m) = one::<handover::Entity, _>(&self.db, handover_row(tenant, id)).await? else {
-            return Ok(None);
-        };
-        let at = ctx(tenant, "handovers", "data", &m.id);
-        Ok(Some(
-            self.open_versioned(&self.db, &at, &m.data, m.version)
-                .await?,
-        ))
+        self.open_one::<handover::Entity, _>(tenant, handover_row(tenant, id))
+            .await
     }
 
     async fn handovers_of(
@@ -57,12 +48,7 @@ impl HandoverStore for Store {
             .all(&self.db)
             .await
             .map_err(db)?;
-        let mut out = Vec::with_capacity(rows.len());
-        for m in rows {
-            let at = ctx(tenant, "handovers", "data", &m.id);
-            out.push(self.open_json(&self.db, &at, &m.data).await?);
-        }
-        Ok(out)
+        self.open_rows(tenant, rows.iter().collect()).await
     }
 }
 
@@ -88,7 +74,7 @@ pub(crate) async fn insert_handover(
 ) -> Result<(), StoreError> {
     let id = h.id.as_bytes().to_vec();
     let data = store
-        .seal_json(txn, &ctx(h.tenant, "handovers", "data", &id), h)
+        .seal_row::<handover::Model>(txn, h.tenant, &id, h)
         .await?;
     let first = handover::ActiveModel {
         tenant_id: Set(tid(h.tenant)),
@@ -109,16 +95,15 @@ pub(crate) async fn update_handover(
     h: &Handover,
     v: Version,
 ) -> Result<(), StoreError> {
-    let at = ctx(h.tenant, "handovers", "data", h.id.as_bytes());
+    let data = store
+        .seal_row::<handover::Model>(txn, h.tenant, h.id.as_bytes(), h)
+        .await?;
     let set = vec![
         (
             handover::Column::ExpiresAt,
             Expr::value(instant(h.expires_at)?),
         ),
-        (
-            handover::Column::Data,
-            Expr::value(store.seal_json(txn, &at, h).await?),
-        ),
+        (handover::Column::Data, Expr::value(data)),
     ];
     update::<handover::Entity>(txn, handover_row(h.tenant, h.id), v, set, "handover", db).await
 }
@@ -169,15 +154,4 @@ pub(crate) async fn delete_challenge(
     id: ChallengeId,
 ) -> Result<(), StoreError> {
     delete_one::<challenge::Entity>(txn, challenge_row(t, id)).await
-}
-
-/// The challenges expired at `now` (part of `Write::PurgeExpired`).
-pub(crate) async fn delete_expired_challenges(
-    txn: &Txn,
-    t: TenantId,
-    now: Timestamp,
-) -> Result<(), StoreError> {
-    let rows = of::<challenge::Entity>(t).add(challenge::Column::ExpiresAt.lte(instant(now)?));
-    delete::<challenge::Entity>(txn, rows).await?;
-    Ok(())
 }

@@ -35,15 +35,6 @@ use crate::row::{
     versioned,
 };
 
-/// The reference columns that follow the employee's organisational attributes.
-const REFERENCE_ORG: [reference::Column; 5] = [
-    reference::Column::Company,
-    reference::Column::Location,
-    reference::Column::Department,
-    reference::Column::Unit,
-    reference::Column::EmployeeType,
-];
-
 /// The row key of a section: the reference id and the section key.
 fn section_row(reference: &[u8], section: &str) -> Vec<u8> {
     let mut v = reference.to_vec();
@@ -118,10 +109,11 @@ impl Store {
                 SectionContent::new(text).map_err(|_| corrupt("section"))?,
             );
         }
+        let s = summary(&m)?;
         let value = Reference {
             id,
             tenant,
-            employee: EmployeeId::from_bytes(id16(&m.employee_id)?),
+            employee: s.employee,
             org: org_of([
                 &m.company,
                 &m.location,
@@ -129,13 +121,13 @@ impl Store {
                 &m.unit,
                 &m.employee_type,
             ])?,
-            kind: from_name(&m.kind)?,
+            kind: s.kind,
             language: from_name(&m.language)?,
-            status: from_name(&m.status)?,
-            status_since: from_instant(m.status_since)?,
-            private: m.private,
-            created_by: UserId::from_bytes(id16(&m.created_by)?),
-            created_at: from_instant(m.created_at)?,
+            status: s.status,
+            status_since: s.status_since,
+            private: s.private,
+            created_by: s.created_by,
+            created_at: s.created_at,
             signatories,
             content,
             generated: m.generated_hash.as_deref().and_then(|h| h.try_into().ok()),
@@ -326,16 +318,8 @@ impl ReferenceStore for Store {
         tenant: TenantId,
         id: ReferenceId,
     ) -> Result<Vec<StatusChange>, StoreError> {
-        let rows = status_change::Entity::find()
-            .filter(parts::<status_change::Entity>(
-                tenant,
-                status_change::Column::ReferenceId,
-                id.as_bytes(),
-            ))
-            .order_by_asc(status_change::Column::Seq)
-            .all(&self.db)
-            .await
-            .map_err(db)?;
+        let rows =
+            history::<status_change::Entity>(&self.db, tenant, STATUS, id.as_bytes()).await?;
         rows.iter()
             .map(|m| from_json("status change", m.data.as_bytes()))
             .collect()
@@ -346,24 +330,10 @@ impl ReferenceStore for Store {
         tenant: TenantId,
         id: ReferenceId,
     ) -> Result<Vec<ChangeLogEntry>, StoreError> {
-        let rows = change_log::Entity::find()
-            .filter(parts::<change_log::Entity>(
-                tenant,
-                change_log::Column::ReferenceId,
-                id.as_bytes(),
-            ))
-            .order_by_asc(change_log::Column::Seq)
-            .all(&self.db)
-            .await
-            .map_err(db)?;
+        let rows = history::<change_log::Entity>(&self.db, tenant, CHANGES, id.as_bytes()).await?;
         let mut out = Vec::with_capacity(rows.len());
-        for m in rows {
-            let at = ctx(
-                tenant,
-                "change_log",
-                "data",
-                &seq_row(&m.reference_id, m.seq),
-            );
+        for m in &rows {
+            let at = change_at(tenant, &m.reference_id, m.seq);
             out.push(self.open_json(&self.db, &at, &m.data).await?);
         }
         Ok(out)
@@ -417,7 +387,7 @@ pub(crate) async fn named_employees<C: ConnectionTrait>(
 /// as subject (part of `Write::UpdateEmployee`).
 pub(crate) async fn follow_employee(txn: &Txn, e: &Employee) -> Result<(), StoreError> {
     let mut update = reference::Entity::update_many();
-    for (column, value) in org_columns(REFERENCE_ORG, &e.org) {
+    for (column, value) in org_columns(criterion_column, &e.org) {
         update = update.col_expr(column, value);
     }
     update
@@ -552,12 +522,41 @@ pub(crate) async fn delete_reference(
     delete_one::<reference::Entity>(txn, row(t, id)).await
 }
 
-/// The next number of a per-reference sequence.
+/// The `reference_id` and `seq` columns of a per-reference history table.
+type Sequence<E> = (<E as EntityTrait>::Column, <E as EntityTrait>::Column);
+
+const STATUS: Sequence<status_change::Entity> = (
+    status_change::Column::ReferenceId,
+    status_change::Column::Seq,
+);
+const CHANGES: Sequence<change_log::Entity> =
+    (change_log::Column::ReferenceId, change_log::Column::Seq);
+
+/// The field context of a sealed change-log entry.
+fn change_at(t: TenantId, reference: &[u8], seq: i64) -> zeugnis_core::ports::FieldContext {
+    ctx(t, "change_log", "data", &seq_row(reference, seq))
+}
+
+/// A reference's entries of a history table, oldest first.
+async fn history<E: Owned>(
+    conn: &impl ConnectionTrait,
+    t: TenantId,
+    (reference_col, seq_col): Sequence<E>,
+    reference: &[u8],
+) -> Result<Vec<E::Model>, StoreError> {
+    E::find()
+        .filter(parts::<E>(t, reference_col, reference))
+        .order_by_asc(seq_col)
+        .all(conn)
+        .await
+        .map_err(db)
+}
+
+/// The next number of a reference's history table.
 async fn next_seq<E: Owned>(
     txn: &Txn,
-    reference_col: E::Column,
-    seq_col: E::Column,
     t: TenantId,
+    (reference_col, seq_col): Sequence<E>,
     reference: &[u8],
 ) -> Result<i64, StoreError> {
     let max: Option<Option<i64>> = E::find()
@@ -574,14 +573,7 @@ async fn next_seq<E: Owned>(
 /// `Write::AppendStatusChange`.
 pub(crate) async fn append_status(txn: &Txn, s: &StatusChange) -> Result<(), StoreError> {
     let rid = s.reference.as_bytes().to_vec();
-    let seq = next_seq::<status_change::Entity>(
-        txn,
-        status_change::Column::ReferenceId,
-        status_change::Column::Seq,
-        s.tenant,
-        &rid,
-    )
-    .await?;
+    let seq = next_seq::<status_change::Entity>(txn, s.tenant, STATUS, &rid).await?;
     let entry = status_change::ActiveModel {
         tenant_id: Set(tid(s.tenant)),
         reference_id: Set(rid),
@@ -599,15 +591,8 @@ pub(crate) async fn append_change_log(
     c: &ChangeLogEntry,
 ) -> Result<(), StoreError> {
     let rid = c.reference.as_bytes().to_vec();
-    let seq = next_seq::<change_log::Entity>(
-        txn,
-        change_log::Column::ReferenceId,
-        change_log::Column::Seq,
-        c.tenant,
-        &rid,
-    )
-    .await?;
-    let at = ctx(c.tenant, "change_log", "data", &seq_row(&rid, seq));
+    let seq = next_seq::<change_log::Entity>(txn, c.tenant, CHANGES, &rid).await?;
+    let at = change_at(c.tenant, &rid, seq);
     let entry = change_log::ActiveModel {
         tenant_id: Set(tid(c.tenant)),
         reference_id: Set(rid),

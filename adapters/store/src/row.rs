@@ -9,7 +9,7 @@
 use sea_orm::sea_query::{Condition, Expr, SimpleExpr};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait,
-    QueryFilter, SqlErr, Value,
+    QueryFilter, QueryOrder, QuerySelect, Select, SqlErr, Value,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -17,9 +17,10 @@ use zeugnis_core::id::TenantId;
 use zeugnis_core::ports::{
     Cursor, FieldContext, Page, PageRequest, StoreError, Version, Versioned,
 };
+use zeugnis_core::values::Timestamp;
 
 use crate::Store;
-use crate::codec::{from_json, from_version, to_json_bytes, version};
+use crate::codec::{from_json, from_version, instant, to_json_bytes, version};
 use crate::entity;
 use crate::error::db;
 use crate::keys::{decode_hex, encode_hex};
@@ -47,6 +48,48 @@ pub(crate) fn ctx(
         column,
         row: encode_hex(row),
     }
+}
+
+/// A row whose record is sealed as JSON in its `data` column, bound to the
+/// tenant, the table, the column `data` and the row's id.
+pub(crate) trait SealedRow: Send + Sync {
+    /// The table, as bound into the ciphertext.
+    const TABLE: &'static str;
+    /// The row's id, as bound into the ciphertext.
+    fn row_id(&self) -> &[u8];
+    /// The ciphertext.
+    fn data(&self) -> &[u8];
+    /// The stored version.
+    fn version(&self) -> i64;
+}
+
+macro_rules! sealed_row {
+    ($($m:ident: $table:literal by $id:ident),* $(,)?) => {$(
+        impl SealedRow for entity::$m::Model {
+            const TABLE: &'static str = $table;
+            fn row_id(&self) -> &[u8] {
+                &self.$id
+            }
+            fn data(&self) -> &[u8] {
+                &self.data
+            }
+            fn version(&self) -> i64 {
+                self.version
+            }
+        }
+    )*};
+}
+
+sealed_row!(
+    user: "users" by id,
+    employee: "employees" by id,
+    handover: "handovers" by id,
+    second_factor: "second_factors" by user_id,
+);
+
+/// The field context of the sealed `data` column of the row `id` of `M`'s table.
+fn sealed_at<M: SealedRow>(tenant: TenantId, id: &[u8]) -> FieldContext {
+    ctx(tenant, M::TABLE, "data", id)
 }
 
 /// A table whose rows belong to one tenant: `tenant_id` leads its key.
@@ -196,6 +239,18 @@ pub(crate) async fn delete_one<E: EntityTrait>(
     found(delete::<E>(txn, rows).await?)
 }
 
+/// Deletes the tenant's rows whose instant `column` is at or before `at`
+/// (expired links, challenges, idle sessions).
+pub(crate) async fn expire<E: Owned>(
+    txn: &Txn,
+    t: TenantId,
+    column: E::Column,
+    at: Timestamp,
+) -> Result<(), StoreError> {
+    delete::<E>(txn, of::<E>(t).add(column.lte(instant(at)?))).await?;
+    Ok(())
+}
+
 /// The compare-and-set itself: writes `set` and the next version to the row
 /// `key` while it still has version `v`; whether it did.
 async fn swap<E: VersionedTable>(
@@ -304,6 +359,19 @@ impl Store {
         self.keys.seal(conn, ctx, &to_json_bytes(value)?).await
     }
 
+    /// `value` as JSON, sealed for the `data` column of the row `id` of `M`'s
+    /// table.
+    pub(crate) async fn seal_row<M: SealedRow>(
+        &self,
+        txn: &Txn,
+        tenant: TenantId,
+        id: &[u8],
+        value: &(impl Serialize + Sync),
+    ) -> Result<Vec<u8>, StoreError> {
+        self.seal_json(txn, &sealed_at::<M>(tenant, id), value)
+            .await
+    }
+
     /// A sealed JSON column opened and read back.
     pub(crate) async fn open_json<C: ConnectionTrait, T: DeserializeOwned>(
         &self,
@@ -315,15 +383,38 @@ impl Store {
         from_json(ctx.table, &plain)
     }
 
-    /// A sealed JSON column opened, with its stored version.
-    pub(crate) async fn open_versioned<C: ConnectionTrait, T: DeserializeOwned>(
+    /// The sealed rows of tenant `tenant` opened, in order.
+    pub(crate) async fn open_rows<M: SealedRow, T: DeserializeOwned>(
         &self,
-        conn: &C,
-        ctx: &FieldContext,
-        sealed: &[u8],
-        stored: i64,
-    ) -> Result<Versioned<T>, StoreError> {
-        versioned(self.open_json(conn, ctx, sealed).await?, stored)
+        tenant: TenantId,
+        rows: Vec<&M>,
+    ) -> Result<Vec<T>, StoreError> {
+        let mut out = Vec::with_capacity(rows.len());
+        for m in rows {
+            let at = sealed_at::<M>(tenant, m.row_id());
+            out.push(self.open_json(&self.db, &at, m.data()).await?);
+        }
+        Ok(out)
+    }
+
+    /// The sealed row of `E` that `rows` selects (a row of `tenant`), opened,
+    /// with its version.
+    pub(crate) async fn open_one<E, T>(
+        &self,
+        tenant: TenantId,
+        rows: Condition,
+    ) -> Result<Option<Versioned<T>>, StoreError>
+    where
+        E: EntityTrait,
+        E::Model: SealedRow,
+        T: DeserializeOwned,
+    {
+        let Some(m) = one::<E, _>(&self.db, rows).await? else {
+            return Ok(None);
+        };
+        let at = sealed_at::<E::Model>(tenant, m.row_id());
+        let value = self.open_json(&self.db, &at, m.data()).await?;
+        Ok(Some(versioned(value, m.version())?))
     }
 }
 
@@ -342,6 +433,49 @@ pub(crate) fn after_id(page: &PageRequest) -> Result<Option<Vec<u8>>, StoreError
                 .ok_or(StoreError::InvalidCursor)
         })
         .transpose()
+}
+
+/// `q` in the order of the id column `id`, after the page's cursor.
+pub(crate) fn in_id_order<E: EntityTrait>(
+    q: Select<E>,
+    id: E::Column,
+    page: &PageRequest,
+) -> Result<Select<E>, StoreError> {
+    let q = match after_id(page)? {
+        Some(after) => q.filter(id.gt(after)),
+        None => q,
+    };
+    Ok(q.order_by_asc(id))
+}
+
+/// The rows of one page: `limit + 1` are read, the extra one only says that
+/// there is a next page.
+pub(crate) struct Rows<M> {
+    rows: Vec<M>,
+    limit: u16,
+}
+
+impl<M> Rows<M> {
+    /// Reads the rows of a page of `q` (filtered and ordered).
+    pub(crate) async fn read<E, C>(conn: &C, q: Select<E>, limit: u16) -> Result<Self, StoreError>
+    where
+        E: EntityTrait<Model = M>,
+        C: ConnectionTrait,
+    {
+        let rows = q.limit(u64::from(limit) + 1).all(conn).await.map_err(db)?;
+        Ok(Self { rows, limit })
+    }
+
+    /// The rows shown on the page.
+    pub(crate) fn shown(&self) -> impl Iterator<Item = &M> {
+        self.rows.iter().take(usize::from(self.limit))
+    }
+
+    /// The page of `items` (made from [`Rows::shown`]), with the cursor `key`
+    /// makes of its last row if there is a next page.
+    pub(crate) fn page<T>(self, items: Vec<T>, key: impl Fn(&M) -> Cursor) -> Page<T> {
+        paged(self.rows, self.limit, key, items)
+    }
 }
 
 /// Takes `limit + 1` rows and turns the extra one into "there is a next page".

@@ -14,7 +14,7 @@ use crate::Store;
 use crate::codec::{from_instant, from_json, instant, to_json};
 use crate::entity::session;
 use crate::error::db;
-use crate::row::{Txn, conflict, delete, delete_one, insert, key, of, one, tid};
+use crate::row::{Txn, conflict, delete, delete_one, insert, key, one, tid};
 
 fn decode(m: &session::Model) -> Result<Session, StoreError> {
     let mut s: Session = from_json("session", m.data.as_bytes())?;
@@ -123,18 +123,6 @@ pub(crate) async fn delete_other_sessions(
 ) -> Result<(), StoreError> {
     let rows = where_(t, session::Column::UserId, user_id.as_bytes())
         .add(session::Column::TokenHash.ne(keep.as_bytes().to_vec()));
-    delete::<session::Entity>(txn, rows).await?;
-    Ok(())
-}
-
-/// The sessions last used at or before `idle_since` (part of
-/// `Write::PurgeExpired`; the core computes the instant).
-pub(crate) async fn delete_idle_sessions(
-    txn: &Txn,
-    t: TenantId,
-    idle_since: Timestamp,
-) -> Result<(), StoreError> {
-    let rows = of::<session::Entity>(t).add(session::Column::LastSeenAt.lte(instant(idle_since)?));
     delete::<session::Entity>(txn, rows).await?;
     Ok(())
 }

@@ -2,7 +2,7 @@
 //! purge of everything a tenant owns.
 
 use async_trait::async_trait;
-use sea_orm::sea_query::{Expr, ExprTrait as _};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait as _};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait as _, QueryFilter, QueryOrder, Set};
 use zeugnis_core::id::TenantId;
 use zeugnis_core::ports::{StoreError, TenantStore};
@@ -17,33 +17,36 @@ use crate::entity::{
     status_change, tenant, tenant_document, user,
 };
 use crate::error::db;
-use crate::row::{Txn, conflict, delete, found, insert, of, tid};
+use crate::row::{Txn, conflict, delete, found, insert, of, one, tid};
 
 fn decode(m: &tenant::Model) -> Result<Tenant, StoreError> {
     from_json("tenant", m.data.as_bytes())
 }
 
-#[async_trait]
-impl TenantStore for Store {
-    async fn tenant(&self, id: TenantId) -> Result<Option<Tenant>, StoreError> {
-        tenant::Entity::find_by_id(tid(id))
-            .one(&self.db)
-            .await
-            .map_err(db)?
+impl Store {
+    /// The tenant whose `column` is `value`.
+    async fn tenant_where(
+        &self,
+        column: tenant::Column,
+        value: impl Into<sea_orm::Value> + Send,
+    ) -> Result<Option<Tenant>, StoreError> {
+        let rows = Condition::all().add(column.eq(value));
+        one::<tenant::Entity, _>(&self.db, rows)
+            .await?
             .as_ref()
             .map(decode)
             .transpose()
     }
+}
+
+#[async_trait]
+impl TenantStore for Store {
+    async fn tenant(&self, id: TenantId) -> Result<Option<Tenant>, StoreError> {
+        self.tenant_where(tenant::Column::Id, tid(id)).await
+    }
 
     async fn tenant_by_slug(&self, slug: &Slug) -> Result<Option<Tenant>, StoreError> {
-        tenant::Entity::find()
-            .filter(tenant::Column::Slug.eq(slug.as_str()))
-            .one(&self.db)
-            .await
-            .map_err(db)?
-            .as_ref()
-            .map(decode)
-            .transpose()
+        self.tenant_where(tenant::Column::Slug, slug.as_str()).await
     }
 
     async fn tenants(&self) -> Result<Vec<Tenant>, StoreError> {

@@ -5,9 +5,7 @@ use std::collections::BTreeSet;
 
 use async_trait::async_trait;
 use sea_orm::sea_query::{Expr, SimpleExpr};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 use zeugnis_core::action::{ActionPurpose, PendingAction};
 use zeugnis_core::id::{TenantId, UserId};
 use zeugnis_core::ports::{
@@ -17,7 +15,7 @@ use zeugnis_core::ports::{
 use zeugnis_core::second_factor::SecondFactors;
 use zeugnis_core::token::TokenHash;
 use zeugnis_core::user::{SsoIdentity, User, UserStatus};
-use zeugnis_core::values::{Email, Timestamp};
+use zeugnis_core::values::Email;
 use zeugnis_crypto::DataKey;
 
 use crate::Store;
@@ -25,7 +23,7 @@ use crate::codec::{corrupt, from_instant, id16, instant, name_of};
 use crate::entity::{action_token, credential, role, second_factor, user};
 use crate::error::db;
 use crate::row::{
-    Txn, after_id, conflict, ctx, delete, delete_one, id_cursor, insert, key, of, one, paged,
+    Rows, Txn, conflict, delete, delete_one, id_cursor, in_id_order, insert, key, of, one,
     stale_on_unique, tid, update,
 };
 
@@ -44,16 +42,6 @@ fn sso_lookup(key: &DataKey, id: &SsoIdentity) -> Vec<u8> {
 }
 
 impl Store {
-    async fn decode_user<C: ConnectionTrait>(
-        &self,
-        conn: &C,
-        m: &user::Model,
-    ) -> Result<Versioned<User>, StoreError> {
-        let t = TenantId::from_bytes(id16(&m.tenant_id)?);
-        self.open_versioned(conn, &ctx(t, "users", "data", &m.id), &m.data, m.version)
-            .await
-    }
-
     /// The user whose lookup hash (`column`, computed with the tenant's key)
     /// matches; nobody when the tenant has no key.
     async fn user_by_hash(
@@ -69,10 +57,7 @@ impl Store {
             Err(e) => return Err(e),
         };
         let rows = of::<user::Entity>(tenant).add(column.eq(hash(&key)));
-        match one::<user::Entity, _>(&self.db, rows).await? {
-            Some(m) => Ok(Some(self.decode_user(&self.db, &m).await?)),
-            None => Ok(None),
-        }
+        self.open_one::<user::Entity, _>(tenant, rows).await
     }
 }
 
@@ -84,10 +69,7 @@ impl UserStore for Store {
         id: UserId,
     ) -> Result<Option<Versioned<User>>, StoreError> {
         let rows = key::<user::Entity>(tenant, user::Column::Id, id.as_bytes().to_vec());
-        match one::<user::Entity, _>(&self.db, rows).await? {
-            Some(m) => Ok(Some(self.decode_user(&self.db, &m).await?)),
-            None => Ok(None),
-        }
+        self.open_one::<user::Entity, _>(tenant, rows).await
     }
 
     async fn user_by_email(
@@ -109,21 +91,11 @@ impl UserStore for Store {
     }
 
     async fn users(&self, tenant: TenantId, page: PageRequest) -> Result<Page<User>, StoreError> {
-        let mut q = user::Entity::find().filter(of::<user::Entity>(tenant));
-        if let Some(after) = after_id(&page)? {
-            q = q.filter(user::Column::Id.gt(after));
-        }
-        let rows = q
-            .order_by_asc(user::Column::Id)
-            .limit(u64::from(page.limit()) + 1)
-            .all(&self.db)
-            .await
-            .map_err(db)?;
-        let mut items = Vec::with_capacity(rows.len());
-        for m in rows.iter().take(usize::from(page.limit())) {
-            items.push(self.decode_user(&self.db, m).await?.value);
-        }
-        Ok(paged(rows, page.limit(), |m| id_cursor(&m.id), items))
+        let q = user::Entity::find().filter(of::<user::Entity>(tenant));
+        let q = in_id_order(q, user::Column::Id, &page)?;
+        let rows = Rows::read(&self.db, q, page.limit()).await?;
+        let items = self.open_rows(tenant, rows.shown().collect()).await?;
+        Ok(rows.page(items, |m| id_cursor(&m.id)))
     }
 
     async fn active_administrators(
@@ -192,14 +164,8 @@ impl SecondFactorStore for Store {
     ) -> Result<Option<Versioned<SecondFactors>>, StoreError> {
         let id = user_id.as_bytes().to_vec();
         let rows = key::<second_factor::Entity>(tenant, second_factor::Column::UserId, id.clone());
-        let Some(m) = one::<second_factor::Entity, _>(&self.db, rows).await? else {
-            return Ok(None);
-        };
-        let at = ctx(tenant, "second_factors", "data", &id);
-        Ok(Some(
-            self.open_versioned(&self.db, &at, &m.data, m.version)
-                .await?,
-        ))
+        self.open_one::<second_factor::Entity, _>(tenant, rows)
+            .await
     }
 }
 
@@ -238,7 +204,9 @@ async fn user_columns(
     u: &User,
 ) -> Result<Vec<(user::Column, SimpleExpr)>, StoreError> {
     let key = store.keys.data_key(txn, u.tenant).await?;
-    let at = ctx(u.tenant, "users", "data", u.id.as_bytes());
+    let data = store
+        .seal_row::<user::Model>(txn, u.tenant, u.id.as_bytes(), u)
+        .await?;
     Ok(vec![
         (
             user::Column::EmailHash,
@@ -253,10 +221,7 @@ async fn user_columns(
             Expr::value(u.role.as_bytes().to_vec()),
         ),
         (user::Column::Status, Expr::value(name_of(&u.status)?)),
-        (
-            user::Column::Data,
-            Expr::value(store.seal_json(txn, &at, u).await?),
-        ),
+        (user::Column::Data, Expr::value(data)),
     ])
 }
 
@@ -264,9 +229,7 @@ async fn user_columns(
 pub(crate) async fn insert_user(store: &Store, txn: &Txn, u: &User) -> Result<(), StoreError> {
     let key = store.keys.data_key(txn, u.tenant).await?;
     let id = u.id.as_bytes().to_vec();
-    let data = store
-        .seal_json(txn, &ctx(u.tenant, "users", "data", &id), u)
-        .await?;
+    let data = store.seal_row::<user::Model>(txn, u.tenant, &id, u).await?;
     let row = user::ActiveModel {
         tenant_id: Set(tid(u.tenant)),
         id: Set(id),
@@ -363,18 +326,6 @@ pub(crate) async fn delete_actions_of_user(
     Ok(())
 }
 
-/// The links expired at `now` (part of `Write::PurgeExpired`).
-pub(crate) async fn delete_expired_actions(
-    txn: &Txn,
-    t: TenantId,
-    now: Timestamp,
-) -> Result<(), StoreError> {
-    let rows =
-        of::<action_token::Entity>(t).add(action_token::Column::ExpiresAt.lte(instant(now)?));
-    delete::<action_token::Entity>(txn, rows).await?;
-    Ok(())
-}
-
 /// `Write::SaveSecondFactors`: the first save inserts (a parallel first save
 /// makes it stale), later ones compare and set.
 pub(crate) async fn save_second_factors(
@@ -387,7 +338,7 @@ pub(crate) async fn save_second_factors(
     const WHAT: &str = "second factor";
     let id = f.user.as_bytes().to_vec();
     let data = store
-        .seal_json(txn, &ctx(t, "second_factors", "data", &id), f)
+        .seal_row::<second_factor::Model>(txn, t, &id, f)
         .await?;
     let row = key::<second_factor::Entity>(t, second_factor::Column::UserId, id.clone());
     match v {

@@ -12,9 +12,9 @@ use zeugnis_core::ports::{ChangeSet, Precondition, StoreError, UnitOfWork, Write
 
 use crate::Store;
 use crate::audit::Chain;
-use crate::entity::{session, tenant};
+use crate::entity::{action_token, challenge, session, tenant};
 use crate::error::db;
-use crate::row::{Txn, tid};
+use crate::row::{Txn, expire, tid};
 use crate::{employees, handovers, library, references, roles, sessions, settings, tenants, users};
 
 /// The advisory lock that serialises first-start setups on Postgres.
@@ -168,9 +168,10 @@ impl Store {
             Write::AppendAudit(_) => Ok(()), // handled in `apply`
             Write::PurgeAuditBefore(at) => crate::audit::purge_before(self, txn, t, at).await,
             Write::PurgeExpired { now, idle_since } => {
-                users::delete_expired_actions(txn, t, now).await?;
-                handovers::delete_expired_challenges(txn, t, now).await?;
-                sessions::delete_idle_sessions(txn, t, idle_since).await
+                expire::<action_token::Entity>(txn, t, action_token::Column::ExpiresAt, now)
+                    .await?;
+                expire::<challenge::Entity>(txn, t, challenge::Column::ExpiresAt, now).await?;
+                expire::<session::Entity>(txn, t, session::Column::LastSeenAt, idle_since).await
             }
             Write::Enqueue(m) => self.enqueue(txn, &m).await,
             Write::FailMessage(id, lease_until) => self.fail_message(txn, t, id, lease_until).await,
