@@ -349,38 +349,39 @@ pub(crate) async fn named_employees<C: ConnectionTrait>(
     only: Option<EmployeeId>,
 ) -> Result<BTreeSet<EmployeeId>, StoreError> {
     let ignore: Vec<Vec<u8>> = ignoring.iter().map(|r| r.as_bytes().to_vec()).collect();
-    let mut subjects = reference::Entity::find()
-        .select_only()
-        .column(reference::Column::EmployeeId)
-        .filter(of::<reference::Entity>(tenant));
-    let mut signers = signatory::Entity::find()
-        .select_only()
-        .column(signatory::Column::EmployeeId)
-        .filter(of::<signatory::Entity>(tenant));
-    if !ignore.is_empty() {
-        subjects = subjects.filter(reference::Column::Id.is_not_in(ignore.clone()));
-        signers = signers.filter(signatory::Column::ReferenceId.is_not_in(ignore));
-    }
-    if let Some(e) = only {
-        subjects = subjects.filter(reference::Column::EmployeeId.eq(e.as_bytes().to_vec()));
-        signers = signers.filter(signatory::Column::EmployeeId.eq(e.as_bytes().to_vec()));
-    }
-    let a: Vec<Vec<u8>> = subjects
-        .distinct()
-        .into_tuple()
-        .all(conn)
-        .await
-        .map_err(db)?;
-    let b: Vec<Vec<u8>> = signers
-        .distinct()
-        .into_tuple()
-        .all(conn)
-        .await
-        .map_err(db)?;
+    let subjects = (reference::Column::EmployeeId, reference::Column::Id);
+    let signers = (
+        signatory::Column::EmployeeId,
+        signatory::Column::ReferenceId,
+    );
+    let a = named_in::<reference::Entity, _>(conn, tenant, subjects, &ignore, only).await?;
+    let b = named_in::<signatory::Entity, _>(conn, tenant, signers, &ignore, only).await?;
     a.iter()
         .chain(b.iter())
         .map(|x| id16(x).map(EmployeeId::from_bytes))
         .collect()
+}
+
+/// The employees a table names in its `employee` column, except in the
+/// references `ignore` (its `reference` column); only `only` when given.
+async fn named_in<E: Owned, C: ConnectionTrait>(
+    conn: &C,
+    tenant: TenantId,
+    (employee, reference): (E::Column, E::Column),
+    ignore: &[Vec<u8>],
+    only: Option<EmployeeId>,
+) -> Result<Vec<Vec<u8>>, StoreError> {
+    let mut q = E::find()
+        .select_only()
+        .column(employee)
+        .filter(of::<E>(tenant));
+    if !ignore.is_empty() {
+        q = q.filter(reference.is_not_in(ignore.to_vec()));
+    }
+    if let Some(e) = only {
+        q = q.filter(employee.eq(e.as_bytes().to_vec()));
+    }
+    q.distinct().into_tuple().all(conn).await.map_err(db)
 }
 
 /// The employee's new organisational attributes on every reference naming it
