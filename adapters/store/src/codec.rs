@@ -82,3 +82,9 @@ pub(crate) fn to_json_bytes<T: Serialize>(value: &T) -> Result<Vec<u8>, StoreErr
 pub(crate) fn from_json<T: DeserializeOwned>(what: &str, text: &[u8]) -> Result<T, StoreError> {
     serde_json::from_slice(text).map_err(|_| corrupt(what))
 }
+
+/// Back from [`name_of`].
+pub(crate) fn from_name<T: DeserializeOwned>(name: &str) -> Result<T, StoreError> {
+    serde_json::from_value(serde_json::Value::String(name.to_owned()))
+        .map_err(|_| corrupt("status"))
+}

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use zeugnis_core::id::TenantId;
-use zeugnis_core::ports::{FieldContext, StoreError};
+use zeugnis_core::ports::{CryptoError, FieldContext, StoreError};
 use zeugnis_core::values::Timestamp;
 use zeugnis_crypto::{DataKey, KeyError, MasterKeyId, MasterKeyring, WrappedKey};
 
@@ -373,5 +373,60 @@ impl crate::Store {
         }
         self.keys.record_check(&self.db).await?;
         Ok(count)
+    }
+}
+
+impl crate::Store {
+    /// The tenant's data key for the field cipher port.
+    async fn cipher_key(&self, tenant: TenantId) -> Result<Arc<DataKey>, CryptoError> {
+        self.keys
+            .data_key(&self.db, tenant)
+            .await
+            .map_err(|e| match e {
+                StoreError::Gone => CryptoError::KeyDestroyed,
+                other => CryptoError::Unavailable(other.to_string()),
+            })
+    }
+}
+
+fn unavailable(e: impl std::fmt::Display) -> CryptoError {
+    CryptoError::Unavailable(e.to_string())
+}
+
+#[async_trait::async_trait]
+impl zeugnis_core::ports::KeyStore for crate::Store {
+    async fn create_tenant_key(&self, tenant: TenantId) -> Result<(), CryptoError> {
+        let exists = tenant_key::Entity::find_by_id(tenant.as_bytes().to_vec())
+            .one(&self.db)
+            .await
+            .map_err(unavailable)?;
+        if exists.is_some() {
+            return Ok(());
+        }
+        self.keys
+            .create(&self.db, tenant, time::UtcDateTime::now())
+            .await
+            .map_err(unavailable)
+    }
+
+    async fn destroy_tenant_key(&self, tenant: TenantId) -> Result<(), CryptoError> {
+        self.keys
+            .destroy(&self.db, tenant, time::UtcDateTime::now())
+            .await
+            .map_err(unavailable)
+    }
+}
+
+#[async_trait::async_trait]
+impl zeugnis_core::ports::FieldCipher for crate::Store {
+    async fn seal(&self, context: &FieldContext, plaintext: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        let key = self.cipher_key(context.tenant).await?;
+        key.seal_field(context, plaintext).map_err(Into::into)
+    }
+
+    async fn open(&self, context: &FieldContext, sealed: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        let key = self.cipher_key(context.tenant).await?;
+        key.open_field(context, sealed)
+            .map_err(|_| CryptoError::Tampered)
     }
 }

@@ -13,20 +13,36 @@
 //!   key (AES-256-GCM, see `zeugnis-crypto`), bound to tenant, table, column and
 //!   row. Organisational attributes, statuses and instants stay in plain indexed
 //!   columns; e-mail addresses and SSO identities are found by keyed hashes.
+//! - **One module per table family.** `tenants`, `users` (with credentials,
+//!   second factors and pending links), `roles`, `employees`, `references`
+//!   (with signatories, sections, status history and change log), `handovers`
+//!   (with code challenges), `sessions`, `library`, `settings`, `audit` and
+//!   `outbox` each hold their port's reads and their writes; `write` applies a
+//!   change set and dispatches each write to them; `row` holds what they share
+//!   (the compare-and-set update of a versioned row, sealed columns, pages).
 //! - **Errors in business terms.** Unique and foreign-key violations become
 //!   `Conflict`/`NotFound`/`PreconditionFailed`; no driver type leaves the crate.
 
 mod audit;
 mod codec;
 mod connect;
+mod employees;
 pub mod entity;
 mod error;
+mod handovers;
 mod keys;
+mod library;
 pub mod migration;
 mod outbox;
-mod read;
+mod references;
+mod roles;
+mod row;
+mod sessions;
+mod settings;
+mod tenants;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod users;
 mod write;
 
 pub use audit::{BrokenEntry, ChainReport};

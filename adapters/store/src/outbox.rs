@@ -18,10 +18,11 @@ use zeugnis_core::ports::{
 use zeugnis_core::values::{Email, Phone, Timestamp};
 
 use crate::Store;
+use crate::codec::from_name;
 use crate::codec::{from_instant, id16, instant, name_of, to_json_bytes};
 use crate::entity::outbox;
 use crate::error::db;
-use crate::read::{ctx, from_name, tid};
+use crate::row::{ctx, tid};
 
 const QUEUED: &str = "queued";
 const FAILED: &str = "failed";

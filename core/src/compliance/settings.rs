@@ -367,13 +367,17 @@ impl TryFrom<TimeoutsRepr> for SessionTimeouts {
 }
 
 impl SessionTimeouts {
+    /// The longest idle timeout a tenant may set: a session unused for this
+    /// long is over under any settings.
+    pub const MAX_IDLE: Duration = Duration::hours(24);
+
     /// Builds the timeouts.
     ///
     /// # Errors
     /// [`SettingsError::PeriodOutOfRange`] unless idle is 5 minutes to 24 hours and
     /// absolute 15 minutes to 7 days; [`SettingsError::IdleLongerThanAbsolute`].
     pub fn new(idle: Duration, absolute: Duration) -> Result<Self, SettingsError> {
-        if idle < Duration::minutes(5) || idle > Duration::hours(24) {
+        if idle < Duration::minutes(5) || idle > Self::MAX_IDLE {
             return Err(SettingsError::PeriodOutOfRange {
                 what: "the idle timeout",
                 bounds: "5 minutes and 24 hours",

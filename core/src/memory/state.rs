@@ -32,9 +32,6 @@ pub(super) type Key<I> = (TenantId, I);
 /// A token hash as a map key (the hash itself has no order).
 pub(super) type HashKey = [u8; 32];
 
-/// Sessions idle for longer than this are purged by [`Write::PurgeExpired`].
-const IDLE_LIMIT: time::Duration = time::Duration::hours(24);
-
 /// A record with its version.
 #[derive(Debug, Clone)]
 pub(super) struct Row<T> {
@@ -553,13 +550,12 @@ impl State {
                 });
                 Ok(())
             }
-            Write::PurgeExpired(now) => {
+            Write::PurgeExpired { now, idle_since } => {
                 self.actions
                     .retain(|(tenant, _), a| *tenant != t || a.expires_at > now);
                 self.challenges
                     .retain(|(tenant, _), c| *tenant != t || c.value.expires_at > now);
-                let idle_limit = now.saturating_sub(IDLE_LIMIT);
-                self.end_sessions(t, |s| s.last_seen_at <= idle_limit);
+                self.end_sessions(t, |s| s.last_seen_at <= idle_since);
                 Ok(())
             }
             Write::Enqueue(m) => {

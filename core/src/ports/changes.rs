@@ -77,10 +77,10 @@ pub enum Write {
     /// new organisational attributes to the employee's references in the same
     /// transaction (scopes filter references by them).
     UpdateEmployee(Employee, Version),
-    /// Delete an employee record. While a reference names the employee (as
-    /// subject or signatory) the adapter MUST refuse the whole change set with
-    /// [`StoreError::PreconditionFailed`]`(`[`Precondition::EmployeeUnreferenced`]`)`,
-    /// whether or not the change set lists that precondition.
+    /// Delete an employee record. [`ChangeSet::push`] adds the precondition
+    /// [`Precondition::EmployeeUnreferenced`] for it, so while a reference names
+    /// the employee (as subject or signatory) the whole change set fails with
+    /// [`StoreError::PreconditionFailed`]`(`[`Precondition::EmployeeUnreferenced`]`)`.
     DeleteEmployee(EmployeeId),
     /// Create a reference.
     InsertReference(Reference),
@@ -139,10 +139,16 @@ pub enum Write {
     /// Delete the tenant's audit entries older than this instant, and the
     /// outbox's failure records queued before it.
     PurgeAuditBefore(Timestamp),
-    /// Delete what can no longer be used at this instant: expired registration
-    /// and reset links, expired code challenges, and sessions idle for longer
-    /// than any timeout allows (24 hours).
-    PurgeExpired(Timestamp),
+    /// Delete what can no longer be used: registration and reset links and
+    /// code challenges expired at `now`, and sessions last seen at or before
+    /// `idle_since` (the core passes `now` less
+    /// [`SessionTimeouts::MAX_IDLE`](crate::settings::SessionTimeouts::MAX_IDLE)).
+    PurgeExpired {
+        /// Links and challenges expiring at or before this instant go.
+        now: Timestamp,
+        /// Sessions last used at or before this instant go.
+        idle_since: Timestamp,
+    },
     /// Queue a message for delivery (delivered only if the change set commits).
     Enqueue(OutgoingMessage),
     /// A queued message failed for good: delete its body (recipient,
@@ -192,7 +198,7 @@ impl Write {
             | Write::SavePhraseLibrary(..)
             | Write::SaveLetterFormatting(..)
             | Write::PurgeAuditBefore(_)
-            | Write::PurgeExpired(_)
+            | Write::PurgeExpired { .. }
             | Write::FailMessage(..) => None,
         }
     }
@@ -256,8 +262,13 @@ impl ChangeSet {
         }
     }
 
-    /// Adds a write (applied in the order added).
+    /// Adds a write (applied in the order added). A
+    /// [`Write::DeleteEmployee`] brings its precondition
+    /// [`Precondition::EmployeeUnreferenced`] with it.
     pub fn push(&mut self, write: Write) -> &mut Self {
+        if let Write::DeleteEmployee(id) = write {
+            self.require(Precondition::EmployeeUnreferenced(id));
+        }
         self.writes.push(write);
         self
     }
@@ -340,4 +351,29 @@ pub trait UnitOfWork: Send + Sync {
     /// [`StoreError::Unavailable`] when the database failed. In every error case
     /// nothing of the change set is visible afterwards.
     async fn commit(&self, changes: ChangeSet) -> Result<(), StoreError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deleting_an_employee_requires_that_no_reference_names_it() {
+        let tenant = TenantId::from_bytes([1; 16]);
+        let (a, b) = (
+            EmployeeId::from_bytes([2; 16]),
+            EmployeeId::from_bytes([3; 16]),
+        );
+        let mut cs = ChangeSet::new(tenant);
+        cs.push(Write::DeleteEmployee(a))
+            .require(Precondition::EmployeeUnreferenced(a))
+            .push(Write::DeleteEmployee(b));
+        assert_eq!(
+            cs.preconditions(),
+            &[
+                Precondition::EmployeeUnreferenced(a),
+                Precondition::EmployeeUnreferenced(b)
+            ]
+        );
+    }
 }

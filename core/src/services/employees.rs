@@ -270,8 +270,7 @@ impl EmployeeService<'_> {
         event.target = AuditTarget::Employee(id);
         let mut cs = ChangeSet::new(actor.tenant());
         cs.push(Write::DeleteEmployee(id))
-            .push(Write::AppendAudit(event))
-            .require(Precondition::EmployeeUnreferenced(id));
+            .push(Write::AppendAudit(event));
         match self.uow.commit(cs).await {
             Err(StoreError::PreconditionFailed(Precondition::EmployeeUnreferenced(_))) => {
                 Err(ReferenceError::StillNamed)

@@ -18,6 +18,7 @@ use crate::ports::{
     TenantStore, UnitOfWork, Write,
 };
 use crate::retention::{KeepReason, audit_cutoff, employees_due, references_due};
+use crate::settings::SessionTimeouts;
 use crate::values::Timestamp;
 
 /// Records deleted per transaction.
@@ -106,7 +107,6 @@ impl RetentionService<'_> {
                     let mut changes = ChangeSet::new(tenant);
                     for id in &pending {
                         changes.push(Write::DeleteEmployee(*id));
-                        changes.require(Precondition::EmployeeUnreferenced(*id));
                     }
                     changes.push(Write::AppendAudit(sweep_event(
                         tenant,
@@ -136,7 +136,10 @@ impl RetentionService<'_> {
         let mut changes = ChangeSet::new(tenant);
         changes
             .push(Write::PurgeAuditBefore(cutoff))
-            .push(Write::PurgeExpired(now));
+            .push(Write::PurgeExpired {
+                now,
+                idle_since: now.saturating_sub(SessionTimeouts::MAX_IDLE),
+            });
         self.uow.commit(changes).await?;
         report.audit_cutoff = Some(cutoff);
         Ok(report)

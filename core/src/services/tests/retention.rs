@@ -119,7 +119,10 @@ fn with_no_periods_set_only_the_audit_log_is_trimmed() {
         c[0].writes(),
         &[
             Write::PurgeAuditBefore(t0() - Duration::days(60)),
-            Write::PurgeExpired(t0())
+            Write::PurgeExpired {
+                now: t0(),
+                idle_since: t0() - Duration::hours(24),
+            }
         ]
     );
 }
