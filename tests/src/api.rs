@@ -82,6 +82,19 @@ impl Reply {
         self.json.get("code").and_then(Value::as_str)
     }
 
+    /// The text at `field` of a JSON body.
+    ///
+    /// # Panics
+    /// When the body has no text there.
+    #[must_use]
+    pub fn text_at(&self, field: &str) -> String {
+        self.json
+            .get(field)
+            .and_then(Value::as_str)
+            .unwrap_or_else(|| panic!("{field} in the answer {}", self.text()))
+            .to_owned()
+    }
+
     /// A header's value as text.
     #[must_use]
     pub fn header(&self, name: &str) -> Option<&str> {
@@ -387,12 +400,7 @@ pub async fn setup_first_tenant(app: &TestApp) -> Organisation {
         )
         .await;
     assert_eq!(reply.status, 201, "setup: {}", reply.text());
-    let admin_id = reply
-        .json
-        .get("user_id")
-        .and_then(Value::as_str)
-        .expect("the setup names the administrator")
-        .to_owned();
+    let admin_id = reply.text_at("user_id");
     Organisation {
         tenant: tenant_id(app, SLUG).await,
         slug: SLUG.to_owned(),
@@ -618,12 +626,7 @@ pub async fn invite_and_register(
 ) -> String {
     let reply = admin.post("/users", &who.body()).await;
     assert_eq!(reply.status, 201, "invite {}: {}", who.email, reply.text());
-    let id = reply
-        .json
-        .get("id")
-        .and_then(Value::as_str)
-        .expect("the new user's id")
-        .to_owned();
+    let id = reply.text_at("id");
     let mails = wait_for_mails_to(sink, who.email, "Ihr Zugang", 1).await;
     let token = mails
         .last()

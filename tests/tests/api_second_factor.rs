@@ -16,13 +16,12 @@ use serde_json::json;
 use time::Duration;
 use zeugnis_core::ports::{
     AuditLog as _, AuditQuery, ChangeSet, Clock as _, PageRequest, SettingsStore as _,
-    TenantStore as _, TotpEngine as _, TotpSecret, UnitOfWork as _, Write,
+    TotpEngine as _, TotpSecret, UnitOfWork as _, Write,
 };
 use zeugnis_core::second_factor::step_at;
 use zeugnis_core::settings::SecondFactorRequirement;
-use zeugnis_core::values::Slug;
 use zeugnis_tests::api::{
-    ADMIN_EMAIL, ADMIN_PASSWORD, ApiClient, Reply, SLUG, setup_first_tenant, token_after,
+    ADMIN_EMAIL, ADMIN_PASSWORD, ApiClient, Reply, setup_first_tenant, token_in_mail,
 };
 use zeugnis_tests::sms_gateway::GatewayDouble;
 use zeugnis_tests::{Backend, TestApp, TestAppBuilder, TestClock};
@@ -87,10 +86,9 @@ async fn totp_codes_work_once_and_recovery_codes_replace_a_lost_app(backend: Bac
     let Some(b) = builder(backend, "totp", &clock).await else {
         return;
     };
-    let app = b.spawn().await;
-    let tenant = setup_first_tenant(&app).await.tenant;
-    let mut c = ApiClient::new(&app);
-    assert_eq!(c.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.status, 200);
+    let app = b.with_admin().spawn().await;
+    let tenant = app.organisation().tenant;
+    let mut c = app.admin();
 
     // Setting up a factor needs the current password.
     let Reply {
@@ -293,11 +291,10 @@ async fn sms_codes_expire_after_five_minutes_and_belong_to_one_attempt(backend: 
             c.sms.url = url;
             c.delivery.poll_secs = 1;
         })
+        .with_admin()
         .spawn()
         .await;
-    setup_first_tenant(&app).await.tenant;
-    let mut c = ApiClient::new(&app);
-    assert_eq!(c.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.status, 200);
+    let mut c = app.admin();
     let me = c.get("/session").await.json["user"]["id"]
         .as_str()
         .unwrap()
@@ -421,10 +418,8 @@ async fn administrators_read_and_export_the_audit_log_safely(backend: Backend) {
     let Some(b) = builder(backend, "audit_api", &clock).await else {
         return;
     };
-    let app = b.spawn().await;
-    setup_first_tenant(&app).await.tenant;
-    let mut admin = ApiClient::new(&app);
-    assert_eq!(admin.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.status, 200);
+    let app = b.with_admin().spawn().await;
+    let mut admin = app.admin();
     assert_eq!(
         ApiClient::new(&app)
             .login(ADMIN_EMAIL, "falsch")
@@ -542,7 +537,7 @@ async fn administrators_read_and_export_the_audit_log_safely(backend: Backend) {
     }
     assert!(csv.contains("'@Straße"), "{csv}");
     assert!(!csv.contains(ADMIN_PASSWORD));
-    let actions = audit_actions(&app, app_tenant(&app).await).await;
+    let actions = audit_actions(&app, app.organisation().tenant).await;
     assert_eq!(actions[0], "data_exported");
 
     // A non-Administrator gets nothing.
@@ -570,32 +565,11 @@ async fn administrators_read_and_export_the_audit_log_safely(backend: Backend) {
 
 /// The registration token of the (only) invitation mail in the mail folder.
 async fn invitation_token(app: &TestApp) -> String {
-    let dir = app.data_dir().join("mail");
-    for _ in 0..200 {
-        let mails: Vec<String> = std::fs::read_dir(&dir)
-            .map(|d| {
-                d.filter_map(Result::ok)
-                    .filter_map(|f| std::fs::read_to_string(f.path()).ok())
-                    .collect()
-            })
-            .unwrap_or_default();
-        for mail in mails {
-            if let Some(token) = token_after(&mail, "/welcome#") {
-                return token;
-            }
-        }
-        tokio::time::sleep(StdDuration::from_millis(50)).await;
-    }
-    panic!("no invitation mail arrived");
-}
-
-async fn app_tenant(app: &TestApp) -> zeugnis_core::id::TenantId {
-    app.store()
-        .tenant_by_slug(&Slug::parse(SLUG).unwrap())
+    app.deliver_outbox()
         .await
-        .unwrap()
-        .unwrap()
-        .id
+        .iter()
+        .find_map(|m| token_in_mail(m, "/welcome#"))
+        .expect("an invitation mail")
 }
 
 async fn the_retention_sweep_deletes_audit_entries_past_retention(backend: Backend) {
@@ -685,7 +659,7 @@ async fn forgot_password_requests_from_one_address_are_limited(backend: Backend)
         .with_config(|c| c.auth.failures_per_minute_per_address = 3)
         .spawn()
         .await;
-    setup_first_tenant(&app).await.tenant;
+    setup_first_tenant(&app).await;
     let mut c = ApiClient::new(&app);
     for _ in 0..4 {
         let Reply { status, .. } = c
@@ -709,10 +683,9 @@ async fn a_login_left_at_the_second_step_counts_as_a_failure(backend: Backend) {
     let Some(b) = builder(backend, "abandoned", &clock).await else {
         return;
     };
-    let app = b.spawn().await;
-    let tenant = setup_first_tenant(&app).await.tenant;
-    let mut c = ApiClient::new(&app);
-    assert_eq!(c.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.status, 200);
+    let app = b.with_admin().spawn().await;
+    let tenant = app.organisation().tenant;
+    let mut c = app.admin();
     let Reply { json: setup, .. } = c
         .post("/me/totp", &json!({"password": ADMIN_PASSWORD}))
         .await;
