@@ -121,7 +121,8 @@ enum MailSource {
 pub enum TestRole {
     /// The built-in Administrator role.
     Administrator,
-    /// A custom role with this name and these permissions, stored directly.
+    /// A custom role with this name and these permissions, stored directly
+    /// (once per name, however many users have it).
     Custom(String, Permissions),
 }
 
@@ -297,10 +298,24 @@ impl TestAppBuilder {
         };
         if admin {
             let (org, mut admin) = api::organisation_with_admin(&app).await;
+            // Custom roles by name: asked for twice, made once.
+            let mut roles: Vec<(String, String)> = Vec::new();
             for (n, (role, scope)) in users.into_iter().enumerate() {
-                let user = app
-                    .register_user(&org, &mut admin, n + 1, role, scope)
-                    .await;
+                let role_id = match role {
+                    TestRole::Administrator => api::administrator_role_id(&mut admin).await,
+                    TestRole::Custom(name, permissions) => {
+                        if let Some((_, id)) = roles.iter().find(|(known, _)| *known == name) {
+                            id.clone()
+                        } else {
+                            let id = api::insert_role(&app, org.tenant, &name, permissions)
+                                .await
+                                .to_string();
+                            roles.push((name, id.clone()));
+                            id
+                        }
+                    }
+                };
+                let user = app.register_user(&mut admin, n + 1, role_id, scope).await;
                 app.users.push(user);
             }
             app.organisation = Some(org);
@@ -405,20 +420,11 @@ impl TestApp {
 
     async fn register_user(
         &self,
-        org: &Organisation,
         admin: &mut ApiClient,
         n: usize,
-        role: TestRole,
+        role_id: String,
         scope: Value,
     ) -> TestUser {
-        let role_id = match role {
-            TestRole::Administrator => api::administrator_role_id(admin).await,
-            TestRole::Custom(name, permissions) => {
-                api::insert_role(self, org.tenant, &name, permissions)
-                    .await
-                    .to_string()
-            }
-        };
         let email = format!("user{n}@nordlicht.example");
         let first_name = format!("Nutzer{n}");
         let id = api::invite_and_register(

@@ -33,7 +33,7 @@ use zeugnis_tests::api::{
     token_in_mail, wait_for_mails_to,
 };
 use zeugnis_tests::smtp_sink::{SinkOptions, SmtpSink, start_sink_or_skip};
-use zeugnis_tests::{Backend, TestApp, TestAppBuilder, TestClock, TestRole};
+use zeugnis_tests::{Backend, TestApp, TestAppBuilder, TestClock, TestRole, USER_PASSWORD};
 
 /// Passwords that pass the default policy and are on no list.
 const PASSWORD_B: &str = "Kiefer-Zapfen-42";
@@ -535,47 +535,23 @@ async fn twenty_parallel_wrong_passwords_lock_the_account_once_and_are_each_coun
     let Some(b) = builder(backend, "parallel_lockout").await else {
         return;
     };
+    let hr = || TestRole::custom("Personal", hr_permissions());
     let app = b
         .with_smtp(&sink)
         .with_config(|c| c.auth.failures_per_minute_per_address = 1000)
+        .with_user(hr(), koeln())
+        .with_user(hr(), koeln())
         .spawn()
         .await;
-    let (org, mut admin) = organisation_with_admin(&app).await;
-    let hr = insert_role(&app, org.tenant, "Personal", hr_permissions()).await;
-    let hr = hr.to_string();
-    let (cara_email, dora_email) = ("cara@nordlicht.example", "dora@nordlicht.example");
-    let cara = invite_and_register(
-        &mut admin,
-        &sink,
-        &Invitee {
-            first_name: "Cara",
-            last_name: "Conrad",
-            email: cara_email,
-            role_id: &hr,
-            scope: koeln(),
-        },
-        PASSWORD_B,
-    )
-    .await;
-    let dora = invite_and_register(
-        &mut admin,
-        &sink,
-        &Invitee {
-            first_name: "Dora",
-            last_name: "Dietz",
-            email: dora_email,
-            role_id: &hr,
-            scope: koeln(),
-        },
-        PASSWORD_C,
-    )
-    .await;
+    let (org, mut admin) = (app.organisation(), app.admin());
+    let (cara_email, cara) = (app.user(1).email.as_str(), &app.user(1).id);
+    let (dora_email, dora) = (app.user(2).email.as_str(), &app.user(2).id);
 
     let statuses = parallel_logins(&app, cara_email, WRONG, 20).await;
     assert_eq!(statuses, vec![401; 20]);
-    assert_eq!(user_status(&mut admin, &cara).await, "locked");
+    assert_eq!(user_status(&mut admin, cara).await, "locked");
     let audit = audit_entries(&app, org.tenant).await;
-    let failed = about(&audit, AuditAction::LoginFailed, &cara);
+    let failed = about(&audit, AuditAction::LoginFailed, cara);
     assert_eq!(failed.len(), 20, "every attempt counted once");
     // In the order the database took them: five wrong passwords, the fifth
     // locking, then fifteen attempts on a locked account.
@@ -584,18 +560,18 @@ async fn twenty_parallel_wrong_passwords_lock_the_account_once_and_are_each_coun
         .filter(|e| detail(e) == "wrong_password")
         .count();
     assert_eq!((wrong, failed.len() - wrong), (5, 15), "{failed:?}");
-    assert_eq!(about(&audit, AuditAction::AccountLocked, &cara).len(), 1);
+    assert_eq!(about(&audit, AuditAction::AccountLocked, cara).len(), 1);
     assert_invalid_credentials(
-        &ApiClient::new(&app).login(cara_email, PASSWORD_B).await,
+        &ApiClient::new(&app).login(cara_email, USER_PASSWORD).await,
         "locked",
     );
     assert_eq!(
-        failed_logins_of(&app, org.tenant, &cara).await,
+        failed_logins_of(&app, org.tenant, cara).await,
         21,
         "20 wrong, then the refused right one"
     );
     let audit = audit_entries(&app, org.tenant).await;
-    assert_eq!(about(&audit, AuditAction::LoginFailed, &cara).len(), 21);
+    assert_eq!(about(&audit, AuditAction::LoginFailed, cara).len(), 21);
     wait_for_mails_to(&sink, cara_email, "gesperrt", 1).await;
     settle_outbox(&app).await;
     assert_eq!(count_mails(&sink, cara_email, "gesperrt"), 1, "one notice");
@@ -605,14 +581,14 @@ async fn twenty_parallel_wrong_passwords_lock_the_account_once_and_are_each_coun
     assert_eq!(statuses, vec![401; 4]);
     assert_eq!(
         ApiClient::new(&app)
-            .login(dora_email, PASSWORD_C)
+            .login(dora_email, USER_PASSWORD)
             .await
             .status,
         200
     );
     let audit = audit_entries(&app, org.tenant).await;
-    assert_eq!(about(&audit, AuditAction::LoginFailed, &dora).len(), 4);
-    assert!(about(&audit, AuditAction::AccountLocked, &dora).is_empty());
+    assert_eq!(about(&audit, AuditAction::LoginFailed, dora).len(), 4);
+    assert!(about(&audit, AuditAction::AccountLocked, dora).is_empty());
 }
 
 // --- 4. no enumeration -----------------------------------------------------------
@@ -1826,32 +1802,17 @@ fn session_ids(r: &Reply) -> Vec<(String, bool)> {
 }
 
 async fn users_see_and_end_their_own_sessions_only(backend: Backend) {
-    let Some(sink) = start_sink_or_skip(SinkOptions::default()) else {
-        return;
-    };
     let Some(b) = builder(backend, "own_sessions").await else {
         return;
     };
-    let app = b.with_smtp(&sink).spawn().await;
-    let (org, mut admin) = organisation_with_admin(&app).await;
-    let hr = insert_role(&app, org.tenant, "Personal", hr_permissions()).await;
-    let otto_email = "otto@nordlicht.example";
-    invite_and_register(
-        &mut admin,
-        &sink,
-        &Invitee {
-            first_name: "Otto",
-            last_name: "Ostertag",
-            email: otto_email,
-            role_id: &hr.to_string(),
-            scope: koeln(),
-        },
-        PASSWORD_B,
-    )
-    .await;
+    let app = b
+        .with_user(TestRole::custom("Personal", hr_permissions()), koeln())
+        .spawn()
+        .await;
+    let (org, mut admin) = (app.organisation(), app.admin());
     let mut laptop = logged_in(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
     let mut phone = logged_in(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    let mut otto = logged_in(&app, otto_email, PASSWORD_B).await;
+    let mut otto = app.user(1).client.clone();
 
     let r = laptop.get("/sessions").await;
     assert_eq!(r.status, 200, "{}", r.text());
