@@ -95,6 +95,21 @@ impl Reply {
             .to_owned()
     }
 
+    /// Asserts that the answer is the error `status` with `code`; the failure
+    /// message names `what` and shows the body.
+    ///
+    /// # Panics
+    /// When the answer is another.
+    #[track_caller]
+    pub fn assert_refused(&self, status: u16, code: &str, what: &str) {
+        assert_eq!(
+            (self.status, self.code()),
+            (status, Some(code)),
+            "{what}: {}",
+            self.text()
+        );
+    }
+
     /// A header's value as text.
     #[must_use]
     pub fn header(&self, name: &str) -> Option<&str> {
@@ -330,7 +345,12 @@ pub async fn logged_in(app: &TestApp, email: &str, password: &str) -> ApiClient 
     let mut c = ApiClient::new(app);
     let r = c.login(email, password).await;
     assert_eq!(r.status, 200, "login {email}: {}", r.text());
-    assert_eq!(r.json["status"], "logged_in", "login {email}: {}", r.text());
+    assert_eq!(
+        r.json.get("status").and_then(Value::as_str),
+        Some("logged_in"),
+        "login {email}: {}",
+        r.text()
+    );
     c
 }
 

@@ -280,11 +280,11 @@ pub fn read_mail_folder(dir: &Path) -> Vec<ReceivedMail> {
                         value.push_str(line.trim_start());
                     } else if inside {
                         break;
-                    } else if let Some((key, rest)) = line.split_once(':') {
-                        if key.eq_ignore_ascii_case(name) {
-                            value = rest.trim().to_owned();
-                            inside = true;
-                        }
+                    } else if let Some((key, rest)) = line.split_once(':')
+                        && key.eq_ignore_ascii_case(name)
+                    {
+                        value = rest.trim().to_owned();
+                        inside = true;
                     }
                 }
                 value

@@ -114,6 +114,17 @@ fn everything() -> Value {
     json!({"administrator": true})
 }
 
+/// `POST /login` as the Administrator, the request claiming to come from
+/// 198.51.100.7 (`X-Forwarded-For`).
+async fn login_from_a_claimed_address(c: &ApiClient, password: &str) -> Reply {
+    c.send(
+        c.bare(Method::POST, "/login")
+            .header("x-forwarded-for", "198.51.100.7")
+            .json(&json!({"email": ADMIN_EMAIL, "password": password})),
+    )
+    .await
+}
+
 fn assert_invalid_credentials(r: &Reply, what: &str) {
     assert_eq!(
         (r.status, r.code()),
@@ -171,19 +182,9 @@ async fn the_setup_and_an_invitation_lead_to_a_login_and_the_link_works_once(bac
     let token = new_setup_token(&app).expose_hex();
     let wrong = ActionToken::from_bytes([7; 32]).expose_hex();
     let r = anonymous_post(&app, "/setup", &setup_body(&wrong, ADMIN_PASSWORD)).await;
-    assert_eq!(
-        (r.status, r.code()),
-        (410, Some("invalid_link")),
-        "{}",
-        r.text()
-    );
+    r.assert_refused(410, "invalid_link", "");
     let r = anonymous_post(&app, "/setup", &setup_body(&token, "Sommer2024!")).await;
-    assert_eq!(
-        (r.status, r.code()),
-        (422, Some("password_policy")),
-        "{}",
-        r.text()
-    );
+    r.assert_refused(422, "password_policy", "");
     assert_eq!(r.json["field"], "password");
     let details = r.json["details"].as_array().unwrap();
     assert!(!details.is_empty());
@@ -196,12 +197,7 @@ async fn the_setup_and_an_invitation_lead_to_a_login_and_the_link_works_once(bac
     let mut bad_slug = setup_body(&token, ADMIN_PASSWORD);
     bad_slug["slug"] = json!("Nord Licht");
     let r = anonymous_post(&app, "/setup", &bad_slug).await;
-    assert_eq!(
-        (r.status, r.code()),
-        (422, Some("invalid_value")),
-        "{}",
-        r.text()
-    );
+    r.assert_refused(422, "invalid_value", "");
     assert_eq!(r.json["field"], "slug");
     let r = anonymous_post(&app, "/setup", &setup_body(&token, ADMIN_PASSWORD)).await;
     assert_eq!(r.status, 201, "{}", r.text());
@@ -242,12 +238,7 @@ async fn the_setup_and_an_invitation_lead_to_a_login_and_the_link_works_once(bac
     let mut unknown_role = jonas.body();
     unknown_role["role_id"] = json!(UserId::from_bytes([3; 16]).to_string());
     let r = admin.post("/users", &unknown_role).await;
-    assert_eq!(
-        (r.status, r.code()),
-        (422, Some("unknown_role")),
-        "{}",
-        r.text()
-    );
+    r.assert_refused(422, "unknown_role", "");
     let r = admin.post("/users", &jonas.body()).await;
     assert_eq!(r.status, 201, "{}", r.text());
     let jonas_id = r.json["id"].as_str().unwrap().to_owned();
@@ -272,12 +263,7 @@ async fn the_setup_and_an_invitation_lead_to_a_login_and_the_link_works_once(bac
     let mut again = jonas.body();
     again["email"] = json!("Jonas.Berg@Nordlicht.example");
     let r = admin.post("/users", &again).await;
-    assert_eq!(
-        (r.status, r.code()),
-        (409, Some("email_taken")),
-        "{}",
-        r.text()
-    );
+    r.assert_refused(409, "email_taken", "");
     // A registration link is no reset link.
     let r = anonymous_post(
         &app,
@@ -285,12 +271,7 @@ async fn the_setup_and_an_invitation_lead_to_a_login_and_the_link_works_once(bac
         &json!({"token": link_token, "password": PASSWORD_B}),
     )
     .await;
-    assert_eq!(
-        (r.status, r.code()),
-        (410, Some("invalid_link")),
-        "{}",
-        r.text()
-    );
+    r.assert_refused(410, "invalid_link", "");
     // An account that is not registered yet gets no reset link.
     let r = anonymous_post(&app, "/password/forgot", &json!({"email": jonas.email})).await;
     assert_eq!(r.status, 202);
@@ -298,12 +279,7 @@ async fn the_setup_and_an_invitation_lead_to_a_login_and_the_link_works_once(bac
     let accept =
         |password: &str| json!({"tenant": SLUG, "token": link_token, "password": password});
     let r = anonymous_post(&app, "/invitations/accept", &accept(COMMON)).await;
-    assert_eq!(
-        (r.status, r.code()),
-        (422, Some("password_policy")),
-        "{}",
-        r.text()
-    );
+    r.assert_refused(422, "password_policy", "");
     assert_eq!(r.json["field"], "password");
     let details = r.json["details"].as_array().unwrap();
     assert!(
@@ -327,12 +303,7 @@ async fn the_setup_and_an_invitation_lead_to_a_login_and_the_link_works_once(bac
     assert_eq!(r.json["user"]["status"], "active");
     // Once only.
     let r = anonymous_post(&app, "/invitations/accept", &accept(PASSWORD_C)).await;
-    assert_eq!(
-        (r.status, r.code()),
-        (410, Some("invalid_link")),
-        "{}",
-        r.text()
-    );
+    r.assert_refused(410, "invalid_link", "");
     assert_eq!(
         ApiClient::new(&app)
             .login(jonas.email, PASSWORD_C)
@@ -398,12 +369,7 @@ async fn the_setup_and_an_invitation_lead_to_a_login_and_the_link_works_once(bac
         &json!({"token": tom, "password": PASSWORD_C}),
     )
     .await;
-    assert_eq!(
-        (r.status, r.code()),
-        (410, Some("invalid_link")),
-        "a minute after: {}",
-        r.text()
-    );
+    r.assert_refused(410, "invalid_link", "a minute after");
 }
 
 // --- 2. lockout ------------------------------------------------------------------
@@ -799,12 +765,7 @@ async fn a_reset_link_works_once_for_thirty_minutes_and_ends_every_session(backe
 
     // A refused password leaves the link usable.
     let r = anonymous_post(&app, "/password/reset", &reset(&token, COMMON)).await;
-    assert_eq!(
-        (r.status, r.code()),
-        (422, Some("password_policy")),
-        "{}",
-        r.text()
-    );
+    r.assert_refused(422, "password_policy", "");
     assert_eq!(old_session.get("/session").await.status, 200);
     let r = anonymous_post(&app, "/password/reset", &reset(&token, PASSWORD_B)).await;
     assert_eq!(r.status, 204, "{}", r.text());
@@ -859,12 +820,7 @@ async fn a_reset_link_works_once_for_thirty_minutes_and_ends_every_session(backe
     let replaced = fresh_link().await;
     let late = fresh_link().await;
     let r = anonymous_post(&app, "/password/reset", &reset(&replaced, PASSWORD_C)).await;
-    assert_eq!(
-        (r.status, r.code()),
-        (410, Some("invalid_link")),
-        "replaced: {}",
-        r.text()
-    );
+    r.assert_refused(410, "invalid_link", "replaced");
     // Thirty minutes: a link is dead at thirty and after, and works a minute
     // before.
     for (after, step) in [
@@ -901,12 +857,7 @@ async fn a_reset_link_works_once_for_thirty_minutes_and_ends_every_session(backe
         );
     }
     let r = anonymous_post(&app, "/password/reset", &reset(&before_lock, PASSWORD_D)).await;
-    assert_eq!(
-        (r.status, r.code()),
-        (410, Some("invalid_link")),
-        "locked since: {}",
-        r.text()
-    );
+    r.assert_refused(410, "invalid_link", "locked since");
     assert_invalid_credentials(
         &ApiClient::new(&app).login(ADMIN_EMAIL, PASSWORD_D).await,
         "still locked, password unchanged",
@@ -1330,24 +1281,14 @@ async fn nobody_grants_or_touches_more_rights_than_they_hold(backend: Backend) {
             &json!({"name": "Mehr", "permissions": {"users": "read_write", "employees": "read_write"}}),
         )
         .await;
-    assert_eq!(
-        (r.status, r.code()),
-        (403, Some("escalation")),
-        "a role with more rights: {}",
-        r.text()
-    );
+    r.assert_refused(403, "escalation", "a role with more rights");
     let r = karl
         .patch(
             &format!("/users/{}", org.admin_id),
             &json!({"last_name": "Weg"}),
         )
         .await;
-    assert_eq!(
-        (r.status, r.code()),
-        (403, Some("escalation")),
-        "changing an Administrator: {}",
-        r.text()
-    );
+    r.assert_refused(403, "escalation", "changing an Administrator");
     // Within the own rights it works.
     let r = karl
         .post("/users", &invite("e@nordlicht.example", &hr, koeln()))
@@ -1357,21 +1298,11 @@ async fn nobody_grants_or_touches_more_rights_than_they_hold(backend: Backend) {
     let r = karl
         .post(&format!("/users/{}/deactivate", org.admin_id), &json!({}))
         .await;
-    assert_eq!(
-        (r.status, r.code()),
-        (403, Some("escalation")),
-        "{}",
-        r.text()
-    );
+    r.assert_refused(403, "escalation", "");
     let r = karl
         .post(&format!("/users/{mara}/unlock"), &json!({}))
         .await;
-    assert_eq!(
-        (r.status, r.code()),
-        (403, Some("forbidden")),
-        "{}",
-        r.text()
-    );
+    r.assert_refused(403, "forbidden", "");
     assert_eq!(user_status(&mut karl, &org.admin_id).await, "active");
     assert_eq!(user_status(&mut karl, &mara).await, "locked");
     let emails: Vec<String> = karl.get("/users").await.json["items"]
@@ -1393,28 +1324,13 @@ async fn nobody_grants_or_touches_more_rights_than_they_hold(backend: Backend) {
     // Without the Users area, not even the list.
     let mut lisa = logged_in(&app, lisa_email, PASSWORD_C).await;
     let r = lisa.get("/users").await;
-    assert_eq!(
-        (r.status, r.code()),
-        (403, Some("forbidden")),
-        "{}",
-        r.text()
-    );
+    r.assert_refused(403, "forbidden", "");
     let r = lisa.get(&format!("/users/{}", org.admin_id)).await;
-    assert_eq!(
-        (r.status, r.code()),
-        (403, Some("forbidden")),
-        "{}",
-        r.text()
-    );
+    r.assert_refused(403, "forbidden", "");
     let r = lisa
         .post("/users", &invite("f@nordlicht.example", &reader, koeln()))
         .await;
-    assert_eq!(
-        (r.status, r.code()),
-        (403, Some("forbidden")),
-        "{}",
-        r.text()
-    );
+    r.assert_refused(403, "forbidden", "");
 
     // Within his own rights Karl may deactivate: Lisa's role and scope are
     // no wider than his.
@@ -1441,12 +1357,7 @@ async fn the_last_administrator_stays_and_a_deactivated_user_is_out_at_once(back
     let deactivate_self = format!("/users/{}/deactivate", org.admin_id);
 
     let r = admin.post(&deactivate_self, &json!({})).await;
-    assert_eq!(
-        (r.status, r.code()),
-        (409, Some("last_administrator")),
-        "{}",
-        r.text()
-    );
+    r.assert_refused(409, "last_administrator", "");
     assert_eq!(admin.get("/session").await.status, 200);
     assert_eq!(user_status(&mut admin, &org.admin_id).await, "active");
 
@@ -1539,12 +1450,7 @@ async fn changing_the_password_needs_the_current_one_and_ends_the_other_sessions
         |current: &str, new: &str| json!({"current_password": current, "new_password": new});
 
     let r = here.put("/me/password", &change(WRONG, PASSWORD_B)).await;
-    assert_eq!(
-        (r.status, r.code()),
-        (403, Some("wrong_current_password")),
-        "{}",
-        r.text()
-    );
+    r.assert_refused(403, "wrong_current_password", "");
     assert_eq!(r.json["field"], "current_password");
     assert_eq!(failed_logins_of(&app, org.tenant, &org.admin_id).await, 1);
     let audit = audit_entries(&app, org.tenant).await;
@@ -1556,12 +1462,7 @@ async fn changing_the_password_needs_the_current_one_and_ends_the_other_sessions
     let r = here
         .put("/me/password", &change(ADMIN_PASSWORD, COMMON))
         .await;
-    assert_eq!(
-        (r.status, r.code()),
-        (422, Some("password_policy")),
-        "{}",
-        r.text()
-    );
+    r.assert_refused(422, "password_policy", "");
     assert_eq!(r.json["field"], "new_password");
 
     let r = here
@@ -1691,12 +1592,7 @@ async fn unknown_routes_and_malformed_bodies_get_json_errors(backend: Backend) {
     );
     assert!(json_type(&r));
     let r = c.send(c.bare(Method::DELETE, "/login")).await;
-    assert_eq!(
-        (r.status, r.code()),
-        (405, Some("method_not_allowed")),
-        "{}",
-        r.text()
-    );
+    r.assert_refused(405, "method_not_allowed", "");
     assert!(json_type(&r));
 }
 
@@ -1746,13 +1642,7 @@ async fn too_many_failures_from_one_address_are_refused_and_audited_once(backend
         "forgot"
     );
     // No trusted proxy is configured: a client cannot name another address.
-    let r = c
-        .send(
-            c.bare(Method::POST, "/login")
-                .header("x-forwarded-for", "198.51.100.7")
-                .json(&json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})),
-        )
-        .await;
+    let r = login_from_a_claimed_address(&c, ADMIN_PASSWORD).await;
     assert_eq!(
         (r.status, r.code()),
         (429, Some("too_many_attempts")),
@@ -1911,12 +1801,7 @@ async fn a_waiting_setup_token_creates_nothing_once_an_organisation_exists(backe
     second["slug"] = json!("zweite-firma");
     second["email"] = json!("eve@zweite-firma.example");
     let r = anonymous_post(&app, "/setup", &second).await;
-    assert_eq!(
-        (r.status, r.code()),
-        (410, Some("invalid_link")),
-        "the installation is set up: {}",
-        r.text()
-    );
+    r.assert_refused(410, "invalid_link", "the installation is set up");
     assert_eq!(app.store().tenants().await.unwrap().len(), 1);
 
     // The organisation made with the command line while the token waits.
@@ -1935,12 +1820,7 @@ async fn a_waiting_setup_token_creates_nothing_once_an_organisation_exists(backe
         .await
         .unwrap();
     let r = anonymous_post(&app, "/setup", &setup_body(&waiting, ADMIN_PASSWORD)).await;
-    assert_eq!(
-        (r.status, r.code()),
-        (410, Some("invalid_link")),
-        "an organisation exists: {}",
-        r.text()
-    );
+    r.assert_refused(410, "invalid_link", "an organisation exists");
     assert_eq!(app.store().tenants().await.unwrap().len(), 1);
 }
 
@@ -1967,12 +1847,7 @@ async fn a_locked_administrator_cannot_step_in_for_the_last_active_one(backend: 
     // Bea is an Administrator, but locked: the first one is the last active one.
     let deactivate_self = format!("/users/{}/deactivate", org.admin_id);
     let r = admin.post(&deactivate_self, &json!({})).await;
-    assert_eq!(
-        (r.status, r.code()),
-        (409, Some("last_administrator")),
-        "{}",
-        r.text()
-    );
+    r.assert_refused(409, "last_administrator", "");
     // Nor can the own second factors be dropped without the password.
     let r = admin
         .post(
@@ -2030,12 +1905,7 @@ async fn oversized_bodies_are_refused_before_they_are_read() {
                 )),
         )
         .await;
-    assert_eq!(
-        (r.status, r.code()),
-        (413, Some("too_large")),
-        "{}",
-        r.text()
-    );
+    r.assert_refused(413, "too_large", "");
 }
 
 #[tokio::test]
@@ -2066,13 +1936,7 @@ async fn a_trusted_proxy_names_the_client_and_nobody_else_can() {
     let untrusted = TestApp::spawn().await;
     let other = setup_first_tenant(&untrusted).await;
     let c = ApiClient::new(&untrusted);
-    let r = c
-        .send(
-            c.bare(Method::POST, "/login")
-                .header("x-forwarded-for", "198.51.100.7")
-                .json(&json!({"email": ADMIN_EMAIL, "password": WRONG})),
-        )
-        .await;
+    let r = login_from_a_claimed_address(&c, WRONG).await;
     assert_eq!(r.status, 401);
     for (app, tenant, address) in [
         (&app, org.tenant, "198.51.100.7"),

@@ -3,7 +3,6 @@
 //! with `Retry-After` quickly instead of hanging or a `500`, and the server
 //! recovers by itself once the database is back.
 #![expect(
-    clippy::unwrap_used,
     clippy::expect_used,
     reason = "the test fails loudly on a URL it cannot take apart"
 )]

@@ -165,6 +165,7 @@ async fn an_unprocessable_message_is_permanent() {
 }
 
 /// The message of the transient failure that the gateway's `status` gives.
+#[expect(clippy::panic, reason = "a test helper fails the test that calls it")]
 async fn transient_message(status: u16) -> String {
     let (error, _) = error_for(status).await;
     let DeliveryError::Transient(message) = error else {
