@@ -43,7 +43,7 @@ use zeugnis_core::token::{ActionToken, SecretToken as _};
 use zeugnis_core::values::{Name, Slug};
 
 use crate::TestApp;
-use crate::smtp_sink::{ReceivedMail, SmtpSink};
+use crate::smtp_sink::{Mailbox, ReceivedMail};
 
 /// Where the API lives.
 pub const API: &str = "/api/v1";
@@ -80,6 +80,34 @@ impl Reply {
     #[must_use]
     pub fn code(&self) -> Option<&str> {
         self.json.get("code").and_then(Value::as_str)
+    }
+
+    /// The text at `field` of a JSON body.
+    ///
+    /// # Panics
+    /// When the body has no text there.
+    #[must_use]
+    pub fn text_at(&self, field: &str) -> String {
+        self.json
+            .get(field)
+            .and_then(Value::as_str)
+            .unwrap_or_else(|| panic!("{field} in the answer {}", self.text()))
+            .to_owned()
+    }
+
+    /// Asserts that the answer is the error `status` with `code`; the failure
+    /// message names `what` and shows the body.
+    ///
+    /// # Panics
+    /// When the answer is another.
+    #[track_caller]
+    pub fn assert_refused(&self, status: u16, code: &str, what: &str) {
+        assert_eq!(
+            (self.status, self.code()),
+            (status, Some(code)),
+            "{what}: {}",
+            self.text()
+        );
     }
 
     /// A header's value as text.
@@ -191,8 +219,9 @@ impl ApiClient {
         self.csrf = None;
     }
 
-    /// `POST /login` without naming the organisation; on `200` the cookie and
-    /// the CSRF token are kept for the following requests.
+    /// `POST /login` without naming the organisation, afresh: any earlier
+    /// session of this client is forgotten, and the new one's cookie and CSRF
+    /// token are kept for the following requests.
     pub async fn login(&mut self, email: &str, password: &str) -> Reply {
         self.login_to(None, email, password).await
     }
@@ -206,17 +235,11 @@ impl ApiClient {
             Some(t) => json!({"tenant": t, "email": email, "password": password}),
             None => json!({"email": email, "password": password}),
         };
+        self.forget_session();
         let reply = self
             .send(self.http.post(self.url("/login")).json(&body))
             .await;
-        if reply.status == 200 {
-            self.cookie = reply.set_cookie().map(|c| c.pair());
-            self.csrf = reply
-                .json
-                .get("csrf_token")
-                .and_then(Value::as_str)
-                .map(str::to_owned);
-        }
+        self.adopt(&reply);
         reply
     }
 
@@ -239,10 +262,27 @@ impl ApiClient {
             req = req.json(b);
         }
         let reply = self.send(req).await;
-        if reply.set_cookie().is_some_and(|c| c.clears()) {
-            self.forget_session();
-        }
+        self.adopt(&reply);
         reply
+    }
+
+    /// Takes the session from an answer as the web page does: a `Set-Cookie`
+    /// replaces the cookie (one with `Max-Age=0`, at logout, forgets the
+    /// session), and a `csrf_token` in the body (also under `login`, after a
+    /// second factor) replaces the CSRF token.
+    fn adopt(&mut self, reply: &Reply) {
+        if let Some(cookie) = reply.set_cookie() {
+            if cookie.clears() {
+                self.forget_session();
+            } else {
+                self.cookie = Some(cookie.pair());
+            }
+        }
+        for pointer in ["/csrf_token", "/login/csrf_token"] {
+            if let Some(token) = reply.json.pointer(pointer).and_then(Value::as_str) {
+                self.csrf = Some(token.to_owned());
+            }
+        }
     }
 
     /// Sends a request as built (nothing added) and reads the answer whole.
@@ -281,6 +321,11 @@ impl ApiClient {
         self.request(Method::POST, path, Some(body)).await
     }
 
+    /// `PATCH` with a JSON body.
+    pub async fn patch(&mut self, path: &str, body: &Value) -> Reply {
+        self.request(Method::PATCH, path, Some(body)).await
+    }
+
     /// `PUT` with a JSON body.
     pub async fn put(&mut self, path: &str, body: &Value) -> Reply {
         self.request(Method::PUT, path, Some(body)).await
@@ -290,6 +335,33 @@ impl ApiClient {
     pub async fn delete(&mut self, path: &str) -> Reply {
         self.request(Method::DELETE, path, None).await
     }
+}
+
+/// A client logged in as `email`, past any second factor.
+///
+/// # Panics
+/// When the login does not succeed at once.
+pub async fn logged_in(app: &TestApp, email: &str, password: &str) -> ApiClient {
+    let mut c = ApiClient::new(app);
+    let r = c.login(email, password).await;
+    assert_eq!(r.status, 200, "login {email}: {}", r.text());
+    assert_eq!(
+        r.json.get("status").and_then(Value::as_str),
+        Some("logged_in"),
+        "login {email}: {}",
+        r.text()
+    );
+    c
+}
+
+/// Sets up [`ORGANISATION`] and logs its Administrator in.
+///
+/// # Panics
+/// When a step fails.
+pub async fn organisation_with_admin(app: &TestApp) -> (Organisation, ApiClient) {
+    let org = setup_first_tenant(app).await;
+    let admin = logged_in(app, &org.admin_email, &org.admin_password).await;
+    (org, admin)
 }
 
 /// The organisation and first Administrator made by [`setup_first_tenant`].
@@ -348,12 +420,7 @@ pub async fn setup_first_tenant(app: &TestApp) -> Organisation {
         )
         .await;
     assert_eq!(reply.status, 201, "setup: {}", reply.text());
-    let admin_id = reply
-        .json
-        .get("user_id")
-        .and_then(Value::as_str)
-        .expect("the setup names the administrator")
-        .to_owned();
+    let admin_id = reply.text_at("user_id");
     Organisation {
         tenant: tenant_id(app, SLUG).await,
         slug: SLUG.to_owned(),
@@ -482,7 +549,7 @@ pub fn is_to(mail: &ReceivedMail, address: &str) -> bool {
 /// # Panics
 /// When fewer arrive within [`MAIL_TIMEOUT`].
 pub async fn wait_for_mails_to(
-    sink: &SmtpSink,
+    sink: &(impl Mailbox + ?Sized),
     address: &str,
     subject: &str,
     n: usize,
@@ -566,24 +633,20 @@ impl Invitee<'_> {
 }
 
 /// Invites `who` as `admin` (`POST /users`), reads the registration link from
-/// the mail at `sink`, and registers with `password`. Returns the user's id.
+/// the mail at `sink` (an [`SmtpSink`](crate::smtp_sink::SmtpSink), or the
+/// [`TestApp`] itself), and registers with `password`. Returns the user's id.
 ///
 /// # Panics
 /// When a step fails.
 pub async fn invite_and_register(
     admin: &mut ApiClient,
-    sink: &SmtpSink,
+    sink: &(impl Mailbox + ?Sized),
     who: &Invitee<'_>,
     password: &str,
 ) -> String {
     let reply = admin.post("/users", &who.body()).await;
     assert_eq!(reply.status, 201, "invite {}: {}", who.email, reply.text());
-    let id = reply
-        .json
-        .get("id")
-        .and_then(Value::as_str)
-        .expect("the new user's id")
-        .to_owned();
+    let id = reply.text_at("id");
     let mails = wait_for_mails_to(sink, who.email, "Ihr Zugang", 1).await;
     let token = mails
         .last()

@@ -21,17 +21,21 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use serde_json::Value;
 use tempfile::TempDir;
 use tokio::task::JoinHandle;
 use zeugnis_app::config::SmtpSecurityConfig;
 use zeugnis_app::{Application, Config};
+use zeugnis_core::access::Permissions;
 use zeugnis_core::ports::Clock;
 use zeugnis_core::values::Timestamp;
 use zeugnis_store::testing::TestDatabase;
 
+use crate::api::{ApiClient, Invitee, Organisation};
+use crate::smtp_sink::{Mailbox, ReceivedMail};
+
 pub mod api;
 pub mod browser;
-pub mod client;
 pub mod db;
 pub mod main_job;
 pub mod proxy;
@@ -90,11 +94,64 @@ pub struct TestApp {
     state: Arc<zeugnis_app::state::AppState>,
     store: Arc<zeugnis_store::Store>,
     rounds: tokio::sync::watch::Receiver<u64>,
+    outbox_waker: Arc<tokio::sync::Notify>,
+    mail: MailSource,
+    // How many of the mails `deliver_outbox` has returned already.
+    delivered: Mutex<usize>,
+    organisation: Option<Organisation>,
+    admin: Option<ApiClient>,
+    users: Vec<TestUser>,
     // Kept for the server's lifetime (a Postgres database is dropped with it).
     _database: Option<TestDatabase>,
     // Dropped last: the server may still hold files in it.
     temp_dir: TempDir,
 }
+
+/// Where a [`TestApp`]'s mails end up.
+#[derive(Debug, Clone)]
+enum MailSource {
+    /// The mail folder in the data directory (no SMTP server configured).
+    Folder(PathBuf),
+    /// The mail directory of an [`smtp_sink::SmtpSink`].
+    Sink(PathBuf),
+}
+
+/// The role of a user made by [`TestAppBuilder::with_user`].
+#[derive(Debug, Clone)]
+pub enum TestRole {
+    /// The built-in Administrator role.
+    Administrator,
+    /// A custom role with this name and these permissions, stored directly
+    /// (once per name, however many users have it).
+    Custom(String, Permissions),
+}
+
+impl TestRole {
+    /// A custom role.
+    #[must_use]
+    pub fn custom(name: &str, permissions: Permissions) -> Self {
+        Self::Custom(name.to_owned(), permissions)
+    }
+}
+
+/// A user made by [`TestAppBuilder::with_user`]: registered through the
+/// mailed link and logged in.
+#[derive(Debug, Clone)]
+pub struct TestUser {
+    /// The user's id.
+    pub id: String,
+    /// The address, `user<n>@nordlicht.example` (from 1, in the order asked).
+    pub email: String,
+    /// The password, [`USER_PASSWORD`].
+    pub password: &'static str,
+    /// The id of the user's role.
+    pub role_id: String,
+    /// A client logged in as the user.
+    pub client: ApiClient,
+}
+
+/// The password of the users made by [`TestAppBuilder::with_user`].
+pub const USER_PASSWORD: &str = "Linden-Hof-Weg-31";
 
 /// Builds a [`TestApp`]: `TestApp::builder().with_config(...).spawn().await`.
 pub struct TestAppBuilder {
@@ -102,6 +159,9 @@ pub struct TestAppBuilder {
     temp_dir: TempDir,
     clock: Option<Arc<dyn Clock>>,
     database: Option<TestDatabase>,
+    smtp_dir: Option<PathBuf>,
+    admin: bool,
+    users: Vec<(TestRole, Value)>,
 }
 
 impl std::fmt::Debug for TestAppBuilder {
@@ -129,9 +189,30 @@ impl TestAppBuilder {
         self
     }
 
+    /// Sets up [`api::ORGANISATION`] through the first-start setup and logs
+    /// its Administrator in: see [`TestApp::organisation`] and
+    /// [`TestApp::admin`].
+    #[must_use]
+    pub fn with_admin(mut self) -> Self {
+        self.admin = true;
+        self
+    }
+
+    /// Adds a user with `role` and `scope` (as the API takes it, e.g.
+    /// `{"administrator": false, "location": ["Köln"]}`), invited by the
+    /// Administrator, registered through the mailed link and logged in: see
+    /// [`TestApp::user`]. Implies [`with_admin`](Self::with_admin).
+    #[must_use]
+    pub fn with_user(mut self, role: TestRole, scope: Value) -> Self {
+        self.admin = true;
+        self.users.push((role, scope));
+        self
+    }
+
     /// Sends mail to this sink (plain SMTP on this machine).
     #[must_use]
-    pub fn with_smtp(self, sink: &smtp_sink::SmtpSink) -> Self {
+    pub fn with_smtp(mut self, sink: &smtp_sink::SmtpSink) -> Self {
+        self.smtp_dir = Some(sink.mail_dir().to_owned());
         let (host, port) = (sink.host().to_owned(), sink.port());
         self.with_config(|c| {
             c.smtp.host = host;
@@ -172,6 +253,9 @@ impl TestAppBuilder {
             temp_dir,
             clock,
             database,
+            smtp_dir,
+            admin,
+            users,
         } = self;
         let app = match clock {
             Some(clock) => Application::build_with_clock(config, clock).await,
@@ -183,6 +267,11 @@ impl TestAppBuilder {
         let state = Arc::clone(app.state());
         let store = Arc::clone(app.store());
         let rounds = app.delivery_rounds();
+        let outbox_waker = app.outbox_waker();
+        let mail = match smtp_dir {
+            Some(dir) => MailSource::Sink(dir),
+            None => MailSource::Folder(data_dir.join("mail")),
+        };
         let server = tokio::spawn(app.run_until(std::future::pending()));
         let client = reqwest::Client::builder()
             .no_proxy()
@@ -190,7 +279,7 @@ impl TestAppBuilder {
             .timeout(REQUEST_TIMEOUT)
             .build()
             .expect("HTTP client");
-        TestApp {
+        let mut app = TestApp {
             addr,
             data_dir,
             client,
@@ -198,9 +287,41 @@ impl TestAppBuilder {
             state,
             store,
             rounds,
+            outbox_waker,
+            mail,
+            delivered: Mutex::new(0),
+            organisation: None,
+            admin: None,
+            users: Vec::new(),
             _database: database,
             temp_dir,
+        };
+        if admin {
+            let (org, mut admin) = api::organisation_with_admin(&app).await;
+            // Custom roles by name: asked for twice, made once.
+            let mut roles: Vec<(String, String)> = Vec::new();
+            for (n, (role, scope)) in users.into_iter().enumerate() {
+                let role_id = match role {
+                    TestRole::Administrator => api::administrator_role_id(&mut admin).await,
+                    TestRole::Custom(name, permissions) => {
+                        if let Some((_, id)) = roles.iter().find(|(known, _)| *known == name) {
+                            id.clone()
+                        } else {
+                            let id = api::insert_role(&app, org.tenant, &name, permissions)
+                                .await
+                                .to_string();
+                            roles.push((name, id.clone()));
+                            id
+                        }
+                    }
+                };
+                let user = app.register_user(&mut admin, n + 1, role_id, scope).await;
+                app.users.push(user);
+            }
+            app.organisation = Some(org);
+            app.admin = Some(admin);
         }
+        app
     }
 }
 
@@ -232,6 +353,9 @@ impl TestApp {
             temp_dir,
             clock: None,
             database: None,
+            smtp_dir: None,
+            admin: false,
+            users: Vec::new(),
         }
     }
 
@@ -254,6 +378,103 @@ impl TestApp {
     #[must_use]
     pub fn delivery_rounds(&self) -> tokio::sync::watch::Receiver<u64> {
         self.rounds.clone()
+    }
+
+    /// The organisation of [`TestAppBuilder::with_admin`].
+    ///
+    /// # Panics
+    /// When the app was built without it.
+    #[must_use]
+    pub fn organisation(&self) -> &Organisation {
+        self.organisation
+            .as_ref()
+            .expect("the app was built with_admin()")
+    }
+
+    /// A client in the session of the Administrator of
+    /// [`TestAppBuilder::with_admin`] (a copy: like another tab of the same
+    /// browser, a logout in one ends the other).
+    ///
+    /// # Panics
+    /// When the app was built without it.
+    #[must_use]
+    pub fn admin(&self) -> ApiClient {
+        self.admin.clone().expect("the app was built with_admin()")
+    }
+
+    /// The `n`-th user of [`TestAppBuilder::with_user`], from 1.
+    ///
+    /// # Panics
+    /// When there is no such user.
+    #[must_use]
+    pub fn user(&self, n: usize) -> &TestUser {
+        n.checked_sub(1)
+            .and_then(|i| self.users.get(i))
+            .unwrap_or_else(|| {
+                panic!(
+                    "the app was built with {} user(s), not {n}",
+                    self.users.len()
+                )
+            })
+    }
+
+    async fn register_user(
+        &self,
+        admin: &mut ApiClient,
+        n: usize,
+        role_id: String,
+        scope: Value,
+    ) -> TestUser {
+        let email = format!("user{n}@nordlicht.example");
+        let first_name = format!("Nutzer{n}");
+        let id = api::invite_and_register(
+            admin,
+            self,
+            &Invitee {
+                first_name: &first_name,
+                last_name: "Test",
+                email: &email,
+                role_id: &role_id,
+                scope,
+            },
+            USER_PASSWORD,
+        )
+        .await;
+        let client = api::logged_in(self, &email, USER_PASSWORD).await;
+        TestUser {
+            id,
+            email,
+            password: USER_PASSWORD,
+            role_id,
+            client,
+        }
+    }
+
+    /// Wakes the outbox worker, waits for the round that follows and until
+    /// nothing waits in the outbox, and returns the mails that arrived since
+    /// the last call (at the SMTP sink of
+    /// [`with_smtp`](TestAppBuilder::with_smtp), else in the mail folder).
+    ///
+    /// # Panics
+    /// When no round finishes, or messages still wait, within
+    /// [`api::MAIL_TIMEOUT`].
+    pub async fn deliver_outbox(&self) -> Vec<ReceivedMail> {
+        let mut rounds = self.delivery_rounds();
+        rounds.borrow_and_update();
+        self.outbox_waker.notify_one();
+        tokio::time::timeout(api::MAIL_TIMEOUT, rounds.changed())
+            .await
+            .expect("the outbox worker finishes a round")
+            .expect("the outbox worker runs");
+        api::outbox_drained(self).await;
+        let all = Mailbox::received(self);
+        let mut delivered = self
+            .delivered
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let new = all.get(*delivered..).unwrap_or_default().to_vec();
+        *delivered = all.len();
+        new
     }
 
     /// The server's store, for tests that set up or inspect data directly.
@@ -304,6 +525,15 @@ impl TestApp {
             .send()
             .await
             .expect("GET request to the test server")
+    }
+}
+
+impl Mailbox for TestApp {
+    fn received(&self) -> Vec<ReceivedMail> {
+        match &self.mail {
+            MailSource::Sink(dir) => smtp_sink::read_sink_dir(dir),
+            MailSource::Folder(dir) => smtp_sink::read_mail_folder(dir),
+        }
     }
 }
 

@@ -193,6 +193,126 @@ pub struct ReceivedMail {
     pub raw: String,
 }
 
+/// Where a test reads the mails sent so far: an [`SmtpSink`], or a
+/// [`TestApp`](crate::TestApp) (its sink, or its mail folder without one).
+pub trait Mailbox {
+    /// The mails sent so far, in the order they arrived.
+    fn received(&self) -> Vec<ReceivedMail>;
+}
+
+impl Mailbox for SmtpSink {
+    fn received(&self) -> Vec<ReceivedMail> {
+        read_sink_dir(&self.mail_dir)
+    }
+}
+
+/// The mails a sink stored in `dir` (`<n>.json` parsed, `<n>.eml` raw), in
+/// the order they arrived.
+///
+/// # Panics
+///
+/// When a stored mail cannot be read.
+#[must_use]
+pub fn read_sink_dir(dir: &Path) -> Vec<ReceivedMail> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut numbers: Vec<u64> = entries
+        .filter_map(|entry| {
+            let name = entry.ok()?.file_name();
+            name.to_str()?.strip_suffix(".json")?.parse().ok()
+        })
+        .collect();
+    numbers.sort_unstable();
+    numbers
+        .into_iter()
+        .map(|n| {
+            let json_path = dir.join(format!("{n}.json"));
+            let json = std::fs::read(&json_path)
+                .unwrap_or_else(|e| panic!("read {}: {e}", json_path.display()));
+            let mut mail: ReceivedMail = serde_json::from_slice(&json)
+                .unwrap_or_else(|e| panic!("parse {}: {e}", json_path.display()));
+            let raw_path = dir.join(format!("{n}.eml"));
+            let raw = std::fs::read(&raw_path)
+                .unwrap_or_else(|e| panic!("read {}: {e}", raw_path.display()));
+            mail.raw = String::from_utf8_lossy(&raw).into_owned();
+            mail
+        })
+        .collect()
+}
+
+/// The mails the server wrote to its mail folder (no SMTP server configured),
+/// oldest first. Only the envelope and the raw message are filled in: the
+/// recipient and subject come from the `To` and `Subject` headers as written,
+/// the parsed parts stay empty.
+#[must_use]
+pub fn read_mail_folder(dir: &Path) -> Vec<ReceivedMail> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut files: Vec<(std::time::SystemTime, PathBuf)> = entries
+        .filter_map(Result::ok)
+        .filter(|e| {
+            e.file_name()
+                .to_str()
+                .is_some_and(|n| n.ends_with(".eml") && !n.starts_with('.'))
+        })
+        .map(|e| {
+            let at = e
+                .metadata()
+                .and_then(|m| m.modified())
+                .unwrap_or(std::time::UNIX_EPOCH);
+            (at, e.path())
+        })
+        .collect();
+    files.sort();
+    files
+        .into_iter()
+        .filter_map(|(_, path)| std::fs::read(path).ok())
+        .map(|bytes| {
+            let raw = String::from_utf8_lossy(&bytes).into_owned();
+            let header = |name: &str| {
+                let head = raw.split("\r\n\r\n").next().unwrap_or_default();
+                let mut value = String::new();
+                let mut inside = false;
+                for line in head.split("\r\n") {
+                    if inside && line.starts_with([' ', '\t']) {
+                        value.push_str(line.trim_start());
+                    } else if inside {
+                        break;
+                    } else if let Some((key, rest)) = line.split_once(':')
+                        && key.eq_ignore_ascii_case(name)
+                    {
+                        value = rest.trim().to_owned();
+                        inside = true;
+                    }
+                }
+                value
+            };
+            let to = header("To");
+            let address = to
+                .rsplit_once('<')
+                .and_then(|(_, a)| a.strip_suffix('>'))
+                .unwrap_or(&to)
+                .to_owned();
+            ReceivedMail {
+                mail_from: String::new(),
+                rcpt_tos: vec![address],
+                tls: false,
+                auth_user: None,
+                from: header("From"),
+                to,
+                subject: header("Subject"),
+                message_id: header("Message-ID"),
+                content_type: header("Content-Type"),
+                text: None,
+                html: None,
+                raw,
+            }
+        })
+        .collect()
+}
+
 /// A running SMTP sink, killed when dropped.
 #[derive(Debug)]
 pub struct SmtpSink {
@@ -438,29 +558,7 @@ impl SmtpSink {
     /// When a stored mail cannot be read.
     #[must_use]
     pub fn received(&self) -> Vec<ReceivedMail> {
-        let entries = std::fs::read_dir(&self.mail_dir).expect("read the mail directory");
-        let mut numbers: Vec<u64> = entries
-            .filter_map(|entry| {
-                let name = entry.ok()?.file_name();
-                name.to_str()?.strip_suffix(".json")?.parse().ok()
-            })
-            .collect();
-        numbers.sort_unstable();
-        numbers
-            .into_iter()
-            .map(|n| {
-                let json_path = self.mail_dir.join(format!("{n}.json"));
-                let json = std::fs::read(&json_path)
-                    .unwrap_or_else(|e| panic!("read {}: {e}", json_path.display()));
-                let mut mail: ReceivedMail = serde_json::from_slice(&json)
-                    .unwrap_or_else(|e| panic!("parse {}: {e}", json_path.display()));
-                let raw_path = self.mail_dir.join(format!("{n}.eml"));
-                let raw = std::fs::read(&raw_path)
-                    .unwrap_or_else(|e| panic!("read {}: {e}", raw_path.display()));
-                mail.raw = String::from_utf8_lossy(&raw).into_owned();
-                mail
-            })
-            .collect()
+        read_sink_dir(&self.mail_dir)
     }
 
     /// Waits until at least `n` mails have arrived, and returns all of them.

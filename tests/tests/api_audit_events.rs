@@ -10,7 +10,9 @@ use std::time::Duration as StdDuration;
 
 use serde_json::json;
 use zeugnis_core::ports::{AuditLog as _, AuditQuery, PageRequest};
-use zeugnis_tests::client::{Client, PASSWORD, set_up, token_after};
+use zeugnis_tests::api::{
+    ADMIN_EMAIL, ADMIN_PASSWORD, ApiClient, Reply, setup_first_tenant, token_after,
+};
 use zeugnis_tests::smtp_sink::{SinkOptions, start_sink_or_skip};
 use zeugnis_tests::{Backend, TestApp};
 
@@ -38,47 +40,51 @@ async fn journey(backend: Backend) {
         .with_config(|c| c.auth.failures_per_minute_per_address = 12)
         .spawn()
         .await;
-    let tenant = set_up(&app).await;
-    let mut secrets: Vec<String> = vec![PASSWORD.to_owned()];
+    let tenant = setup_first_tenant(&app).await.tenant;
+    let mut secrets: Vec<String> = vec![ADMIN_PASSWORD.to_owned()];
 
-    let mut admin = Client::new(&app);
-    assert_eq!(admin.login("anna@acme.de", PASSWORD).await.0, 200);
+    let mut admin = ApiClient::new(&app);
+    assert_eq!(admin.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.status, 200);
     secrets.push(admin.cookie.clone().unwrap());
     secrets.push(admin.csrf.clone().unwrap());
 
     // Roles: created, changed, deleted.
-    let (_, role) = admin
+    let Reply { json: role, .. } = admin
         .post(
             "/roles",
-            json!({"name": "Leser", "permissions": {"employees": "read"}}),
+            &json!({"name": "Leser", "permissions": {"employees": "read"}}),
         )
         .await;
     let role_id = role["id"].as_str().unwrap().to_owned();
-    let (status, _) = admin
-        .send(
+    let Reply { status, .. } = admin
+        .request(
             reqwest::Method::PUT,
             &format!("/roles/{role_id}"),
-            Some(json!({"name": "Leser", "permissions": {"employees": "read", "users": "read"}})),
+            Some(&json!({"name": "Leser", "permissions": {"employees": "read", "users": "read"}})),
         )
         .await;
     assert_eq!(status, 200);
-    let (_, spare) = admin
-        .post("/roles", json!({"name": "Spare", "permissions": {}}))
+    let Reply { json: spare, .. } = admin
+        .post("/roles", &json!({"name": "Spare", "permissions": {}}))
         .await;
     let spare = spare["id"].as_str().unwrap().to_owned();
     assert_eq!(
         admin
-            .send(reqwest::Method::DELETE, &format!("/roles/{spare}"), None)
+            .request(reqwest::Method::DELETE, &format!("/roles/{spare}"), None)
             .await
-            .0,
+            .status,
         204
     );
 
     // A user: created, registered, changed, deactivated, reactivated.
-    let (status, created) = admin
+    let Reply {
+        status,
+        json: created,
+        ..
+    } = admin
         .post(
             "/users",
-            json!({"first_name": "Bea", "last_name": "Berg", "email": "bea@acme.de",
+            &json!({"first_name": "Bea", "last_name": "Berg", "email": "bea@acme.de",
                    "role_id": role_id, "scope": {"administrator": false, "location": ["Köln"]}}),
         )
         .await;
@@ -88,62 +94,64 @@ async fn journey(backend: Backend) {
     let token = token_after(mails[0].text.as_deref().unwrap(), "/welcome#").unwrap();
     secrets.push(token.clone());
     assert_eq!(
-        Client::new(&app)
+        ApiClient::new(&app)
             .post(
                 "/invitations/accept",
-                json!({"token": token, "password": PASSWORD})
+                &json!({"token": token, "password": ADMIN_PASSWORD})
             )
             .await
-            .0,
+            .status,
         204
     );
     assert_eq!(
         admin
-            .patch(&format!("/users/{bea}"), json!({"last_name": "Brunnen"}))
+            .patch(&format!("/users/{bea}"), &json!({"last_name": "Brunnen"}))
             .await
-            .0,
+            .status,
         200
     );
     assert_eq!(
         admin
-            .post(&format!("/users/{bea}/deactivate"), json!({}))
+            .post(&format!("/users/{bea}/deactivate"), &json!({}))
             .await
-            .0,
+            .status,
         204
     );
     assert_eq!(
         admin
-            .post(&format!("/users/{bea}/reactivate"), json!({}))
+            .post(&format!("/users/{bea}/reactivate"), &json!({}))
             .await
-            .0,
+            .status,
         204
     );
 
     // Bea: password changed, logged out, sessions ended, reset requested and done.
-    let mut b = Client::new(&app);
-    assert_eq!(b.login("bea@acme.de", PASSWORD).await.0, 200);
+    let mut b = ApiClient::new(&app);
+    assert_eq!(b.login("bea@acme.de", ADMIN_PASSWORD).await.status, 200);
     let second = "Ein-neues-Kennwort-42";
     secrets.push(second.to_owned());
     assert_eq!(
-        b.send(
+        b.request(
             reqwest::Method::PUT,
             "/me/password",
-            Some(json!({"current_password": PASSWORD, "new_password": second})),
+            Some(&json!({"current_password": ADMIN_PASSWORD, "new_password": second})),
         )
         .await
-        .0,
+        .status,
         204
     );
     assert_eq!(
-        b.send(reqwest::Method::DELETE, "/session", None).await.0,
-        204
-    );
-    assert_eq!(b.login("bea@acme.de", second).await.0, 200);
-    assert_eq!(b.post("/sessions/end-all", json!({})).await.0, 204);
-    assert_eq!(
-        b.post("/password/forgot", json!({"email": "bea@acme.de"}))
+        b.request(reqwest::Method::DELETE, "/session", None)
             .await
-            .0,
+            .status,
+        204
+    );
+    assert_eq!(b.login("bea@acme.de", second).await.status, 200);
+    assert_eq!(b.post("/sessions/end-all", &json!({})).await.status, 204);
+    assert_eq!(
+        b.post("/password/forgot", &json!({"email": "bea@acme.de"}))
+            .await
+            .status,
         202
     );
     let mails = sink.wait_for(3, PATIENCE).await;
@@ -157,33 +165,38 @@ async fn journey(backend: Backend) {
     assert_eq!(
         b.post(
             "/password/reset",
-            json!({"token": reset, "password": third})
+            &json!({"token": reset, "password": third})
         )
         .await
-        .0,
+        .status,
         204
     );
 
     // Lockout and unlock; a burst from one address is a suspected attack.
     for _ in 0..5 {
         assert_eq!(
-            Client::new(&app).login("bea@acme.de", "falsch").await.0,
+            ApiClient::new(&app)
+                .login("bea@acme.de", "falsch")
+                .await
+                .status,
             401
         );
     }
     assert_eq!(
         admin
-            .post(&format!("/users/{bea}/unlock"), json!({}))
+            .post(&format!("/users/{bea}/unlock"), &json!({}))
             .await
-            .0,
+            .status,
         204
     );
     for _ in 0..8 {
-        Client::new(&app).login("niemand@acme.de", "falsch").await;
+        ApiClient::new(&app)
+            .login("niemand@acme.de", "falsch")
+            .await;
     }
 
     // Audit export.
-    assert_eq!(admin.get("/audit/export").await.0, 200);
+    assert_eq!(admin.get("/audit/export").await.status, 200);
 
     let entries = app
         .store()

@@ -25,13 +25,15 @@ use zeugnis_core::audit::{AuditAction, AuditActor, AuditEntry, AuditTarget};
 use zeugnis_core::id::{TenantId, UserId};
 use zeugnis_core::ports::{Clock, TenantStore as _, UserStore as _};
 use zeugnis_core::token::ActionToken;
+use zeugnis_core::values::{Name, Slug};
 use zeugnis_tests::api::{
-    ADMIN_EMAIL, ADMIN_PASSWORD, ApiClient, Invitee, ORGANISATION, Organisation, Reply, SLUG,
-    administrator_role_id, audit_entries, insert_role, invite_and_register, is_to, new_setup_token,
-    setup_body, setup_first_tenant, tenant_id, token_in_mail, wait_for_mails_to,
+    ADMIN_EMAIL, ADMIN_PASSWORD, ApiClient, Invitee, ORGANISATION, Reply, SLUG,
+    administrator_role_id, audit_entries, insert_role, invite_and_register, is_to, logged_in,
+    new_setup_token, organisation_with_admin, setup_body, setup_first_tenant, tenant_id,
+    token_in_mail, wait_for_mails_to,
 };
 use zeugnis_tests::smtp_sink::{SinkOptions, SmtpSink, start_sink_or_skip};
-use zeugnis_tests::{Backend, TestApp, TestAppBuilder, TestClock};
+use zeugnis_tests::{Backend, TestApp, TestAppBuilder, TestClock, TestRole, USER_PASSWORD};
 
 /// Passwords that pass the default policy and are on no list.
 const PASSWORD_B: &str = "Kiefer-Zapfen-42";
@@ -59,6 +61,7 @@ zeugnis_tests::on_both_databases!(
     too_many_failures_from_one_address_are_refused_and_audited_once,
     users_see_and_end_their_own_sessions_only,
     a_waiting_setup_token_creates_nothing_once_an_organisation_exists,
+    a_locked_administrator_cannot_step_in_for_the_last_active_one,
 );
 
 // --- helpers -----------------------------------------------------------------
@@ -111,20 +114,15 @@ fn everything() -> Value {
     json!({"administrator": true})
 }
 
-/// A logged-in client.
-async fn logged_in(app: &TestApp, email: &str, password: &str) -> ApiClient {
-    let mut c = ApiClient::new(app);
-    let r = c.login(email, password).await;
-    assert_eq!(r.status, 200, "login {email}: {}", r.text());
-    assert_eq!(r.json["status"], "logged_in");
-    c
-}
-
-/// Sets up the organisation, logs its Administrator in.
-async fn organisation_with_admin(app: &TestApp) -> (Organisation, ApiClient) {
-    let org = setup_first_tenant(app).await;
-    let admin = logged_in(app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    (org, admin)
+/// `POST /login` as the Administrator, the request claiming to come from
+/// 198.51.100.7 (`X-Forwarded-For`).
+async fn login_from_a_claimed_address(c: &ApiClient, password: &str) -> Reply {
+    c.send(
+        c.bare(Method::POST, "/login")
+            .header("x-forwarded-for", "198.51.100.7")
+            .json(&json!({"email": ADMIN_EMAIL, "password": password})),
+    )
+    .await
 }
 
 fn assert_invalid_credentials(r: &Reply, what: &str) {
@@ -184,19 +182,9 @@ async fn the_setup_and_an_invitation_lead_to_a_login_and_the_link_works_once(bac
     let token = new_setup_token(&app).expose_hex();
     let wrong = ActionToken::from_bytes([7; 32]).expose_hex();
     let r = anonymous_post(&app, "/setup", &setup_body(&wrong, ADMIN_PASSWORD)).await;
-    assert_eq!(
-        (r.status, r.code()),
-        (410, Some("invalid_link")),
-        "{}",
-        r.text()
-    );
+    r.assert_refused(410, "invalid_link", "");
     let r = anonymous_post(&app, "/setup", &setup_body(&token, "Sommer2024!")).await;
-    assert_eq!(
-        (r.status, r.code()),
-        (422, Some("password_policy")),
-        "{}",
-        r.text()
-    );
+    r.assert_refused(422, "password_policy", "");
     assert_eq!(r.json["field"], "password");
     let details = r.json["details"].as_array().unwrap();
     assert!(!details.is_empty());
@@ -209,12 +197,7 @@ async fn the_setup_and_an_invitation_lead_to_a_login_and_the_link_works_once(bac
     let mut bad_slug = setup_body(&token, ADMIN_PASSWORD);
     bad_slug["slug"] = json!("Nord Licht");
     let r = anonymous_post(&app, "/setup", &bad_slug).await;
-    assert_eq!(
-        (r.status, r.code()),
-        (422, Some("invalid_value")),
-        "{}",
-        r.text()
-    );
+    r.assert_refused(422, "invalid_value", "");
     assert_eq!(r.json["field"], "slug");
     let r = anonymous_post(&app, "/setup", &setup_body(&token, ADMIN_PASSWORD)).await;
     assert_eq!(r.status, 201, "{}", r.text());
@@ -255,12 +238,7 @@ async fn the_setup_and_an_invitation_lead_to_a_login_and_the_link_works_once(bac
     let mut unknown_role = jonas.body();
     unknown_role["role_id"] = json!(UserId::from_bytes([3; 16]).to_string());
     let r = admin.post("/users", &unknown_role).await;
-    assert_eq!(
-        (r.status, r.code()),
-        (422, Some("unknown_role")),
-        "{}",
-        r.text()
-    );
+    r.assert_refused(422, "unknown_role", "");
     let r = admin.post("/users", &jonas.body()).await;
     assert_eq!(r.status, 201, "{}", r.text());
     let jonas_id = r.json["id"].as_str().unwrap().to_owned();
@@ -273,6 +251,7 @@ async fn the_setup_and_an_invitation_lead_to_a_login_and_the_link_works_once(bac
     let mails = wait_for_mails_to(&sink, jonas.email, "Ihr Zugang", 1).await;
     assert_eq!(mails.len(), 1);
     let mail = &mails[0];
+    assert_eq!(mail.rcpt_tos, [jonas.email]);
     assert!(mail.subject.contains(ORGANISATION), "{}", mail.subject);
     let text = mail.text.as_deref().unwrap();
     let link_start = format!("http://localhost/t/{SLUG}/welcome#");
@@ -284,12 +263,7 @@ async fn the_setup_and_an_invitation_lead_to_a_login_and_the_link_works_once(bac
     let mut again = jonas.body();
     again["email"] = json!("Jonas.Berg@Nordlicht.example");
     let r = admin.post("/users", &again).await;
-    assert_eq!(
-        (r.status, r.code()),
-        (409, Some("email_taken")),
-        "{}",
-        r.text()
-    );
+    r.assert_refused(409, "email_taken", "");
     // A registration link is no reset link.
     let r = anonymous_post(
         &app,
@@ -297,12 +271,7 @@ async fn the_setup_and_an_invitation_lead_to_a_login_and_the_link_works_once(bac
         &json!({"token": link_token, "password": PASSWORD_B}),
     )
     .await;
-    assert_eq!(
-        (r.status, r.code()),
-        (410, Some("invalid_link")),
-        "{}",
-        r.text()
-    );
+    r.assert_refused(410, "invalid_link", "");
     // An account that is not registered yet gets no reset link.
     let r = anonymous_post(&app, "/password/forgot", &json!({"email": jonas.email})).await;
     assert_eq!(r.status, 202);
@@ -310,12 +279,7 @@ async fn the_setup_and_an_invitation_lead_to_a_login_and_the_link_works_once(bac
     let accept =
         |password: &str| json!({"tenant": SLUG, "token": link_token, "password": password});
     let r = anonymous_post(&app, "/invitations/accept", &accept(COMMON)).await;
-    assert_eq!(
-        (r.status, r.code()),
-        (422, Some("password_policy")),
-        "{}",
-        r.text()
-    );
+    r.assert_refused(422, "password_policy", "");
     assert_eq!(r.json["field"], "password");
     let details = r.json["details"].as_array().unwrap();
     assert!(
@@ -323,6 +287,10 @@ async fn the_setup_and_an_invitation_lead_to_a_login_and_the_link_works_once(bac
             .iter()
             .any(|d| d.as_str().unwrap().contains("too common")),
         "{details:?}"
+    );
+    assert_invalid_credentials(
+        &ApiClient::new(&app).login(jonas.email, COMMON).await,
+        "the refused password was not set",
     );
     let r = anonymous_post(&app, "/invitations/accept", &accept(PASSWORD_B)).await;
     assert_eq!(r.status, 204, "{}", r.text());
@@ -332,14 +300,10 @@ async fn the_setup_and_an_invitation_lead_to_a_login_and_the_link_works_once(bac
         .await;
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(r.json["user"]["id"], jonas_id.as_str());
+    assert_eq!(r.json["user"]["status"], "active");
     // Once only.
     let r = anonymous_post(&app, "/invitations/accept", &accept(PASSWORD_C)).await;
-    assert_eq!(
-        (r.status, r.code()),
-        (410, Some("invalid_link")),
-        "{}",
-        r.text()
-    );
+    r.assert_refused(410, "invalid_link", "");
     assert_eq!(
         ApiClient::new(&app)
             .login(jonas.email, PASSWORD_C)
@@ -359,6 +323,12 @@ async fn the_setup_and_an_invitation_lead_to_a_login_and_the_link_works_once(bac
         about(&audit, AuditAction::InvitationAccepted, &jonas_id).len(),
         1
     );
+    assert_eq!(
+        of_action(&audit, AuditAction::UserCreated).len(),
+        2,
+        "the Administrator at the setup, and Jonas"
+    );
+    assert_eq!(of_action(&audit, AuditAction::InvitationAccepted).len(), 1);
 
     // The link is valid for 72 hours.
     for (first, email) in [
@@ -399,12 +369,7 @@ async fn the_setup_and_an_invitation_lead_to_a_login_and_the_link_works_once(bac
         &json!({"token": tom, "password": PASSWORD_C}),
     )
     .await;
-    assert_eq!(
-        (r.status, r.code()),
-        (410, Some("invalid_link")),
-        "a minute after: {}",
-        r.text()
-    );
+    r.assert_refused(410, "invalid_link", "a minute after");
 }
 
 // --- 2. lockout ------------------------------------------------------------------
@@ -474,6 +439,11 @@ async fn the_fifth_consecutive_failure_locks_the_account_until_an_administrator_
     assert_invalid_credentials(&c.login(bea_email, WRONG).await, "locked, wrong");
     settle_outbox(&app).await;
     assert_eq!(count_mails(&sink, bea_email, "gesperrt"), 1);
+    assert_eq!(
+        sink.received().len(),
+        2,
+        "the invitation and the lock notice, nothing else"
+    );
 
     // The Administrator unlocks; the right password works again.
     let r = admin
@@ -531,47 +501,23 @@ async fn twenty_parallel_wrong_passwords_lock_the_account_once_and_are_each_coun
     let Some(b) = builder(backend, "parallel_lockout").await else {
         return;
     };
+    let hr = || TestRole::custom("Personal", hr_permissions());
     let app = b
         .with_smtp(&sink)
         .with_config(|c| c.auth.failures_per_minute_per_address = 1000)
+        .with_user(hr(), koeln())
+        .with_user(hr(), koeln())
         .spawn()
         .await;
-    let (org, mut admin) = organisation_with_admin(&app).await;
-    let hr = insert_role(&app, org.tenant, "Personal", hr_permissions()).await;
-    let hr = hr.to_string();
-    let (cara_email, dora_email) = ("cara@nordlicht.example", "dora@nordlicht.example");
-    let cara = invite_and_register(
-        &mut admin,
-        &sink,
-        &Invitee {
-            first_name: "Cara",
-            last_name: "Conrad",
-            email: cara_email,
-            role_id: &hr,
-            scope: koeln(),
-        },
-        PASSWORD_B,
-    )
-    .await;
-    let dora = invite_and_register(
-        &mut admin,
-        &sink,
-        &Invitee {
-            first_name: "Dora",
-            last_name: "Dietz",
-            email: dora_email,
-            role_id: &hr,
-            scope: koeln(),
-        },
-        PASSWORD_C,
-    )
-    .await;
+    let (org, mut admin) = (app.organisation(), app.admin());
+    let (cara_email, cara) = (app.user(1).email.as_str(), &app.user(1).id);
+    let (dora_email, dora) = (app.user(2).email.as_str(), &app.user(2).id);
 
     let statuses = parallel_logins(&app, cara_email, WRONG, 20).await;
     assert_eq!(statuses, vec![401; 20]);
-    assert_eq!(user_status(&mut admin, &cara).await, "locked");
+    assert_eq!(user_status(&mut admin, cara).await, "locked");
     let audit = audit_entries(&app, org.tenant).await;
-    let failed = about(&audit, AuditAction::LoginFailed, &cara);
+    let failed = about(&audit, AuditAction::LoginFailed, cara);
     assert_eq!(failed.len(), 20, "every attempt counted once");
     // In the order the database took them: five wrong passwords, the fifth
     // locking, then fifteen attempts on a locked account.
@@ -580,11 +526,18 @@ async fn twenty_parallel_wrong_passwords_lock_the_account_once_and_are_each_coun
         .filter(|e| detail(e) == "wrong_password")
         .count();
     assert_eq!((wrong, failed.len() - wrong), (5, 15), "{failed:?}");
-    assert_eq!(about(&audit, AuditAction::AccountLocked, &cara).len(), 1);
+    assert_eq!(about(&audit, AuditAction::AccountLocked, cara).len(), 1);
     assert_invalid_credentials(
-        &ApiClient::new(&app).login(cara_email, PASSWORD_B).await,
+        &ApiClient::new(&app).login(cara_email, USER_PASSWORD).await,
         "locked",
     );
+    assert_eq!(
+        failed_logins_of(&app, org.tenant, cara).await,
+        21,
+        "20 wrong, then the refused right one"
+    );
+    let audit = audit_entries(&app, org.tenant).await;
+    assert_eq!(about(&audit, AuditAction::LoginFailed, cara).len(), 21);
     wait_for_mails_to(&sink, cara_email, "gesperrt", 1).await;
     settle_outbox(&app).await;
     assert_eq!(count_mails(&sink, cara_email, "gesperrt"), 1, "one notice");
@@ -594,14 +547,14 @@ async fn twenty_parallel_wrong_passwords_lock_the_account_once_and_are_each_coun
     assert_eq!(statuses, vec![401; 4]);
     assert_eq!(
         ApiClient::new(&app)
-            .login(dora_email, PASSWORD_C)
+            .login(dora_email, USER_PASSWORD)
             .await
             .status,
         200
     );
     let audit = audit_entries(&app, org.tenant).await;
-    assert_eq!(about(&audit, AuditAction::LoginFailed, &dora).len(), 4);
-    assert!(about(&audit, AuditAction::AccountLocked, &dora).is_empty());
+    assert_eq!(about(&audit, AuditAction::LoginFailed, dora).len(), 4);
+    assert!(about(&audit, AuditAction::AccountLocked, dora).is_empty());
 }
 
 // --- 4. no enumeration -----------------------------------------------------------
@@ -812,12 +765,7 @@ async fn a_reset_link_works_once_for_thirty_minutes_and_ends_every_session(backe
 
     // A refused password leaves the link usable.
     let r = anonymous_post(&app, "/password/reset", &reset(&token, COMMON)).await;
-    assert_eq!(
-        (r.status, r.code()),
-        (422, Some("password_policy")),
-        "{}",
-        r.text()
-    );
+    r.assert_refused(422, "password_policy", "");
     assert_eq!(old_session.get("/session").await.status, 200);
     let r = anonymous_post(&app, "/password/reset", &reset(&token, PASSWORD_B)).await;
     assert_eq!(r.status, 204, "{}", r.text());
@@ -872,21 +820,22 @@ async fn a_reset_link_works_once_for_thirty_minutes_and_ends_every_session(backe
     let replaced = fresh_link().await;
     let late = fresh_link().await;
     let r = anonymous_post(&app, "/password/reset", &reset(&replaced, PASSWORD_C)).await;
-    assert_eq!(
-        (r.status, r.code()),
-        (410, Some("invalid_link")),
-        "replaced: {}",
-        r.text()
-    );
-    // Thirty minutes: a link is dead a second after, and works a minute before.
-    clock.advance(Duration::minutes(30) + Duration::seconds(1));
-    let r = anonymous_post(&app, "/password/reset", &reset(&late, PASSWORD_C)).await;
-    assert_eq!(
-        (r.status, r.code()),
-        (410, Some("invalid_link")),
-        "expired: {}",
-        r.text()
-    );
+    r.assert_refused(410, "invalid_link", "replaced");
+    // Thirty minutes: a link is dead at thirty and after, and works a minute
+    // before.
+    for (after, step) in [
+        ("thirty minutes", Duration::minutes(30)),
+        ("a second more", Duration::seconds(1)),
+    ] {
+        clock.advance(step);
+        let r = anonymous_post(&app, "/password/reset", &reset(&late, PASSWORD_C)).await;
+        assert_eq!(
+            (r.status, r.code()),
+            (410, Some("invalid_link")),
+            "expired after {after}: {}",
+            r.text()
+        );
+    }
     let in_time = fresh_link().await;
     clock.advance(Duration::minutes(29));
     let r = anonymous_post(&app, "/password/reset", &reset(&in_time, PASSWORD_C)).await;
@@ -908,12 +857,7 @@ async fn a_reset_link_works_once_for_thirty_minutes_and_ends_every_session(backe
         );
     }
     let r = anonymous_post(&app, "/password/reset", &reset(&before_lock, PASSWORD_D)).await;
-    assert_eq!(
-        (r.status, r.code()),
-        (410, Some("invalid_link")),
-        "locked since: {}",
-        r.text()
-    );
+    r.assert_refused(410, "invalid_link", "locked since");
     assert_invalid_credentials(
         &ApiClient::new(&app).login(ADMIN_EMAIL, PASSWORD_D).await,
         "still locked, password unchanged",
@@ -1164,9 +1108,17 @@ fn assert_security_headers(r: &Reply, what: &str, hsts: bool) {
     let csp = r.header("content-security-policy").unwrap_or_default();
     assert!(csp.contains("frame-ancestors 'none'"), "{what}: {csp}");
     assert!(csp.contains("default-src 'none'"), "{what}: {csp}");
+    assert!(!csp.contains("unsafe-inline"), "{what}: {csp}");
+    if r.status >= 400 {
+        assert!(
+            r.json["code"].is_string() && r.json["message"].is_string(),
+            "{what}: an error body: {}",
+            r.text()
+        );
+    }
     match r.header("strict-transport-security") {
         Some(v) if hsts => assert!(
-            v.contains("max-age=") && !v.contains("max-age=0"),
+            v.starts_with("max-age=") && !v.starts_with("max-age=0"),
             "{what}: {v}"
         ),
         Some(v) => panic!("{what}: HSTS over plain http: {v}"),
@@ -1202,6 +1154,9 @@ async fn api_answers_carry_the_security_headers_whatever_their_status(backend: B
         let r = c.get("/gibt-es-nicht").await;
         assert_eq!(r.status, 404);
         assert_security_headers(&r, "404", https);
+        let r = c.get("/openapi.json").await;
+        assert_eq!(r.status, 200);
+        assert_security_headers(&r, "the OpenAPI document", https);
     }
 }
 
@@ -1217,9 +1172,14 @@ async fn nobody_grants_or_touches_more_rights_than_they_hold(backend: Backend) {
     let app = b.with_smtp(&sink).spawn().await;
     let (org, mut admin) = organisation_with_admin(&app).await;
     let admin_role = administrator_role_id(&mut admin).await;
-    let hr = insert_role(&app, org.tenant, "Personal", hr_permissions())
-        .await
-        .to_string();
+    let hr = insert_role(
+        &app,
+        org.tenant,
+        "Personal",
+        hr_permissions().with(Area::Roles, AccessLevel::ReadWrite),
+    )
+    .await
+    .to_string();
     let reader = insert_role(
         &app,
         org.tenant,
@@ -1315,6 +1275,20 @@ async fn nobody_grants_or_touches_more_rights_than_they_hold(backend: Backend) {
             r.text()
         );
     }
+    let r = karl
+        .post(
+            "/roles",
+            &json!({"name": "Mehr", "permissions": {"users": "read_write", "employees": "read_write"}}),
+        )
+        .await;
+    r.assert_refused(403, "escalation", "a role with more rights");
+    let r = karl
+        .patch(
+            &format!("/users/{}", org.admin_id),
+            &json!({"last_name": "Weg"}),
+        )
+        .await;
+    r.assert_refused(403, "escalation", "changing an Administrator");
     // Within the own rights it works.
     let r = karl
         .post("/users", &invite("e@nordlicht.example", &hr, koeln()))
@@ -1324,21 +1298,11 @@ async fn nobody_grants_or_touches_more_rights_than_they_hold(backend: Backend) {
     let r = karl
         .post(&format!("/users/{}/deactivate", org.admin_id), &json!({}))
         .await;
-    assert_eq!(
-        (r.status, r.code()),
-        (403, Some("escalation")),
-        "{}",
-        r.text()
-    );
+    r.assert_refused(403, "escalation", "");
     let r = karl
         .post(&format!("/users/{mara}/unlock"), &json!({}))
         .await;
-    assert_eq!(
-        (r.status, r.code()),
-        (403, Some("forbidden")),
-        "{}",
-        r.text()
-    );
+    r.assert_refused(403, "forbidden", "");
     assert_eq!(user_status(&mut karl, &org.admin_id).await, "active");
     assert_eq!(user_status(&mut karl, &mara).await, "locked");
     let emails: Vec<String> = karl.get("/users").await.json["items"]
@@ -1360,28 +1324,13 @@ async fn nobody_grants_or_touches_more_rights_than_they_hold(backend: Backend) {
     // Without the Users area, not even the list.
     let mut lisa = logged_in(&app, lisa_email, PASSWORD_C).await;
     let r = lisa.get("/users").await;
-    assert_eq!(
-        (r.status, r.code()),
-        (403, Some("forbidden")),
-        "{}",
-        r.text()
-    );
+    r.assert_refused(403, "forbidden", "");
     let r = lisa.get(&format!("/users/{}", org.admin_id)).await;
-    assert_eq!(
-        (r.status, r.code()),
-        (403, Some("forbidden")),
-        "{}",
-        r.text()
-    );
+    r.assert_refused(403, "forbidden", "");
     let r = lisa
         .post("/users", &invite("f@nordlicht.example", &reader, koeln()))
         .await;
-    assert_eq!(
-        (r.status, r.code()),
-        (403, Some("forbidden")),
-        "{}",
-        r.text()
-    );
+    r.assert_refused(403, "forbidden", "");
 
     // Within his own rights Karl may deactivate: Lisa's role and scope are
     // no wider than his.
@@ -1408,12 +1357,7 @@ async fn the_last_administrator_stays_and_a_deactivated_user_is_out_at_once(back
     let deactivate_self = format!("/users/{}/deactivate", org.admin_id);
 
     let r = admin.post(&deactivate_self, &json!({})).await;
-    assert_eq!(
-        (r.status, r.code()),
-        (409, Some("last_administrator")),
-        "{}",
-        r.text()
-    );
+    r.assert_refused(409, "last_administrator", "");
     assert_eq!(admin.get("/session").await.status, 200);
     assert_eq!(user_status(&mut admin, &org.admin_id).await, "active");
 
@@ -1506,12 +1450,7 @@ async fn changing_the_password_needs_the_current_one_and_ends_the_other_sessions
         |current: &str, new: &str| json!({"current_password": current, "new_password": new});
 
     let r = here.put("/me/password", &change(WRONG, PASSWORD_B)).await;
-    assert_eq!(
-        (r.status, r.code()),
-        (403, Some("wrong_current_password")),
-        "{}",
-        r.text()
-    );
+    r.assert_refused(403, "wrong_current_password", "");
     assert_eq!(r.json["field"], "current_password");
     assert_eq!(failed_logins_of(&app, org.tenant, &org.admin_id).await, 1);
     let audit = audit_entries(&app, org.tenant).await;
@@ -1523,12 +1462,7 @@ async fn changing_the_password_needs_the_current_one_and_ends_the_other_sessions
     let r = here
         .put("/me/password", &change(ADMIN_PASSWORD, COMMON))
         .await;
-    assert_eq!(
-        (r.status, r.code()),
-        (422, Some("password_policy")),
-        "{}",
-        r.text()
-    );
+    r.assert_refused(422, "password_policy", "");
     assert_eq!(r.json["field"], "new_password");
 
     let r = here
@@ -1658,12 +1592,7 @@ async fn unknown_routes_and_malformed_bodies_get_json_errors(backend: Backend) {
     );
     assert!(json_type(&r));
     let r = c.send(c.bare(Method::DELETE, "/login")).await;
-    assert_eq!(
-        (r.status, r.code()),
-        (405, Some("method_not_allowed")),
-        "{}",
-        r.text()
-    );
+    r.assert_refused(405, "method_not_allowed", "");
     assert!(json_type(&r));
 }
 
@@ -1713,13 +1642,7 @@ async fn too_many_failures_from_one_address_are_refused_and_audited_once(backend
         "forgot"
     );
     // No trusted proxy is configured: a client cannot name another address.
-    let r = c
-        .send(
-            c.bare(Method::POST, "/login")
-                .header("x-forwarded-for", "198.51.100.7")
-                .json(&json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})),
-        )
-        .await;
+    let r = login_from_a_claimed_address(&c, ADMIN_PASSWORD).await;
     assert_eq!(
         (r.status, r.code()),
         (429, Some("too_many_attempts")),
@@ -1769,32 +1692,17 @@ fn session_ids(r: &Reply) -> Vec<(String, bool)> {
 }
 
 async fn users_see_and_end_their_own_sessions_only(backend: Backend) {
-    let Some(sink) = start_sink_or_skip(SinkOptions::default()) else {
-        return;
-    };
     let Some(b) = builder(backend, "own_sessions").await else {
         return;
     };
-    let app = b.with_smtp(&sink).spawn().await;
-    let (org, mut admin) = organisation_with_admin(&app).await;
-    let hr = insert_role(&app, org.tenant, "Personal", hr_permissions()).await;
-    let otto_email = "otto@nordlicht.example";
-    invite_and_register(
-        &mut admin,
-        &sink,
-        &Invitee {
-            first_name: "Otto",
-            last_name: "Ostertag",
-            email: otto_email,
-            role_id: &hr.to_string(),
-            scope: koeln(),
-        },
-        PASSWORD_B,
-    )
-    .await;
+    let app = b
+        .with_user(TestRole::custom("Personal", hr_permissions()), koeln())
+        .spawn()
+        .await;
+    let (org, mut admin) = (app.organisation(), app.admin());
     let mut laptop = logged_in(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
     let mut phone = logged_in(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    let mut otto = logged_in(&app, otto_email, PASSWORD_B).await;
+    let mut otto = app.user(1).client.clone();
 
     let r = laptop.get("/sessions").await;
     assert_eq!(r.status, 200, "{}", r.text());
@@ -1893,11 +1801,156 @@ async fn a_waiting_setup_token_creates_nothing_once_an_organisation_exists(backe
     second["slug"] = json!("zweite-firma");
     second["email"] = json!("eve@zweite-firma.example");
     let r = anonymous_post(&app, "/setup", &second).await;
-    assert_eq!(
-        (r.status, r.code()),
-        (410, Some("invalid_link")),
-        "the installation is set up: {}",
-        r.text()
-    );
+    r.assert_refused(410, "invalid_link", "the installation is set up");
     assert_eq!(app.store().tenants().await.unwrap().len(), 1);
+
+    // The organisation made with the command line while the token waits.
+    let Some(b) = builder(backend, "stale_setup_token_cli").await else {
+        return;
+    };
+    let app = b.spawn().await;
+    let waiting = new_setup_token(&app).expose_hex();
+    app.state()
+        .tenants()
+        .create(
+            Slug::parse("other").unwrap(),
+            Name::new("Other GmbH").unwrap(),
+            None,
+        )
+        .await
+        .unwrap();
+    let r = anonymous_post(&app, "/setup", &setup_body(&waiting, ADMIN_PASSWORD)).await;
+    r.assert_refused(410, "invalid_link", "an organisation exists");
+    assert_eq!(app.store().tenants().await.unwrap().len(), 1);
+}
+
+// --- 17. a locked Administrator -------------------------------------------------------------
+
+async fn a_locked_administrator_cannot_step_in_for_the_last_active_one(backend: Backend) {
+    let Some(b) = builder(backend, "locked_admin").await else {
+        return;
+    };
+    let app = b
+        .with_user(TestRole::Administrator, everything())
+        .spawn()
+        .await;
+    let org = app.organisation();
+    let mut admin = app.admin();
+    let bea = app.user(1);
+    for _ in 0..5 {
+        assert_invalid_credentials(
+            &ApiClient::new(&app).login(&bea.email, WRONG).await,
+            "wrong",
+        );
+    }
+    assert_eq!(user_status(&mut admin, &bea.id).await, "locked");
+    // Bea is an Administrator, but locked: the first one is the last active one.
+    let deactivate_self = format!("/users/{}/deactivate", org.admin_id);
+    let r = admin.post(&deactivate_self, &json!({})).await;
+    r.assert_refused(409, "last_administrator", "");
+    // Nor can the own second factors be dropped without the password.
+    let r = admin
+        .post(
+            &format!("/users/{}/second-factor/reset", org.admin_id),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(r.status, 403, "{}", r.text());
+    // Once Bea is unlocked, the first Administrator may step back.
+    let r = admin
+        .post(&format!("/users/{}/unlock", bea.id), &json!({}))
+        .await;
+    assert_eq!(r.status, 204, "{}", r.text());
+    let r = admin
+        .patch(
+            &format!("/users/{}", org.admin_id),
+            &json!({"role_id": bea.role_id}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "no change of role, a no-op: {}", r.text());
+    let r = admin.post(&deactivate_self, &json!({})).await;
+    assert_eq!(r.status, 204, "{}", r.text());
+}
+
+// --- without a database per test ------------------------------------------------------------
+
+#[tokio::test]
+async fn secure_cookies_cannot_be_switched_off_for_a_public_address() {
+    let result = zeugnis_app::Application::build(zeugnis_app::Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        data_dir: tempfile::tempdir().unwrap().keep().join("data"),
+        http: zeugnis_app::config::HttpConfig {
+            public_url: "https://zeugnis.example.com".into(),
+            secure_cookies: false,
+            trusted_proxies: Vec::new(),
+        },
+        ..zeugnis_app::Config::default()
+    })
+    .await;
+    let error = result.err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(error.contains("secure_cookies"), "refused: {error:?}");
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_refused_before_they_are_read() {
+    let app = TestApp::spawn().await;
+    let c = ApiClient::new(&app);
+    let r = c
+        .send(
+            c.bare(Method::POST, "/login")
+                .header("content-type", "application/json")
+                .body(format!(
+                    r#"{{"email":"a@b.de","password":"{}"}}"#,
+                    "x".repeat(300_000)
+                )),
+        )
+        .await;
+    r.assert_refused(413, "too_large", "");
+}
+
+#[tokio::test]
+async fn a_trusted_proxy_names_the_client_and_nobody_else_can() {
+    let app = TestApp::builder()
+        .with_config(|c| c.http.trusted_proxies = vec!["127.0.0.1".into()])
+        .spawn()
+        .await;
+    let org = setup_first_tenant(&app).await;
+    // The client forged a first line; the proxy appended the real address. Sent
+    // as raw HTTP, so the two header lines reach the server exactly so.
+    let body = format!(r#"{{"email":"{ADMIN_EMAIL}","password":"{WRONG}"}}"#);
+    let raw = format!(
+        "POST /api/v1/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n\
+         X-Forwarded-For: 1.2.3.4\r\nX-Forwarded-For: 198.51.100.7\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let mut stream = tokio::net::TcpStream::connect(app.addr()).await.unwrap();
+    tokio::io::AsyncWriteExt::write_all(&mut stream, raw.as_bytes())
+        .await
+        .unwrap();
+    let mut answer = String::new();
+    tokio::io::AsyncReadExt::read_to_string(&mut stream, &mut answer)
+        .await
+        .unwrap();
+    assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
+    let untrusted = TestApp::spawn().await;
+    let other = setup_first_tenant(&untrusted).await;
+    let c = ApiClient::new(&untrusted);
+    let r = login_from_a_claimed_address(&c, WRONG).await;
+    assert_eq!(r.status, 401);
+    for (app, tenant, address) in [
+        (&app, org.tenant, "198.51.100.7"),
+        (&untrusted, other.tenant, "127.0.0.1"),
+    ] {
+        let audit = audit_entries(app, tenant).await;
+        let failed = of_action(&audit, AuditAction::LoginFailed);
+        assert_eq!(
+            failed[0]
+                .event
+                .source_ip
+                .map(|ip| ip.to_string())
+                .as_deref(),
+            Some(address)
+        );
+    }
 }

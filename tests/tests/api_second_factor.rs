@@ -16,12 +16,13 @@ use serde_json::json;
 use time::Duration;
 use zeugnis_core::ports::{
     AuditLog as _, AuditQuery, ChangeSet, Clock as _, PageRequest, SettingsStore as _,
-    TenantStore as _, TotpEngine as _, TotpSecret, UnitOfWork as _, Write,
+    TotpEngine as _, TotpSecret, UnitOfWork as _, Write,
 };
 use zeugnis_core::second_factor::step_at;
 use zeugnis_core::settings::SecondFactorRequirement;
-use zeugnis_core::values::Slug;
-use zeugnis_tests::client::{Client, PASSWORD, set_up, token_after};
+use zeugnis_tests::api::{
+    ADMIN_EMAIL, ADMIN_PASSWORD, ApiClient, Reply, setup_first_tenant, token_in_mail,
+};
 use zeugnis_tests::sms_gateway::GatewayDouble;
 use zeugnis_tests::{Backend, TestApp, TestAppBuilder, TestClock};
 
@@ -85,18 +86,25 @@ async fn totp_codes_work_once_and_recovery_codes_replace_a_lost_app(backend: Bac
     let Some(b) = builder(backend, "totp", &clock).await else {
         return;
     };
-    let app = b.spawn().await;
-    let tenant = set_up(&app).await;
-    let mut c = Client::new(&app);
-    assert_eq!(c.login("anna@acme.de", PASSWORD).await.0, 200);
+    let app = b.with_admin().spawn().await;
+    let tenant = app.organisation().tenant;
+    let mut c = app.admin();
 
     // Setting up a factor needs the current password.
-    let (status, body) = c.post("/me/totp", json!({"password": "falsch"})).await;
+    let Reply {
+        status, json: body, ..
+    } = c.post("/me/totp", &json!({"password": "falsch"})).await;
     assert_eq!(
         (status, body["code"].as_str()),
         (403, Some("wrong_current_password"))
     );
-    let (status, setup) = c.post("/me/totp", json!({"password": PASSWORD})).await;
+    let Reply {
+        status,
+        json: setup,
+        ..
+    } = c
+        .post("/me/totp", &json!({"password": ADMIN_PASSWORD}))
+        .await;
     assert_eq!(status, 200, "{setup}");
     let uri = setup["otpauth_uri"].as_str().unwrap();
     assert!(
@@ -106,11 +114,13 @@ async fn totp_codes_work_once_and_recovery_codes_replace_a_lost_app(backend: Bac
     assert!(setup["qr_svg"].as_str().unwrap().contains("<svg"));
     let secret = secret_of(uri);
     // A wrong code does not confirm.
-    let (status, _) = c.post("/me/totp/confirm", json!({"code": "000000"})).await;
+    let Reply { status, .. } = c.post("/me/totp/confirm", &json!({"code": "000000"})).await;
     assert_eq!(status, 401);
     let enrolment_code = code(&secret, &clock);
-    let (status, body) = c
-        .post("/me/totp/confirm", json!({"code": enrolment_code}))
+    let Reply {
+        status, json: body, ..
+    } = c
+        .post("/me/totp/confirm", &json!({"code": enrolment_code}))
         .await;
     assert_eq!(status, 200, "{body}");
     let recovery: Vec<String> = body["recovery_codes"]
@@ -122,53 +132,59 @@ async fn totp_codes_work_once_and_recovery_codes_replace_a_lost_app(backend: Bac
     assert_eq!(recovery.len(), 10);
 
     // The next login asks for the second factor; the session can do nothing else.
-    let (status, body) = c.login("anna@acme.de", PASSWORD).await;
+    let Reply {
+        status, json: body, ..
+    } = c.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     assert_eq!(status, 200);
     assert_eq!(body["status"], "second_factor_required");
     assert!(body.get("user").is_none());
-    assert_eq!(c.get("/session").await.0, 401);
+    assert_eq!(c.get("/session").await.status, 401);
     // The code used at enrolment is never accepted again (same step).
-    let (status, body) = c
+    let Reply {
+        status, json: body, ..
+    } = c
         .post(
             "/login/second-factor",
-            json!({"method": "totp", "code": enrolment_code}),
+            &json!({"method": "totp", "code": enrolment_code}),
         )
         .await;
     assert_eq!((status, body["code"].as_str()), (401, Some("invalid_code")));
     // The next step's code, computed here, logs in.
     clock.advance(Duration::seconds(30));
     let fresh = code(&secret, &clock);
-    let (status, body) = c
+    let Reply {
+        status, json: body, ..
+    } = c
         .post(
             "/login/second-factor",
-            json!({"method": "totp", "code": fresh}),
+            &json!({"method": "totp", "code": fresh}),
         )
         .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["status"], "logged_in");
-    assert_eq!(c.get("/session").await.0, 200);
+    assert_eq!(c.get("/session").await.status, 200);
     // Replaying that code in a new login is refused.
-    assert_eq!(c.login("anna@acme.de", PASSWORD).await.0, 200);
-    let (status, _) = c
+    assert_eq!(c.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.status, 200);
+    let Reply { status, .. } = c
         .post(
             "/login/second-factor",
-            json!({"method": "totp", "code": fresh}),
+            &json!({"method": "totp", "code": fresh}),
         )
         .await;
     assert_eq!(status, 401);
     // A recovery code works once.
-    let (status, _) = c
+    let Reply { status, .. } = c
         .post(
             "/login/second-factor",
-            json!({"method": "recovery_code", "code": recovery[0].to_uppercase()}),
+            &json!({"method": "recovery_code", "code": recovery[0].to_uppercase()}),
         )
         .await;
     assert_eq!(status, 200);
-    assert_eq!(c.login("anna@acme.de", PASSWORD).await.0, 200);
-    let (status, _) = c
+    assert_eq!(c.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.status, 200);
+    let Reply { status, .. } = c
         .post(
             "/login/second-factor",
-            json!({"method": "recovery_code", "code": recovery[0]}),
+            &json!({"method": "recovery_code", "code": recovery[0]}),
         )
         .await;
     assert_eq!(status, 401);
@@ -198,7 +214,7 @@ async fn a_required_second_factor_is_enrolled_during_the_next_login(backend: Bac
         return;
     };
     let app = b.spawn().await;
-    let tenant = set_up(&app).await;
+    let tenant = setup_first_tenant(&app).await.tenant;
     let store = &app.store();
     let current = store.settings(tenant).await.unwrap();
     let mut settings = current.value.clone();
@@ -208,25 +224,37 @@ async fn a_required_second_factor_is_enrolled_during_the_next_login(backend: Bac
     cs.push(Write::SaveSettings(settings, version));
     store.commit(cs).await.unwrap();
 
-    let mut c = Client::new(&app);
-    let (status, body) = c.login("anna@acme.de", PASSWORD).await;
+    let mut c = ApiClient::new(&app);
+    let Reply {
+        status, json: body, ..
+    } = c.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     assert_eq!(status, 200);
     assert_eq!(body["status"], "second_factor_required");
     assert_eq!(body["enrolment_required"], true);
-    assert_eq!(c.get("/users").await.0, 401, "nothing before enrolment");
-    let (status, setup) = c.post("/login/totp", json!({})).await;
+    assert_eq!(
+        c.get("/users").await.status,
+        401,
+        "nothing before enrolment"
+    );
+    let Reply {
+        status,
+        json: setup,
+        ..
+    } = c.post("/login/totp", &json!({})).await;
     assert_eq!(status, 200, "{setup}");
     let secret = secret_of(setup["otpauth_uri"].as_str().unwrap());
-    let (status, body) = c
+    let Reply {
+        status, json: body, ..
+    } = c
         .post(
             "/login/totp/confirm",
-            json!({"code": code(&secret, &clock)}),
+            &json!({"code": code(&secret, &clock)}),
         )
         .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["login"]["status"], "logged_in");
     assert_eq!(body["recovery_codes"].as_array().unwrap().len(), 10);
-    assert_eq!(c.get("/users").await.0, 200);
+    assert_eq!(c.get("/users").await.status, 200);
     let logins = app
         .store()
         .entries(
@@ -263,31 +291,34 @@ async fn sms_codes_expire_after_five_minutes_and_belong_to_one_attempt(backend: 
             c.sms.url = url;
             c.delivery.poll_secs = 1;
         })
+        .with_admin()
         .spawn()
         .await;
-    set_up(&app).await;
-    let mut c = Client::new(&app);
-    assert_eq!(c.login("anna@acme.de", PASSWORD).await.0, 200);
-    let me = c.get("/session").await.1["user"]["id"]
+    let mut c = app.admin();
+    let me = c.get("/session").await.json["user"]["id"]
         .as_str()
         .unwrap()
         .to_owned();
     // The own phone number is changed with the password, not through PATCH.
-    let (status, body) = c
+    let Reply {
+        status, json: body, ..
+    } = c
         .patch(
             &format!("/users/{me}"),
-            json!({"phone": "+49 151 1234 5678"}),
+            &json!({"phone": "+49 151 1234 5678"}),
         )
         .await;
     assert_eq!(
         (status, body["code"].as_str()),
         (403, Some("reauthentication_required"))
     );
-    let (status, body) = c
-        .send(
+    let Reply {
+        status, json: body, ..
+    } = c
+        .request(
             reqwest::Method::PUT,
             "/me/contact",
-            Some(json!({"password": PASSWORD, "phone": "+49 151 1234 5678"})),
+            Some(&json!({"password": ADMIN_PASSWORD, "phone": "+49 151 1234 5678"})),
         )
         .await;
     assert_eq!(status, 200, "{body}");
@@ -308,68 +339,78 @@ async fn sms_codes_expire_after_five_minutes_and_belong_to_one_attempt(backend: 
             panic!("no SMS number {n} arrived");
         }
     };
-    let (status, body) = c.post("/me/sms", json!({"password": PASSWORD})).await;
+    let Reply {
+        status, json: body, ..
+    } = c
+        .post("/me/sms", &json!({"password": ADMIN_PASSWORD}))
+        .await;
     assert_eq!(status, 202, "{body}");
     let challenge = body["challenge_id"].as_str().unwrap().to_owned();
     let enrol_code = wait_for_sms(1).await;
-    let (status, body) = c
+    let Reply {
+        status, json: body, ..
+    } = c
         .post(
             "/me/sms/confirm",
-            json!({"challenge_id": challenge, "code": enrol_code}),
+            &json!({"challenge_id": challenge, "code": enrol_code}),
         )
         .await;
     assert_eq!(status, 204, "{body}");
 
     // Attempt A gets a code; it expires after 5 minutes.
-    let (_, body) = c.login("anna@acme.de", PASSWORD).await;
+    let Reply { json: body, .. } = c.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     assert_eq!(body["status"], "second_factor_required");
     let attempt_a = (c.cookie.clone(), c.csrf.clone());
-    assert_eq!(c.post("/login/sms", json!({})).await.0, 202);
+    assert_eq!(c.post("/login/sms", &json!({})).await.status, 202);
     let code_a = wait_for_sms(2).await;
-    let (status, body) = c.post("/login/sms", json!({})).await;
+    let Reply {
+        status, json: body, ..
+    } = c.post("/login/sms", &json!({})).await;
     assert_eq!((status, body["code"].as_str()), (429, Some("too_soon")));
     clock.advance(Duration::minutes(5));
-    let (status, _) = c
+    let Reply { status, .. } = c
         .post(
             "/login/second-factor",
-            json!({"method": "sms", "code": code_a}),
+            &json!({"method": "sms", "code": code_a}),
         )
         .await;
     assert_eq!(status, 401, "an expired code is refused");
 
     // Attempt B: attempt A's code does not work for it; its own does.
     clock.advance(Duration::minutes(1));
-    let (_, body) = c.login("anna@acme.de", PASSWORD).await;
+    let Reply { json: body, .. } = c.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     assert_eq!(body["status"], "second_factor_required");
     let before = sms_count();
-    assert_eq!(c.post("/login/sms", json!({})).await.0, 202);
+    assert_eq!(c.post("/login/sms", &json!({})).await.status, 202);
     let code_b = wait_for_sms(before + 1).await;
-    let (status, _) = c
+    let Reply { status, .. } = c
         .post(
             "/login/second-factor",
-            json!({"method": "sms", "code": code_a}),
+            &json!({"method": "sms", "code": code_a}),
         )
         .await;
     assert_eq!(status, 401, "a code of another attempt is refused");
-    let (status, body) = c
+    let Reply {
+        status, json: body, ..
+    } = c
         .post(
             "/login/second-factor",
-            json!({"method": "sms", "code": code_b}),
+            &json!({"method": "sms", "code": code_b}),
         )
         .await;
     assert_eq!(status, 200, "{body}");
     // Used once.
-    let (status, _) = c
+    let Reply { status, .. } = c
         .post(
             "/login/second-factor",
-            json!({"method": "sms", "code": code_b}),
+            &json!({"method": "sms", "code": code_b}),
         )
         .await;
     assert_eq!(status, 401, "the full session is no pending login");
     // Attempt A's pending session ended when its 5 minutes ran out.
     c.cookie = attempt_a.0;
     c.csrf = attempt_a.1;
-    assert_eq!(c.post("/login/sms", json!({})).await.0, 401);
+    assert_eq!(c.post("/login/sms", &json!({})).await.status, 401);
 }
 
 async fn administrators_read_and_export_the_audit_log_safely(backend: Backend) {
@@ -377,26 +418,35 @@ async fn administrators_read_and_export_the_audit_log_safely(backend: Backend) {
     let Some(b) = builder(backend, "audit_api", &clock).await else {
         return;
     };
-    let app = b.spawn().await;
-    set_up(&app).await;
-    let mut admin = Client::new(&app);
-    assert_eq!(admin.login("anna@acme.de", PASSWORD).await.0, 200);
+    let app = b.with_admin().spawn().await;
+    let mut admin = app.admin();
     assert_eq!(
-        Client::new(&app).login("anna@acme.de", "falsch").await.0,
+        ApiClient::new(&app)
+            .login(ADMIN_EMAIL, "falsch")
+            .await
+            .status,
         401
     );
-    let (status, created) = admin
+    let Reply {
+        status,
+        json: created,
+        ..
+    } = admin
         .post(
             "/roles",
-            json!({"name": "Leser", "permissions": {"employees": "read"}}),
+            &json!({"name": "Leser", "permissions": {"employees": "read"}}),
         )
         .await;
     assert_eq!(status, 201, "{created}");
     let reader_role = created["id"].as_str().unwrap().to_owned();
-    let (status, invited) = admin
+    let Reply {
+        status,
+        json: invited,
+        ..
+    } = admin
         .post(
             "/users",
-            json!({
+            &json!({
                 "first_name": "=HYPERLINK(\"http://evil\")", "last_name": "Jürgens, Öztürk",
                 "email": "leser@acme.de", "role_id": reader_role,
                 "scope": {"administrator": false, "location": ["Köln"]},
@@ -405,18 +455,24 @@ async fn administrators_read_and_export_the_audit_log_safely(backend: Backend) {
         .await;
     assert_eq!(status, 201, "{invited}");
     let uid = invited["id"].as_str().unwrap().to_owned();
-    let (status, changed) = admin
-        .patch(&format!("/users/{uid}"), json!({"last_name": "@Straße"}))
+    let Reply {
+        status,
+        json: changed,
+        ..
+    } = admin
+        .patch(&format!("/users/{uid}"), &json!({"last_name": "@Straße"}))
         .await;
     assert_eq!(status, 200, "{changed}");
 
-    let (status, page) = admin.get("/audit?action=login_failed").await;
+    let Reply {
+        status, json: page, ..
+    } = admin.get("/audit?action=login_failed").await;
     assert_eq!(status, 200, "{page}");
     let items = page["items"].as_array().unwrap();
     assert_eq!(items.len(), 1);
     assert_eq!(items[0]["detail"], "wrong_password");
     assert_eq!(items[0]["source_ip"], "127.0.0.1");
-    let (_, by_user) = admin.get(&format!("/audit?user={uid}")).await;
+    let Reply { json: by_user, .. } = admin.get(&format!("/audit?user={uid}")).await;
     let actions: Vec<&str> = by_user["items"]
         .as_array()
         .unwrap()
@@ -424,7 +480,7 @@ async fn administrators_read_and_export_the_audit_log_safely(backend: Backend) {
         .map(|i| i["action"].as_str().unwrap())
         .collect();
     assert_eq!(actions, ["user_changed", "user_created"]);
-    assert_eq!(admin.get("/audit?action=nonsense").await.0, 422);
+    assert_eq!(admin.get("/audit?action=nonsense").await.status, 422);
 
     let resp = app
         .client()
@@ -480,54 +536,40 @@ async fn administrators_read_and_export_the_audit_log_safely(backend: Backend) {
         }
     }
     assert!(csv.contains("'@Straße"), "{csv}");
-    assert!(!csv.contains(PASSWORD));
-    let actions = audit_actions(&app, app_tenant(&app).await).await;
+    assert!(!csv.contains(ADMIN_PASSWORD));
+    let actions = audit_actions(&app, app.organisation().tenant).await;
     assert_eq!(actions[0], "data_exported");
 
     // A non-Administrator gets nothing.
     let token = invitation_token(&app).await;
-    let mut reader = Client::new(&app);
-    let (status, body) = reader
+    let mut reader = ApiClient::new(&app);
+    let Reply {
+        status, json: body, ..
+    } = reader
         .post(
             "/invitations/accept",
-            json!({"token": token, "password": PASSWORD}),
+            &json!({"token": token, "password": ADMIN_PASSWORD}),
         )
         .await;
     assert_eq!(status, 204, "{body}");
-    assert_eq!(reader.login("leser@acme.de", PASSWORD).await.0, 200);
-    let (status, body) = reader.get("/audit").await;
+    assert_eq!(
+        reader.login("leser@acme.de", ADMIN_PASSWORD).await.status,
+        200
+    );
+    let Reply {
+        status, json: body, ..
+    } = reader.get("/audit").await;
     assert_eq!((status, body["code"].as_str()), (403, Some("forbidden")));
-    assert_eq!(reader.get("/audit/export").await.0, 403);
+    assert_eq!(reader.get("/audit/export").await.status, 403);
 }
 
 /// The registration token of the (only) invitation mail in the mail folder.
 async fn invitation_token(app: &TestApp) -> String {
-    let dir = app.data_dir().join("mail");
-    for _ in 0..200 {
-        let mails: Vec<String> = std::fs::read_dir(&dir)
-            .map(|d| {
-                d.filter_map(Result::ok)
-                    .filter_map(|f| std::fs::read_to_string(f.path()).ok())
-                    .collect()
-            })
-            .unwrap_or_default();
-        for mail in mails {
-            if let Some(token) = token_after(&mail, "/welcome#") {
-                return token;
-            }
-        }
-        tokio::time::sleep(StdDuration::from_millis(50)).await;
-    }
-    panic!("no invitation mail arrived");
-}
-
-async fn app_tenant(app: &TestApp) -> zeugnis_core::id::TenantId {
-    app.store()
-        .tenant_by_slug(&Slug::parse("acme").unwrap())
+    app.deliver_outbox()
         .await
-        .unwrap()
-        .unwrap()
-        .id
+        .iter()
+        .find_map(|m| token_in_mail(m, "/welcome#"))
+        .expect("an invitation mail")
 }
 
 async fn the_retention_sweep_deletes_audit_entries_past_retention(backend: Backend) {
@@ -536,9 +578,9 @@ async fn the_retention_sweep_deletes_audit_entries_past_retention(backend: Backe
         return;
     };
     let app = b.spawn().await;
-    let tenant = set_up(&app).await;
-    let mut c = Client::new(&app);
-    assert_eq!(c.login("anna@acme.de", "falsch").await.0, 401);
+    let tenant = setup_first_tenant(&app).await.tenant;
+    let mut c = ApiClient::new(&app);
+    assert_eq!(c.login(ADMIN_EMAIL, "falsch").await.status, 401);
     let before = audit_actions(&app, tenant).await;
     assert!(before.iter().any(|a| a == "login_failed"));
 
@@ -566,12 +608,12 @@ async fn a_hash_with_weaker_parameters_is_renewed_at_the_next_login(backend: Bac
         .with_config(|c| c.auth.password_hashing = zeugnis_app::config::PasswordHashing::Owasp)
         .spawn()
         .await;
-    let tenant = set_up(&app).await;
+    let tenant = setup_first_tenant(&app).await.tenant;
     let store = &app.store();
     let user = store
         .user_by_email(
             tenant,
-            &zeugnis_core::values::Email::parse("anna@acme.de").unwrap(),
+            &zeugnis_core::values::Email::parse(ADMIN_EMAIL).unwrap(),
         )
         .await
         .unwrap()
@@ -586,7 +628,7 @@ async fn a_hash_with_weaker_parameters_is_renewed_at_the_next_login(backend: Bac
         1,
     )
     .unwrap()
-    .hash(&Password::new(PASSWORD))
+    .hash(&Password::new(ADMIN_PASSWORD))
     .await
     .unwrap();
     assert!(old.as_str().contains("m=8192"));
@@ -594,15 +636,15 @@ async fn a_hash_with_weaker_parameters_is_renewed_at_the_next_login(backend: Bac
     cs.push(Write::SetPasswordHash(user.id, old));
     store.commit(cs).await.unwrap();
 
-    let mut c = Client::new(&app);
-    assert_eq!(c.login("anna@acme.de", PASSWORD).await.0, 200);
+    let mut c = ApiClient::new(&app);
+    assert_eq!(c.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.status, 200);
     let renewed = store.password_hash(tenant, user.id).await.unwrap().unwrap();
     assert!(
         renewed.as_str().starts_with("$argon2id$") && renewed.as_str().contains("m=19456,t=2,p=1"),
         "renewed with today's parameters"
     );
     assert_eq!(
-        c.login("anna@acme.de", PASSWORD).await.0,
+        c.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.status,
         200,
         "and still works"
     );
@@ -617,16 +659,18 @@ async fn forgot_password_requests_from_one_address_are_limited(backend: Backend)
         .with_config(|c| c.auth.failures_per_minute_per_address = 3)
         .spawn()
         .await;
-    set_up(&app).await;
-    let mut c = Client::new(&app);
+    setup_first_tenant(&app).await;
+    let mut c = ApiClient::new(&app);
     for _ in 0..4 {
-        let (status, _) = c
-            .post("/password/forgot", json!({"email": "anna@acme.de"}))
+        let Reply { status, .. } = c
+            .post("/password/forgot", &json!({"email": ADMIN_EMAIL}))
             .await;
         assert_eq!(status, 202);
     }
-    let (status, body) = c
-        .post("/password/forgot", json!({"email": "anna@acme.de"}))
+    let Reply {
+        status, json: body, ..
+    } = c
+        .post("/password/forgot", &json!({"email": ADMIN_EMAIL}))
         .await;
     assert_eq!(
         (status, body["code"].as_str()),
@@ -639,29 +683,34 @@ async fn a_login_left_at_the_second_step_counts_as_a_failure(backend: Backend) {
     let Some(b) = builder(backend, "abandoned", &clock).await else {
         return;
     };
-    let app = b.spawn().await;
-    let tenant = set_up(&app).await;
-    let mut c = Client::new(&app);
-    assert_eq!(c.login("anna@acme.de", PASSWORD).await.0, 200);
-    let (_, setup) = c.post("/me/totp", json!({"password": PASSWORD})).await;
+    let app = b.with_admin().spawn().await;
+    let tenant = app.organisation().tenant;
+    let mut c = app.admin();
+    let Reply { json: setup, .. } = c
+        .post("/me/totp", &json!({"password": ADMIN_PASSWORD}))
+        .await;
     let secret = secret_of(setup["otpauth_uri"].as_str().unwrap());
     assert_eq!(
-        c.post("/me/totp/confirm", json!({"code": code(&secret, &clock)}))
+        c.post("/me/totp/confirm", &json!({"code": code(&secret, &clock)}))
             .await
-            .0,
+            .status,
         200
     );
     // Five logins that never give the code: the fifth missing code locks.
     let mut left_behind = Vec::new();
     for _ in 0..5 {
-        let (status, body) = c.login("anna@acme.de", PASSWORD).await;
+        let Reply {
+            status, json: body, ..
+        } = c.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
         assert_eq!(
             (status, body["status"].as_str()),
             (200, Some("second_factor_required"))
         );
         left_behind.push(c.cookie.clone());
     }
-    let (status, body) = c.login("anna@acme.de", PASSWORD).await;
+    let Reply {
+        status, json: body, ..
+    } = c.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     assert_eq!(
         (status, body["code"].as_str()),
         (401, Some("invalid_credentials"))
@@ -675,10 +724,10 @@ async fn a_login_left_at_the_second_step_counts_as_a_failure(backend: Backend) {
     // The abandoned pending sessions are gone.
     c.cookie = left_behind[0].clone();
     clock.advance(Duration::seconds(30));
-    let (status, _) = c
+    let Reply { status, .. } = c
         .post(
             "/login/second-factor",
-            json!({"method": "totp", "code": code(&secret, &clock)}),
+            &json!({"method": "totp", "code": code(&secret, &clock)}),
         )
         .await;
     assert_eq!(status, 401);

@@ -1,4 +1,5 @@
-//! The test doubles themselves: the SMTP sink and the SMS gateway double.
+//! The test doubles themselves (the SMTP sink and the SMS gateway double), and
+//! the [`TestApp`] builder's users and outbox.
 
 #![expect(
     clippy::expect_used,
@@ -7,11 +8,15 @@
 
 use std::time::Duration;
 
+use serde_json::json;
 use tokio::io::{AsyncBufReadExt as _, AsyncWriteExt as _, BufReader};
 use tokio::net::TcpStream;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use zeugnis_core::access::{AccessLevel, Area, Permissions};
+use zeugnis_tests::api::{ApiClient, SLUG, is_to, token_in_mail};
 use zeugnis_tests::sms_gateway::GatewayDouble;
 use zeugnis_tests::smtp_sink::{SinkOptions, SinkTls, find_python, start_sink_or_skip};
+use zeugnis_tests::{TestApp, TestRole};
 
 const WAIT: Duration = Duration::from_secs(10);
 
@@ -396,4 +401,60 @@ async fn gateway_accepts_any_path_and_records_requests_it_answers_late() {
     assert_eq!(requests[0].path, "/status");
     assert_eq!(requests[0].body, serde_json::Value::Null);
     assert_eq!(requests[1].body, serde_json::json!("kein JSON"));
+}
+
+/// The builder's organisation and users, and the outbox as a test reads it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_user_registers_logged_in_users_and_deliver_outbox_returns_each_mail_once() {
+    let reader = Permissions::none().with(Area::Employees, AccessLevel::Read);
+    let app = TestApp::builder()
+        .with_user(TestRole::Administrator, json!({"administrator": true}))
+        .with_user(
+            TestRole::custom("Lesen", reader),
+            json!({"administrator": false, "location": ["Köln"]}),
+        )
+        .spawn()
+        .await;
+    let org = app.organisation();
+    assert_eq!(org.slug, SLUG);
+    let mut admin = app.admin();
+    let r = admin.get("/session").await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json["user"]["id"], org.admin_id.as_str());
+    for n in [1, 2] {
+        let user = app.user(n);
+        assert_eq!(user.email, format!("user{n}@nordlicht.example"));
+        let mut c = user.client.clone();
+        let r = c.get("/session").await;
+        assert_eq!(r.status, 200, "user {n}: {}", r.text());
+        assert_eq!(r.json["user"]["id"], user.id.as_str());
+        let r = admin.get(&format!("/users/{}", user.id)).await;
+        assert_eq!(r.json["status"], "active", "user {n}: {}", r.text());
+    }
+    // The second user's role is the custom one: no list of users.
+    let mut second = app.user(2).client.clone();
+    assert_eq!(second.get("/users").await.status, 403);
+    assert_eq!(app.user(1).client.clone().get("/users").await.status, 200);
+
+    // The two invitations, then only what came since.
+    let invitations = app.deliver_outbox().await;
+    let to: Vec<&str> = invitations
+        .iter()
+        .flat_map(|m| m.rcpt_tos.iter().map(String::as_str))
+        .collect();
+    assert_eq!(to, ["user1@nordlicht.example", "user2@nordlicht.example"]);
+    let r = ApiClient::new(&app)
+        .post("/password/forgot", &json!({"email": app.user(1).email}))
+        .await;
+    assert_eq!(r.status, 202);
+    let sent = app.deliver_outbox().await;
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert!(sent.iter().all(|m| is_to(m, &app.user(1).email)));
+    assert!(
+        sent.iter()
+            .find_map(|m| token_in_mail(m, "/reset#"))
+            .is_some(),
+        "a reset link"
+    );
+    assert!(app.deliver_outbox().await.is_empty(), "nothing new");
 }

@@ -164,29 +164,32 @@ async fn an_unprocessable_message_is_permanent() {
     assert!(matches!(error, DeliveryError::Permanent(_)), "{error:?}");
 }
 
+/// The message of the transient failure that the gateway's `status` gives.
+#[expect(clippy::panic, reason = "a test helper fails the test that calls it")]
+async fn transient_message(status: u16) -> String {
+    let (error, _) = error_for(status).await;
+    let DeliveryError::Transient(message) = error else {
+        panic!("{status}: expected a transient failure, got {error:?}");
+    };
+    message
+}
+
 #[tokio::test]
 async fn refused_credentials_are_transient_and_name_the_setting() {
     for status in [401, 403] {
-        let (error, _) = error_for(status).await;
-        let DeliveryError::Transient(message) = &error else {
-            panic!("{status}: expected a transient failure, got {error:?}");
-        };
+        let message = transient_message(status).await;
         assert!(message.contains("sms.token"), "{message}");
     }
 }
 
 #[tokio::test]
 async fn too_many_requests_is_transient() {
-    let (error, _) = error_for(429).await;
-    assert!(matches!(error, DeliveryError::Transient(_)), "{error:?}");
+    transient_message(429).await;
 }
 
 #[tokio::test]
 async fn a_wrong_endpoint_is_transient_and_names_the_setting() {
-    let (error, _) = error_for(404).await;
-    let DeliveryError::Transient(message) = &error else {
-        panic!("expected a transient failure, got {error:?}");
-    };
+    let message = transient_message(404).await;
     assert!(message.contains("sms.url"), "{message}");
 }
 
