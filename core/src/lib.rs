@@ -98,3 +98,8 @@ pub use identity::{
 pub use messaging::{mail, messages};
 pub use references::{employee, reference};
 pub use writing::{check, document, generator, phrases};
+
+/// The examples of `README.md`, run as doctests.
+#[cfg(all(doctest, feature = "memory"))]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
