@@ -45,7 +45,7 @@ impl std::fmt::Debug for KeyCache {
 }
 
 fn key_error(e: &KeyError) -> StoreError {
-    StoreError::Unavailable(e.to_string())
+    StoreError::Unavailable(crate::error::with_causes(e))
 }
 
 impl KeyCache {
