@@ -63,7 +63,7 @@ fn employee_column(c: Criterion) -> employee::Column {
         Criterion::Location => employee::Column::Location,
         Criterion::Department => employee::Column::Department,
         Criterion::OrganisationalUnit => employee::Column::Unit,
-        _ => employee::Column::EmployeeType,
+        Criterion::EmployeeType => employee::Column::EmployeeType,
     }
 }
 

@@ -141,7 +141,7 @@ fn criterion_column(c: Criterion) -> reference::Column {
         Criterion::Location => reference::Column::Location,
         Criterion::Department => reference::Column::Department,
         Criterion::OrganisationalUnit => reference::Column::Unit,
-        _ => reference::Column::EmployeeType,
+        Criterion::EmployeeType => reference::Column::EmployeeType,
     }
 }
 

@@ -53,14 +53,13 @@ pub(crate) struct ScopeView {
 }
 
 impl ScopeView {
-    fn slot(&mut self, c: Criterion) -> Option<&mut Option<Vec<String>>> {
+    fn slot(&mut self, c: Criterion) -> &mut Option<Vec<String>> {
         match c {
-            Criterion::Company => Some(&mut self.company),
-            Criterion::Location => Some(&mut self.location),
-            Criterion::Department => Some(&mut self.department),
-            Criterion::OrganisationalUnit => Some(&mut self.organisational_unit),
-            Criterion::EmployeeType => Some(&mut self.employee_type),
-            _ => None,
+            Criterion::Company => &mut self.company,
+            Criterion::Location => &mut self.location,
+            Criterion::Department => &mut self.department,
+            Criterion::OrganisationalUnit => &mut self.organisational_unit,
+            Criterion::EmployeeType => &mut self.employee_type,
         }
     }
 
@@ -69,9 +68,7 @@ impl ScopeView {
         match scope {
             ReferenceScope::Restricted(r) => {
                 for (c, values) in r.iter() {
-                    if let Some(slot) = v.slot(c) {
-                        *slot = Some(values.iter().map(|n| n.as_str().to_owned()).collect());
-                    }
+                    *v.slot(c) = Some(values.iter().map(|n| n.as_str().to_owned()).collect());
                 }
             }
             _ => v.administrator = true,
@@ -84,7 +81,7 @@ impl ScopeView {
         let named: Vec<(&'static str, Vec<String>)> = Criterion::ALL
             .into_iter()
             .filter_map(|c| {
-                let values = copy.slot(c).and_then(Option::take)?;
+                let values = copy.slot(c).take()?;
                 Some((c.key(), values))
             })
             .collect();

@@ -29,11 +29,14 @@ use crate::employee::{OrgAttributes, OrgValue};
 use crate::values::{Name, ValueError};
 
 /// One organisational criterion a scope can restrict.
+///
+/// Deliberately exhaustive: a storage adapter turns each criterion into its
+/// query, so a new one must not compile there until it is handled (a wildcard
+/// arm would silently filter the wrong column).
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
 )]
 #[serde(rename_all = "snake_case")]
-#[non_exhaustive]
 pub enum Criterion {
     /// Company (Unternehmen).
     Company,
