@@ -1,4 +1,5 @@
-//! Service tests against mocked ports.
+//! Service tests: over the in-memory store, or against mocked ports where a
+//! test asserts calls.
 
 mod accounts;
 mod audit;
@@ -16,8 +17,14 @@ use std::sync::{Arc, Mutex};
 
 use futures_executor::block_on;
 
+use async_trait::async_trait;
+
 use crate::id::TenantId;
-use crate::ports::{ChangeSet, MockClock, MockRandomSource, MockUnitOfWork, StoreError, Write};
+use crate::memory::MemoryStore;
+use crate::ports::{
+    AuditLog as _, AuditQuery, ChangeSet, MockClock, MockRandomSource, MockUnitOfWork, PageRequest,
+    StoreError, UnitOfWork, Write,
+};
 use crate::values::Timestamp;
 
 pub(super) fn tenant_id() -> TenantId {
@@ -46,13 +53,84 @@ pub(super) fn tenant_in(status: crate::tenant::TenantStatus) -> crate::ports::Mo
     tenants.expect_tenant().returning(move |id| {
         Ok(Some(crate::tenant::Tenant {
             id,
-            slug: crate::values::Slug::parse("firma").expect("valid slug"),
-            name: crate::values::Name::new("Firma GmbH").expect("valid name"),
-            status,
-            created_at: t0(),
+            ..tenant(status)
         }))
     });
     tenants
+}
+
+/// The tenant of the tests ("firma"), with `status`.
+pub(super) fn tenant(status: crate::tenant::TenantStatus) -> crate::tenant::Tenant {
+    crate::tenant::Tenant {
+        id: tenant_id(),
+        slug: crate::values::Slug::parse("firma").expect("valid slug"),
+        name: crate::values::Name::new("Firma GmbH").expect("valid name"),
+        status,
+        created_at: t0(),
+    }
+}
+
+/// A memory store holding the active tenant of the tests and then `writes`,
+/// committed as one change set.
+pub(super) fn seeded(writes: impl IntoIterator<Item = Write>) -> MemoryStore {
+    let store = MemoryStore::new();
+    let mut changes = ChangeSet::new(tenant_id());
+    changes.push(Write::InsertTenant(tenant(
+        crate::tenant::TenantStatus::Active,
+    )));
+    for w in writes {
+        changes.push(w);
+    }
+    run(store.commit(changes)).expect("the seed commits");
+    store
+}
+
+/// A unit of work that commits to a memory store and records each change set
+/// that committed.
+pub(super) struct Recording<'a> {
+    store: &'a MemoryStore,
+    log: Mutex<Vec<ChangeSet>>,
+}
+
+impl<'a> Recording<'a> {
+    pub(super) fn new(store: &'a MemoryStore) -> Self {
+        Self {
+            store,
+            log: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The change sets committed so far.
+    pub(super) fn commits(&self) -> Vec<ChangeSet> {
+        self.log.lock().expect("not poisoned").clone()
+    }
+}
+
+#[async_trait]
+impl UnitOfWork for Recording<'_> {
+    async fn commit(&self, changes: ChangeSet) -> Result<(), StoreError> {
+        self.store.commit(changes.clone()).await?;
+        self.log.lock().expect("not poisoned").push(changes);
+        Ok(())
+    }
+}
+
+/// The events of the tenant's audit log, oldest first.
+pub(super) fn logged(store: &MemoryStore) -> Vec<crate::audit::AuditEvent> {
+    let page = run(store.entries(
+        tenant_id(),
+        &AuditQuery::default(),
+        PageRequest::new(None, PageRequest::MAX_LIMIT),
+    ))
+    .expect("the audit log reads");
+    let mut entries = page.items;
+    entries.sort_by_key(|e| e.seq);
+    entries.into_iter().map(|e| e.event).collect()
+}
+
+/// The actions of the tenant's audit log, oldest first.
+pub(super) fn logged_actions(store: &MemoryStore) -> Vec<crate::audit::AuditAction> {
+    logged(store).into_iter().map(|e| e.action).collect()
 }
 
 /// A settings store that answers `settings` for every tenant.

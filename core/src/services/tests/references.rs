@@ -1,11 +1,14 @@
+use std::collections::BTreeSet;
+
+use async_trait::async_trait;
 use serde_json::json;
 use time::Duration;
 use time::macros::date;
 
 use super::*;
-use crate::access::{AccessLevel, Area, Permissions};
+use crate::access::{AccessLevel, Area, Permissions, Role};
 use crate::audit::{AuditAction, AuditTarget};
-use crate::authz::{AccessError, Actor};
+use crate::authz::{AccessError, Actor, VisibilityFilter};
 use crate::employee::{
     Contact, Employee, Employment, IssueReason, PersonalData, PowerOfAttorney, Salutation,
 };
@@ -13,19 +16,19 @@ use crate::generator::{DiffLine, fingerprint};
 use crate::handover::{
     Handover, HandoverError, HandoverRequest, HandoverTokens, LinkCheckChoice, Recipient,
 };
-use crate::id::{EmployeeId, ReferenceId, RoleId, UserId};
+use crate::id::{EmployeeId, ReferenceId, RoleId, TenantId, UserId};
 use crate::matrix::{PermissionMatrix, SectionAccess};
-use crate::phrases::PhraseLibrary;
 use crate::ports::{
-    Cursor, Destination, MessageKind, MockEmployeeStore, MockHandoverStore, MockLibraryStore,
-    MockLinkBuilder, MockReferenceStore, MockSettingsStore, MockTenantStore, MockUserStore, Page,
-    ReferenceQuery, ReferenceSummary, Version, Versioned,
+    Destination, EmployeeStore, HandoverStore as _, MessageKind, MockLinkBuilder, Page,
+    PageRequest, ReferenceQuery, ReferenceStore, ReferenceSummary, StoreError, Versioned,
 };
 use crate::reference::form::{DataForm, Form, PersonalForm, TasksForm};
 use crate::reference::{
-    Language, Reference, ReferenceContent, ReferenceKind, ReferenceStatus, Section, SectionContent,
-    StatusActor, TransitionError,
+    ChangeLogEntry, Language, Reference, ReferenceContent, ReferenceKind, ReferenceStatus, Section,
+    SectionContent, StatusActor, StatusChange, TransitionError,
 };
+use crate::retention::{EmployeeFacts, ReferenceFacts};
+use crate::scope::ReferenceScope;
 use crate::services::handover::{HandoverInput, HandoverService};
 use crate::services::references::{
     GenerateOutcome, NewReference, ReferenceError, ReferenceService, SectionInput, letter_of,
@@ -231,102 +234,32 @@ fn hr_user() -> User {
     }
 }
 
-type Shared<T> = Arc<Mutex<Vec<T>>>;
+fn hr_role() -> Role {
+    Role::custom(
+        RoleId::from_bytes([2; 16]),
+        tenant_id(),
+        Name::new("Personal").unwrap(),
+        Permissions::none().with(Area::Employees, AccessLevel::ReadWrite),
+    )
+}
 
-/// The ports, with references kept in memory: the unit of work applies the
-/// reference writes it commits, so a service reads back what it wrote.
+/// The memory store with HR (a role and a user), the employees, `stored`,
+/// `handovers` and `settings`, and the link builder.
 struct World {
-    tenants: MockTenantStore,
-    settings: MockSettingsStore,
-    users: MockUserStore,
-    employees: MockEmployeeStore,
-    references: MockReferenceStore,
-    handovers: MockHandoverStore,
-    library: MockLibraryStore,
+    store: MemoryStore,
     links: MockLinkBuilder,
-    stored: Shared<Reference>,
-    employee_lookups: Shared<EmployeeId>,
-    reference_lookups: Shared<ReferenceId>,
 }
 
 impl World {
     fn new(stored: Vec<Reference>, handovers: Vec<Handover>, settings: TenantSettings) -> Self {
-        let stored = Arc::new(Mutex::new(stored));
-        let employee_lookups = Arc::new(Mutex::new(Vec::new()));
-        let reference_lookups = Arc::new(Mutex::new(Vec::new()));
-
-        let mut users = MockUserStore::new();
-        users.expect_user().returning(|_, id| {
-            Ok((id == HR).then(|| Versioned {
-                value: hr_user(),
-                version: Version(1),
-            }))
-        });
-
-        let mut employee_store = MockEmployeeStore::new();
-        let lookups = Arc::clone(&employee_lookups);
-        employee_store.expect_employee().returning(move |_, id| {
-            lookups.lock().unwrap().push(id);
-            Ok(employees()
-                .into_iter()
-                .find(|e| e.id == id)
-                .map(|value| Versioned {
-                    value,
-                    version: Version(1),
-                }))
-        });
-
-        let mut references = MockReferenceStore::new();
-        let (by_id, lookups) = (Arc::clone(&stored), Arc::clone(&reference_lookups));
-        references.expect_reference().returning(move |_, id| {
-            lookups.lock().unwrap().push(id);
-            Ok(by_id
-                .lock()
-                .unwrap()
-                .iter()
-                .find(|r| r.id == id)
-                .cloned()
-                .map(|value| Versioned {
-                    value,
-                    version: Version(2),
-                }))
-        });
-
-        let mut handover_store = MockHandoverStore::new();
-        let of = handovers.clone();
-        handover_store
-            .expect_handovers_of()
-            .returning(move |_, reference| {
-                Ok(of
-                    .iter()
-                    .filter(|h| h.reference == reference)
-                    .cloned()
-                    .collect())
-            });
-        handover_store.expect_handover().returning(move |_, id| {
-            Ok(handovers
-                .iter()
-                .find(|h| h.id == id)
-                .cloned()
-                .map(|value| Versioned {
-                    value,
-                    version: Version(5),
-                }))
-        });
-
-        let mut library = MockLibraryStore::new();
-        library.expect_phrase_library().returning(|_| {
-            Ok(Versioned {
-                value: PhraseLibrary::german_default(),
-                version: Version(0),
-            })
-        });
-        library.expect_letter_formatting().returning(|_| {
-            Ok(Versioned {
-                value: crate::document::LetterFormatting::default(),
-                version: Version(0),
-            })
-        });
+        let mut writes = vec![
+            Write::InsertRole(hr_role()),
+            Write::InsertUser(hr_user()),
+            Write::SaveSettings(settings, None),
+        ];
+        writes.extend(employees().into_iter().map(Write::InsertEmployee));
+        writes.extend(stored.into_iter().map(Write::InsertReference));
+        writes.extend(handovers.into_iter().map(Write::InsertHandover));
 
         let mut links = MockLinkBuilder::new();
         links
@@ -334,17 +267,8 @@ impl World {
             .returning(|tenant, id, secret| link(tenant.slug.as_str(), id, secret));
 
         Self {
-            tenants: active_tenant(),
-            settings: settings_store(settings),
-            users,
-            employees: employee_store,
-            references,
-            handovers: handover_store,
-            library,
+            store: seeded(writes),
             links,
-            stored,
-            employee_lookups,
-            reference_lookups,
         }
     }
 
@@ -354,42 +278,147 @@ impl World {
 
     /// Runs `f` on the service; returns its result and what was committed.
     fn act<T>(&self, f: impl FnOnce(&ReferenceService<'_>) -> T) -> (T, Vec<ChangeSet>) {
-        let log = Arc::new(Mutex::new(Vec::new()));
-        let mut uow = MockUnitOfWork::new();
-        let (sink, stored) = (Arc::clone(&log), Arc::clone(&self.stored));
-        uow.expect_commit().returning(move |cs: ChangeSet| {
-            cs.check_tenant()?;
-            let mut refs = stored.lock().unwrap();
-            for w in cs.writes() {
-                match w {
-                    Write::InsertReference(r) => refs.push(r.clone()),
-                    Write::UpdateReference(r, _) => {
-                        refs.retain(|x| x.id != r.id());
-                        refs.push(r.reference().clone());
-                    }
-                    Write::DeleteReference(id) => refs.retain(|x| x.id != *id),
-                    _ => {}
-                }
-            }
-            sink.lock().unwrap().push(cs);
-            Ok(())
-        });
+        self.act_with(&self.store, &self.store, f)
+    }
+
+    /// [`act`](Self::act) with other employee and reference ports.
+    fn act_with<T>(
+        &self,
+        employees: &dyn EmployeeStore,
+        references: &dyn ReferenceStore,
+        f: impl FnOnce(&ReferenceService<'_>) -> T,
+    ) -> (T, Vec<ChangeSet>) {
+        let uow = Recording::new(&self.store);
         let (clock, random) = (clock_at(now()), counting_random());
         let service = ReferenceService {
-            tenants: &self.tenants,
-            settings: &self.settings,
-            users: &self.users,
-            employees: &self.employees,
-            references: &self.references,
-            handovers: &self.handovers,
-            library: &self.library,
+            tenants: &self.store,
+            settings: &self.store,
+            users: &self.store,
+            employees,
+            references,
+            handovers: &self.store,
+            library: &self.store,
             uow: &uow,
             clock: &clock,
             random: &random,
             links: &self.links,
         };
         let result = f(&service);
-        (result, commits(&log))
+        (result, uow.commits())
+    }
+
+    /// The reference as stored now.
+    fn stored(&self, id: ReferenceId) -> Reference {
+        run(self.store.reference(tenant_id(), id))
+            .unwrap()
+            .expect("the reference is stored")
+            .value
+    }
+
+    fn handover(&self, id: crate::token::HandoverId) -> Handover {
+        run(self.store.handover(tenant_id(), id))
+            .unwrap()
+            .expect("the handover is stored")
+            .value
+    }
+
+    fn status_history(&self) -> Vec<(ReferenceStatus, ReferenceStatus, StatusActor)> {
+        run(self.store.status_history(tenant_id(), REFERENCE))
+            .unwrap()
+            .into_iter()
+            .map(|s| (s.from, s.to, s.by))
+            .collect()
+    }
+}
+
+/// The memory store's employees and references, recording every single
+/// employee and reference read, and listing references two at a time.
+struct Watched<'a> {
+    store: &'a MemoryStore,
+    employees: Mutex<Vec<EmployeeId>>,
+    references: Mutex<Vec<ReferenceId>>,
+}
+
+#[async_trait]
+impl EmployeeStore for Watched<'_> {
+    async fn employee(
+        &self,
+        tenant: TenantId,
+        id: EmployeeId,
+    ) -> Result<Option<Versioned<Employee>>, StoreError> {
+        self.employees.lock().unwrap().push(id);
+        self.store.employee(tenant, id).await
+    }
+
+    async fn employees(
+        &self,
+        tenant: TenantId,
+        scope: &ReferenceScope,
+        page: PageRequest,
+    ) -> Result<Page<Employee>, StoreError> {
+        self.store.employees(tenant, scope, page).await
+    }
+
+    async fn retention_facts(&self, tenant: TenantId) -> Result<Vec<EmployeeFacts>, StoreError> {
+        EmployeeStore::retention_facts(self.store, tenant).await
+    }
+}
+
+#[async_trait]
+impl ReferenceStore for Watched<'_> {
+    async fn reference(
+        &self,
+        tenant: TenantId,
+        id: ReferenceId,
+    ) -> Result<Option<Versioned<Reference>>, StoreError> {
+        self.references.lock().unwrap().push(id);
+        self.store.reference(tenant, id).await
+    }
+
+    async fn references(
+        &self,
+        filter: &VisibilityFilter,
+        query: &ReferenceQuery,
+        page: PageRequest,
+    ) -> Result<Page<ReferenceSummary>, StoreError> {
+        let two = PageRequest::new(page.after, 2);
+        self.store.references(filter, query, two).await
+    }
+
+    async fn count(
+        &self,
+        filter: &VisibilityFilter,
+        query: &ReferenceQuery,
+    ) -> Result<u64, StoreError> {
+        self.store.count(filter, query).await
+    }
+
+    async fn retention_facts(&self, tenant: TenantId) -> Result<Vec<ReferenceFacts>, StoreError> {
+        ReferenceStore::retention_facts(self.store, tenant).await
+    }
+
+    async fn named_employees(
+        &self,
+        tenant: TenantId,
+        ignoring: &BTreeSet<ReferenceId>,
+    ) -> Result<BTreeSet<EmployeeId>, StoreError> {
+        self.store.named_employees(tenant, ignoring).await
+    }
+
+    async fn status_history(
+        &self,
+        tenant: TenantId,
+        id: ReferenceId,
+    ) -> Result<Vec<StatusChange>, StoreError> {
+        self.store.status_history(tenant, id).await
+    }
+
+    async fn change_log(
+        &self,
+        tenant: TenantId,
+        id: ReferenceId,
+    ) -> Result<Vec<ChangeLogEntry>, StoreError> {
+        self.store.change_log(tenant, id).await
     }
 }
 
@@ -401,13 +430,15 @@ fn the<T>(writes: &[Write], pick: impl Fn(&Write) -> Option<T>) -> Vec<T> {
     writes.iter().filter_map(pick).collect()
 }
 
-fn updated_reference(cs: &ChangeSet) -> Reference {
+/// The reference as stored after `cs`, which updated it once (the store
+/// refuses an update of a version other than the one read).
+fn updated_reference(world: &World, cs: &ChangeSet) -> Reference {
     let found = the(cs.writes(), |w| match w {
-        Write::UpdateReference(r, Version(2)) => Some(r.reference().clone()),
+        Write::UpdateReference(r, _) => Some(r.id()),
         _ => None,
     });
-    assert_eq!(found.len(), 1, "one update of the reference as read");
-    found[0].clone()
+    assert_eq!(found, vec![REFERENCE], "one update of the reference");
+    world.stored(REFERENCE)
 }
 
 /// Every call that names a reference, reduced to whether it succeeded.
@@ -454,7 +485,10 @@ fn a_private_reference_of_another_user_and_one_outside_the_scope_do_not_exist() 
     let missing = ReferenceId::from_bytes([0x43; 16]);
     let world = World::new(
         vec![private.clone(), elsewhere.clone()],
-        vec![handover(0xa1)],
+        vec![Handover {
+            reference: private.id,
+            ..handover(0xa1)
+        }],
         TenantSettings::default(),
     );
     let (answers, c) =
@@ -491,6 +525,7 @@ fn a_new_reference_is_prefilled_from_the_employee_record() {
         panic!("reference not inserted first")
     };
     assert_eq!(view.reference.id, r.id);
+    assert_eq!(&world.stored(r.id), r, "stored as inserted");
     assert_eq!(
         (r.status, r.employee, r.created_by, r.private),
         (ReferenceStatus::Draft, SUBJECT, HR, true)
@@ -533,7 +568,10 @@ fn a_new_reference_is_prefilled_from_the_employee_record() {
         department.map(|l| l.as_str().to_owned()).as_deref(),
         Some("Finanzen")
     );
-    assert_eq!(audit_actions(&c[0]), vec![AuditAction::ReferenceCreated]);
+    assert_eq!(
+        logged_actions(&world.store),
+        vec![AuditAction::ReferenceCreated]
+    );
 }
 
 #[test]
@@ -595,7 +633,7 @@ fn with_change_tracking_each_changed_section_is_logged_with_editor_and_both_cont
         Some("Neu")
     );
     assert_eq!(c.len(), 1);
-    let saved = updated_reference(&c[0]);
+    let saved = updated_reference(&world, &c[0]);
     assert_eq!(
         saved
             .content
@@ -603,10 +641,7 @@ fn with_change_tracking_each_changed_section_is_logged_with_editor_and_both_cont
             .map(SectionContent::as_str),
         Some("Neu")
     );
-    let log = the(c[0].writes(), |w| match w {
-        Write::AppendChangeLog(e) => Some(e.clone()),
-        _ => None,
-    });
+    let log = run(world.store.change_log(tenant_id(), REFERENCE)).unwrap();
     assert_eq!(log.len(), 1);
     let entry = &log[0];
     assert_eq!(entry.section, Section::Company);
@@ -621,7 +656,7 @@ fn with_change_tracking_each_changed_section_is_logged_with_editor_and_both_cont
         entry.after.as_ref().map(SectionContent::as_str),
         Some("Neu")
     );
-    let events = audit_events(&c[0]);
+    let events = logged(&world.store);
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].action, AuditAction::ReferenceChanged);
     let fields: Vec<&str> = events[0].changes.iter().map(|f| f.field.as_str()).collect();
@@ -646,17 +681,15 @@ fn without_change_tracking_no_change_log_is_written() {
     });
     assert!(r.is_ok(), "{r:?}");
     assert_eq!(
-        updated_reference(&c[0])
+        updated_reference(&world, &c[0])
             .content
             .get(Section::Company)
             .map(SectionContent::as_str),
         Some("Neu")
     );
-    assert!(
-        !c[0]
-            .writes()
-            .iter()
-            .any(|w| matches!(w, Write::AppendChangeLog(_)))
+    assert_eq!(
+        run(world.store.change_log(tenant_id(), REFERENCE)),
+        Ok(vec![])
     );
 }
 
@@ -686,7 +719,10 @@ fn the_signatures_section_names_the_signatories_once_each() {
         r.map(|v| v.reference.signatories.clone()),
         Ok(vec![petra, max])
     );
-    assert_eq!(updated_reference(&c[0]).signatories, vec![petra, max]);
+    assert_eq!(
+        updated_reference(&world, &c[0]).signatories,
+        vec![petra, max]
+    );
 
     // A signer naming an employee who does not exist is refused.
     let ghost = EmployeeId::from_bytes([0x5f; 16]);
@@ -797,21 +833,28 @@ fn taking_a_reference_back_to_draft_revokes_its_active_handovers() {
     });
     assert_eq!(handovers.len(), 1, "only the active handover is revoked");
     assert_eq!(handovers[0].0.id, active.id);
-    assert_eq!(handovers[0].0.revoked_at, Some(now()));
-    assert_eq!(handovers[0].1, Version(5));
+    assert_eq!(world.handover(active.id).revoked_at, Some(now()));
+    assert_eq!(
+        world.handover(gone.id),
+        gone,
+        "the revoked one stays as it was"
+    );
     let sessions = the(writes, |w| match w {
         Write::DeleteSessionsOfHandover(id) => Some(*id),
         _ => None,
     });
     assert_eq!(sessions, vec![active.id]);
-    assert_eq!(updated_reference(&c[0]).status, ReferenceStatus::Draft);
-    let changes = the(writes, |w| match w {
-        Write::AppendStatusChange(s) => Some((s.from, s.to)),
-        _ => None,
-    });
     assert_eq!(
-        changes,
-        vec![(ReferenceStatus::WithSupervisor, ReferenceStatus::Draft)]
+        updated_reference(&world, &c[0]).status,
+        ReferenceStatus::Draft
+    );
+    assert_eq!(
+        world.status_history(),
+        vec![(
+            ReferenceStatus::WithSupervisor,
+            ReferenceStatus::Draft,
+            StatusActor::User(HR)
+        )]
     );
 }
 
@@ -827,15 +870,20 @@ fn deleting_a_reference_ends_the_sessions_of_each_of_its_handovers() {
     assert_eq!(r, Ok(()));
     assert_eq!(c.len(), 1);
     let writes = c[0].writes();
+    // In the store's order of the handovers: newest first.
     assert_eq!(
         &writes[..3],
         &[
-            Write::DeleteSessionsOfHandover(a.id),
             Write::DeleteSessionsOfHandover(b.id),
+            Write::DeleteSessionsOfHandover(a.id),
             Write::DeleteReference(REFERENCE),
         ]
     );
-    assert_eq!(audit_actions(&c[0]), vec![AuditAction::ReferenceDeleted]);
+    assert_eq!(run(world.store.reference(tenant_id(), REFERENCE)), Ok(None));
+    assert_eq!(
+        logged_actions(&world.store),
+        vec![AuditAction::ReferenceDeleted]
+    );
 }
 
 #[test]
@@ -865,7 +913,7 @@ fn the_first_generation_writes_the_text_and_its_fingerprint() {
     };
     assert!(text.contains("Weiß"), "the text names the employee");
     assert_eq!(c.len(), 1);
-    let saved = updated_reference(&c[0]);
+    let saved = updated_reference(&world, &c[0]);
     assert_eq!(
         saved
             .content
@@ -874,7 +922,10 @@ fn the_first_generation_writes_the_text_and_its_fingerprint() {
         Some(text.as_str())
     );
     assert_eq!(saved.generated, Some(fingerprint(&text)));
-    assert_eq!(audit_actions(&c[0]), vec![AuditAction::ReferenceGenerated]);
+    assert_eq!(
+        logged_actions(&world.store),
+        vec![AuditAction::ReferenceGenerated]
+    );
 }
 
 #[test]
@@ -896,7 +947,7 @@ fn a_text_edited_by_hand_is_kept_unless_regeneration_is_forced() {
 
     let (r, c) = world.act(|s| run(s.generate(&hr(), REFERENCE, true, None)));
     assert_eq!(r, Ok(GenerateOutcome::Written(proposed.clone())));
-    let saved = updated_reference(&c[0]);
+    let saved = updated_reference(&world, &c[0]);
     assert_eq!(
         saved
             .content
@@ -932,20 +983,17 @@ fn handing_over_stores_the_handover_moves_the_reference_and_mails_the_link_toget
     assert_eq!(c.len(), 1, "one transaction");
     let writes = c[0].writes();
     assert_eq!(writes[0], Write::InsertHandover(h.clone()));
+    assert_eq!(world.handover(h.id), h);
     assert_eq!(
         (h.reference, h.created_by, h.expires_at),
         (REFERENCE, HR, now() + Duration::days(30))
     );
     assert_eq!(
-        updated_reference(&c[0]).status,
+        updated_reference(&world, &c[0]).status,
         ReferenceStatus::WithSupervisor
     );
-    let changes = the(writes, |w| match w {
-        Write::AppendStatusChange(s) => Some((s.from, s.to, s.by.clone())),
-        _ => None,
-    });
     assert_eq!(
-        changes,
+        world.status_history(),
         vec![(
             ReferenceStatus::Draft,
             ReferenceStatus::WithSupervisor,
@@ -977,7 +1025,7 @@ fn handing_over_stores_the_handover_moves_the_reference_and_mails_the_link_toget
     let stored = serde_json::to_string(&h).unwrap();
     assert!(!stored.contains(&secret.expose_hex()));
 
-    let events = audit_events(&c[0]);
+    let events = logged(&world.store);
     let created: Vec<_> = events
         .iter()
         .filter(|e| e.action == AuditAction::HandoverCreated)
@@ -1006,17 +1054,24 @@ fn revoking_the_last_active_handover_returns_the_reference_to_draft() {
     assert_eq!(r.map(|x| x.revoked_at), Ok(Some(now())));
     let writes = c[0].writes();
     assert!(
-        matches!(&writes[0], Write::UpdateHandover(x, Version(5)) if x.id == h.id && x.revoked_at == Some(now()))
+        matches!(&writes[0], Write::UpdateHandover(x, _) if x.id == h.id && x.revoked_at == Some(now()))
     );
+    assert_eq!(world.handover(h.id).revoked_at, Some(now()));
     assert_eq!(writes[1], Write::DeleteSessionsOfHandover(h.id));
-    assert_eq!(updated_reference(&c[0]).status, ReferenceStatus::Draft);
-    assert!(
-        writes
-            .iter()
-            .any(|w| matches!(w, Write::AppendStatusChange(s) if s.to == ReferenceStatus::Draft))
+    assert_eq!(
+        updated_reference(&world, &c[0]).status,
+        ReferenceStatus::Draft
     );
     assert_eq!(
-        audit_actions(&c[0]),
+        world.status_history(),
+        vec![(
+            ReferenceStatus::WithSupervisor,
+            ReferenceStatus::Draft,
+            StatusActor::User(HR)
+        )]
+    );
+    assert_eq!(
+        logged_actions(&world.store),
         vec![
             AuditAction::ReferenceStatusChanged,
             AuditAction::HandoverRevoked
@@ -1038,18 +1093,21 @@ fn revoking_the_last_active_handover_returns_the_reference_to_draft() {
             .iter()
             .any(|w| matches!(w, Write::UpdateReference(..) | Write::AppendStatusChange(_)))
     );
+    assert_eq!(
+        world.stored(REFERENCE).status,
+        ReferenceStatus::WithSupervisor
+    );
+    assert_eq!(world.status_history(), vec![]);
 }
 
-fn summary(employee: u8) -> ReferenceSummary {
-    ReferenceSummary {
-        id: ReferenceId::from_bytes([employee; 16]),
-        employee: EmployeeId::from_bytes([employee; 16]),
-        kind: ReferenceKind::Final,
-        status: ReferenceStatus::Draft,
-        status_since: t0(),
-        private: false,
+/// A draft of HR's for employee `n`, created `age` seconds before t0.
+fn listed(n: u8, age: i64) -> Reference {
+    Reference {
+        id: ReferenceId::from_bytes([n; 16]),
+        employee: EmployeeId::from_bytes([n; 16]),
         created_by: HR,
-        created_at: t0(),
+        created_at: t0() - Duration::seconds(age),
+        ..reference(ReferenceStatus::Draft)
     }
 }
 
@@ -1065,27 +1123,27 @@ fn a_search_needs_at_least_two_characters() {
 
 #[test]
 fn a_search_matches_names_case_insensitively_among_what_the_store_returned_only() {
-    let mut world = World::new(vec![], vec![], TenantSettings::default());
-    let filter = hr().visibility();
-    // Two pages: Anna Schmidt and Jürgen Weiß, then Karl Weißbach. Heinz
-    // Weißmann (0x59) exists, but the store returns no reference of his.
-    world
-        .references
-        .expect_references()
-        .withf(move |f, _, _| *f == filter)
-        .returning(|_, _, page| {
-            Ok(match page.after {
-                None => Page {
-                    items: vec![summary(0x56), summary(0x55)],
-                    next: Some(Cursor("p2".into())),
-                },
-                Some(_) => Page {
-                    items: vec![summary(0x5a)],
-                    next: None,
-                },
-            })
-        });
-    let (r, c) = world.act(|s| run(s.search(&hr(), "wEIß", &ReferenceQuery::default(), 20)));
+    // Newest first, two a page: Anna Schmidt and Jürgen Weiß, then Karl
+    // Weißbach. Heinz Weißmann (0x59) has a reference, but a private one of a
+    // colleague: the store returns it to no one else.
+    let heinz = Reference {
+        private: true,
+        created_by: COLLEAGUE,
+        ..listed(0x59, 3)
+    };
+    let world = World::new(
+        vec![listed(0x56, 1), listed(0x55, 2), heinz, listed(0x5a, 4)],
+        vec![],
+        TenantSettings::default(),
+    );
+    let watched = Watched {
+        store: &world.store,
+        employees: Mutex::new(Vec::new()),
+        references: Mutex::new(Vec::new()),
+    };
+    let (r, c) = world.act_with(&watched, &watched, |s| {
+        run(s.search(&hr(), "wEIß", &ReferenceQuery::default(), 20))
+    });
     let names: Vec<Option<String>> = r.unwrap().into_iter().map(|l| l.employee_name).collect();
     assert_eq!(
         names,
@@ -1095,10 +1153,14 @@ fn a_search_matches_names_case_insensitively_among_what_the_store_returned_only(
         ]
     );
     assert!(c.is_empty());
-    let looked_up = world.employee_lookups.lock().unwrap().clone();
+    let looked_up = watched.employees.lock().unwrap().clone();
+    assert!(
+        looked_up.contains(&EmployeeId::from_bytes([0x5a; 16])),
+        "the second page is read"
+    );
     assert!(!looked_up.contains(&EmployeeId::from_bytes([0x59; 16])));
     assert!(
-        world.reference_lookups.lock().unwrap().is_empty(),
+        watched.references.lock().unwrap().is_empty(),
         "the search reads no reference beyond the store's list"
     );
 }
