@@ -42,9 +42,14 @@ pub(super) fn active_tenant() -> crate::ports::MockTenantStore {
 
 /// A tenant store that knows every tenant as read-only (contract ended).
 pub(super) fn read_only_tenant() -> crate::ports::MockTenantStore {
-    tenant_in(crate::tenant::TenantStatus::ReadOnly {
+    tenant_in(read_only())
+}
+
+/// The status of a tenant whose contract ended.
+pub(super) fn read_only() -> crate::tenant::TenantStatus {
+    crate::tenant::TenantStatus::ReadOnly {
         delete_after: t0() + time::Duration::days(30),
-    })
+    }
 }
 
 /// A tenant store that knows every tenant, with `status`.
@@ -70,14 +75,44 @@ pub(super) fn tenant(status: crate::tenant::TenantStatus) -> crate::tenant::Tena
     }
 }
 
+/// A draft in Köln of `employee` by `created_by`, without content.
+pub(super) fn draft(
+    id: crate::id::ReferenceId,
+    employee: crate::id::EmployeeId,
+    created_by: crate::id::UserId,
+) -> crate::reference::Reference {
+    crate::reference::Reference {
+        id,
+        tenant: tenant_id(),
+        employee,
+        org: located_in("Köln"),
+        kind: crate::reference::ReferenceKind::Final,
+        language: crate::reference::Language::German,
+        status: crate::reference::ReferenceStatus::Draft,
+        status_since: t0(),
+        private: false,
+        created_by,
+        created_at: t0(),
+        signatories: vec![],
+        generated: None,
+        content: crate::reference::ReferenceContent::default(),
+    }
+}
+
 /// A memory store holding the active tenant of the tests and then `writes`,
 /// committed as one change set.
 pub(super) fn seeded(writes: impl IntoIterator<Item = Write>) -> MemoryStore {
+    seeded_in(crate::tenant::TenantStatus::Active, writes)
+}
+
+/// [`seeded`], the tenant with `status`.
+pub(super) fn seeded_in(
+    status: crate::tenant::TenantStatus,
+    writes: impl IntoIterator<Item = Write>,
+) -> MemoryStore {
     let store = MemoryStore::new();
     let mut changes = ChangeSet::new(tenant_id());
-    changes.push(Write::InsertTenant(tenant(
-        crate::tenant::TenantStatus::Active,
-    )));
+    changes.push(Write::InsertTenant(tenant(status)));
     for w in writes {
         changes.push(w);
     }

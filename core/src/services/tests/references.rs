@@ -24,7 +24,7 @@ use crate::ports::{
 };
 use crate::reference::form::{DataForm, Form, PersonalForm, TasksForm};
 use crate::reference::{
-    ChangeLogEntry, Language, Reference, ReferenceContent, ReferenceKind, ReferenceStatus, Section,
+    ChangeLogEntry, Reference, ReferenceContent, ReferenceKind, ReferenceStatus, Section,
     SectionContent, StatusActor, StatusChange, TransitionError,
 };
 use crate::retention::{EmployeeFacts, ReferenceFacts};
@@ -142,20 +142,9 @@ fn full_content() -> ReferenceContent {
 
 fn reference(status: ReferenceStatus) -> Reference {
     Reference {
-        id: REFERENCE,
-        tenant: tenant_id(),
-        employee: SUBJECT,
-        org: located_in("Köln"),
-        kind: ReferenceKind::Final,
-        language: Language::German,
         status,
-        status_since: t0(),
-        private: false,
-        created_by: COLLEAGUE,
-        created_at: t0(),
-        signatories: vec![],
-        generated: None,
         content: full_content(),
+        ..draft(REFERENCE, SUBJECT, COLLEAGUE)
     }
 }
 
