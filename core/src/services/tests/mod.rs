@@ -75,6 +75,26 @@ pub(super) fn tenant(status: crate::tenant::TenantStatus) -> crate::tenant::Tena
     }
 }
 
+/// Frau `first` `last` in Köln, employee `n`.
+pub(super) fn person(n: u8, first: &str, last: &str) -> crate::employee::Employee {
+    use crate::values::Name;
+    crate::employee::Employee {
+        id: crate::id::EmployeeId::from_bytes([n; 16]),
+        tenant: tenant_id(),
+        personal: crate::employee::PersonalData {
+            salutation: crate::employee::Salutation::Frau,
+            first_name: Name::new(first).expect("valid name"),
+            last_name: Name::new(last).expect("valid name"),
+            title: None,
+            birth_date: None,
+            birth_place: None,
+        },
+        contact: crate::employee::Contact::default(),
+        employment: crate::employee::Employment::default(),
+        org: located_in("Köln"),
+    }
+}
+
 /// A draft in Köln of `employee` by `created_by`, without content.
 pub(super) fn draft(
     id: crate::id::ReferenceId,
@@ -166,20 +186,6 @@ pub(super) fn logged(store: &MemoryStore) -> Vec<crate::audit::AuditEvent> {
 /// The actions of the tenant's audit log, oldest first.
 pub(super) fn logged_actions(store: &MemoryStore) -> Vec<crate::audit::AuditAction> {
     logged(store).into_iter().map(|e| e.action).collect()
-}
-
-/// A settings store that answers `settings` for every tenant.
-pub(super) fn settings_store(
-    settings: crate::settings::TenantSettings,
-) -> crate::ports::MockSettingsStore {
-    let mut store = crate::ports::MockSettingsStore::new();
-    store.expect_settings().returning(move |_| {
-        Ok(crate::ports::Versioned {
-            value: settings.clone(),
-            version: crate::ports::Version(1),
-        })
-    });
-    store
 }
 
 /// Settings with change tracking on or off, the rest default.

@@ -9,9 +9,7 @@ use super::*;
 use crate::access::{AccessLevel, Area, Permissions, Role};
 use crate::audit::{AuditAction, AuditTarget};
 use crate::authz::{AccessError, Actor, VisibilityFilter};
-use crate::employee::{
-    Contact, Employee, Employment, IssueReason, PersonalData, PowerOfAttorney, Salutation,
-};
+use crate::employee::{Employee, Employment, IssueReason, PowerOfAttorney, Salutation};
 use crate::generator::{DiffLine, fingerprint};
 use crate::handover::{
     Handover, HandoverError, HandoverRequest, HandoverTokens, LinkCheckChoice, Recipient,
@@ -61,24 +59,6 @@ fn user_in_koeln(id: UserId) -> Actor {
 
 fn hr() -> Actor {
     user_in_koeln(HR)
-}
-
-fn person(n: u8, first: &str, last: &str) -> Employee {
-    Employee {
-        id: EmployeeId::from_bytes([n; 16]),
-        tenant: tenant_id(),
-        personal: PersonalData {
-            salutation: Salutation::Frau,
-            first_name: Name::new(first).unwrap(),
-            last_name: Name::new(last).unwrap(),
-            title: None,
-            birth_date: None,
-            birth_place: None,
-        },
-        contact: Contact::default(),
-        employment: Employment::default(),
-        org: located_in("Köln"),
-    }
 }
 
 /// The subject of the references: every field the prefill reads is set.
