@@ -13,18 +13,25 @@ mod login_flow;
 mod references;
 mod retention;
 
+use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
 use futures_executor::block_on;
 
 use async_trait::async_trait;
 
-use crate::id::TenantId;
+use crate::authz::VisibilityFilter;
+use crate::employee::Employee;
+use crate::id::{EmployeeId, ReferenceId, TenantId};
 use crate::memory::MemoryStore;
 use crate::ports::{
-    AuditLog as _, AuditQuery, ChangeSet, MockClock, MockRandomSource, MockUnitOfWork, PageRequest,
-    StoreError, UnitOfWork, Write,
+    AuditLog as _, AuditQuery, ChangeSet, EmployeeStore, MockClock, MockRandomSource,
+    MockUnitOfWork, Page, PageRequest, ReferenceQuery, ReferenceStore, ReferenceSummary,
+    StoreError, UnitOfWork, Versioned, Write,
 };
+use crate::reference::{ChangeLogEntry, Reference, StatusChange};
+use crate::retention::{EmployeeFacts, ReferenceFacts};
+use crate::scope::ReferenceScope;
 use crate::values::Timestamp;
 
 pub(super) fn tenant_id() -> TenantId {
@@ -145,6 +152,7 @@ pub(super) fn seeded_in(
 pub(super) struct Recording<'a> {
     store: &'a MemoryStore,
     log: Mutex<Vec<ChangeSet>>,
+    race: Mutex<Option<ChangeSet>>,
 }
 
 impl<'a> Recording<'a> {
@@ -152,6 +160,16 @@ impl<'a> Recording<'a> {
         Self {
             store,
             log: Mutex::new(Vec::new()),
+            race: Mutex::new(None),
+        }
+    }
+
+    /// A recording unit of work that commits `other` just before the first
+    /// change set, as a concurrent writer would (not recorded).
+    pub(super) fn racing(store: &'a MemoryStore, other: ChangeSet) -> Self {
+        Self {
+            race: Mutex::new(Some(other)),
+            ..Self::new(store)
         }
     }
 
@@ -164,9 +182,128 @@ impl<'a> Recording<'a> {
 #[async_trait]
 impl UnitOfWork for Recording<'_> {
     async fn commit(&self, changes: ChangeSet) -> Result<(), StoreError> {
+        let race = self.race.lock().expect("not poisoned").take();
+        if let Some(other) = race {
+            self.store
+                .commit(other)
+                .await
+                .expect("the racing write commits");
+        }
         self.store.commit(changes.clone()).await?;
         self.log.lock().expect("not poisoned").push(changes);
         Ok(())
+    }
+}
+
+/// The memory store's employees and references, recording the single
+/// employees and references read and the references `named_employees` was told
+/// to ignore, and listing references a page of at most `page` at a time.
+pub(super) struct Watched<'a> {
+    store: &'a MemoryStore,
+    pub(super) employees: Mutex<Vec<EmployeeId>>,
+    pub(super) references: Mutex<Vec<ReferenceId>>,
+    pub(super) ignored: Mutex<Vec<BTreeSet<ReferenceId>>>,
+    page: u16,
+}
+
+impl<'a> Watched<'a> {
+    pub(super) fn new(store: &'a MemoryStore) -> Self {
+        Self {
+            store,
+            employees: Mutex::new(Vec::new()),
+            references: Mutex::new(Vec::new()),
+            ignored: Mutex::new(Vec::new()),
+            page: PageRequest::MAX_LIMIT,
+        }
+    }
+
+    /// Lists references at most `page` at a time, whatever was asked for.
+    pub(super) fn paging_by(self, page: u16) -> Self {
+        Self { page, ..self }
+    }
+}
+
+#[async_trait]
+impl EmployeeStore for Watched<'_> {
+    async fn employee(
+        &self,
+        tenant: TenantId,
+        id: EmployeeId,
+    ) -> Result<Option<Versioned<Employee>>, StoreError> {
+        self.employees.lock().unwrap().push(id);
+        self.store.employee(tenant, id).await
+    }
+
+    async fn employees(
+        &self,
+        tenant: TenantId,
+        scope: &ReferenceScope,
+        page: PageRequest,
+    ) -> Result<Page<Employee>, StoreError> {
+        self.store.employees(tenant, scope, page).await
+    }
+
+    async fn retention_facts(&self, tenant: TenantId) -> Result<Vec<EmployeeFacts>, StoreError> {
+        EmployeeStore::retention_facts(self.store, tenant).await
+    }
+}
+
+#[async_trait]
+impl ReferenceStore for Watched<'_> {
+    async fn reference(
+        &self,
+        tenant: TenantId,
+        id: ReferenceId,
+    ) -> Result<Option<Versioned<Reference>>, StoreError> {
+        self.references.lock().unwrap().push(id);
+        self.store.reference(tenant, id).await
+    }
+
+    async fn references(
+        &self,
+        filter: &VisibilityFilter,
+        query: &ReferenceQuery,
+        page: PageRequest,
+    ) -> Result<Page<ReferenceSummary>, StoreError> {
+        let smaller = PageRequest::new(page.after, self.page);
+        self.store.references(filter, query, smaller).await
+    }
+
+    async fn count(
+        &self,
+        filter: &VisibilityFilter,
+        query: &ReferenceQuery,
+    ) -> Result<u64, StoreError> {
+        self.store.count(filter, query).await
+    }
+
+    async fn retention_facts(&self, tenant: TenantId) -> Result<Vec<ReferenceFacts>, StoreError> {
+        ReferenceStore::retention_facts(self.store, tenant).await
+    }
+
+    async fn named_employees(
+        &self,
+        tenant: TenantId,
+        ignoring: &BTreeSet<ReferenceId>,
+    ) -> Result<BTreeSet<EmployeeId>, StoreError> {
+        self.ignored.lock().unwrap().push(ignoring.clone());
+        self.store.named_employees(tenant, ignoring).await
+    }
+
+    async fn status_history(
+        &self,
+        tenant: TenantId,
+        id: ReferenceId,
+    ) -> Result<Vec<StatusChange>, StoreError> {
+        self.store.status_history(tenant, id).await
+    }
+
+    async fn change_log(
+        &self,
+        tenant: TenantId,
+        id: ReferenceId,
+    ) -> Result<Vec<ChangeLogEntry>, StoreError> {
+        self.store.change_log(tenant, id).await
     }
 }
 

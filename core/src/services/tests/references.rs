@@ -1,6 +1,3 @@
-use std::collections::BTreeSet;
-
-use async_trait::async_trait;
 use serde_json::json;
 use time::Duration;
 use time::macros::date;
@@ -8,25 +5,23 @@ use time::macros::date;
 use super::*;
 use crate::access::{AccessLevel, Area, Permissions, Role};
 use crate::audit::{AuditAction, AuditTarget};
-use crate::authz::{AccessError, Actor, VisibilityFilter};
+use crate::authz::{AccessError, Actor};
 use crate::employee::{Employee, Employment, IssueReason, PowerOfAttorney, Salutation};
 use crate::generator::{DiffLine, fingerprint};
 use crate::handover::{
     Handover, HandoverError, HandoverRequest, HandoverTokens, LinkCheckChoice, Recipient,
 };
-use crate::id::{EmployeeId, ReferenceId, RoleId, TenantId, UserId};
+use crate::id::{EmployeeId, ReferenceId, RoleId, UserId};
 use crate::matrix::{PermissionMatrix, SectionAccess};
 use crate::ports::{
-    Destination, EmployeeStore, HandoverStore as _, MessageKind, MockLinkBuilder, Page,
-    PageRequest, ReferenceQuery, ReferenceStore, ReferenceSummary, StoreError, Versioned,
+    Destination, EmployeeStore, HandoverStore as _, MessageKind, MockLinkBuilder, ReferenceQuery,
+    ReferenceStore,
 };
 use crate::reference::form::{DataForm, Form, PersonalForm, TasksForm};
 use crate::reference::{
-    ChangeLogEntry, Reference, ReferenceContent, ReferenceKind, ReferenceStatus, Section,
-    SectionContent, StatusActor, StatusChange, TransitionError,
+    Reference, ReferenceContent, ReferenceKind, ReferenceStatus, Section, SectionContent,
+    StatusActor, TransitionError,
 };
-use crate::retention::{EmployeeFacts, ReferenceFacts};
-use crate::scope::ReferenceScope;
 use crate::services::handover::{HandoverInput, HandoverService};
 use crate::services::references::{
     GenerateOutcome, NewReference, ReferenceError, ReferenceService, SectionInput, letter_of,
@@ -297,97 +292,6 @@ impl World {
             .into_iter()
             .map(|s| (s.from, s.to, s.by))
             .collect()
-    }
-}
-
-/// The memory store's employees and references, recording every single
-/// employee and reference read, and listing references two at a time.
-struct Watched<'a> {
-    store: &'a MemoryStore,
-    employees: Mutex<Vec<EmployeeId>>,
-    references: Mutex<Vec<ReferenceId>>,
-}
-
-#[async_trait]
-impl EmployeeStore for Watched<'_> {
-    async fn employee(
-        &self,
-        tenant: TenantId,
-        id: EmployeeId,
-    ) -> Result<Option<Versioned<Employee>>, StoreError> {
-        self.employees.lock().unwrap().push(id);
-        self.store.employee(tenant, id).await
-    }
-
-    async fn employees(
-        &self,
-        tenant: TenantId,
-        scope: &ReferenceScope,
-        page: PageRequest,
-    ) -> Result<Page<Employee>, StoreError> {
-        self.store.employees(tenant, scope, page).await
-    }
-
-    async fn retention_facts(&self, tenant: TenantId) -> Result<Vec<EmployeeFacts>, StoreError> {
-        EmployeeStore::retention_facts(self.store, tenant).await
-    }
-}
-
-#[async_trait]
-impl ReferenceStore for Watched<'_> {
-    async fn reference(
-        &self,
-        tenant: TenantId,
-        id: ReferenceId,
-    ) -> Result<Option<Versioned<Reference>>, StoreError> {
-        self.references.lock().unwrap().push(id);
-        self.store.reference(tenant, id).await
-    }
-
-    async fn references(
-        &self,
-        filter: &VisibilityFilter,
-        query: &ReferenceQuery,
-        page: PageRequest,
-    ) -> Result<Page<ReferenceSummary>, StoreError> {
-        let two = PageRequest::new(page.after, 2);
-        self.store.references(filter, query, two).await
-    }
-
-    async fn count(
-        &self,
-        filter: &VisibilityFilter,
-        query: &ReferenceQuery,
-    ) -> Result<u64, StoreError> {
-        self.store.count(filter, query).await
-    }
-
-    async fn retention_facts(&self, tenant: TenantId) -> Result<Vec<ReferenceFacts>, StoreError> {
-        ReferenceStore::retention_facts(self.store, tenant).await
-    }
-
-    async fn named_employees(
-        &self,
-        tenant: TenantId,
-        ignoring: &BTreeSet<ReferenceId>,
-    ) -> Result<BTreeSet<EmployeeId>, StoreError> {
-        self.store.named_employees(tenant, ignoring).await
-    }
-
-    async fn status_history(
-        &self,
-        tenant: TenantId,
-        id: ReferenceId,
-    ) -> Result<Vec<StatusChange>, StoreError> {
-        self.store.status_history(tenant, id).await
-    }
-
-    async fn change_log(
-        &self,
-        tenant: TenantId,
-        id: ReferenceId,
-    ) -> Result<Vec<ChangeLogEntry>, StoreError> {
-        self.store.change_log(tenant, id).await
     }
 }
 
@@ -1105,11 +1009,7 @@ fn a_search_matches_names_case_insensitively_among_what_the_store_returned_only(
         vec![],
         TenantSettings::default(),
     );
-    let watched = Watched {
-        store: &world.store,
-        employees: Mutex::new(Vec::new()),
-        references: Mutex::new(Vec::new()),
-    };
+    let watched = Watched::new(&world.store).paging_by(2);
     let (r, c) = world.act_with(&watched, &watched, |s| {
         run(s.search(&hr(), "wEIß", &ReferenceQuery::default(), 20))
     });
