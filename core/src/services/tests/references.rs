@@ -314,6 +314,20 @@ fn updated_reference(world: &World, cs: &ChangeSet) -> Reference {
     world.stored(REFERENCE)
 }
 
+/// `cs` took the reference from the supervisor back to HR, and its history
+/// says so, naming HR.
+fn back_with_hr(world: &World, cs: &ChangeSet) {
+    assert_eq!(updated_reference(world, cs).status, ReferenceStatus::Draft);
+    assert_eq!(
+        world.status_history(),
+        vec![(
+            ReferenceStatus::WithSupervisor,
+            ReferenceStatus::Draft,
+            StatusActor::User(HR)
+        )]
+    );
+}
+
 /// Every call that names a reference, reduced to whether it succeeded.
 fn every_call(
     s: &ReferenceService<'_>,
@@ -717,18 +731,7 @@ fn taking_a_reference_back_to_draft_revokes_its_active_handovers() {
         _ => None,
     });
     assert_eq!(sessions, vec![active.id]);
-    assert_eq!(
-        updated_reference(&world, &c[0]).status,
-        ReferenceStatus::Draft
-    );
-    assert_eq!(
-        world.status_history(),
-        vec![(
-            ReferenceStatus::WithSupervisor,
-            ReferenceStatus::Draft,
-            StatusActor::User(HR)
-        )]
-    );
+    back_with_hr(&world, &c[0]);
 }
 
 #[test]
@@ -931,18 +934,7 @@ fn revoking_the_last_active_handover_returns_the_reference_to_draft() {
     );
     assert_eq!(world.handover(h.id).revoked_at, Some(now()));
     assert_eq!(writes[1], Write::DeleteSessionsOfHandover(h.id));
-    assert_eq!(
-        updated_reference(&world, &c[0]).status,
-        ReferenceStatus::Draft
-    );
-    assert_eq!(
-        world.status_history(),
-        vec![(
-            ReferenceStatus::WithSupervisor,
-            ReferenceStatus::Draft,
-            StatusActor::User(HR)
-        )]
-    );
+    back_with_hr(&world, &c[0]);
     assert_eq!(
         logged_actions(&world.store),
         vec![
