@@ -78,7 +78,7 @@ pub mod compliance;
 pub mod handover;
 pub mod id;
 pub mod identity;
-#[cfg(feature = "memory")]
+#[cfg(any(test, feature = "memory"))]
 pub mod memory;
 pub mod messaging;
 pub mod ports;

@@ -1,5 +1,3 @@
-use std::collections::BTreeSet;
-
 use super::*;
 use crate::access::{AccessLevel, Area, Permissions, Role};
 use crate::action::{ActionPurpose, PendingAction};
@@ -7,12 +5,11 @@ use crate::authz::{AccessError, Actor};
 use crate::id::{RoleId, UserId};
 use crate::password::{MockBreachedPasswords, Password};
 use crate::ports::{
-    MockActionStore, MockCredentialStore, MockLinkBuilder, MockPasswordHasher, MockRoleStore,
-    MockSettingsStore, MockUserStore, PasswordHash, Version, Versioned,
+    ActionStore as _, CredentialStore as _, MockLinkBuilder, MockPasswordHasher, PasswordHash,
+    UserStore as _,
 };
 use crate::scope::{Criterion, ReferenceScope, Restriction};
 use crate::services::accounts::{AccountError, AccountService, NewUser};
-use crate::settings::TenantSettings;
 use crate::token::{ActionToken, SecretToken as _};
 use crate::user::{AuthMethods, User, UserStatus};
 use crate::values::{Email, Name};
@@ -50,70 +47,45 @@ fn user(n: u8, role: &Role, status: UserStatus) -> User {
     }
 }
 
+/// The memory store with both roles and `existing` users.
 struct World {
-    users: MockUserStore,
-    roles: MockRoleStore,
-    actions: MockActionStore,
+    store: MemoryStore,
 }
 
 impl World {
     fn new(existing: Vec<User>) -> Self {
-        let mut users = MockUserStore::new();
-        let by_id = existing.clone();
-        users.expect_user().returning(move |_, id| {
-            Ok(by_id
-                .iter()
-                .find(|u| u.id == id)
-                .cloned()
-                .map(|value| Versioned {
-                    value,
-                    version: Version(3),
-                }))
-        });
-        let by_mail = existing.clone();
-        users.expect_user_by_email().returning(move |_, e| {
-            Ok(by_mail
-                .iter()
-                .find(|u| &u.email == e)
-                .cloned()
-                .map(|value| Versioned {
-                    value,
-                    version: Version(3),
-                }))
-        });
-        let admins = existing.clone();
-        users.expect_active_administrators().returning(move |_| {
-            Ok(admins
-                .iter()
-                .filter(|u| u.role == admin_role().id && u.status == UserStatus::Active)
-                .map(|u| u.id)
-                .collect::<BTreeSet<_>>())
-        });
-        let mut roles = MockRoleStore::new();
-        roles.expect_role().returning(|_, id| {
-            Ok([admin_role(), hr_role()]
-                .into_iter()
-                .find(|r| r.id == id)
-                .map(|value| Versioned {
-                    value,
-                    version: Version(1),
-                }))
-        });
+        let mut writes = vec![
+            Write::InsertRole(admin_role()),
+            Write::InsertRole(hr_role()),
+        ];
+        writes.extend(existing.into_iter().map(Write::InsertUser));
         Self {
-            users,
-            roles,
-            actions: MockActionStore::new(),
+            store: seeded(writes),
         }
     }
 
-    fn service<'a>(&'a self, p: &'a Ports, uow: &'a MockUnitOfWork) -> AccountService<'a> {
+    /// Stores the pending link `action`.
+    fn mailed(&self, action: PendingAction) {
+        let mut changes = ChangeSet::new(tenant_id());
+        changes.push(Write::InsertAction(action));
+        run(self.store.commit(changes)).unwrap();
+    }
+
+    fn user(&self, id: UserId) -> User {
+        run(self.store.user(tenant_id(), id))
+            .unwrap()
+            .expect("the user is stored")
+            .value
+    }
+
+    fn service<'a>(&'a self, p: &'a Ports, uow: &'a dyn UnitOfWork) -> AccountService<'a> {
         AccountService {
-            tenants: &p.tenants,
-            users: &self.users,
-            roles: &self.roles,
-            credentials: &p.credentials,
-            actions: &self.actions,
-            settings: &p.settings,
+            tenants: &self.store,
+            users: &self.store,
+            roles: &self.store,
+            credentials: &self.store,
+            actions: &self.store,
+            settings: &self.store,
             hasher: &p.hasher,
             breached: &p.breached,
             uow,
@@ -124,10 +96,8 @@ impl World {
     }
 }
 
+/// The ports that are no store.
 struct Ports {
-    tenants: crate::ports::MockTenantStore,
-    credentials: MockCredentialStore,
-    settings: MockSettingsStore,
     hasher: MockPasswordHasher,
     breached: MockBreachedPasswords,
     links: MockLinkBuilder,
@@ -136,17 +106,6 @@ struct Ports {
 }
 
 fn ports() -> Ports {
-    let mut credentials = MockCredentialStore::new();
-    credentials
-        .expect_password_hash()
-        .returning(|_, _| Ok(None));
-    let mut settings = MockSettingsStore::new();
-    settings.expect_settings().returning(|_| {
-        Ok(Versioned {
-            value: TenantSettings::default(),
-            version: Version(0),
-        })
-    });
     let mut hasher = MockPasswordHasher::new();
     hasher
         .expect_hash()
@@ -158,9 +117,6 @@ fn ports() -> Ports {
         .expect_action_link()
         .returning(|_, _, _| "https://z.example/t/firma/welcome#x".to_owned());
     Ports {
-        tenants: active_tenant(),
-        credentials,
-        settings,
         hasher,
         breached,
         links,
@@ -193,7 +149,7 @@ fn nobody_invites_with_more_rights_than_their_own_and_nothing_is_written() {
             .unwrap(),
     );
     let w = World::new(vec![hr.clone()]);
-    let (uow, log) = recording_uow(vec![]);
+    let uow = Recording::new(&w.store);
     let p = ports();
     let a = actor(&hr, &hr_role());
     let as_admin = block_on(w.service(&p, &uow).invite(
@@ -214,14 +170,14 @@ fn nobody_invites_with_more_rights_than_their_own_and_nothing_is_written() {
         wider,
         Err(AccountError::Access(AccessError::ScopeEscalation))
     );
-    assert!(log.lock().unwrap().is_empty());
+    assert!(uow.commits().is_empty());
 }
 
 #[test]
 fn an_invitation_creates_the_account_link_mail_and_audit_entry_in_one_change_set() {
     let admin = user(1, &admin_role(), UserStatus::Active);
     let w = World::new(vec![admin.clone()]);
-    let (uow, log) = recording_uow(vec![]);
+    let uow = Recording::new(&w.store);
     let p = ports();
     let a = actor(&admin, &admin_role());
     let id = block_on(w.service(&p, &uow).invite(
@@ -230,7 +186,7 @@ fn an_invitation_creates_the_account_link_mail_and_audit_entry_in_one_change_set
         None,
     ))
     .unwrap();
-    let commits = log.lock().unwrap();
+    let commits = uow.commits();
     assert_eq!(commits.len(), 1);
     let writes = commits[0].writes();
     assert!(
@@ -245,18 +201,24 @@ fn an_invitation_creates_the_account_link_mail_and_audit_entry_in_one_change_set
     assert!(
         matches!(&writes[3], Write::AppendAudit(e) if e.action == crate::audit::AuditAction::UserCreated)
     );
+    assert_eq!(w.user(id).status, UserStatus::Invited);
+    assert_eq!(
+        logged_actions(&w.store),
+        vec![crate::audit::AuditAction::UserCreated]
+    );
 }
 
 #[test]
 fn the_last_active_administrator_cannot_be_deactivated() {
     let admin = user(1, &admin_role(), UserStatus::Active);
     let w = World::new(vec![admin.clone()]);
-    let (uow, log) = recording_uow(vec![]);
+    let uow = Recording::new(&w.store);
     let p = ports();
     let a = actor(&admin, &admin_role());
     let r = block_on(w.service(&p, &uow).deactivate(&a, admin.id, None));
     assert_eq!(r, Err(AccountError::Access(AccessError::LastAdministrator)));
-    assert!(log.lock().unwrap().is_empty());
+    assert!(uow.commits().is_empty());
+    assert_eq!(w.user(admin.id).status, UserStatus::Active);
 }
 
 #[test]
@@ -264,11 +226,11 @@ fn deactivation_ends_the_sessions_in_the_same_change_set_and_guards_the_last_adm
     let admin = user(1, &admin_role(), UserStatus::Active);
     let other = user(2, &admin_role(), UserStatus::Active);
     let w = World::new(vec![admin.clone(), other.clone()]);
-    let (uow, log) = recording_uow(vec![]);
+    let uow = Recording::new(&w.store);
     let p = ports();
     let a = actor(&admin, &admin_role());
     block_on(w.service(&p, &uow).deactivate(&a, other.id, None)).unwrap();
-    let commits = log.lock().unwrap();
+    let commits = uow.commits();
     let cs = &commits[0];
     assert!(
         cs.preconditions()
@@ -280,26 +242,23 @@ fn deactivation_ends_the_sessions_in_the_same_change_set_and_guards_the_last_adm
             .iter()
             .any(|w| matches!(w, Write::UpdateUser(u, _) if u.status == UserStatus::Deactivated))
     );
+    assert_eq!(w.user(other.id).status, UserStatus::Deactivated);
 }
 
 #[test]
 fn a_reset_consumes_its_link_ends_every_session_and_keeps_the_second_factor() {
     let mut u = user(3, &hr_role(), UserStatus::Active);
     u.auth.totp = true;
-    let mut w = World::new(vec![u.clone()]);
+    let w = World::new(vec![u.clone()]);
     let token = ActionToken::from_bytes([9; 32]);
-    let pending = PendingAction::issue(
+    w.mailed(PendingAction::issue(
         &token,
         tenant_id(),
         u.id,
         ActionPurpose::PasswordReset,
         t0(),
-    );
-    let found = pending.clone();
-    w.actions
-        .expect_action()
-        .returning(move |_, _| Ok(Some(found.clone())));
-    let (uow, log) = recording_uow(vec![]);
+    ));
+    let uow = Recording::new(&w.store);
     let p = ports();
     block_on(w.service(&p, &uow).reset_password(
         tenant_id(),
@@ -308,7 +267,7 @@ fn a_reset_consumes_its_link_ends_every_session_and_keeps_the_second_factor() {
         None,
     ))
     .unwrap();
-    let commits = log.lock().unwrap();
+    let commits = uow.commits();
     let writes = commits[0].writes();
     assert!(writes.contains(&Write::ConsumeAction(token.hash())));
     assert!(writes.contains(&Write::DeleteSessionsOfUser(u.id)));
@@ -327,20 +286,29 @@ fn a_reset_consumes_its_link_ends_every_session_and_keeps_the_second_factor() {
             .iter()
             .any(|w| matches!(w, Write::DeleteSecondFactors(_)))
     );
+    assert_eq!(run(w.store.action(tenant_id(), &token.hash())), Ok(None));
+    assert!(
+        run(w.store.password_hash(tenant_id(), u.id))
+            .unwrap()
+            .is_some()
+    );
+    assert!(w.user(u.id).auth.totp);
 }
 
 #[test]
 fn a_reset_link_of_the_wrong_purpose_or_past_its_expiry_does_nothing() {
     let u = user(3, &hr_role(), UserStatus::Active);
-    let mut w = World::new(vec![u.clone()]);
+    let w = World::new(vec![u.clone()]);
     let token = ActionToken::from_bytes([9; 32]);
     // An invitation link presented as a reset link.
-    let invitation =
-        PendingAction::issue(&token, tenant_id(), u.id, ActionPurpose::Invitation, t0());
-    w.actions
-        .expect_action()
-        .returning(move |_, _| Ok(Some(invitation.clone())));
-    let (uow, log) = recording_uow(vec![]);
+    w.mailed(PendingAction::issue(
+        &token,
+        tenant_id(),
+        u.id,
+        ActionPurpose::Invitation,
+        t0(),
+    ));
+    let uow = Recording::new(&w.store);
     let p = ports();
     let r = block_on(w.service(&p, &uow).reset_password(
         tenant_id(),
@@ -349,24 +317,34 @@ fn a_reset_link_of_the_wrong_purpose_or_past_its_expiry_does_nothing() {
         None,
     ));
     assert_eq!(r, Err(AccountError::InvalidLink));
-    assert!(log.lock().unwrap().is_empty());
+    assert!(uow.commits().is_empty());
+    assert!(
+        run(w.store.action(tenant_id(), &token.hash()))
+            .unwrap()
+            .is_some(),
+        "the link stays"
+    );
 }
 
 #[test]
 fn forgot_password_for_an_unknown_address_writes_only_an_audit_entry() {
     let w = World::new(vec![]);
-    let (uow, log) = recording_uow(vec![]);
+    let uow = Recording::new(&w.store);
     let p = ports();
     block_on(
         w.service(&p, &uow)
             .request_password_reset(tenant_id(), "niemand@firma.de", None),
     )
     .unwrap();
-    let commits = log.lock().unwrap();
+    let commits = uow.commits();
     assert_eq!(commits.len(), 1);
     assert_eq!(commits[0].writes().len(), 1);
     assert!(
         matches!(&commits[0].writes()[0], Write::AppendAudit(e) if e.action == crate::audit::AuditAction::PasswordResetRequested)
+    );
+    assert_eq!(
+        logged_actions(&w.store),
+        vec![crate::audit::AuditAction::PasswordResetRequested]
     );
 }
 
@@ -376,32 +354,32 @@ fn a_user_manager_cannot_unlock_by_deactivating_and_reactivating() {
     let mut locked = user(6, &hr_role(), UserStatus::Deactivated);
     locked.failed_logins = 5;
     let w = World::new(vec![hr.clone(), locked.clone()]);
-    let (uow, log) = recording_uow(vec![]);
+    let uow = Recording::new(&w.store);
     let p = ports();
     let a = actor(&hr, &hr_role());
     block_on(w.service(&p, &uow).reactivate(&a, locked.id, None)).unwrap();
-    let commits = log.lock().unwrap();
-    let after = commits[0]
-        .writes()
-        .iter()
-        .find_map(|w| match w {
-            Write::UpdateUser(u, _) => Some(u.clone()),
-            _ => None,
-        })
-        .unwrap();
+    assert!(
+        uow.commits()[0]
+            .writes()
+            .iter()
+            .any(|w| matches!(w, Write::UpdateUser(..)))
+    );
+    let after = w.user(locked.id);
     assert_eq!(after.status, UserStatus::Locked, "the lock stays");
     assert_eq!(after.failed_logins, 5);
 
     // An Administrator's reactivation is an unlock.
     let admin = user(1, &admin_role(), UserStatus::Active);
     let w = World::new(vec![admin.clone(), locked.clone()]);
-    let (uow, log) = recording_uow(vec![]);
+    let uow = Recording::new(&w.store);
     let a = actor(&admin, &admin_role());
     block_on(w.service(&p, &uow).reactivate(&a, locked.id, None)).unwrap();
-    let commits = log.lock().unwrap();
+    let commits = uow.commits();
     assert!(commits[0].writes().iter().any(
         |w| matches!(w, Write::UpdateUser(u, _) if u.status == UserStatus::Active && u.failed_logins == 0)
     ));
+    let after = w.user(locked.id);
+    assert_eq!((after.status, after.failed_logins), (UserStatus::Active, 0));
 }
 
 #[test]
@@ -409,7 +387,7 @@ fn a_new_address_voids_mailed_links_and_resends_a_pending_invitation() {
     let admin = user(1, &admin_role(), UserStatus::Active);
     let invited = user(7, &hr_role(), UserStatus::Invited);
     let w = World::new(vec![admin.clone(), invited.clone()]);
-    let (uow, log) = recording_uow(vec![]);
+    let uow = Recording::new(&w.store);
     let p = ports();
     let a = actor(&admin, &admin_role());
     let change = crate::services::accounts::UserChanges {
@@ -421,7 +399,7 @@ fn a_new_address_voids_mailed_links_and_resends_a_pending_invitation() {
             .update_user(&a, invited.id, change, None),
     )
     .unwrap();
-    let commits = log.lock().unwrap();
+    let commits = uow.commits();
     let writes = commits[0].writes();
     assert!(writes.contains(&Write::DeleteActionsOfUser(
         invited.id,
@@ -438,13 +416,14 @@ fn a_new_address_voids_mailed_links_and_resends_a_pending_invitation() {
     );
     assert!(writes.iter().any(|w| matches!(w, Write::Enqueue(m)
         if m.to == crate::ports::Destination::Email(Email::parse("richtig@firma.de").unwrap()))));
+    assert_eq!(w.user(invited.id).email.as_str(), "richtig@firma.de");
 }
 
 #[test]
 fn the_own_address_changes_only_with_the_password() {
     let admin = user(1, &admin_role(), UserStatus::Active);
     let w = World::new(vec![admin.clone()]);
-    let (uow, log) = recording_uow(vec![]);
+    let uow = Recording::new(&w.store);
     let p = ports();
     let a = actor(&admin, &admin_role());
     let change = crate::services::accounts::UserChanges {
@@ -455,5 +434,6 @@ fn the_own_address_changes_only_with_the_password() {
         block_on(w.service(&p, &uow).update_user(&a, admin.id, change, None)),
         Err(AccountError::ReauthenticationRequired)
     );
-    assert!(log.lock().unwrap().is_empty());
+    assert!(uow.commits().is_empty());
+    assert_eq!(w.user(admin.id).email, admin.email);
 }

@@ -5,13 +5,14 @@ use crate::access::{AccessLevel, Area, Permissions};
 use crate::audit::{AuditAction, AuditTarget};
 use crate::authz::{AccessError, Actor};
 use crate::employee::{Contact, Employee, Employment, PersonalData, Salutation};
+use crate::id::ReferenceId;
 use crate::id::{EmployeeId, UserId};
 use crate::ports::{
-    MockEmployeeStore, MockTenantStore, Page, PageRequest, Precondition, Version, Versioned,
+    EmployeeStore, MockEmployeeStore, Page, PageRequest, Precondition, Version, Versioned,
 };
 use crate::services::employees::{EmployeeInput, EmployeeService};
 use crate::services::references::ReferenceError;
-use crate::tenant::TenantError;
+use crate::tenant::{TenantError, TenantStatus};
 use crate::values::Name;
 
 const OLD_LAST_NAME: &str = "Weiß";
@@ -64,55 +65,25 @@ fn actor(level: AccessLevel) -> Actor {
     )
 }
 
+/// The memory store with the tenant (in `status`) and `stored`.
 struct World {
-    tenants: MockTenantStore,
-    employees: MockEmployeeStore,
+    store: MemoryStore,
 }
 
 impl World {
     fn new(stored: Vec<Employee>) -> Self {
-        Self::with(active_tenant(), stored)
+        Self::with(TenantStatus::Active, stored)
     }
 
-    fn with(tenants: MockTenantStore, stored: Vec<Employee>) -> Self {
-        let mut employees = MockEmployeeStore::new();
-        let by_id = stored.clone();
-        employees.expect_employee().returning(move |_, id| {
-            Ok(by_id
-                .iter()
-                .find(|e| e.id == id)
-                .cloned()
-                .map(|value| Versioned {
-                    value,
-                    version: Version(7),
-                }))
-        });
-        employees.expect_employees().returning(move |_, scope, _| {
-            Ok(Page {
-                items: stored
-                    .iter()
-                    .filter(|e| scope.covers(&e.org))
-                    .cloned()
-                    .collect(),
-                next: None,
-            })
-        });
-        Self { tenants, employees }
-    }
-
-    fn service<'a>(
-        &'a self,
-        uow: &'a MockUnitOfWork,
-        clock: &'a MockClock,
-        random: &'a MockRandomSource,
-    ) -> EmployeeService<'a> {
-        EmployeeService {
-            tenants: &self.tenants,
-            employees: &self.employees,
-            uow,
-            clock,
-            random,
+    fn with(status: TenantStatus, stored: Vec<Employee>) -> Self {
+        Self {
+            store: seeded_in(status, stored.into_iter().map(Write::InsertEmployee)),
         }
+    }
+
+    /// The employee as stored now, at its version.
+    fn stored(&self, id: EmployeeId) -> Option<Versioned<Employee>> {
+        run(self.store.employee(tenant_id(), id)).unwrap()
     }
 }
 
@@ -122,11 +93,50 @@ fn with_service<T>(
     world: &World,
     f: impl FnOnce(&EmployeeService<'_>) -> T,
 ) -> (T, Vec<ChangeSet>) {
-    let (uow, log) = recording_uow(vec![]);
-    let clock = clock_at(t0());
-    let random = counting_random();
-    let result = f(&world.service(&uow, &clock, &random));
-    (result, commits(&log))
+    with_service_over(world, &world.store, f)
+}
+
+/// [`with_service`] with another employee port.
+fn with_service_over<T>(
+    world: &World,
+    employees: &dyn EmployeeStore,
+    f: impl FnOnce(&EmployeeService<'_>) -> T,
+) -> (T, Vec<ChangeSet>) {
+    let uow = Recording::new(&world.store);
+    let (clock, random) = (clock_at(t0()), counting_random());
+    let service = EmployeeService {
+        tenants: &world.store,
+        employees,
+        uow: &uow,
+        clock: &clock,
+        random: &random,
+    };
+    let result = f(&service);
+    (result, uow.commits())
+}
+
+/// A store that answers every question about employees with `leaked`, whatever
+/// the tenant, id or scope asked for.
+fn leaky(leaked: Vec<Employee>) -> MockEmployeeStore {
+    let mut employees = MockEmployeeStore::new();
+    let by_id = leaked.clone();
+    employees.expect_employee().returning(move |_, id| {
+        Ok(by_id
+            .iter()
+            .find(|e| e.id == id)
+            .cloned()
+            .map(|value| Versioned {
+                value,
+                version: Version(1),
+            }))
+    });
+    employees.expect_employees().returning(move |_, _, _| {
+        Ok(Page {
+            items: leaked.clone(),
+            next: None,
+        })
+    });
+    employees
 }
 
 fn forbidden(needed: AccessLevel) -> ReferenceError {
@@ -182,7 +192,11 @@ fn changing_employees_needs_read_write_and_a_reader_commits_nothing() {
     assert_eq!(created.tenant, tenant_id());
     assert_eq!(c.len(), 1);
     assert_eq!(c[0].writes()[0], Write::InsertEmployee(created.clone()));
-    let events = audit_events(&c[0]);
+    assert_eq!(
+        world.stored(created.id).map(|e| e.value),
+        Some(created.clone())
+    );
+    let events = logged(&world.store);
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].action, AuditAction::EmployeeCreated);
     assert_eq!(events[0].target, AuditTarget::Employee(created.id));
@@ -190,9 +204,8 @@ fn changing_employees_needs_read_write_and_a_reader_commits_nothing() {
 
 #[test]
 fn an_employee_outside_the_scope_is_not_found_like_a_missing_one() {
-    let mut foreign = employee(3, "Köln");
-    foreign.tenant = crate::id::TenantId::from_bytes([0x99; 16]);
-    let world = World::new(vec![employee(2, "Bonn"), foreign]);
+    let world = World::new(vec![employee(2, "Bonn")]);
+    seed_foreign(&world.store, employee(3, "Köln"));
     let hr = actor(AccessLevel::ReadWrite);
     for target in [id(2), id(3), id(9)] {
         let (r, c) = with_service(&world, |s| {
@@ -266,17 +279,25 @@ fn deleting_names_the_precondition_and_a_named_employee_is_still_named() {
         c[0].preconditions(),
         &[Precondition::EmployeeUnreferenced(id(1))]
     );
-    assert_eq!(audit_actions(&c[0]), vec![AuditAction::EmployeeDeleted]);
+    assert_eq!(world.stored(id(1)), None);
+    assert_eq!(
+        logged_actions(&world.store),
+        vec![AuditAction::EmployeeDeleted]
+    );
 
-    let (uow, log) = recording_uow(vec![Err(StoreError::PreconditionFailed(
-        Precondition::EmployeeUnreferenced(id(1)),
-    ))]);
-    let (clock, random) = (clock_at(t0()), counting_random());
-    let r = run(world
-        .service(&uow, &clock, &random)
-        .delete(&hr, id(1), None));
+    // An employee a reference names stays.
+    let world = World::new(vec![employee(1, "Köln")]);
+    let mut named = ChangeSet::new(tenant_id());
+    named.push(Write::InsertReference(draft(
+        ReferenceId::from_bytes([1; 16]),
+        id(1),
+        UserId::from_bytes([0x66; 16]),
+    )));
+    run(world.store.commit(named)).unwrap();
+    let (r, c) = with_service(&world, |s| run(s.delete(&hr, id(1), None)));
     assert_eq!(r, Err(ReferenceError::StillNamed));
-    assert!(commits(&log).is_empty());
+    assert!(c.is_empty());
+    assert!(world.stored(id(1)).is_some());
 }
 
 #[test]
@@ -286,16 +307,19 @@ fn the_change_audit_names_the_changed_fields_but_never_their_values() {
     let mut changed = input("Köln");
     changed.personal.last_name = Name::new(NEW_LAST_NAME).unwrap();
     changed.personal.birth_place = Some(Name::new("Castrop-Rauxel").unwrap());
+    let read = world.stored(id(1)).unwrap().version;
     let (r, c) = with_service(&world, |s| {
-        run(s.update(&hr, id(1), changed, Some(Version(7)), None))
+        run(s.update(&hr, id(1), changed, Some(read), None))
     });
     assert!(r.is_ok(), "{r:?}");
     assert_eq!(c.len(), 1);
-    let Write::UpdateEmployee(stored, Version(7)) = &c[0].writes()[0] else {
-        panic!("employee not updated at the version read")
+    let Write::UpdateEmployee(_, v) = &c[0].writes()[0] else {
+        panic!("employee not updated")
     };
+    assert_eq!(*v, read, "updated at the version read");
+    let stored = world.stored(id(1)).unwrap().value;
     assert_eq!(stored.personal.last_name.as_str(), NEW_LAST_NAME);
-    let events = audit_events(&c[0]);
+    let events = logged(&world.store);
     assert_eq!(events.len(), 1);
     let event = &events[0];
     assert_eq!(event.action, AuditAction::EmployeeChanged);
@@ -320,16 +344,33 @@ fn the_change_audit_names_the_changed_fields_but_never_their_values() {
 fn an_update_against_a_stale_version_is_a_conflict() {
     let world = World::new(vec![employee(1, "Köln")]);
     let hr = actor(AccessLevel::ReadWrite);
+    let read = world.stored(id(1)).unwrap().version;
+    let mut changed = input("Köln");
+    changed.personal.last_name = Name::new(NEW_LAST_NAME).unwrap();
+    let (r, _) = with_service(&world, |s| {
+        run(s.update(&hr, id(1), changed, Some(read), None))
+    });
+    assert!(r.is_ok(), "{r:?}");
     let (r, c) = with_service(&world, |s| {
-        run(s.update(&hr, id(1), input("Köln"), Some(Version(6)), None))
+        run(s.update(&hr, id(1), input("Köln"), Some(read), None))
     });
     assert!(matches!(r, Err(ReferenceError::Conflict(_))), "{r:?}");
     assert!(c.is_empty());
+    assert_eq!(
+        world
+            .stored(id(1))
+            .unwrap()
+            .value
+            .personal
+            .last_name
+            .as_str(),
+        NEW_LAST_NAME
+    );
 }
 
 #[test]
 fn a_read_only_tenant_refuses_every_change_but_can_still_be_read() {
-    let world = World::with(read_only_tenant(), vec![employee(1, "Köln")]);
+    let world = World::with(read_only(), vec![employee(1, "Köln")]);
     let hr = actor(AccessLevel::ReadWrite);
     let (r, c) = with_service(&world, |s| {
         [
@@ -350,19 +391,9 @@ fn a_read_only_tenant_refuses_every_change_but_can_still_be_read() {
 fn a_list_shows_nothing_outside_the_scope_even_when_the_query_lets_it_through() {
     // A store whose scope condition is broken (it returns every record): the
     // service's visibility filter still drops what the actor may not see.
-    let mut world = World::new(vec![]);
-    let leaky = vec![employee(1, "Köln"), employee(2, "München")];
-    world.employees = MockEmployeeStore::new();
-    world
-        .employees
-        .expect_employees()
-        .returning(move |_, _, _| {
-            Ok(Page {
-                items: leaky.clone(),
-                next: None,
-            })
-        });
-    let (page, _) = with_service(&world, |s| {
+    let world = World::new(vec![]);
+    let leaky = leaky(vec![employee(1, "Köln"), employee(2, "München")]);
+    let (page, _) = with_service_over(&world, &leaky, |s| {
         run(s.list(&actor(AccessLevel::Read), PageRequest::first(10)))
     });
     let ids: Vec<EmployeeId> = page.unwrap().items.iter().map(|e| e.id).collect();
@@ -373,10 +404,28 @@ fn a_list_shows_nothing_outside_the_scope_even_when_the_query_lets_it_through() 
 fn an_employee_of_another_organisation_is_not_found_even_when_the_store_returns_it() {
     let mut foreign = employee(3, "Köln");
     foreign.tenant = crate::id::TenantId::from_bytes([0x99; 16]);
-    let world = World::new(vec![foreign]);
-    let (r, _) = with_service(&world, |s| run(s.get(&actor(AccessLevel::Read), id(3))));
+    let world = World::new(vec![]);
+    let leaky = leaky(vec![foreign]);
+    let (r, _) = with_service_over(&world, &leaky, |s| {
+        run(s.get(&actor(AccessLevel::Read), id(3)))
+    });
     assert!(
         matches!(r, Err(ReferenceError::Access(AccessError::NotFound))),
         "{r:?}"
     );
+}
+
+/// `employee` in another organisation, stored.
+fn seed_foreign(store: &MemoryStore, mut employee: Employee) {
+    let other = crate::id::TenantId::from_bytes([0x99; 16]);
+    employee.tenant = other;
+    let mut changes = ChangeSet::new(other);
+    changes
+        .push(Write::InsertTenant(crate::tenant::Tenant {
+            id: other,
+            slug: crate::values::Slug::parse("andere").unwrap(),
+            ..tenant(TenantStatus::Active)
+        }))
+        .push(Write::InsertEmployee(employee));
+    run(store.commit(changes)).unwrap();
 }

@@ -8,12 +8,10 @@ use crate::id::{ChallengeId, EmployeeId, ReferenceId, UserId};
 use crate::matrix::{PermissionMatrix, SectionAccess};
 use crate::otp::{CodeError, CodePurpose};
 use crate::ports::{
-    Destination, MessageKind, MockChallengeStore, MockHandoverStore, MockReferenceStore, Version,
+    ChallengeStore as _, Destination, HandoverStore, MessageKind, MockHandoverStore, Version,
     Versioned,
 };
-use crate::reference::{
-    Language, Reference, ReferenceContent, ReferenceKind, ReferenceStatus, Section, SectionContent,
-};
+use crate::reference::{Reference, ReferenceContent, ReferenceStatus, Section, SectionContent};
 use crate::services::handover::{HandoverLinkService, LinkError, LinkRequest, OpenOutcome};
 use crate::settings::{AllowedDomains, CodeChannel, LinkCheckSettings, TenantSettings};
 use crate::token::{HandoverId, HandoverSecret};
@@ -33,20 +31,14 @@ fn reference() -> Reference {
     );
     content.set(Section::Result, SectionContent::new("Zeugnistext").unwrap());
     Reference {
-        id: ReferenceId::from_bytes([0x44; 16]),
-        tenant: tenant_id(),
-        employee: EmployeeId::from_bytes([0x55; 16]),
         org: OrgAttributes::default(),
-        kind: ReferenceKind::Final,
-        language: Language::German,
         status: ReferenceStatus::WithSupervisor,
-        status_since: t0(),
-        private: false,
-        created_by: UserId::from_bytes([0x66; 16]),
-        created_at: t0(),
-        signatories: vec![],
-        generated: None,
         content,
+        ..draft(
+            ReferenceId::from_bytes([0x44; 16]),
+            EmployeeId::from_bytes([0x55; 16]),
+            UserId::from_bytes([0x66; 16]),
+        )
     }
 }
 
@@ -79,12 +71,10 @@ fn handover(choice: LinkCheckChoice) -> Handover {
     h
 }
 
+/// The memory store with the reference (and its subject), the handover if
+/// any, and the settings.
 struct World {
-    tenants: crate::ports::MockTenantStore,
-    settings: crate::ports::MockSettingsStore,
-    handovers: MockHandoverStore,
-    references: MockReferenceStore,
-    challenges: MockChallengeStore,
+    store: MemoryStore,
 }
 
 impl World {
@@ -97,55 +87,52 @@ impl World {
     }
 
     fn with(stored: Option<Handover>, settings: TenantSettings, status: ReferenceStatus) -> Self {
-        let mut settings_store = crate::ports::MockSettingsStore::new();
-        settings_store.expect_settings().returning(move |_| {
-            Ok(Versioned {
-                value: settings.clone(),
-                version: Version(1),
-            })
-        });
-        let mut handovers = MockHandoverStore::new();
-        handovers.expect_handover().returning(move |_, _| {
-            Ok(stored.clone().map(|value| Versioned {
-                value,
-                version: Version(3),
-            }))
-        });
-        let mut references = MockReferenceStore::new();
-        references.expect_reference().returning(move |_, _| {
-            Ok(Some(Versioned {
-                value: Reference {
-                    status,
-                    ..reference()
-                },
-                version: Version(1),
-            }))
-        });
+        let mut writes = vec![
+            Write::SaveSettings(settings, None),
+            Write::InsertEmployee(person(0x55, "Karla", "Muster")),
+            Write::InsertReference(Reference {
+                status,
+                ..reference()
+            }),
+        ];
+        writes.extend(stored.map(Write::InsertHandover));
         Self {
-            tenants: active_tenant(),
-            settings: settings_store,
-            handovers,
-            references,
-            challenges: MockChallengeStore::new(),
+            store: seeded(writes),
         }
     }
 
     fn service<'a>(
         &'a self,
-        uow: &'a MockUnitOfWork,
+        handovers: &'a dyn HandoverStore,
+        uow: &'a dyn UnitOfWork,
         clock: &'a MockClock,
         random: &'a MockRandomSource,
     ) -> HandoverLinkService<'a> {
         HandoverLinkService {
-            tenants: &self.tenants,
-            settings: &self.settings,
-            handovers: &self.handovers,
-            references: &self.references,
-            challenges: &self.challenges,
+            tenants: &self.store,
+            settings: &self.store,
+            handovers,
+            references: &self.store,
+            challenges: &self.store,
             uow,
             clock,
             random,
         }
+    }
+
+    /// The handover as stored now, at its version.
+    fn handover(&self) -> Versioned<Handover> {
+        run(self
+            .store
+            .handover(tenant_id(), HandoverId::from_bytes([0xab; 16])))
+        .unwrap()
+        .expect("the handover is stored")
+    }
+
+    fn challenge(&self, id: ChallengeId) -> Versioned<crate::otp::CodeChallenge> {
+        run(self.store.challenge(tenant_id(), id))
+            .unwrap()
+            .expect("the challenge is stored")
     }
 }
 
@@ -163,11 +150,23 @@ fn open(
     at: time::UtcDateTime,
     secret: [u8; 16],
 ) -> (Result<OpenOutcome, LinkError>, Vec<ChangeSet>) {
-    let (uow, log) = recording_uow(vec![]);
+    open_over(world, &world.store, at, secret)
+}
+
+/// [`open`] with another handover port.
+fn open_over(
+    world: &World,
+    handovers: &dyn HandoverStore,
+    at: time::UtcDateTime,
+    secret: [u8; 16],
+) -> (Result<OpenOutcome, LinkError>, Vec<ChangeSet>) {
+    let uow = Recording::new(&world.store);
     let clock = clock_at(at);
     let random = counting_random();
-    let result = run(world.service(&uow, &clock, &random).open(request(secret)));
-    (result, commits(&log))
+    let result = run(world
+        .service(handovers, &uow, &clock, &random)
+        .open(request(secret)));
+    (result, uow.commits())
 }
 
 #[test]
@@ -187,8 +186,18 @@ fn an_unknown_link_and_a_wrong_secret_get_the_same_answer_and_leave_no_trace() {
 fn a_handover_of_another_tenant_is_not_found_even_if_a_store_returned_it() {
     let mut foreign = handover(LinkCheckChoice::Off);
     foreign.tenant = crate::id::TenantId::from_bytes([0x99; 16]);
-    let (r, _) = open(&World::new(Some(foreign)), t0(), SECRET);
+    // A broken store that returns it whatever the tenant asked for.
+    let mut leaky = MockHandoverStore::new();
+    leaky.expect_handover().returning(move |_, _| {
+        Ok(Some(Versioned {
+            value: foreign.clone(),
+            version: Version(1),
+        }))
+    });
+    let world = World::new(None);
+    let (r, c) = open_over(&world, &leaky, t0(), SECRET);
     assert_eq!(r, Err(LinkError::NotFound));
+    assert!(c.is_empty());
 }
 
 #[test]
@@ -217,11 +226,8 @@ fn revoked_finished_and_expired_links_say_so_only_to_the_secret_holder() {
 
 #[test]
 fn opening_without_a_code_shows_only_the_readable_sections_and_is_audited() {
-    let (r, c) = open(
-        &World::new(Some(handover(LinkCheckChoice::Off))),
-        t0(),
-        SECRET,
-    );
+    let world = World::new(Some(handover(LinkCheckChoice::Off)));
+    let (r, c) = open(&world, t0(), SECRET);
     let Ok(OpenOutcome::Granted(access)) = r else {
         panic!("expected access, got {r:?}")
     };
@@ -236,16 +242,17 @@ fn opening_without_a_code_shows_only_the_readable_sections_and_is_audited() {
     );
     assert_eq!(access.view.get(Section::Personal), None);
     assert!(!access.view.may_download());
-    assert_eq!(audit_actions(&c[0]), vec![AuditAction::HandoverOpened]);
+    assert_eq!(c.len(), 1);
+    assert_eq!(
+        logged_actions(&world.store),
+        vec![AuditAction::HandoverOpened]
+    );
 }
 
 #[test]
 fn a_required_code_is_sent_first_with_challenge_message_and_audit_in_one_transaction() {
-    let (r, c) = open(
-        &World::new(Some(handover(LinkCheckChoice::On(CodeChannel::Email)))),
-        t0(),
-        SECRET,
-    );
+    let world = World::new(Some(handover(LinkCheckChoice::On(CodeChannel::Email))));
+    let (r, c) = open(&world, t0(), SECRET);
     let Ok(OpenOutcome::CodeSent {
         challenge,
         channel,
@@ -268,6 +275,7 @@ fn a_required_code_is_sent_first_with_challenge_message_and_audit_in_one_transac
     });
     let (stored, message) = (stored.unwrap(), message.unwrap());
     assert_eq!(stored.id, challenge);
+    assert_eq!(world.challenge(challenge).value, stored);
     assert_eq!(message.kind, MessageKind::OneTimeCode);
     assert_eq!(
         message.to,
@@ -278,28 +286,26 @@ fn a_required_code_is_sent_first_with_challenge_message_and_audit_in_one_transac
     let code = message.params.get("code").unwrap().to_owned();
     let purpose = CodePurpose::HandoverLink(HandoverId::from_bytes([0xab; 16]));
     assert_eq!(stored.verify(&code, &purpose, t0()).1, Ok(()));
-    assert_eq!(audit_actions(&c[0]), vec![AuditAction::HandoverCodeSent]);
+    assert_eq!(
+        logged_actions(&world.store),
+        vec![AuditAction::HandoverCodeSent]
+    );
 }
 
-fn verify(
-    code: &str,
-) -> (
+type Verified = (
     Result<crate::services::handover::HandoverAccess, LinkError>,
     Vec<ChangeSet>,
+    World,
     ChallengeId,
-) {
+);
+
+fn verify(code: &str) -> Verified {
     verify_on(handover(LinkCheckChoice::On(CodeChannel::Email)), code)
 }
 
-fn verify_on(
-    h: Handover,
-    code: &str,
-) -> (
-    Result<crate::services::handover::HandoverAccess, LinkError>,
-    Vec<ChangeSet>,
-    ChallengeId,
-) {
-    let mut world = World::new(Some(h.clone()));
+/// Sends `code` for a challenge of `h`, both stored.
+fn verify_on(h: Handover, code: &str) -> Verified {
+    let world = World::new(Some(h.clone()));
     let challenge = crate::otp::CodeChallenge::issue(
         ChallengeId::from_bytes([0x77; 16]),
         tenant_id(),
@@ -309,41 +315,48 @@ fn verify_on(
         crate::otp::CodePolicy::default(),
     );
     let id = challenge.id;
-    world.challenges.expect_challenge().returning(move |_, _| {
-        Ok(Some(Versioned {
-            value: challenge.clone(),
-            version: Version(1),
-        }))
-    });
-    let (uow, log) = recording_uow(vec![]);
+    let mut issued = ChangeSet::new(tenant_id());
+    issued.push(Write::InsertChallenge(challenge));
+    run(world.store.commit(issued)).unwrap();
+    let uow = Recording::new(&world.store);
     let clock = clock_at(t0() + Duration::minutes(1));
     let random = counting_random();
     let r = run(world
-        .service(&uow, &clock, &random)
+        .service(&world.store, &uow, &clock, &random)
         .verify_code(request(SECRET), id, code));
-    (r, commits(&log), id)
+    let c = uow.commits();
+    (r, c, world, id)
 }
 
 #[test]
 fn the_right_code_grants_access_and_uses_up_the_challenge() {
-    let (r, c, _) = verify("424242");
+    let (r, c, world, id) = verify("424242");
     assert_eq!(r.map(|a| a.view.get(Section::Result).is_some()), Ok(true));
-    let Write::UpdateChallenge(ch, Version(1)) = &c[0].writes()[0] else {
-        panic!("challenge not updated")
-    };
-    assert!(ch.used);
-    assert_eq!(audit_actions(&c[0]), vec![AuditAction::HandoverOpened]);
+    assert!(
+        matches!(&c[0].writes()[0], Write::UpdateChallenge(ch, _) if ch.id == id),
+        "challenge not updated first (the store checks the version read)"
+    );
+    assert!(world.challenge(id).value.used);
+    assert_eq!(
+        logged_actions(&world.store),
+        vec![AuditAction::HandoverOpened]
+    );
 }
 
 #[test]
 fn a_wrong_code_is_counted_audited_and_refused() {
-    let (r, c, _) = verify("000000");
+    let (r, c, world, id) = verify("000000");
     assert_eq!(r, Err(LinkError::Code(CodeError::Wrong { remaining: 4 })));
-    let Write::UpdateChallenge(ch, _) = &c[0].writes()[0] else {
-        panic!("challenge not updated")
-    };
+    assert!(
+        matches!(&c[0].writes()[0], Write::UpdateChallenge(ch, _) if ch.id == id),
+        "challenge not updated"
+    );
+    let ch = world.challenge(id).value;
     assert_eq!((ch.failed_attempts, ch.used), (1, false));
-    assert_eq!(audit_actions(&c[0]), vec![AuditAction::HandoverCodeFailed]);
+    assert_eq!(
+        logged_actions(&world.store),
+        vec![AuditAction::HandoverCodeFailed]
+    );
 }
 
 #[test]
@@ -386,12 +399,15 @@ fn a_check_made_mandatory_after_the_handover_applies_to_its_link() {
 #[test]
 fn sending_a_code_counts_against_the_link_and_the_limit_is_enforced() {
     let mut h = handover(LinkCheckChoice::On(CodeChannel::Email));
-    let (r, c) = open(&World::new(Some(h.clone())), t0(), SECRET);
+    let world = World::new(Some(h.clone()));
+    let read = world.handover().version;
+    let (r, c) = open(&world, t0(), SECRET);
     assert!(matches!(r, Ok(OpenOutcome::CodeSent { .. })));
-    let Write::UpdateHandover(stored, Version(3)) = &c[0].writes()[0] else {
-        panic!("handover not updated first")
-    };
-    assert_eq!(stored.codes_sent, 1);
+    assert!(
+        matches!(&c[0].writes()[0], Write::UpdateHandover(_, v) if *v == read),
+        "handover not updated first, at the version read"
+    );
+    assert_eq!(world.handover().value.codes_sent, 1);
     h.codes_sent = Handover::MAX_CODES_SENT;
     let (r, c) = open(&World::new(Some(h)), t0(), SECRET);
     assert_eq!(r, Err(LinkError::TooManyCodes));
@@ -402,15 +418,16 @@ fn sending_a_code_counts_against_the_link_and_the_limit_is_enforced() {
 fn the_last_allowed_wrong_code_blocks_the_link_for_good() {
     let mut h = handover(LinkCheckChoice::On(CodeChannel::Email));
     h.failed_codes = Handover::MAX_FAILED_CODES - 1;
-    let (r, c, _) = verify_on(h.clone(), "000000");
+    let (r, c, world, _) = verify_on(h.clone(), "000000");
     assert_eq!(r, Err(LinkError::Blocked));
-    let blocked = c[0].writes().iter().find_map(|w| match w {
-        Write::UpdateHandover(h, _) => Some(h.clone()),
-        _ => None,
-    });
+    assert!(
+        c[0].writes()
+            .iter()
+            .any(|w| matches!(w, Write::UpdateHandover(..)))
+    );
     assert_eq!(
-        blocked.map(|h| h.failed_codes),
-        Some(Handover::MAX_FAILED_CODES)
+        world.handover().value.failed_codes,
+        Handover::MAX_FAILED_CODES
     );
     h.failed_codes = Handover::MAX_FAILED_CODES;
     let (r, _) = open(&World::new(Some(h)), t0(), SECRET);

@@ -7,12 +7,10 @@ use crate::handover::{Handover, HandoverRequest, HandoverTokens, LinkCheckChoice
 use crate::id::{EmployeeId, ReferenceId, UserId};
 use crate::matrix::{MatrixError, PermissionMatrix, SectionAccess};
 use crate::ports::{
-    MockEmployeeStore, MockHandoverStore, MockLibraryStore, MockReferenceStore, MockSettingsStore,
-    MockTenantStore, Version, Versioned,
+    EmployeeStore, HandoverStore as _, MockEmployeeStore, ReferenceStore as _, Versioned,
 };
 use crate::reference::{
-    Language, Reference, ReferenceContent, ReferenceKind, ReferenceStatus, Section, SectionContent,
-    StatusActor,
+    Reference, ReferenceContent, ReferenceStatus, Section, SectionContent, StatusActor,
 };
 use crate::services::handover::{HandoverAccess, HandoverWorkService, HolderError, LinkError};
 use crate::services::references::{ReferenceError, SectionInput};
@@ -46,20 +44,13 @@ fn reference(status: ReferenceStatus) -> Reference {
     .map(|(s, text)| (s, SectionContent::new(text).unwrap()))
     .collect();
     Reference {
-        id: ReferenceId::from_bytes([0x44; 16]),
-        tenant: tenant_id(),
-        employee: EmployeeId::from_bytes([0x55; 16]),
-        org: located_in("Köln"),
-        kind: ReferenceKind::Final,
-        language: Language::German,
         status,
-        status_since: t0(),
-        private: false,
-        created_by: UserId::from_bytes([0x66; 16]),
-        created_at: t0(),
-        signatories: vec![],
-        generated: None,
         content,
+        ..draft(
+            ReferenceId::from_bytes([0x44; 16]),
+            EmployeeId::from_bytes([0x55; 16]),
+            UserId::from_bytes([0x66; 16]),
+        )
     }
 }
 
@@ -118,13 +109,10 @@ fn id() -> HandoverId {
     HandoverId::from_bytes([0xab; 16])
 }
 
+/// The memory store with the reference's subject, the reference, the
+/// handovers and the settings.
 struct World {
-    tenants: MockTenantStore,
-    settings: MockSettingsStore,
-    handovers: MockHandoverStore,
-    references: MockReferenceStore,
-    employees: MockEmployeeStore,
-    library: MockLibraryStore,
+    store: MemoryStore,
 }
 
 impl World {
@@ -136,39 +124,18 @@ impl World {
         status: ReferenceStatus,
         settings: TenantSettings,
     ) -> Self {
-        let mut handovers = MockHandoverStore::new();
-        let one = stored.clone();
-        handovers.expect_handover().returning(move |_, hid| {
-            Ok((hid == one.id).then(|| Versioned {
-                value: one.clone(),
-                version: Version(3),
-            }))
-        });
-        let all: Vec<Handover> = std::iter::once(stored).chain(others).collect();
-        handovers
-            .expect_handovers_of()
-            .returning(move |_, _| Ok(all.clone()));
-        let mut references = MockReferenceStore::new();
-        references.expect_reference().returning(move |_, _| {
-            Ok(Some(Versioned {
-                value: reference(status),
-                version: Version(9),
-            }))
-        });
-        let mut library = MockLibraryStore::new();
-        library.expect_letter_formatting().returning(|_| {
-            Ok(Versioned {
-                value: crate::document::LetterFormatting::default(),
-                version: Version(0),
-            })
-        });
+        let mut writes = vec![
+            Write::SaveSettings(settings, None),
+            Write::InsertEmployee(person(0x55, "Karl", HIDDEN)),
+            Write::InsertReference(reference(status)),
+        ];
+        writes.extend(
+            std::iter::once(stored)
+                .chain(others)
+                .map(Write::InsertHandover),
+        );
         Self {
-            tenants: active_tenant(),
-            settings: settings_store(settings),
-            handovers,
-            references,
-            employees: MockEmployeeStore::new(),
-            library,
+            store: seeded(writes),
         }
     }
 
@@ -183,16 +150,17 @@ impl World {
 
     fn service<'a>(
         &'a self,
-        uow: &'a MockUnitOfWork,
+        employees: &'a dyn EmployeeStore,
+        uow: &'a dyn UnitOfWork,
         clock: &'a MockClock,
     ) -> HandoverWorkService<'a> {
         HandoverWorkService {
-            tenants: &self.tenants,
-            settings: &self.settings,
-            handovers: &self.handovers,
-            references: &self.references,
-            employees: &self.employees,
-            library: &self.library,
+            tenants: &self.store,
+            settings: &self.store,
+            handovers: &self.store,
+            references: &self.store,
+            employees,
+            library: &self.store,
             uow,
             clock,
         }
@@ -200,10 +168,19 @@ impl World {
 
     /// Runs `f` at [`now`]; returns its result and what was committed.
     fn act<T>(&self, f: impl FnOnce(&HandoverWorkService<'_>) -> T) -> (T, Vec<ChangeSet>) {
-        let (uow, log) = recording_uow(vec![]);
+        self.act_over(&self.store, f)
+    }
+
+    /// [`act`](Self::act) with another employee port.
+    fn act_over<T>(
+        &self,
+        employees: &dyn EmployeeStore,
+        f: impl FnOnce(&HandoverWorkService<'_>) -> T,
+    ) -> (T, Vec<ChangeSet>) {
+        let uow = Recording::new(&self.store);
         let clock = clock_at(now());
-        let result = f(&self.service(&uow, &clock));
-        (result, commits(&log))
+        let result = f(&self.service(employees, &uow, &clock));
+        (result, uow.commits())
     }
 
     /// Runs `f` at `at` with a unit of work that fails the test on any commit.
@@ -214,7 +191,23 @@ impl World {
     ) -> T {
         let uow = no_commit();
         let clock = clock_at(at);
-        f(&self.service(&uow, &clock))
+        f(&self.service(&self.store, &uow, &clock))
+    }
+
+    /// The reference as stored now, at its version.
+    fn reference(&self) -> Versioned<Reference> {
+        run(self
+            .store
+            .reference(tenant_id(), ReferenceId::from_bytes([0x44; 16])))
+        .unwrap()
+        .expect("the reference is stored")
+    }
+
+    /// The handover [`id`] as stored now, at its version.
+    fn handover(&self) -> Versioned<Handover> {
+        run(self.store.handover(tenant_id(), id()))
+            .unwrap()
+            .expect("the handover is stored")
     }
 }
 
@@ -288,6 +281,7 @@ fn a_write_to_a_section_the_matrix_does_not_open_is_refused_whole_and_commits_no
 #[test]
 fn a_write_to_a_writable_section_is_saved_and_logged_with_the_recipient_as_editor() {
     let world = World::simple(matrix());
+    let read = world.reference().version;
     let (r, c) = world.act(|s| {
         save(
             s,
@@ -304,26 +298,29 @@ fn a_write_to_a_writable_section_is_saved_and_logged_with_the_recipient_as_edito
     );
     assert_eq!(c.len(), 1);
     let writes = c[0].writes();
-    let Write::UpdateReference(saved, Version(9)) = &writes[0] else {
-        panic!("reference not updated at the version read")
+    let Write::UpdateReference(_, v) = &writes[0] else {
+        panic!("reference not updated")
     };
+    assert_eq!(*v, read, "updated at the version read");
+    let saved = world.reference().value;
     assert_eq!(
         saved
-            .reference()
             .content
             .get(Section::Performance)
             .map(SectionContent::as_str),
         Some(BETTER)
     );
     assert_eq!(
-        saved.reference().content.get(Section::Personal),
+        saved.content.get(Section::Personal),
         reference(ReferenceStatus::WithSupervisor)
             .content
             .get(Section::Personal),
         "the hidden section stays as it was"
     );
-    let Write::AppendChangeLog(entry) = &writes[1] else {
-        panic!("no change log entry")
+    assert!(matches!(&writes[1], Write::AppendChangeLog(_)));
+    let log = run(world.store.change_log(tenant_id(), saved.id)).unwrap();
+    let [entry] = log.as_slice() else {
+        panic!("not one change log entry: {log:?}")
     };
     assert_eq!(entry.section, Section::Performance);
     assert_eq!(entry.editor.as_str(), "Petra Vorgesetzte");
@@ -336,7 +333,7 @@ fn a_write_to_a_writable_section_is_saved_and_logged_with_the_recipient_as_edito
         entry.after.as_ref().map(SectionContent::as_str),
         Some(BETTER)
     );
-    let events = audit_events(&c[0]);
+    let events = logged(&world.store);
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].action, AuditAction::ReferenceChanged);
     assert_eq!(events[0].actor, AuditActor::Handover(id()));
@@ -356,11 +353,20 @@ fn a_write_to_a_writable_section_is_saved_and_logged_with_the_recipient_as_edito
     });
     assert!(r.is_ok(), "{r:?}");
     assert!(matches!(&c[0].writes()[0], Write::UpdateReference(..)));
-    assert!(
-        !c[0]
-            .writes()
-            .iter()
-            .any(|w| matches!(w, Write::AppendChangeLog(_)))
+    assert_eq!(
+        world
+            .reference()
+            .value
+            .content
+            .get(Section::Performance)
+            .map(SectionContent::as_str),
+        Some(BETTER)
+    );
+    assert_eq!(
+        run(world
+            .store
+            .change_log(tenant_id(), ReferenceId::from_bytes([0x44; 16]))),
+        Ok(vec![])
     );
 }
 
@@ -421,32 +427,41 @@ fn a_completed_reference_is_read_only_for_the_holder() {
 #[test]
 fn finishing_ends_the_link_and_its_sessions_and_returns_the_reference_to_hr() {
     let world = World::simple(matrix());
+    let (handover_read, reference_read) = (world.handover().version, world.reference().version);
     let (r, c) = world.act(|s| run(s.finish(tenant_id(), id(), None)));
     assert_eq!(r, Ok(()));
     assert_eq!(c.len(), 1);
     let writes = c[0].writes();
-    let Write::UpdateHandover(h, Version(3)) = &writes[0] else {
-        panic!("handover not updated at the version read")
-    };
-    assert_eq!((h.id, h.finished_at), (id(), Some(now())));
+    assert!(
+        matches!(&writes[0], Write::UpdateHandover(h, v) if h.id == id() && *v == handover_read),
+        "handover not updated at the version read"
+    );
+    assert_eq!(world.handover().value.finished_at, Some(now()));
     assert_eq!(writes[1], Write::DeleteSessionsOfHandover(id()));
-    let Write::UpdateReference(back, Version(9)) = &writes[2] else {
-        panic!("reference not returned")
-    };
-    assert_eq!(back.reference().status, ReferenceStatus::Draft);
-    let Write::AppendStatusChange(change) = &writes[3] else {
-        panic!("status change not recorded")
-    };
+    assert!(
+        matches!(&writes[2], Write::UpdateReference(_, v) if *v == reference_read),
+        "reference not returned at the version read"
+    );
+    assert_eq!(world.reference().value.status, ReferenceStatus::Draft);
+    assert!(matches!(&writes[3], Write::AppendStatusChange(_)));
+    let history = run(world
+        .store
+        .status_history(tenant_id(), ReferenceId::from_bytes([0x44; 16])))
+    .unwrap();
+    let changes: Vec<_> = history
+        .into_iter()
+        .map(|change| (change.from, change.to, change.by))
+        .collect();
     assert_eq!(
-        (change.from, change.to, change.by.clone()),
-        (
+        changes,
+        vec![(
             ReferenceStatus::WithSupervisor,
             ReferenceStatus::Draft,
             StatusActor::Handover(id())
-        )
+        )]
     );
     assert_eq!(
-        audit_actions(&c[0]),
+        logged_actions(&world.store),
         vec![
             AuditAction::ReferenceStatusChanged,
             AuditAction::HandoverFinished
@@ -473,6 +488,11 @@ fn finishing_ends_the_link_and_its_sessions_and_returns_the_reference_to_hr() {
         c[0].writes()
             .contains(&Write::DeleteSessionsOfHandover(id()))
     );
+    assert_eq!(world.handover().value.finished_at, Some(now()));
+    assert_eq!(
+        world.reference().value.status,
+        ReferenceStatus::WithSupervisor
+    );
 }
 
 #[test]
@@ -493,7 +513,8 @@ fn the_document_needs_the_download_flag_and_its_download_is_audited() {
     );
     assert_eq!(letter.place, "Köln");
     assert!(letter.draft);
-    let events = audit_events(&c[0]);
+    assert_eq!(c.len(), 1);
+    let events = logged(&world.store);
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].action, AuditAction::ReferenceDownloaded);
     assert_eq!(events[0].actor, AuditActor::Handover(id()));
@@ -505,15 +526,18 @@ fn the_document_needs_the_download_flag_and_its_download_is_audited() {
 
 #[test]
 fn a_holder_can_name_no_new_employee_as_signer_but_keep_those_named_or_add_a_name() {
-    let mut world = World::simple(matrix().with(Section::Signatures, SectionAccess::Write));
+    let world = World::simple(matrix().with(Section::Signatures, SectionAccess::Write));
     // Whether the employee exists is not even asked: the holder sees no
     // employee records, so the answer cannot tell.
-    world.employees.expect_employee().never();
+    let mut employees = MockEmployeeStore::new();
+    employees.expect_employee().never();
     let existing = serde_json::json!([{
         "employee": "0b0b0b0b-0b0b-0b0b-0b0b-0b0b0b0b0b0b",
         "name": "Irgendwer",
     }]);
-    let (r, c) = world.act(|s| save(s, vec![(Section::Signatures, existing)]));
+    let (r, c) = world.act_over(&employees, |s| {
+        save(s, vec![(Section::Signatures, existing)])
+    });
     assert!(
         matches!(
             r,
@@ -525,15 +549,16 @@ fn a_holder_can_name_no_new_employee_as_signer_but_keep_those_named_or_add_a_nam
     assert!(c.is_empty(), "nothing is committed");
     let by_name =
         serde_json::json!([{"name": "Dr. Erika Muster", "position": "Geschäftsführerin"}]);
-    let (r, c) = world.act(|s| save(s, vec![(Section::Signatures, by_name)]));
+    let (r, c) = world.act_over(&employees, |s| {
+        save(s, vec![(Section::Signatures, by_name)])
+    });
     assert!(r.is_ok(), "{r:?}");
     assert_eq!(c.len(), 1);
 }
 
 #[test]
 fn a_holder_cannot_name_a_signer_who_is_not_an_employee() {
-    let mut world = World::simple(matrix().with(Section::Signatures, SectionAccess::Write));
-    world.employees.expect_employee().returning(|_, _| Ok(None));
+    let world = World::simple(matrix().with(Section::Signatures, SectionAccess::Write));
     let signers = serde_json::json!([{
         "employee": "0a0a0a0a-0a0a-0a0a-0a0a-0a0a0a0a0a0a",
         "name": "Irgendwer",

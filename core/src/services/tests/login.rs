@@ -1,15 +1,12 @@
 use std::net::IpAddr;
 
-use mockall::predicate::eq;
-
 use super::*;
 use crate::access::Role;
 use crate::audit::{AuditAction, AuditActor};
 use crate::id::{RoleId, UserId};
 use crate::password::Password;
 use crate::ports::{
-    MessageKind, MockCredentialStore, MockPasswordHasher, MockSettingsStore, MockTenantStore,
-    MockUserStore, PasswordCheck, PasswordHash, Version, Versioned,
+    MessageKind, MockPasswordHasher, PasswordCheck, PasswordHash, UserStore as _, Versioned,
 };
 use crate::scope::ReferenceScope;
 use crate::services::login::{LoginError, LoginOutcome, LoginRequest, LoginService};
@@ -37,38 +34,33 @@ fn user(status: UserStatus, failed: u32) -> User {
     }
 }
 
+/// The memory store with the administrator role, the user (if any) with a
+/// password hash, and the settings; the hasher stays a mock: the tests count
+/// its runs.
 struct World {
-    tenants: MockTenantStore,
-    users: MockUserStore,
-    credentials: MockCredentialStore,
-    settings: MockSettingsStore,
+    store: MemoryStore,
     hasher: MockPasswordHasher,
 }
 
 impl World {
-    /// A tenant with `settings`, the user found by e-mail (if any) and a hasher
-    /// answering `matches` — expected to run exactly once (never, for `None`).
+    /// A tenant with `settings`, the user (if any) and a hasher answering
+    /// `matches` — expected to run exactly once (never, for `None`).
     fn new(found: Option<User>, matches: Option<bool>, settings: TenantSettings) -> Self {
-        let tenants = active_tenant();
-        let mut users = MockUserStore::new();
-        let found_by_mail = found.clone();
-        users.expect_user_by_email().returning(move |_, _| {
-            Ok(found_by_mail.clone().map(|value| Versioned {
-                value,
-                version: Version(7),
-            }))
-        });
-        let mut credentials = MockCredentialStore::new();
-        credentials
-            .expect_password_hash()
-            .returning(|_, _| Ok(Some(PasswordHash::new("$argon2id$stored"))));
-        let mut s = MockSettingsStore::new();
-        s.expect_settings().returning(move |_| {
-            Ok(Versioned {
-                value: settings.clone(),
-                version: Version(1),
-            })
-        });
+        let mut writes = vec![
+            Write::SaveSettings(settings, None),
+            Write::InsertRole(Role::administrator(
+                RoleId::from_bytes([0x33; 16]),
+                tenant_id(),
+            )),
+        ];
+        if let Some(u) = found {
+            let id = u.id;
+            writes.push(Write::InsertUser(u));
+            writes.push(Write::SetPasswordHash(
+                id,
+                PasswordHash::new("$argon2id$stored"),
+            ));
+        }
         let mut hasher = MockPasswordHasher::new();
         if let Some(matches) = matches {
             hasher.expect_verify().times(1).returning(move |_, _| {
@@ -79,29 +71,26 @@ impl World {
             });
         }
         Self {
-            tenants,
-            users,
-            credentials,
-            settings: s,
+            store: seeded(writes),
             hasher,
         }
     }
 
     /// Logs in, expects the one refusal, returns what was committed.
     fn refused(&self, email: &str) -> Vec<ChangeSet> {
-        let (uow, log) = recording_uow(vec![]);
+        let uow = Recording::new(&self.store);
         assert_eq!(self.login(&uow, email), Err(LoginError::InvalidCredentials));
-        commits(&log)
+        uow.commits()
     }
 
-    fn login(&self, uow: &MockUnitOfWork, email: &str) -> Result<LoginOutcome, LoginError> {
+    fn login(&self, uow: &dyn UnitOfWork, email: &str) -> Result<LoginOutcome, LoginError> {
         let clock = clock_at(t0());
         let random = counting_random();
         let service = LoginService {
-            tenants: &self.tenants,
-            users: &self.users,
-            credentials: &self.credentials,
-            settings: &self.settings,
+            tenants: &self.store,
+            users: &self.store,
+            credentials: &self.store,
+            settings: &self.store,
             hasher: &self.hasher,
             uow,
             clock: &clock,
@@ -113,6 +102,13 @@ impl World {
             password: Password::new("whatever-was-typed"),
             source_ip: Some(IpAddr::from([192, 0, 2, 7])),
         }))
+    }
+
+    /// The user as stored now, at its version.
+    fn user(&self) -> Versioned<User> {
+        run(self.store.user(tenant_id(), UserId::from_bytes([0x22; 16])))
+            .unwrap()
+            .expect("the user is stored")
     }
 }
 
@@ -136,12 +132,12 @@ fn an_unknown_address_fails_like_a_wrong_password_after_a_dummy_hash() {
                 needs_rehash: false,
             })
         });
-    let (uow, log) = recording_uow(vec![]);
+    let uow = Recording::new(&w.store);
     assert_eq!(
         w.login(&uow, "nobody@firma.de"),
         Err(LoginError::InvalidCredentials)
     );
-    let c = commits(&log);
+    let c = uow.commits();
     assert_eq!(c.len(), 1);
     let Write::AppendAudit(e) = &c[0].writes()[0] else {
         panic!("expected an audit entry")
@@ -155,6 +151,7 @@ fn an_unknown_address_fails_like_a_wrong_password_after_a_dummy_hash() {
         e.detail.as_ref().map(|d| d.as_str()),
         Some("unknown_account")
     );
+    assert_eq!(logged(&w.store), vec![e.clone()]);
 }
 
 #[test]
@@ -164,7 +161,7 @@ fn a_malformed_address_also_runs_the_hasher_once() {
         Some(true),
         TenantSettings::default(),
     );
-    let (uow, _) = recording_uow(vec![]);
+    let uow = Recording::new(&w.store);
     assert_eq!(
         w.login(&uow, "not an address"),
         Err(LoginError::InvalidCredentials)
@@ -178,11 +175,16 @@ fn a_wrong_password_counts_one_failure_and_is_audited() {
         Some(false),
         TenantSettings::default(),
     );
+    let read = w.user().version;
     let c = w.refused("hanna.becker@firma.de");
-    let u = stored_user(&c[0]).unwrap();
+    assert!(stored_user(&c[0]).is_some());
+    let u = w.user().value;
     assert_eq!((u.failed_logins, u.status), (3, UserStatus::Active));
-    assert!(matches!(c[0].writes()[0], Write::UpdateUser(_, Version(7))));
-    assert_eq!(audit_actions(&c[0]), vec![AuditAction::LoginFailed]);
+    assert!(
+        matches!(c[0].writes()[0], Write::UpdateUser(_, v) if v == read),
+        "updated first, at the version read"
+    );
+    assert_eq!(logged_actions(&w.store), vec![AuditAction::LoginFailed]);
 }
 
 #[test]
@@ -195,8 +197,9 @@ fn the_fifth_failure_locks_audits_and_queues_the_notice_in_one_transaction() {
     let c = w.refused("hanna.becker@firma.de");
     assert_eq!(c.len(), 1, "one transaction");
     assert_eq!(stored_user(&c[0]).unwrap().status, UserStatus::Locked);
+    assert_eq!(w.user().value.status, UserStatus::Locked);
     assert_eq!(
-        audit_actions(&c[0]),
+        logged_actions(&w.store),
         vec![AuditAction::LoginFailed, AuditAction::AccountLocked]
     );
     let notice = c[0].writes().iter().find_map(|w| match w {
@@ -215,6 +218,7 @@ fn locked_user_cannot_log_in_even_with_the_right_password() {
     );
     let c = w.refused("hanna.becker@firma.de");
     assert_eq!(stored_user(&c[0]).unwrap().status, UserStatus::Locked);
+    assert_eq!(w.user().value.status, UserStatus::Locked);
     let Some(Write::AppendAudit(e)) = c[0]
         .writes()
         .iter()
@@ -235,15 +239,16 @@ fn a_deactivated_user_gets_the_same_answer_and_the_hasher_still_runs() {
         Some(true),
         TenantSettings::default(),
     );
-    let (uow, log) = recording_uow(vec![]);
+    let uow = Recording::new(&w.store);
     assert_eq!(
         w.login(&uow, "hanna.becker@firma.de"),
         Err(LoginError::InvalidCredentials)
     );
     assert!(
-        stored_user(&commits(&log)[0]).is_none(),
+        stored_user(&uow.commits()[0]).is_none(),
         "a deactivated account is not touched"
     );
+    assert_eq!(w.user().value, user(UserStatus::Deactivated, 0));
 }
 
 #[test]
@@ -253,7 +258,7 @@ fn a_successful_login_resets_the_count_and_is_audited() {
         Some(true),
         TenantSettings::default(),
     );
-    let (uow, log) = recording_uow(vec![]);
+    let uow = Recording::new(&w.store);
     let out = w.login(&uow, "Hanna.Becker@firma.de").unwrap();
     assert_eq!(
         out,
@@ -262,9 +267,10 @@ fn a_successful_login_resets_the_count_and_is_audited() {
             rehashed: false
         }
     );
-    let c = commits(&log);
-    assert_eq!(stored_user(&c[0]).unwrap().failed_logins, 0);
-    assert_eq!(audit_actions(&c[0]), vec![AuditAction::LoginSucceeded]);
+    let c = uow.commits();
+    assert!(stored_user(&c[0]).is_some());
+    assert_eq!(w.user().value.failed_logins, 0);
+    assert_eq!(logged_actions(&w.store), vec![AuditAction::LoginSucceeded]);
 }
 
 #[test]
@@ -272,7 +278,7 @@ fn an_enrolled_second_factor_is_asked_for_before_anything_is_reset() {
     let mut u = user(UserStatus::Active, 2);
     u.auth.totp = true;
     let w = World::new(Some(u), Some(true), TenantSettings::default());
-    let (uow, log) = recording_uow(vec![]);
+    let uow = Recording::new(&w.store);
     let out = w.login(&uow, "hanna.becker@firma.de").unwrap();
     assert!(matches!(
         out,
@@ -281,7 +287,8 @@ fn an_enrolled_second_factor_is_asked_for_before_anything_is_reset() {
             ..
         }
     ));
-    assert!(commits(&log).is_empty());
+    assert!(uow.commits().is_empty());
+    assert_eq!(w.user().value.failed_logins, 2);
 }
 
 #[test]
@@ -289,7 +296,7 @@ fn a_tenant_that_requires_a_second_factor_forces_enrolment() {
     let mut settings = TenantSettings::default();
     settings.security.second_factor = SecondFactorRequirement::Required;
     let w = World::new(Some(user(UserStatus::Active, 0)), Some(true), settings);
-    let (uow, _) = recording_uow(vec![]);
+    let uow = Recording::new(&w.store);
     let out = w.login(&uow, "hanna.becker@firma.de").unwrap();
     assert!(matches!(
         out,
@@ -305,7 +312,7 @@ fn an_sso_only_tenant_refuses_password_logins() {
     let mut settings = TenantSettings::default();
     settings.security.sso = SsoMode::Only;
     let w = World::new(Some(user(UserStatus::Active, 0)), None, settings);
-    let (uow, _) = recording_uow(vec![]);
+    let uow = Recording::new(&w.store);
     assert_eq!(
         w.login(&uow, "hanna.becker@firma.de"),
         Err(LoginError::PasswordLoginDisabled)
@@ -314,35 +321,31 @@ fn an_sso_only_tenant_refuses_password_logins() {
 
 #[test]
 fn a_concurrent_change_is_reread_so_every_failure_counts_once() {
-    let mut w = World::new(
+    let w = World::new(
         Some(user(UserStatus::Active, 3)),
         Some(false),
         TenantSettings::default(),
     );
-    // Between our read and our write another failed attempt was stored.
-    w.users
-        .expect_user()
-        .with(eq(tenant_id()), eq(UserId::from_bytes([0x22; 16])))
-        .times(1)
-        .returning(|_, _| {
-            Ok(Some(Versioned {
-                value: user(UserStatus::Active, 4),
-                version: Version(8),
-            }))
-        });
-    let (uow, log) = recording_uow(vec![Err(StoreError::Conflict {
-        what: "stale user".into(),
-    })]);
+    // Between our read and our write another failed attempt is stored.
+    let read = w.user().version;
+    let mut other = ChangeSet::new(tenant_id());
+    other.push(Write::UpdateUser(user(UserStatus::Active, 4), read));
+    let uow = Recording::racing(&w.store, other);
     assert_eq!(
         w.login(&uow, "hanna.becker@firma.de"),
         Err(LoginError::InvalidCredentials)
     );
-    let c = commits(&log);
+    let c = uow.commits();
     assert_eq!(c.len(), 1);
-    assert!(matches!(c[0].writes()[0], Write::UpdateUser(_, Version(8))));
+    assert!(
+        matches!(c[0].writes()[0], Write::UpdateUser(_, v) if v != read),
+        "written at the version reread, not the stale one"
+    );
+    assert_eq!(stored_user(&c[0]).unwrap().status, UserStatus::Locked);
+    let u = w.user().value;
     assert_eq!(
-        stored_user(&c[0]).unwrap().status,
-        UserStatus::Locked,
+        (u.failed_logins, u.status),
+        (5, UserStatus::Locked),
         "4 + 1 = 5 locks"
     );
 }
@@ -354,6 +357,7 @@ fn a_storage_failure_is_reported_as_unavailable_not_as_wrong_credentials() {
         Some(false),
         TenantSettings::default(),
     );
+    // The memory store is never unavailable: a mocked unit of work is.
     let (uow, _) = recording_uow(vec![Err(StoreError::Unavailable("db down".into()))]);
     assert!(matches!(
         w.login(&uow, "hanna.becker@firma.de"),
@@ -368,6 +372,7 @@ fn an_account_without_a_password_is_never_locked_by_password_guessing() {
     let w = World::new(Some(u), Some(false), TenantSettings::default());
     let c = w.refused("hanna.becker@firma.de");
     assert!(stored_user(&c[0]).is_none(), "the account is not touched");
+    assert_eq!(w.user().value.failed_logins, 4);
     let Some(Write::AppendAudit(e)) = c[0].writes().first() else {
         panic!("expected an audit entry")
     };

@@ -1,25 +1,24 @@
 use std::collections::BTreeSet;
 
-use time::Duration;
 use time::macros::date;
+use time::{Date, Duration};
 
 use super::*;
 use crate::audit::AuditAction;
+use crate::employee::Employee;
+use crate::id::UserId;
 use crate::id::{EmployeeId, ReferenceId};
-use crate::ports::{
-    MockEmployeeStore, MockReferenceStore, MockSettingsStore, MockTenantStore, Precondition,
-    Version, Versioned,
-};
-use crate::reference::ReferenceKind;
-use crate::retention::{EmployeeFacts, KeepReason, ReferenceFacts, RetentionPeriod};
+use crate::ports::{EmployeeStore as _, Precondition, ReferenceStore};
+use crate::reference::{Reference, ReferenceKind};
+use crate::retention::{KeepReason, RetentionPeriod};
 use crate::services::retention::{BATCH, RetentionService};
 use crate::settings::{PrivacySettings, TenantSettings};
+use crate::values::Timestamp;
 
+/// The memory store with the tenant's privacy settings, employees and
+/// references.
 struct World {
-    tenants: MockTenantStore,
-    settings: MockSettingsStore,
-    references: MockReferenceStore,
-    employees: MockEmployeeStore,
+    store: MemoryStore,
 }
 
 fn rid(n: u16) -> ReferenceId {
@@ -32,44 +31,33 @@ fn eid(n: u8) -> EmployeeId {
     EmployeeId::from_bytes([n; 16])
 }
 
+/// Employee `n`, who left on `exit_date` (if at all).
+fn leaver(n: u8, exit_date: Option<Date>) -> Employee {
+    let mut e = person(n, "Erika", "Muster");
+    e.employment.exit_date = exit_date;
+    e
+}
+
+/// Reference `n` of employee `of`, of `kind`, in its status `since`.
+fn reference(n: u16, of: u8, kind: ReferenceKind, since: Timestamp) -> Reference {
+    Reference {
+        kind,
+        status_since: since,
+        ..draft(rid(n), eid(of), UserId::from_bytes([0x66; 16]))
+    }
+}
+
 impl World {
-    fn new(
-        privacy: PrivacySettings,
-        refs: Vec<ReferenceFacts>,
-        employees: Vec<EmployeeFacts>,
-        named: Vec<EmployeeId>,
-    ) -> Self {
-        let tenants = active_tenant();
-        let mut settings = MockSettingsStore::new();
-        settings.expect_settings().returning(move |_| {
-            Ok(Versioned {
-                value: TenantSettings {
-                    privacy: privacy.clone(),
-                    ..Default::default()
-                },
-                version: Version(1),
-            })
-        });
-        let mut references = MockReferenceStore::new();
-        let due_ids: BTreeSet<_> = refs.iter().map(|r| r.id).collect();
-        references
-            .expect_retention_facts()
-            .returning(move |_| Ok(refs.clone()));
-        references
-            .expect_named_employees()
-            .returning(move |_, ignoring| {
-                // The sweep must ignore exactly the references it deletes.
-                assert!(ignoring.is_subset(&due_ids));
-                Ok(named.iter().copied().collect())
-            });
-        let mut emp = MockEmployeeStore::new();
-        emp.expect_retention_facts()
-            .returning(move |_| Ok(employees.clone()));
+    fn new(privacy: PrivacySettings, refs: Vec<Reference>, employees: Vec<Employee>) -> Self {
+        let settings = TenantSettings {
+            privacy,
+            ..Default::default()
+        };
+        let mut writes = vec![Write::SaveSettings(settings, None)];
+        writes.extend(employees.into_iter().map(Write::InsertEmployee));
+        writes.extend(refs.into_iter().map(Write::InsertReference));
         Self {
-            tenants,
-            settings,
-            references,
-            employees: emp,
+            store: seeded(writes),
         }
     }
 
@@ -79,39 +67,59 @@ impl World {
         Result<crate::services::retention::SweepReport, StoreError>,
         Vec<ChangeSet>,
     ) {
-        self.sweep_answering(vec![])
+        self.sweep_with(&Recording::new(&self.store))
     }
 
-    /// Sweeps with a unit of work that answers its commits with `answers` in turn.
-    fn sweep_answering(
+    /// Sweeps, committing through `uow`; returns the report and what `uow`
+    /// committed. The sweep asks which employees are named ignoring exactly the
+    /// references it deleted.
+    fn sweep_with(
         &self,
-        answers: Vec<Result<(), StoreError>>,
+        uow: &Recording<'_>,
     ) -> (
         Result<crate::services::retention::SweepReport, StoreError>,
         Vec<ChangeSet>,
     ) {
-        let (uow, log) = recording_uow(answers);
+        let watched = Watched::new(&self.store);
         let clock = clock_at(t0());
         let service = RetentionService {
-            tenants: &self.tenants,
-            settings: &self.settings,
-            references: &self.references,
-            employees: &self.employees,
-            uow: &uow,
+            tenants: &self.store,
+            settings: &self.store,
+            references: &watched,
+            employees: &self.store,
+            uow,
             clock: &clock,
         };
-        (run(service.sweep(tenant_id())), commits(&log))
+        let report = run(service.sweep(tenant_id()));
+        if let Ok(report) = &report {
+            let deleted: BTreeSet<_> = report.references_deleted.iter().copied().collect();
+            for ignoring in watched.ignored.lock().unwrap().iter() {
+                assert_eq!(ignoring, &deleted, "ignores what it deleted");
+            }
+        }
+        (report, uow.commits())
+    }
+
+    fn references(&self) -> Vec<ReferenceId> {
+        let facts = run(ReferenceStore::retention_facts(&self.store, tenant_id())).unwrap();
+        facts.into_iter().map(|f| f.id).collect()
+    }
+
+    fn employee_stored(&self, id: EmployeeId) -> bool {
+        run(self.store.employee(tenant_id(), id)).unwrap().is_some()
     }
 }
 
 #[test]
 fn with_no_periods_set_only_the_audit_log_is_trimmed() {
-    let refs = vec![ReferenceFacts {
-        id: rid(1),
-        kind: ReferenceKind::Final,
-        since: t0() - Duration::days(5000),
-    }];
-    let (r, c) = World::new(PrivacySettings::default(), refs, vec![], vec![]).sweep();
+    let refs = vec![reference(
+        1,
+        1,
+        ReferenceKind::Final,
+        t0() - Duration::days(5000),
+    )];
+    let world = World::new(PrivacySettings::default(), refs, vec![leaver(1, None)]);
+    let (r, c) = world.sweep();
     let r = r.unwrap();
     assert!(r.references_deleted.is_empty() && r.employees_deleted.is_empty());
     assert_eq!(c.len(), 1);
@@ -125,6 +133,7 @@ fn with_no_periods_set_only_the_audit_log_is_trimmed() {
             }
         ]
     );
+    assert_eq!(world.references(), vec![rid(1)]);
 }
 
 #[test]
@@ -134,38 +143,20 @@ fn due_references_go_first_then_unnamed_employees_each_batch_with_its_audit_entr
         employee_retention_months: Some(6),
         ..Default::default()
     };
+    // Employee 2 is named by the references that stay, employee 1 only by the
+    // one that goes.
     let refs = vec![
-        ReferenceFacts {
-            id: rid(1),
-            kind: ReferenceKind::Interim,
-            since: t0() - Duration::days(400),
-        },
-        ReferenceFacts {
-            id: rid(2),
-            kind: ReferenceKind::Interim,
-            since: t0() - Duration::days(10),
-        },
-        ReferenceFacts {
-            id: rid(3),
-            kind: ReferenceKind::Final,
-            since: t0() - Duration::days(4000),
-        },
+        reference(1, 1, ReferenceKind::Interim, t0() - Duration::days(400)),
+        reference(2, 2, ReferenceKind::Interim, t0() - Duration::days(10)),
+        reference(3, 2, ReferenceKind::Final, t0() - Duration::days(4000)),
     ];
     let employees = vec![
-        EmployeeFacts {
-            id: eid(1),
-            exit_date: Some(date!(2020 - 01 - 31)),
-        },
-        EmployeeFacts {
-            id: eid(2),
-            exit_date: Some(date!(2020 - 01 - 31)),
-        },
-        EmployeeFacts {
-            id: eid(3),
-            exit_date: None,
-        },
+        leaver(1, Some(date!(2020 - 01 - 31))),
+        leaver(2, Some(date!(2020 - 01 - 31))),
+        leaver(3, None),
     ];
-    let (r, c) = World::new(privacy, refs, employees, vec![eid(2)]).sweep();
+    let world = World::new(privacy, refs, employees);
+    let (r, c) = world.sweep();
     let r = r.unwrap();
     assert_eq!(r.references_deleted, vec![rid(1)]);
     assert_eq!(r.employees_deleted, vec![eid(1)]);
@@ -183,6 +174,17 @@ fn due_references_go_first_then_unnamed_employees_each_batch_with_its_audit_entr
     );
     assert_eq!(audit_actions(&c[1]), vec![AuditAction::RetentionSweep]);
     assert!(matches!(c[2].writes()[0], Write::PurgeAuditBefore(_)));
+    let mut left = world.references();
+    left.sort();
+    assert_eq!(left, vec![rid(2), rid(3)]);
+    assert_eq!(
+        [eid(1), eid(2), eid(3)].map(|e| world.employee_stored(e)),
+        [false, true, true]
+    );
+    assert_eq!(
+        logged_actions(&world.store),
+        vec![AuditAction::RetentionSweep, AuditAction::RetentionSweep]
+    );
 }
 
 #[test]
@@ -193,13 +195,10 @@ fn large_sweeps_are_split_into_batches() {
     };
     let n = u16::try_from(BATCH * 2 + 50).unwrap();
     let refs = (0..n)
-        .map(|i| ReferenceFacts {
-            id: rid(i),
-            kind: ReferenceKind::Final,
-            since: t0() - Duration::days(2),
-        })
+        .map(|i| reference(i, 1, ReferenceKind::Final, t0() - Duration::days(2)))
         .collect();
-    let (r, c) = World::new(privacy, refs, vec![], vec![]).sweep();
+    let world = World::new(privacy, refs, vec![leaver(1, None)]);
+    let (r, c) = world.sweep();
     assert_eq!(r.unwrap().references_deleted.len(), BATCH * 2 + 50);
     let sizes: Vec<_> = c
         .iter()
@@ -211,13 +210,14 @@ fn large_sweeps_are_split_into_batches() {
         })
         .collect();
     assert_eq!(sizes, vec![BATCH, BATCH, 50, 0]);
+    assert_eq!(world.references(), vec![]);
 }
 
 #[test]
 fn an_unknown_tenant_is_not_swept() {
-    let mut w = World::new(PrivacySettings::default(), vec![], vec![], vec![]);
-    w.tenants.checkpoint();
-    w.tenants.expect_tenant().returning(|_| Ok(None));
+    let w = World {
+        store: MemoryStore::new(),
+    };
     let (r, c) = w.sweep();
     assert_eq!(r, Err(StoreError::NotFound));
     assert!(c.is_empty());
@@ -230,19 +230,20 @@ fn an_employee_named_by_a_reference_made_during_the_sweep_is_kept_and_the_rest_d
         ..Default::default()
     };
     let employees = vec![
-        EmployeeFacts {
-            id: eid(1),
-            exit_date: Some(date!(2020 - 01 - 31)),
-        },
-        EmployeeFacts {
-            id: eid(2),
-            exit_date: Some(date!(2020 - 01 - 31)),
-        },
+        leaver(1, Some(date!(2020 - 01 - 31))),
+        leaver(2, Some(date!(2020 - 01 - 31))),
     ];
-    let w = World::new(privacy, vec![], employees, vec![]);
-    let (report, c) = w.sweep_answering(vec![Err(StoreError::PreconditionFailed(
-        Precondition::EmployeeUnreferenced(eid(2)),
-    ))]);
+    let w = World::new(privacy, vec![], employees);
+    // Between reading the facts and deleting, someone writes a reference of
+    // employee 2.
+    let mut meanwhile = ChangeSet::new(tenant_id());
+    meanwhile.push(Write::InsertReference(reference(
+        9,
+        2,
+        ReferenceKind::Final,
+        t0(),
+    )));
+    let (report, c) = w.sweep_with(&Recording::racing(&w.store, meanwhile));
     let report = report.unwrap();
     assert_eq!(report.employees_deleted, vec![eid(1)]);
     assert_eq!(
@@ -254,4 +255,8 @@ fn an_employee_named_by_a_reference_made_during_the_sweep_is_kept_and_the_rest_d
         c.last().map(|cs| &cs.writes()[0]),
         Some(Write::PurgeAuditBefore(_))
     ));
+    assert_eq!(
+        [eid(1), eid(2)].map(|e| w.employee_stored(e)),
+        [false, true]
+    );
 }
