@@ -4,11 +4,9 @@
 //! the server got is read from its "listening on" log line. A [`Server`] kills its
 //! process when dropped, so a failing test leaves nothing running.
 
-mod common;
-
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 
 #[tokio::test]
 async fn version_prints_the_package_version() {

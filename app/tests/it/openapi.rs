@@ -3,9 +3,7 @@
 //! `ZEUGNIS_UPDATE_OPENAPI=1` to write the new document after an intended
 //! change. CI also checks the committed document against the OpenAPI schema.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 fn committed_path() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -24,7 +22,7 @@ fn the_committed_openapi_document_matches_the_code() {
     assert!(
         committed == generated,
         "docs/openapi.json is out of date: the API changed. Review the change, then run \
-         `ZEUGNIS_UPDATE_OPENAPI=1 cargo test -p zeugnis-app --test openapi` and commit the file."
+         `ZEUGNIS_UPDATE_OPENAPI=1 cargo test -p zeugnis-app --test it openapi::` and commit the file."
     );
     let doc: serde_json::Value = serde_json::from_str(&generated).unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));

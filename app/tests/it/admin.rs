@@ -1,9 +1,7 @@
 //! Operator commands and the first start, run as an operator would.
 #![expect(clippy::unwrap_used, reason = "test helpers fail the test loudly")]
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::{Value, json};
 
 async fn post(server: &Server, path: &str, body: &Value) -> reqwest::Response {

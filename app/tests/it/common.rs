@@ -4,11 +4,6 @@
 //! the server got is read from its "listening on" log line. A [`Server`] kills its
 //! process when dropped, so a failing test leaves nothing running.
 
-#![allow(
-    dead_code,
-    unreachable_pub,
-    reason = "each test file uses a part of these helpers"
-)]
 #![expect(
     clippy::expect_used,
     clippy::panic,
@@ -27,10 +22,10 @@ use tokio::sync::mpsc;
 use tokio::time::timeout;
 
 /// Longest wait for the server to start, answer or stop.
-pub const PATIENCE: Duration = Duration::from_secs(30);
+pub(crate) const PATIENCE: Duration = Duration::from_secs(30);
 
 /// `zeugnis` with `args`, run in `dir`, with no `ZEUGNIS_*` or `RUST_LOG` inherited.
-pub fn zeugnis(dir: &Path, args: &[&str]) -> Command {
+pub(crate) fn zeugnis(dir: &Path, args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_zeugnis"));
     command
         .args(args)
@@ -48,13 +43,13 @@ pub fn zeugnis(dir: &Path, args: &[&str]) -> Command {
 
 /// Output of a command that is expected to end by itself.
 #[derive(Debug)]
-pub struct Finished {
-    pub status: ExitStatus,
-    pub stdout: String,
-    pub stderr: String,
+pub(crate) struct Finished {
+    pub(crate) status: ExitStatus,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
 }
 
-pub async fn finish(mut command: Command) -> Finished {
+pub(crate) async fn finish(mut command: Command) -> Finished {
     let output = timeout(PATIENCE, command.output())
         .await
         .expect("zeugnis did not exit in time")
@@ -68,17 +63,17 @@ pub async fn finish(mut command: Command) -> Finished {
 
 /// A running `zeugnis serve`; killed on drop.
 #[derive(Debug)]
-pub struct Server {
-    pub child: Child,
-    pub addr: SocketAddr,
+pub(crate) struct Server {
+    pub(crate) child: Child,
+    pub(crate) addr: SocketAddr,
     /// Log lines read so far.
-    pub log: Vec<String>,
+    pub(crate) log: Vec<String>,
     lines: mpsc::UnboundedReceiver<String>,
 }
 
 impl Server {
     /// Starts `command` and waits for its "listening on" line.
-    pub async fn start(mut command: Command) -> Self {
+    pub(crate) async fn start(mut command: Command) -> Self {
         let mut child = command
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -120,11 +115,11 @@ impl Server {
         }
     }
 
-    pub fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }
 
-    pub async fn get(&self, path: &str) -> reqwest::Response {
+    pub(crate) async fn get(&self, path: &str) -> reqwest::Response {
         let client = reqwest::Client::builder()
             .no_proxy()
             .timeout(PATIENCE)
@@ -138,7 +133,7 @@ impl Server {
     }
 
     /// Log lines so far, including those not yet read.
-    pub fn log(&mut self) -> &[String] {
+    pub(crate) fn log(&mut self) -> &[String] {
         while let Ok(line) = self.lines.try_recv() {
             self.log.push(line);
         }
@@ -146,7 +141,7 @@ impl Server {
     }
 
     /// Waits (at most [`PATIENCE`]) for a log line that `wanted` accepts.
-    pub async fn wait_for_line(&mut self, wanted: impl Fn(&str) -> bool) -> String {
+    pub(crate) async fn wait_for_line(&mut self, wanted: impl Fn(&str) -> bool) -> String {
         if let Some(line) = self.log().iter().find(|l| wanted(l)) {
             return line.clone();
         }
@@ -167,7 +162,7 @@ impl Server {
     }
 
     /// Waits until the process ends; its log is complete then.
-    pub async fn wait(&mut self) -> ExitStatus {
+    pub(crate) async fn wait(&mut self) -> ExitStatus {
         let status = timeout(PATIENCE, self.child.wait())
             .await
             .expect("zeugnis did not stop in time")
@@ -187,7 +182,7 @@ impl Drop for Server {
 }
 
 /// The address in a line like `... INFO ...: listening on http://127.0.0.1:4711`.
-pub fn listening_addr(line: &str) -> Option<SocketAddr> {
+pub(crate) fn listening_addr(line: &str) -> Option<SocketAddr> {
     let (_, rest) = line.split_once("listening on http://")?;
     let addr: String = rest
         .chars()
@@ -196,11 +191,11 @@ pub fn listening_addr(line: &str) -> Option<SocketAddr> {
     addr.parse().ok()
 }
 
-pub fn write(dir: &TempDir, name: &str, text: &str) {
+pub(crate) fn write(dir: &TempDir, name: &str, text: &str) {
     std::fs::write(dir.path().join(name), text).expect("write file");
 }
 
 /// The master key file of a data folder.
-pub fn key_file(dir: &TempDir) -> std::path::PathBuf {
+pub(crate) fn key_file(dir: &TempDir) -> std::path::PathBuf {
     dir.path().join("data").join("master.key")
 }

@@ -6,12 +6,10 @@
     reason = "test helpers fail the test that calls them"
 )]
 
-mod common;
-
 use std::path::Path;
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
 use tokio::net::TcpListener;
 use zeugnis_core::id::{MessageId, TenantId};
 use zeugnis_core::ports::{
@@ -27,6 +25,13 @@ use zeugnis_tests::smtp_sink::{SinkOptions, free_port, start_sink_or_skip};
 const SECRET: &str = "GEHEIM-7f3a9c";
 
 /// The server's database, opened beside it as a second process would.
+/// How many messages wait in the outbox of the database at `db`.
+fn outbox_rows(db: &Path) -> i64 {
+    let db = rusqlite::Connection::open(db).expect("the database opens");
+    db.query_row("SELECT count(*) FROM outbox", [], |row| row.get(0))
+        .expect("the outbox can be counted")
+}
+
 async fn open_store(dir: &Path) -> Store {
     let data = dir.join("data");
     let key_file = data.join("master.key");
@@ -196,8 +201,16 @@ async fn a_message_in_flight_when_the_server_is_killed_is_sent_after_the_restart
             .unwrap_or_default()
             .contains(SECRET)
     );
-    // Sent once, then deleted: no second copy follows.
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    // Sent once, then deleted: once the outbox is empty nothing is left that
+    // could be sent a second time.
+    let db = dir.path().join("data").join("zeugnis.db");
+    let drained = tokio::time::timeout(PATIENCE, async {
+        while outbox_rows(&db) > 0 {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await;
+    assert!(drained.is_ok(), "the sent message left the outbox");
     assert_eq!(sink.received().len(), 1, "no duplicate after the restart");
     let log = format!("{first_log}\n{}", server.log().join("\n"));
     assert_no_secrets(&log);
