@@ -64,6 +64,9 @@ pub enum SettingsError {
     /// The idle timeout is longer than the absolute timeout.
     #[error("the idle timeout must not be longer than the absolute session timeout")]
     IdleLongerThanAbsolute,
+    /// A time zone the time zone database does not know.
+    #[error("\"{0}\" is not a time zone (expected a name such as Europe/Berlin)")]
+    UnknownTimeZone(String),
     /// A value was refused.
     #[error(transparent)]
     Value(#[from] ValueError),
@@ -431,6 +434,111 @@ pub struct SecuritySettings {
     pub sessions: SessionTimeouts,
 }
 
+/// A time zone by its IANA name (`Europe/Berlin`), checked against the time
+/// zone database compiled into the crate (no file is read).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct TimeZoneName {
+    name: String,
+    zone: jiff::tz::TimeZone,
+}
+
+impl TimeZoneName {
+    /// The time zone of German organisations.
+    pub const BERLIN: &'static str = "Europe/Berlin";
+
+    /// The zone named `name`.
+    ///
+    /// # Errors
+    /// [`SettingsError::UnknownTimeZone`].
+    pub fn new(name: &str) -> Result<Self, SettingsError> {
+        let name = name.trim();
+        jiff::tz::TimeZone::get(name)
+            .map(|zone| Self {
+                name: name.to_owned(),
+                zone,
+            })
+            .map_err(|_| SettingsError::UnknownTimeZone(name.to_owned()))
+    }
+
+    /// The name.
+    #[must_use]
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The wall-clock date and time of `at` in this zone.
+    #[must_use]
+    pub fn local(&self, at: crate::values::Timestamp) -> time::PrimitiveDateTime {
+        let civil = jiff::Timestamp::from_second(at.unix_timestamp())
+            .map(|t| self.zone.to_datetime(t))
+            .ok();
+        let converted = civil.and_then(|c| {
+            let month = time::Month::try_from(u8::try_from(c.month()).ok()?).ok()?;
+            let day = u8::try_from(c.day()).ok()?;
+            let date = time::Date::from_calendar_date(i32::from(c.year()), month, day).ok()?;
+            let clock = time::Time::from_hms(
+                u8::try_from(c.hour()).ok()?,
+                u8::try_from(c.minute()).ok()?,
+                u8::try_from(c.second()).ok()?,
+            )
+            .ok()?;
+            Some(time::PrimitiveDateTime::new(date, clock))
+        });
+        // Every timestamp the store holds is within jiff's range; outside
+        // it, the UTC time is the honest answer.
+        converted.unwrap_or_else(|| time::PrimitiveDateTime::new(at.date(), at.time()))
+    }
+}
+
+impl Default for TimeZoneName {
+    fn default() -> Self {
+        Self {
+            name: Self::BERLIN.to_owned(),
+            zone: jiff::tz::TimeZone::get(Self::BERLIN).unwrap_or(jiff::tz::TimeZone::UTC),
+        }
+    }
+}
+
+impl TryFrom<String> for TimeZoneName {
+    type Error = SettingsError;
+    fn try_from(name: String) -> Result<Self, Self::Error> {
+        Self::new(&name)
+    }
+}
+
+impl From<TimeZoneName> for String {
+    fn from(z: TimeZoneName) -> Self {
+        z.name
+    }
+}
+
+/// How the organisation works day to day: the time zone its pages and mails
+/// show times in, and when a reference waiting on someone counts as overdue.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct WorkingSettings {
+    /// The time zone (default `Europe/Berlin`).
+    pub time_zone: TimeZoneName,
+    /// Days after which a reference waiting on someone is marked overdue
+    /// (1 to 365, default 14).
+    pub overdue_after: Days,
+}
+
+impl WorkingSettings {
+    /// The default number of days before a waiting reference is overdue.
+    pub const OVERDUE_AFTER_DAYS: u16 = 14;
+}
+
+impl Default for WorkingSettings {
+    fn default() -> Self {
+        Self {
+            time_zone: TimeZoneName::default(),
+            overdue_after: Days(Self::OVERDUE_AFTER_DAYS),
+        }
+    }
+}
+
 /// All settings of a tenant.
 #[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct TenantSettings {
@@ -441,11 +549,61 @@ pub struct TenantSettings {
     /// Sender name and mail templates.
     #[serde(default)]
     pub mail: crate::mail::MailSettings,
+    /// Time zone and the overdue mark.
+    #[serde(default)]
+    pub working: WorkingSettings,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn times_are_shown_in_the_organisations_zone_with_summer_time() {
+        let berlin = TimeZoneName::default();
+        assert_eq!(berlin.name(), "Europe/Berlin");
+        let winter = time::macros::utc_datetime!(2026-12-16 17:17:59);
+        assert_eq!(
+            berlin.local(winter),
+            time::macros::datetime!(2026-12-16 18:17:59)
+        );
+        let summer = time::macros::utc_datetime!(2026-07-01 22:30);
+        assert_eq!(
+            berlin.local(summer),
+            time::macros::datetime!(2026-07-02 00:30),
+            "the date follows the zone, not UTC"
+        );
+        let tokyo = TimeZoneName::new("Asia/Tokyo").unwrap();
+        assert_eq!(
+            tokyo.local(winter),
+            time::macros::datetime!(2026-12-17 02:17:59)
+        );
+    }
+
+    #[test]
+    fn an_unknown_time_zone_is_refused_by_name_also_when_read() {
+        assert_eq!(
+            TimeZoneName::new("Europe/Bonn").unwrap_err(),
+            SettingsError::UnknownTimeZone("Europe/Bonn".into())
+        );
+        let stored: Result<WorkingSettings, _> =
+            serde_json::from_str(r#"{"time_zone": "Mars/Olympus", "overdue_after": 14}"#);
+        assert!(stored.is_err());
+        let old: TenantSettings = serde_json::from_str(
+            &serde_json::to_string(&TenantSettings::default())
+                .unwrap()
+                .replace(
+                    r#","working":{"time_zone":"Europe/Berlin","overdue_after":14}"#,
+                    "",
+                ),
+        )
+        .unwrap();
+        assert_eq!(
+            old.working,
+            WorkingSettings::default(),
+            "settings stored before read as the default"
+        );
+    }
 
     #[test]
     fn allowed_domains_include_subdomains_but_not_lookalikes() {

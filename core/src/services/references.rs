@@ -215,6 +215,36 @@ pub struct OverviewLine {
     pub waiting_seconds: i64,
 }
 
+/// A reference waiting on someone, as the overview shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Waiting {
+    /// The reference.
+    pub line: OverviewLine,
+    /// It has waited longer than the organisation's overdue mark.
+    pub overdue: bool,
+}
+
+/// What the overview shows a user: the references they may see counted per
+/// status, those waiting on someone (a supervisor holding a link, or an
+/// approval), longest waiting first, and the user's own drafts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Dashboard {
+    /// Every status in workflow order with its count.
+    pub counts: Vec<(ReferenceStatus, u64)>,
+    /// Waiting on someone, longest first (at most [`Dashboard::LINES`] per status).
+    pub waiting: Vec<Waiting>,
+    /// Drafts the user created, newest first (at most [`Dashboard::LINES`]).
+    pub my_drafts: Vec<OverviewLine>,
+    /// The overdue mark in days.
+    pub overdue_after_days: u16,
+}
+
+impl Dashboard {
+    /// How many lines a list of the overview shows.
+    pub const LINES: u16 = 50;
+}
+
 /// A reference as shown to a user who may see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReferenceView {
@@ -808,6 +838,74 @@ impl ReferenceService<'_> {
     ) -> Result<u64, ReferenceError> {
         self.readable(actor).await?;
         Ok(self.references.count(&actor.visibility(), query).await?)
+    }
+
+    /// The overview: counts per status, what waits on someone (overdue after
+    /// the organisation's number of days), and the actor's own drafts — all
+    /// within what the actor may see.
+    ///
+    /// # Errors
+    /// [`ReferenceError::Access`].
+    pub async fn dashboard(&self, actor: &Actor) -> Result<Dashboard, ReferenceError> {
+        self.readable(actor).await?;
+        let overdue_after = self
+            .settings
+            .settings(actor.tenant())
+            .await?
+            .value
+            .working
+            .overdue_after;
+        let only = |status| ReferenceQuery {
+            status: Some(status),
+            ..ReferenceQuery::default()
+        };
+        let mut counts = Vec::with_capacity(ReferenceStatus::ALL.len());
+        for status in ReferenceStatus::ALL {
+            counts.push((status, self.count(actor, &only(status)).await?));
+        }
+        let mut waiting = Vec::new();
+        for status in [ReferenceStatus::WithSupervisor, ReferenceStatus::InApproval] {
+            let page = self
+                .list(
+                    actor,
+                    &only(status),
+                    PageRequest::new(None, Dashboard::LINES),
+                )
+                .await?;
+            waiting.extend(page.items.into_iter().map(|line| Waiting {
+                overdue: line.waiting_seconds >= overdue_after.duration().whole_seconds(),
+                line,
+            }));
+        }
+        waiting.sort_by_key(|w| std::cmp::Reverse(w.line.waiting_seconds));
+        let mut my_drafts = Vec::new();
+        let mut after = None;
+        // Drafts are few; read pages until enough of the actor's own are found.
+        loop {
+            let page = self
+                .list(
+                    actor,
+                    &only(ReferenceStatus::Draft),
+                    PageRequest::new(after, PageRequest::MAX_LIMIT),
+                )
+                .await?;
+            my_drafts.extend(
+                page.items
+                    .into_iter()
+                    .filter(|l| l.summary.created_by == actor.user()),
+            );
+            match page.next {
+                Some(next) if my_drafts.len() < usize::from(Dashboard::LINES) => after = Some(next),
+                _ => break,
+            }
+        }
+        my_drafts.truncate(usize::from(Dashboard::LINES));
+        Ok(Dashboard {
+            counts,
+            waiting,
+            my_drafts,
+            overdue_after_days: overdue_after.days(),
+        })
     }
 
     /// The references the actor may see whose employee's name contains `text`

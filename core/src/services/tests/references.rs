@@ -1122,3 +1122,85 @@ fn a_section_given_twice_is_refused() {
         "{r:?}"
     );
 }
+
+/// A reference of HR's for employee `n` in `status` since `days` before now,
+/// in `location`.
+fn waiting_in(n: u8, status: ReferenceStatus, days: i64, location: &str) -> Reference {
+    Reference {
+        status,
+        status_since: now() - Duration::days(days),
+        org: located_in(location),
+        ..listed(n, 0)
+    }
+}
+
+#[test]
+fn the_dashboard_counts_marks_overdue_and_lists_own_drafts_within_what_the_user_sees() {
+    let colleagues_draft = Reference {
+        created_by: COLLEAGUE,
+        ..waiting_in(0x58, ReferenceStatus::Draft, 1, "Köln")
+    };
+    let private_of_colleague = Reference {
+        private: true,
+        created_by: COLLEAGUE,
+        ..waiting_in(0x59, ReferenceStatus::WithSupervisor, 40, "Köln")
+    };
+    let stored = vec![
+        waiting_in(0x55, ReferenceStatus::WithSupervisor, 20, "Köln"),
+        waiting_in(0x56, ReferenceStatus::InApproval, 2, "Köln"),
+        waiting_in(0x57, ReferenceStatus::Draft, 3, "Köln"),
+        colleagues_draft,
+        private_of_colleague,
+        // Outside HR's scope (Köln): neither counted nor listed.
+        waiting_in(0x5a, ReferenceStatus::WithSupervisor, 30, "Bonn"),
+    ];
+    let world = World::new(stored.clone(), vec![], TenantSettings::default());
+    let (d, commits) = world.act(|s| run(s.dashboard(&hr())));
+    let d = d.unwrap();
+    assert!(commits.is_empty(), "reading the overview writes nothing");
+    let count = |status| d.counts.iter().find(|(s, _)| *s == status).unwrap().1;
+    assert_eq!(d.counts.len(), ReferenceStatus::ALL.len());
+    assert_eq!(count(ReferenceStatus::WithSupervisor), 1);
+    assert_eq!(count(ReferenceStatus::InApproval), 1);
+    assert_eq!(count(ReferenceStatus::Draft), 2);
+    assert_eq!(count(ReferenceStatus::Completed), 0);
+    let waiting: Vec<(ReferenceId, bool)> = d
+        .waiting
+        .iter()
+        .map(|w| (w.line.summary.id, w.overdue))
+        .collect();
+    assert_eq!(
+        waiting,
+        vec![
+            (ReferenceId::from_bytes([0x55; 16]), true),
+            (ReferenceId::from_bytes([0x56; 16]), false),
+        ],
+        "longest waiting first; 20 days is past the default of 14"
+    );
+    assert_eq!(d.overdue_after_days, 14);
+    let mine: Vec<ReferenceId> = d.my_drafts.iter().map(|l| l.summary.id).collect();
+    assert_eq!(mine, vec![ReferenceId::from_bytes([0x57; 16])]);
+
+    // The organisation's own mark decides what is overdue.
+    let mut patient = TenantSettings::default();
+    patient.working.overdue_after = crate::settings::Days::handover_expiry(30).unwrap();
+    let world = World::new(stored, vec![], patient);
+    let (d, _) = world.act(|s| run(s.dashboard(&hr())));
+    let d = d.unwrap();
+    assert!(d.waiting.iter().all(|w| !w.overdue), "{:?}", d.waiting);
+    assert_eq!(d.overdue_after_days, 30);
+}
+
+#[test]
+fn the_dashboard_needs_read_access_to_employees() {
+    let world = World::new(vec![], vec![], TenantSettings::default());
+    let outsider = Actor::new(
+        tenant_id(),
+        HR,
+        Permissions::none(),
+        false,
+        scope_of("Köln"),
+    );
+    let (d, _) = world.act(|s| run(s.dashboard(&outsider)));
+    assert!(matches!(d, Err(ReferenceError::Access(_))), "{d:?}");
+}
