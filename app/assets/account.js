@@ -84,9 +84,23 @@
         body: JSON.stringify(body),
         credentials: "same-origin",
       });
-      if (response.ok) {
+      if (response.ok && mode === "setup") {
+        // The new Administrator is logged in at once and lands on the overview.
+        const created = await response.json();
+        const login = await fetch("/api/v1/login", {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ tenant: created.tenant, email: body.email, password: body.password }),
+          credentials: "same-origin",
+        });
+        window.location.assign(login.ok ? "/" : "/t/" + encodeURIComponent(created.tenant) + "/login");
+      } else if (response.ok) {
         form.hidden = true;
         show("Gespeichert. Sie können sich jetzt anmelden.", true);
+        const next = document.createElement("a");
+        next.href = "/t/" + encodeURIComponent(tenant) + "/login";
+        next.textContent = "Zur Anmeldung";
+        document.getElementById("message").appendChild(next);
       } else {
         const error = await response.json().catch(() => ({ message: response.statusText }));
         show(error.message || "Das hat nicht geklappt.", false, error.details);

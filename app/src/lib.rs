@@ -29,6 +29,7 @@ pub mod state;
 pub mod storage;
 pub mod telemetry;
 pub mod throttle;
+pub mod web;
 
 pub use config::Config;
 pub use startup::{Application, StartupError};

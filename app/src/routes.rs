@@ -13,7 +13,7 @@ use crate::state::AppState;
 /// All routes of the server, with the middleware every response passes through.
 pub fn routes(state: Arc<AppState>) -> impl Endpoint<Output = Response> {
     let hsts = state.links.base().starts_with("https://");
-    Route::new()
+    crate::web::routes(Route::new())
         .at("/health", get(health))
         .at("/ready", get(ready))
         .at("/setup", get(crate::setup::page))

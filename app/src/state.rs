@@ -413,6 +413,19 @@ impl AppState {
         self.store.ping().await
     }
 
+    /// An organisation's time zone and overdue mark (the pages show times in
+    /// its zone). Nothing in them is personal; the caller's session is proven.
+    ///
+    /// # Errors
+    /// The store cannot be read.
+    pub async fn working_settings(
+        &self,
+        tenant: zeugnis_core::id::TenantId,
+    ) -> Result<zeugnis_core::settings::WorkingSettings, zeugnis_core::ports::StoreError> {
+        use zeugnis_core::ports::SettingsStore as _;
+        Ok(self.store.settings(tenant).await?.value.working)
+    }
+
     /// Verifies an organisation's audit chain (operator command).
     ///
     /// # Errors

@@ -669,6 +669,32 @@ pub async fn invite_and_register(
     id
 }
 
+/// The secret of an `otpauth://` URI (base32 without padding), to compute the
+/// codes an authenticator app would show.
+///
+/// # Panics
+/// When the URI has no 160-bit base32 secret.
+#[must_use]
+pub fn totp_secret_of(uri: &str) -> zeugnis_core::ports::TotpSecret {
+    let b32 = uri
+        .split(['?', '&'])
+        .find_map(|p| p.strip_prefix("secret="))
+        .expect("the URI has a secret");
+    let mut bits = 0u64;
+    let mut n = 0;
+    let mut out = Vec::new();
+    for c in b32.chars() {
+        let v = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".find(c).expect("base32") as u64;
+        bits = (bits << 5) | v;
+        n += 5;
+        if n >= 8 {
+            out.push(((bits >> (n - 8)) & 0xff) as u8);
+            n -= 8;
+        }
+    }
+    zeugnis_core::ports::TotpSecret::from_bytes(out.try_into().expect("160 bits"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

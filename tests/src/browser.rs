@@ -42,6 +42,52 @@ pub struct Browser {
     _profile: TempDir,
 }
 
+/// Where the browser tests save their screenshots (`target/screenshots`).
+#[must_use]
+pub fn screenshot_dir() -> std::path::PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(
+        || std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"),
+        std::path::PathBuf::from,
+    );
+    target.join("screenshots")
+}
+
+/// The source of axe-core: `ZEUGNIS_TEST_AXE`, else the copy npm installs
+/// from `tests/package.json` (`npm ci --prefix tests`). Without it the check
+/// is skipped with a visible line, except under `CI=true`, where that is a
+/// failure.
+///
+/// # Panics
+/// Under `CI=true` when axe-core is not installed.
+#[must_use]
+pub fn axe_source() -> Option<String> {
+    let path = std::env::var_os("ZEUGNIS_TEST_AXE").map_or_else(
+        || {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("node_modules/axe-core/axe.min.js")
+        },
+        std::path::PathBuf::from,
+    );
+    if let Ok(source) = std::fs::read_to_string(&path) {
+        return Some(source);
+    }
+    let in_ci = std::env::var("CI").is_ok_and(|ci| ci == "true" || ci == "1");
+    assert!(
+        !in_ci,
+        "axe-core is needed for the accessibility checks: run `npm ci --prefix tests`"
+    );
+    skip_axe();
+    None
+}
+
+#[expect(
+    clippy::print_stderr,
+    reason = "a skipped check must say so where the test output shows it"
+)]
+fn skip_axe() {
+    eprintln!("SKIPPED accessibility check: axe-core is not installed (npm ci --prefix tests)");
+}
+
 fn program(env: &str, default: &str) -> String {
     std::env::var(env).unwrap_or_else(|_| default.to_owned())
 }
@@ -107,7 +153,9 @@ impl Browser {
         let mut caps = serde_json::Map::new();
         caps.insert(
             "goog:chromeOptions".to_owned(),
-            json!({"binary": chromium, "args": args}),
+            // Headless Chromium ignores --lang for Accept-Language: a German
+            // browser, as HR's are.
+            json!({"binary": chromium, "args": args, "prefs": {"intl.accept_languages": "de-DE,de"}}),
         );
         let url = format!("http://127.0.0.1:{port}");
         let started = Instant::now();
@@ -208,6 +256,76 @@ impl Browser {
         match self.client.find(Locator::Css(css)).await {
             Ok(el) => el.is_displayed().await.expect("visibility"),
             Err(_) => false,
+        }
+    }
+
+    /// Sets the window to `width` × `height` CSS pixels.
+    ///
+    /// # Panics
+    /// When the browser refuses.
+    pub async fn resize(&self, width: u32, height: u32) {
+        self.client
+            .set_window_size(width, height)
+            .await
+            .expect("the window resizes");
+    }
+
+    /// Saves a screenshot of the page at 1280 and at 390 px width as
+    /// `target/screenshots/<name>-1280.png` and `…-390.png`, for a reviewer to
+    /// look at, and leaves the window at 1280 px.
+    ///
+    /// # Panics
+    /// When the browser cannot take them or the files cannot be written.
+    pub async fn screenshots(&self, name: &str) {
+        let dir = screenshot_dir();
+        std::fs::create_dir_all(&dir).expect("the screenshot folder");
+        for (width, height) in [(390, 844), (1280, 900)] {
+            self.resize(width, height).await;
+            let png = self.client.screenshot().await.expect("a screenshot");
+            std::fs::write(dir.join(format!("{name}-{width}.png")), png)
+                .expect("the screenshot is written");
+        }
+    }
+
+    /// Runs axe-core on the page and returns its WCAG 2.1 A/AA violations
+    /// (each with its id, the rule's help text and the offending elements),
+    /// or `None` when axe-core is not installed (outside CI only; see
+    /// [`axe_source`]).
+    ///
+    /// # Panics
+    /// When axe cannot run.
+    pub async fn axe_violations(&self) -> Option<Vec<serde_json::Value>> {
+        let source = axe_source()?;
+        self.client
+            .execute(&format!("{source}\nreturn true;"), vec![])
+            .await
+            .expect("axe-core loads into the page");
+        let result = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];\n\
+                 axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})\n\
+                   .then(r => done(r.violations.map(v => ({id: v.id, help: v.help, nodes: v.nodes.map(n => n.html)}))))\n\
+                   .catch(e => done([{id: 'axe-error', help: String(e), nodes: []}]));",
+                vec![],
+            )
+            .await
+            .expect("axe-core runs");
+        Some(result.as_array().cloned().unwrap_or_default())
+    }
+
+    /// Asserts that axe-core finds no WCAG 2.1 A/AA violation on the page.
+    ///
+    /// # Panics
+    /// When it finds one.
+    pub async fn assert_accessible(&self, what: &str) {
+        if let Some(violations) = self.axe_violations().await {
+            assert!(
+                violations.is_empty(),
+                "{what}: axe-core finds {} violation(s): {}",
+                violations.len(),
+                serde_json::to_string_pretty(&violations).unwrap_or_default()
+            );
         }
     }
 

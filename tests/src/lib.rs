@@ -38,6 +38,7 @@ pub mod api;
 pub mod browser;
 pub mod db;
 pub mod main_job;
+pub mod pages;
 pub mod proxy;
 pub mod sms_gateway;
 pub mod smtp_sink;

@@ -104,22 +104,7 @@ impl AccountApi {
     async fn forgot(&self, req: &Request, input: Json<ForgotInput>) -> Result<Accepted, ApiError> {
         let state = super::auth::state(req)?;
         let ip = client_ip(req, &state);
-        // Each request counts against the address like a failed login, so one
-        // address cannot flood someone's mailbox with reset mails.
-        if let Some(ip) = ip {
-            let now = std::time::Instant::now();
-            if let crate::throttle::Verdict::Blocked { retry_after } = state.throttle.check(ip, now)
-            {
-                return Err(super::session::too_many(retry_after.as_secs()));
-            }
-            let _ = state.throttle.record_failure(ip, now);
-        }
-        if let Some(tenant) = resolve_tenant(&state, input.tenant.as_deref()).await? {
-            state
-                .accounts()
-                .request_password_reset(tenant.id, &input.email, ip)
-                .await?;
-        }
+        forgot_password(&state, input.tenant.as_deref(), &input.email, ip).await?;
         Ok(Accepted::Accepted)
     }
 
@@ -219,4 +204,34 @@ impl AccountApi {
             Err(e) => Err(e.into()),
         }
     }
+}
+
+/// "Forgot the password" for the API and the page: mails a reset link if the
+/// address belongs to an active account of the organisation `tenant` (its
+/// short name; `None`: the only one), and answers the same either way. Each
+/// request counts against the client's address like a failed login, so one
+/// address cannot flood someone's mailbox with reset mails.
+///
+/// # Errors
+/// `429` while the address is refused; the store's errors.
+pub(crate) async fn forgot_password(
+    state: &crate::state::AppState,
+    tenant: Option<&str>,
+    email: &str,
+    ip: Option<std::net::IpAddr>,
+) -> Result<(), ApiError> {
+    if let Some(ip) = ip {
+        let now = std::time::Instant::now();
+        if let crate::throttle::Verdict::Blocked { retry_after } = state.throttle.check(ip, now) {
+            return Err(super::session::too_many(retry_after.as_secs()));
+        }
+        let _ = state.throttle.record_failure(ip, now);
+    }
+    if let Some(tenant) = resolve_tenant(state, tenant).await? {
+        state
+            .accounts()
+            .request_password_reset(tenant.id, email, ip)
+            .await?;
+    }
+    Ok(())
 }

@@ -179,15 +179,51 @@ async fn authenticate_with(
     state: Arc<AppState>,
     name: &str,
 ) -> Result<(Arc<AppState>, Authenticated, SessionToken), ApiError> {
-    let (tenant, token) = cookie_session(req, name).ok_or_else(ApiError::unauthenticated)?;
-    let found = state
-        .sessions()
-        .authenticate(tenant, &token)
+    let (found, token) = session_in_cookie(req, &state, name)
         .await?
         .ok_or_else(ApiError::unauthenticated)?;
-    crate::request_log::record_tenant(tenant);
     check_csrf(req, &token)?;
     Ok((state, found, token))
+}
+
+/// What the session in the cookie `name` proves, without the CSRF check
+/// (pages check the token their forms carry): `None` without a cookie or when
+/// its session is over.
+///
+/// # Errors
+/// The store cannot be read.
+pub async fn session_in_cookie(
+    req: &Request,
+    state: &AppState,
+    name: &str,
+) -> Result<Option<(Authenticated, SessionToken)>, ApiError> {
+    let Some((tenant, token)) = cookie_session(req, name) else {
+        return Ok(None);
+    };
+    let found = state.sessions().authenticate(tenant, &token).await?;
+    if found.is_some() {
+        crate::request_log::record_tenant(tenant);
+    }
+    Ok(found.map(|f| (f, token)))
+}
+
+/// The organisation named by the session cookie `name`, whether or not its
+/// session still holds (to send an expired session back to its login page).
+#[must_use]
+pub fn cookie_tenant(req: &Request, name: &str) -> Option<TenantId> {
+    cookie_session(req, name).map(|(tenant, _)| tenant)
+}
+
+/// Whether the request carries a cookie `name` (whatever its value).
+#[must_use]
+pub fn has_cookie(req: &Request, name: &str) -> bool {
+    req.headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .any(|(n, v)| n == name && !v.is_empty())
 }
 
 fn register_scheme(registry: &mut Registry) {

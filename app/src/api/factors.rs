@@ -124,7 +124,7 @@ enum Sent {
     Sent(Json<CodeSent>),
 }
 
-async fn issuer(state: &AppState, tenant: TenantId) -> Result<String, ApiError> {
+pub(crate) async fn issuer(state: &AppState, tenant: TenantId) -> Result<String, ApiError> {
     let name = state
         .tenants()
         .tenant(tenant)
@@ -135,7 +135,7 @@ async fn issuer(state: &AppState, tenant: TenantId) -> Result<String, ApiError> 
 }
 
 /// Turns a pending login into a full session.
-async fn complete(
+pub(crate) async fn complete(
     state: &AppState,
     pending: &PendingCaller,
 ) -> Result<(LoginResult, String), ApiError> {

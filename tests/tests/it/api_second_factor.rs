@@ -22,30 +22,10 @@ use zeugnis_core::second_factor::step_at;
 use zeugnis_core::settings::SecondFactorRequirement;
 use zeugnis_tests::api::{
     ADMIN_EMAIL, ADMIN_PASSWORD, ApiClient, Reply, setup_first_tenant, token_in_mail,
+    totp_secret_of as secret_of,
 };
 use zeugnis_tests::sms_gateway::GatewayDouble;
 use zeugnis_tests::{Backend, TestApp, TestAppBuilder, TestClock};
-
-/// The secret of an `otpauth://` URI (base32 without padding).
-fn secret_of(uri: &str) -> TotpSecret {
-    let b32 = uri
-        .split(['?', '&'])
-        .find_map(|p| p.strip_prefix("secret="))
-        .expect("the URI has a secret");
-    let mut bits = 0u64;
-    let mut n = 0;
-    let mut out = Vec::new();
-    for c in b32.chars() {
-        let v = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".find(c).expect("base32") as u64;
-        bits = (bits << 5) | v;
-        n += 5;
-        if n >= 8 {
-            out.push(((bits >> (n - 8)) & 0xff) as u8);
-            n -= 8;
-        }
-    }
-    TotpSecret::from_bytes(out.try_into().expect("160 bits"))
-}
 
 fn code(secret: &TotpSecret, clock: &TestClock) -> String {
     zeugnis_auth::TotpRs::new().code_at(secret, step_at(clock.now()))

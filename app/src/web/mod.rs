@@ -1,0 +1,174 @@
+//! The web application: server-rendered pages for HR's work.
+//!
+//! Pages are askama templates (`app/templates/`, checked at compile time)
+//! filled by thin handlers: parse the form into core values, call the same
+//! core service the API calls with the same proofs, render. Every visible
+//! text comes from the catalogues in `app/locales/` ([`i18n`]). The pages run
+//! under a strict policy (`script-src 'self'`, no inline script or style);
+//! htmx, vendored under `app/assets/`, updates parts in place where it helps,
+//! and every form works without it. See `docs/web.md`.
+
+pub mod i18n;
+pub mod login;
+pub mod overview;
+pub mod page;
+pub mod references;
+
+use std::sync::Arc;
+
+use askama::Template;
+use poem::http::StatusCode;
+use poem::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use poem::{Request, Response, Route, get, handler, post};
+
+use crate::api::error::ApiError;
+use crate::state::AppState;
+use i18n::{Lang, Tr};
+use page::{Chrome, html, redirect};
+
+/// The pages and their assets, added to `route`.
+pub fn routes(route: Route) -> Route {
+    route
+        .at("/", get(overview::page))
+        .at("/login", get(login::login_page).post(login::submit))
+        .at(
+            "/t/:slug/login",
+            get(login::login_page_for).post(login::submit_for),
+        )
+        .at(
+            "/login/forgot",
+            get(login::forgot).post(login::forgot_submit),
+        )
+        .at(
+            "/t/:slug/login/forgot",
+            get(login::forgot_for).post(login::forgot_submit_for),
+        )
+        .at(
+            "/login/factor",
+            get(login::factor_form).post(login::factor_submit),
+        )
+        .at("/login/factor/sms", post(login::factor_sms))
+        .at("/logout", post(login::logout))
+        .at(
+            "/references",
+            get(references::list).post(references::create),
+        )
+        .at("/assets/zeugnis.css", get(style))
+        .at("/assets/htmx.min.js", get(htmx))
+}
+
+const STYLE: &str = include_str!("../../assets/zeugnis.css");
+const HTMX: &str = include_str!("../../assets/htmx.min.js");
+
+fn asset(body: &'static str, content_type: &'static str) -> Response {
+    Response::builder()
+        .header(CONTENT_TYPE, content_type)
+        .header(CACHE_CONTROL, "no-cache")
+        .body(body)
+}
+
+/// The stylesheet of every page.
+#[handler]
+fn style() -> Response {
+    asset(STYLE, "text/css; charset=utf-8")
+}
+
+/// htmx 2 (0BSD, `app/assets/htmx.LICENSE`).
+#[handler]
+fn htmx() -> Response {
+    asset(HTMX, "text/javascript; charset=utf-8")
+}
+
+/// Renders a template as a page; a template that fails to render is logged
+/// and answered with the error page.
+pub(crate) fn render(req: &Request, status: StatusCode, page: &impl Template) -> Response {
+    match page.render() {
+        Ok(body) => html(req, status, body),
+        Err(e) => {
+            tracing::error!(error = %e, "a page could not be rendered");
+            error_page(
+                req,
+                Tr::new(Lang::of(req)),
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "error-internal",
+            )
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    c: Chrome,
+    message: String,
+}
+
+/// A page that says what went wrong and where to go on.
+pub(crate) fn error_page(req: &Request, t: Tr, status: StatusCode, key: &str) -> Response {
+    let page = ErrorPage {
+        c: Chrome::public(req, t, "error-title", None),
+        message: t.t(key),
+    };
+    match page.render() {
+        Ok(body) => html(req, status, body),
+        Err(_) => Response::builder().status(status).finish(),
+    }
+}
+
+/// The answer to a service error on a page: its kind decides the message.
+pub(crate) fn failure(req: &Request, e: &ApiError) -> Response {
+    let t = Tr::new(Lang::of(req));
+    let status = e.status();
+    let key = match status.as_u16() {
+        404 | 410 => "error-not-found",
+        403 => "error-forbidden",
+        401 => "login-expired",
+        409 => "error-conflict",
+        400 | 422 => "error-summary",
+        429 => "error-too-many",
+        503 => "error-unavailable",
+        _ => "error-internal",
+    };
+    error_page(req, t, status, key)
+}
+
+/// A form without the session's CSRF token.
+pub(crate) fn forbidden(req: &Request, t: Tr) -> Response {
+    error_page(req, t, StatusCode::FORBIDDEN, "error-csrf")
+}
+
+/// Where a visitor without a (valid) session goes: the organisation's login
+/// page, with a note when the session ran out, and back here afterwards.
+pub(crate) async fn to_login(req: &Request, state: &Arc<AppState>, expired: bool) -> Response {
+    let tenant = crate::api::auth::cookie_tenant(req, state.cookies.name());
+    let slug = match tenant {
+        Some(id) => state
+            .tenants()
+            .tenant(id)
+            .await
+            .ok()
+            .flatten()
+            .map(|t| t.slug),
+        None => None,
+    };
+    let base = slug.map_or_else(
+        || "/login".to_owned(),
+        |s| format!("/t/{}/login", s.as_str()),
+    );
+    let here = req
+        .uri()
+        .path_and_query()
+        .map_or("/", poem::http::uri::PathAndQuery::as_str);
+    let mut query = Vec::new();
+    if expired {
+        query.push("expired=1".to_owned());
+    }
+    if here != "/" && page::safe_next(here).is_some() {
+        query.push(format!("next={}", page::encode_next(here)));
+    }
+    if query.is_empty() {
+        redirect(&base)
+    } else {
+        redirect(&format!("{base}?{}", query.join("&")))
+    }
+}

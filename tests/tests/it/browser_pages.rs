@@ -1,0 +1,224 @@
+//! HR's pages in a real browser (headless Chromium): the login with the
+//! keyboard alone, the second step, the overview with a reference waiting
+//! on a supervisor (overdue) and the user's own drafts, both languages, and
+//! logout. axe-core checks every page for WCAG 2.1 AA; screenshots of every
+//! page at 1280 and 390 px land in `target/screenshots/`.
+#![expect(
+    clippy::expect_used,
+    reason = "tests fail by panicking, also in the helpers they call"
+)]
+
+use std::sync::Arc;
+
+use fantoccini::Locator;
+use fantoccini::key::Key;
+use serde_json::json;
+use zeugnis_core::ports::{Clock as _, TotpEngine as _};
+use zeugnis_core::second_factor::step_at;
+use zeugnis_tests::api::{ADMIN_EMAIL, ADMIN_PASSWORD, SLUG, totp_secret_of};
+use zeugnis_tests::browser::Browser;
+use zeugnis_tests::main_job::{created, filled_reference};
+use zeugnis_tests::{TestApp, TestClock};
+
+/// Types `text` into the element that has the focus.
+async fn type_text(browser: &Browser, text: &str) {
+    let active = browser
+        .client
+        .active_element()
+        .await
+        .expect("a focused element");
+    active.send_keys(text).await.expect("typing");
+}
+
+/// Presses Tab `n` times.
+async fn tab(browser: &Browser, n: usize) {
+    for _ in 0..n {
+        let active = browser
+            .client
+            .active_element()
+            .await
+            .expect("a focused element");
+        active.send_keys(&Key::Tab.to_string()).await.expect("tab");
+    }
+}
+
+async fn focused_id(browser: &Browser) -> String {
+    let active = browser
+        .client
+        .active_element()
+        .await
+        .expect("a focused element");
+    active
+        .attr("id")
+        .await
+        .expect("attribute")
+        .unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hr_logs_in_with_the_keyboard_and_finds_what_waits_on_the_overview() {
+    let Some(browser) = Browser::start_or_skip("browser_pages").await else {
+        return;
+    };
+    let clock = TestClock::new();
+    let app = TestApp::builder()
+        .with_clock(Arc::clone(&clock) as Arc<dyn zeugnis_core::ports::Clock>)
+        .with_admin()
+        .spawn()
+        .await;
+    // A reference handed over to a supervisor, and a draft of HR's own.
+    let mut hr = app.admin();
+    let waiting = filled_reference(&mut hr).await;
+    let r = hr
+        .post(
+            &format!("/references/{waiting}/handovers"),
+            &json!({
+                "recipient_name": "Bernd Brauer",
+                "recipient_email": "bernd.brauer@nordlicht.example",
+                "sections": {"performance": "write", "result": "read"},
+            }),
+        )
+        .await;
+    created(&r, "hand over");
+    let _draft = filled_reference(&mut hr).await;
+    // An authenticator app for the Administrator.
+    let r = hr
+        .post("/me/totp", &json!({"password": ADMIN_PASSWORD}))
+        .await;
+    let secret = totp_secret_of(r.json["otpauth_uri"].as_str().unwrap());
+    let code = |at| zeugnis_auth::TotpRs::new().code_at(&secret, step_at(at));
+    let r = hr
+        .post("/me/totp/confirm", &json!({"code": code(clock.now())}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    // Three weeks later the supervisor still has it.
+    clock.advance(time::Duration::days(21));
+
+    let login = app.url(&format!("/t/{SLUG}/login"));
+    browser.goto(&login).await;
+    browser.wait_for("form input[name=email]").await;
+    assert_eq!(
+        focused_id(&browser).await,
+        "email",
+        "the address field has the focus"
+    );
+    browser.assert_accessible("login (de)").await;
+    browser.screenshots("login-de").await;
+
+    // A wrong password: the message is announced, the address is kept.
+    type_text(&browser, ADMIN_EMAIL).await;
+    tab(&browser, 1).await;
+    assert_eq!(focused_id(&browser).await, "password");
+    type_text(&browser, &format!("falsch{}", Key::Enter)).await;
+    browser.wait_for_text("[role=alert]", "stimmen nicht").await;
+    browser.assert_accessible("login with an error").await;
+    browser.screenshots("login-error-de").await;
+
+    // The keyboard alone: the password field has the focus again, Enter sends.
+    assert_eq!(focused_id(&browser).await, "password");
+    type_text(&browser, &format!("{ADMIN_PASSWORD}{}", Key::Enter)).await;
+    browser.wait_for_text("h1", "Bestätigung").await;
+    browser.assert_accessible("second step").await;
+    browser.screenshots("second-factor-de").await;
+    assert_eq!(focused_id(&browser).await, "code");
+    type_text(&browser, &format!("{}{}", code(clock.now()), Key::Enter)).await;
+
+    browser.wait_for_text("h1", "Übersicht").await;
+    let text = browser.wait_for_text("main", "Wartet auf jemanden").await;
+    assert!(text.contains("Bernd Brauer"), "who holds it: {text}");
+    assert!(
+        text.contains("überfällig"),
+        "three weeks is overdue: {text}"
+    );
+    assert!(text.contains("21 Tage"), "{text}");
+    assert!(text.contains("Meine Entwürfe"), "{text}");
+    browser.assert_accessible("overview (de)").await;
+    browser.screenshots("overview-de").await;
+
+    // The list of references, and a new one started from it.
+    browser.click("nav a[href='/references']").await;
+    browser.wait_for_text("h1", "Zeugnisse").await;
+    let text = browser.wait_for_text("main", "Bernd Brauer").await;
+    assert!(text.contains("Bei Vorgesetzten"), "{text}");
+    browser.assert_accessible("references (de)").await;
+    browser.screenshots("references-de").await;
+    browser.click("details.disclosure > summary").await;
+    browser.wait_for("#new-employee").await;
+    browser.assert_accessible("new reference (de)").await;
+    browser.screenshots("references-new-de").await;
+    browser
+        .click("form[action='/references'] button[type=submit]")
+        .await;
+    browser
+        .wait_for_text("[role=status]", "Das Zeugnis ist angelegt.")
+        .await;
+    browser
+        .assert_accessible("references after creating one")
+        .await;
+
+    // The skip link is the first stop of the keyboard and leads to the content.
+    browser.goto(&app.url("/")).await;
+    browser.wait_for("main").await;
+    tab(&browser, 1).await;
+    let first = browser.client.active_element().await.unwrap();
+    assert_eq!(
+        first.attr("class").await.unwrap().as_deref(),
+        Some("skip-link")
+    );
+
+    // English, chosen on the page.
+    browser.click("a.lang-switch").await;
+    browser.wait_for_text("h1", "Overview").await;
+    let text = browser.wait_for_text("main", "Waiting on someone").await;
+    assert!(text.contains("overdue"), "{text}");
+    browser.assert_accessible("overview (en)").await;
+    browser.screenshots("overview-en").await;
+
+    browser.click("nav a[href='/references']").await;
+    browser.wait_for_text("h1", "References").await;
+    browser.assert_accessible("references (en)").await;
+    browser.screenshots("references-en").await;
+
+    // Log out: back at the login, in English still.
+    browser
+        .client
+        .find(Locator::Css("form[action='/logout'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser.wait_for_text("main", "You have logged out.").await;
+    browser.assert_accessible("login (en)").await;
+    browser.screenshots("login-en").await;
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_setup_link_leads_to_the_new_administrator_logged_in_on_the_overview() {
+    let Some(browser) = Browser::start_or_skip("browser_pages_setup").await else {
+        return;
+    };
+    let app = TestApp::builder().spawn().await;
+    let token = zeugnis_tests::api::new_setup_token(&app);
+    browser
+        .goto(&app.url(&format!("/setup#{}", token.expose_hex())))
+        .await;
+    for (name, value) in [
+        ("organisation", "Nordlicht Holzbau GmbH"),
+        ("slug", SLUG),
+        ("first_name", "Greta"),
+        ("last_name", "Graf"),
+        ("email", ADMIN_EMAIL),
+        ("password", ADMIN_PASSWORD),
+        ("repeat", ADMIN_PASSWORD),
+    ] {
+        let field = browser.wait_for(&format!("input[name={name}]")).await;
+        field.send_keys(value).await.unwrap();
+    }
+    browser.click("form button[type=submit]").await;
+    browser.wait_for_text("h1", "Übersicht").await;
+    let text = browser.wait_for_text("main", "Guten Tag, Greta.").await;
+    assert!(text.contains("Meine Entwürfe"), "{text}");
+    browser.close().await;
+}

@@ -1,0 +1,605 @@
+//! The web application's pages over HTTP, requested as a browser without
+//! JavaScript would: the login with its second step, the overview, logout,
+//! an expired session, the CSRF refusals, the language, and what the
+//! overview shows within the user's scope. (The browser tests drive the same
+//! pages in Chromium.)
+#![expect(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    reason = "tests fail by panicking, also in the helpers they call"
+)]
+
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+use zeugnis_core::access::{AccessLevel, Area, Permissions};
+use zeugnis_core::ports::{Clock as _, TotpEngine as _};
+use zeugnis_core::second_factor::step_at;
+use zeugnis_tests::api::{
+    ADMIN_EMAIL, ADMIN_PASSWORD, ApiClient, ORGANISATION, SLUG, totp_secret_of,
+};
+use zeugnis_tests::pages::{PageClient, visible_text};
+use zeugnis_tests::{TestApp, TestClock, TestRole};
+
+fn login_path() -> String {
+    format!("/t/{SLUG}/login")
+}
+
+#[tokio::test]
+async fn the_login_page_speaks_german_first_and_english_when_asked() {
+    let app = TestApp::builder().with_admin().spawn().await;
+    let mut c = PageClient::new(&app);
+    let p = c.get(&login_path()).await;
+    assert_eq!(p.status, 200);
+    assert!(p.body.contains("<html lang=\"de\">"), "{}", p.body);
+    let text = visible_text(&p.body);
+    assert!(text.contains("Anmelden"), "{text}");
+    assert!(text.contains(&format!("bei {ORGANISATION} an")), "{text}");
+    assert!(
+        text.contains("E-Mail-Adresse") && text.contains("Passwort"),
+        "{text}"
+    );
+    let csp = p.header("content-security-policy").unwrap();
+    for part in [
+        "script-src 'self'",
+        "style-src 'self'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+    ] {
+        assert!(csp.contains(part), "{csp}");
+    }
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    assert_eq!(p.header("cache-control"), Some("no-store"));
+    let form_cookie = p
+        .set_cookies
+        .iter()
+        .find(|c| c.starts_with("zeugnis-form="))
+        .unwrap();
+    assert!(
+        form_cookie.contains("HttpOnly") && form_cookie.contains("SameSite=Strict"),
+        "{form_cookie}"
+    );
+    // Every control has its label.
+    for id in ["email", "password"] {
+        assert!(
+            p.body.contains(&format!("<label for=\"{id}\">")),
+            "label for {id}"
+        );
+    }
+
+    c.accept_language = Some("en-GB,en;q=0.9,de;q=0.5".into());
+    let p = c.get(&login_path()).await;
+    assert!(p.body.contains("<html lang=\"en\">"));
+    assert!(
+        visible_text(&p.body).contains("Log in to Nordlicht Holzbau GmbH"),
+        "{}",
+        p.body
+    );
+
+    // A choice on the page wins over the browser, and is remembered.
+    let p = c.get(&format!("{}?lang=de", login_path())).await;
+    assert!(p.body.contains("<html lang=\"de\">"));
+    assert_eq!(c.cookie("zeugnis-lang"), Some("de"));
+    let p = c.get(&login_path()).await;
+    assert!(
+        p.body.contains("<html lang=\"de\">"),
+        "the choice outlives the request"
+    );
+    assert!(
+        p.body.contains("lang=en"),
+        "the switch leads to the other language"
+    );
+}
+
+#[tokio::test]
+async fn a_person_logs_in_lands_on_the_overview_and_logs_out() {
+    let app = TestApp::builder().with_admin().spawn().await;
+    let mut c = PageClient::new(&app);
+    let p = c.get("/").await;
+    assert_eq!(p.status, 303, "without a session / leads to the login");
+    assert_eq!(p.location.as_deref(), Some("/login"));
+
+    let p = c.log_in(&login_path(), ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    assert_eq!(p.location.as_deref(), Some("/"));
+    let session = p
+        .set_cookies
+        .iter()
+        .find(|c| c.starts_with("zeugnis-session="))
+        .unwrap();
+    assert!(
+        session.contains("HttpOnly") && session.contains("SameSite=Strict"),
+        "{session}"
+    );
+
+    let p = c.get("/").await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    let text = visible_text(&p.body);
+    for seen in [
+        "Übersicht",
+        "Guten Tag, Greta.",
+        ORGANISATION,
+        "Zeugnisse nach Status",
+        "Abmelden",
+        "Meine Entwürfe",
+    ] {
+        assert!(text.contains(seen), "{seen} in {text}");
+    }
+    assert!(
+        p.body.contains("aria-current=\"page\""),
+        "the current entry is marked"
+    );
+    assert!(
+        text.contains("Sie haben keine offenen Entwürfe"),
+        "the empty state says what to do: {text}"
+    );
+    assert_eq!(p.header("cache-control"), Some("no-store"));
+
+    // Logging out needs the session's token in the form.
+    let p = c.post("/logout", &[("csrf", "0000")]).await;
+    assert_eq!(p.status, 403);
+    assert_eq!(c.get("/").await.status, 200, "the session still holds");
+    let csrf = c.get("/").await.input("csrf").unwrap();
+    let p = c.post("/logout", &[("csrf", &csrf)]).await;
+    assert_eq!(p.status, 303);
+    assert_eq!(
+        p.location.as_deref(),
+        Some(&*format!("{}?logged_out=1", login_path()))
+    );
+    assert!(
+        c.cookie("zeugnis-session").is_none(),
+        "the cookie is cleared"
+    );
+    let p = c.follow(&p).await;
+    assert!(visible_text(&p.body).contains("Sie haben sich abgemeldet."));
+    assert_eq!(c.get("/").await.status, 303);
+}
+
+#[tokio::test]
+async fn a_wrong_password_keeps_the_address_and_starts_no_session() {
+    let app = TestApp::builder().with_admin().spawn().await;
+    let mut c = PageClient::new(&app);
+    let p = c
+        .log_in(&login_path(), ADMIN_EMAIL, "Falsches-Passwort-1")
+        .await;
+    assert_eq!(p.status, 401);
+    let text = visible_text(&p.body);
+    assert!(
+        text.contains("E-Mail-Adresse oder Passwort stimmen nicht"),
+        "{text}"
+    );
+    assert_eq!(p.input("email").as_deref(), Some(ADMIN_EMAIL));
+    assert!(
+        !p.body.contains("Falsches-Passwort-1"),
+        "the password is never echoed"
+    );
+    assert!(p.body.contains("role=\"alert\""));
+    assert!(c.cookie("zeugnis-session").is_none());
+
+    // Empty fields are named where they are.
+    let form = c.get(&login_path()).await;
+    let token = form.input("form_token").unwrap();
+    let p = c
+        .post(
+            &login_path(),
+            &[("form_token", &token), ("email", ""), ("password", "")],
+        )
+        .await;
+    assert_eq!(p.status, 422);
+    assert!(
+        p.body.contains("aria-describedby=\"email-error\""),
+        "{}",
+        p.body
+    );
+    assert!(p.body.contains("id=\"password-error\""));
+    assert!(visible_text(&p.body).contains("Bitte füllen Sie dieses Feld aus."));
+}
+
+#[tokio::test]
+async fn the_login_form_needs_its_token_and_returns_only_to_this_server() {
+    let app = TestApp::builder().with_admin().spawn().await;
+    let mut c = PageClient::new(&app);
+    // No token, and a token that is not the cookie's: refused, no session.
+    let p = c
+        .post(
+            &login_path(),
+            &[("email", ADMIN_EMAIL), ("password", ADMIN_PASSWORD)],
+        )
+        .await;
+    assert_eq!(p.status, 403);
+    assert!(visible_text(&p.body).contains("Das Formular ist abgelaufen"));
+    let _ = c.get(&login_path()).await;
+    let p = c
+        .post(
+            &login_path(),
+            &[
+                ("form_token", "ab".repeat(32).as_str()),
+                ("email", ADMIN_EMAIL),
+                ("password", ADMIN_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 403);
+    assert!(c.cookie("zeugnis-session").is_none());
+
+    // A login goes back where it was asked to, on this server only.
+    let p = c
+        .log_in(
+            &format!("{}?next=//evil.example/x", login_path()),
+            ADMIN_EMAIL,
+            ADMIN_PASSWORD,
+        )
+        .await;
+    assert_eq!(p.location.as_deref(), Some("/"));
+    let mut c = PageClient::new(&app);
+    let p = c
+        .log_in(
+            &format!("{}?next=/%3Flang%3Den", login_path()),
+            ADMIN_EMAIL,
+            ADMIN_PASSWORD,
+        )
+        .await;
+    assert_eq!(p.location.as_deref(), Some("/?lang=en"));
+}
+
+#[tokio::test]
+async fn an_ended_session_leads_to_the_login_and_back_to_where_it_was() {
+    let app = TestApp::builder().with_admin().spawn().await;
+    let mut c = PageClient::new(&app);
+    let p = c.log_in(&login_path(), ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    assert_eq!(p.status, 303);
+    // The same browser's session ends elsewhere (another tab logs out).
+    let mut other = c.clone();
+    let csrf = other.get("/").await.input("csrf").unwrap();
+    assert_eq!(other.post("/logout", &[("csrf", &csrf)]).await.status, 303);
+
+    let p = c.get("/?lang=de").await;
+    assert_eq!(p.status, 303);
+    let to = p.location.clone().unwrap();
+    assert_eq!(to, format!("{}?expired=1&next=/%3Flang%3Dde", login_path()));
+    let p = c.get(&to).await;
+    assert!(
+        visible_text(&p.body).contains("Ihre Sitzung ist abgelaufen"),
+        "{}",
+        p.body
+    );
+    let p = c.log_in(&to, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    assert_eq!(p.location.as_deref(), Some("/?lang=de"));
+}
+
+#[tokio::test]
+async fn a_login_with_an_authenticator_app_asks_for_the_code_on_its_own_page() {
+    let clock = TestClock::new();
+    let app = TestApp::builder()
+        .with_clock(Arc::clone(&clock) as Arc<dyn zeugnis_core::ports::Clock>)
+        .with_admin()
+        .spawn()
+        .await;
+    let mut api = app.admin();
+    let r = api
+        .post("/me/totp", &json!({"password": ADMIN_PASSWORD}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let secret = totp_secret_of(r.json["otpauth_uri"].as_str().unwrap());
+    let code = |at| zeugnis_auth::TotpRs::new().code_at(&secret, step_at(at));
+    let r = api
+        .post("/me/totp/confirm", &json!({"code": code(clock.now())}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    clock.advance(time::Duration::seconds(31));
+
+    let mut c = PageClient::new(&app);
+    let p = c.log_in(&login_path(), ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    assert_eq!(p.status, 303);
+    assert_eq!(p.location.as_deref(), Some("/login/factor?next=/"));
+    assert_eq!(
+        c.get("/").await.location.as_deref(),
+        Some("/login/factor"),
+        "the overview waits for the second step"
+    );
+    let p = c.get("/login/factor?next=/").await;
+    assert_eq!(p.status, 200);
+    let text = visible_text(&p.body);
+    assert!(
+        text.contains("Code aus der Authenticator-App") && text.contains("Wiederherstellungscode"),
+        "{text}"
+    );
+    let csrf = p.input("csrf").unwrap();
+
+    let p = c
+        .post(
+            "/login/factor",
+            &[
+                ("csrf", &csrf),
+                ("method", "totp"),
+                ("code", "000000"),
+                ("next", "/"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 401, "{}", p.body);
+    assert!(visible_text(&p.body).contains("Der Code stimmt nicht"));
+    let fresh = code(clock.now());
+    let p = c
+        .post(
+            "/login/factor",
+            &[
+                ("csrf", "nicht-das-token"),
+                ("method", "totp"),
+                ("code", &fresh),
+                ("next", "/"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 403, "the second step needs its token too");
+    let p = c
+        .post(
+            "/login/factor",
+            &[
+                ("csrf", &csrf),
+                ("method", "totp"),
+                ("code", &fresh),
+                ("next", "/"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    assert_eq!(p.location.as_deref(), Some("/"));
+    let p = c.get("/").await;
+    assert_eq!(p.status, 200);
+    assert!(visible_text(&p.body).contains("Guten Tag, Greta."));
+}
+
+fn employee(first: &str, last: &str, location: &str) -> Value {
+    json!({
+        "salutation": "frau",
+        "first_name": first,
+        "last_name": last,
+        "birth_date": "1988-04-12",
+        "entry_date": "2019-03-01",
+        "job_descriptions": ["Sachbearbeitung"],
+        "company": ORGANISATION,
+        "location": location,
+    })
+}
+
+/// An employee and a final reference for them; returns both ids.
+async fn employee_with_reference(
+    client: &mut ApiClient,
+    first: &str,
+    last: &str,
+    location: &str,
+) -> (String, String) {
+    let r = client
+        .post("/employees", &employee(first, last, location))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    let id = r.json["id"].as_str().unwrap().to_owned();
+    let r = client
+        .post(
+            "/references",
+            &json!({"employee_id": id, "kind": "final", "private": false}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    (id, r.json["id"].as_str().unwrap().to_owned())
+}
+
+async fn reference_for(client: &mut ApiClient, first: &str, last: &str, location: &str) -> String {
+    employee_with_reference(client, first, last, location)
+        .await
+        .1
+}
+
+#[tokio::test]
+async fn the_overview_shows_only_what_the_user_may_see() {
+    let hr = TestRole::custom(
+        "Personal",
+        Permissions::none().with(Area::Employees, AccessLevel::ReadWrite),
+    );
+    let app = TestApp::builder()
+        .with_user(hr, json!({"administrator": false, "location": ["Köln"]}))
+        .spawn()
+        .await;
+    let mut admin = app.admin();
+    let _ = reference_for(&mut admin, "Anna", "Kölsch", "Köln").await;
+    let _ = reference_for(&mut admin, "Bernd", "Geheimrat", "Bonn").await;
+    let user = app.user(1).clone();
+    let mut own = user.client.clone();
+    let mine = reference_for(&mut own, "Clara", "Domplatz", "Köln").await;
+
+    let mut c = PageClient::new(&app);
+    assert_eq!(
+        c.log_in(&login_path(), &user.email, user.password)
+            .await
+            .status,
+        303
+    );
+    let p = c.get("/").await;
+    assert_eq!(p.status, 200);
+    let text = visible_text(&p.body);
+    assert!(text.contains("2 Entwurf"), "two drafts in Köln: {text}");
+    assert!(!text.contains("Geheimrat"), "nothing of Bonn: {text}");
+    assert!(
+        text.contains("Clara Domplatz"),
+        "the user's own draft: {text}"
+    );
+    assert!(
+        !text.contains("Anna Kölsch"),
+        "the Administrator's draft is not the user's own"
+    );
+    assert!(p.body.contains(&format!("data-reference=\"{mine}\"")));
+
+    let mut a = PageClient::new(&app);
+    assert_eq!(
+        a.log_in(&login_path(), ADMIN_EMAIL, ADMIN_PASSWORD)
+            .await
+            .status,
+        303
+    );
+    let text = visible_text(&a.get("/").await.body);
+    assert!(
+        text.contains("3 Entwurf"),
+        "the Administrator sees all three: {text}"
+    );
+
+    // The same overview in English.
+    let p = c.get("/?lang=en").await;
+    assert!(visible_text(&p.body).contains("2 Draft"));
+}
+
+#[tokio::test]
+async fn forgot_password_answers_alike_for_every_address_and_mails_only_an_account() {
+    let app = TestApp::builder().with_admin().spawn().await;
+    let _ = app.deliver_outbox().await;
+    let mut c = PageClient::new(&app);
+    let login = c.get(&login_path()).await;
+    assert!(
+        login
+            .body
+            .contains(&format!("href=\"{}/forgot\"", login_path()))
+    );
+    let mut answers = Vec::new();
+    for email in [ADMIN_EMAIL, "niemand@nordlicht.example"] {
+        let form = c.get(&format!("{}/forgot", login_path())).await;
+        assert_eq!(form.status, 200);
+        let token = form.input("form_token").unwrap();
+        let p = c
+            .post(
+                &format!("{}/forgot", login_path()),
+                &[("form_token", &token), ("email", email)],
+            )
+            .await;
+        assert_eq!(p.status, 200, "{}", p.body);
+        answers.push(visible_text(&p.body));
+    }
+    assert_eq!(answers[0], answers[1], "the same answer for both");
+    assert!(
+        answers[0].contains("Wenn die Adresse zu einem aktiven Konto gehört"),
+        "{}",
+        answers[0]
+    );
+    let mails = app.deliver_outbox().await;
+    assert_eq!(mails.len(), 1, "one mail, to the account");
+    assert_eq!(mails[0].rcpt_tos, [ADMIN_EMAIL]);
+    // Without the form's token nothing is sent.
+    let p = c
+        .post(
+            &format!("{}/forgot", login_path()),
+            &[("email", ADMIN_EMAIL)],
+        )
+        .await;
+    assert_eq!(p.status, 403);
+    assert!(app.deliver_outbox().await.is_empty());
+}
+
+async fn count(client: &mut ApiClient) -> u64 {
+    let r = client.get("/references/count").await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    r.json["count"].as_u64().unwrap()
+}
+
+#[tokio::test]
+async fn the_reference_list_filters_searches_and_starts_references_within_the_scope() {
+    let hr = TestRole::custom(
+        "Personal",
+        Permissions::none().with(Area::Employees, AccessLevel::ReadWrite),
+    );
+    let app = TestApp::builder()
+        .with_user(hr, json!({"administrator": false, "location": ["Köln"]}))
+        .spawn()
+        .await;
+    let mut admin = app.admin();
+    let (anna, _) = employee_with_reference(&mut admin, "Anna", "Kölsch", "Köln").await;
+    let (bernd, _) = employee_with_reference(&mut admin, "Bernd", "Geheimrat", "Bonn").await;
+    let user = app.user(1).clone();
+    let mut api = user.client.clone();
+    let mut c = PageClient::new(&app);
+    assert_eq!(
+        c.log_in(&login_path(), &user.email, user.password)
+            .await
+            .status,
+        303
+    );
+
+    let p = c.get("/references").await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    let text = visible_text(&p.body);
+    assert!(
+        text.contains("Anna Kölsch") && text.contains("Endzeugnis") && text.contains("Entwurf"),
+        "{text}"
+    );
+    assert!(
+        !p.body.contains("Geheimrat"),
+        "nothing of Bonn, not even in the picker"
+    );
+    assert!(
+        p.body
+            .contains(&format!("<option value=\"{anna}\">Kölsch, Anna</option>")),
+        "{}",
+        p.body
+    );
+    assert!(p.body.contains("aria-current=\"page\""));
+
+    // Without the session's token nothing is created.
+    let form = [("employee_id", anna.as_str()), ("kind", "interim")];
+    let p = c
+        .post("/references", &[("csrf", "falsch"), form[0], form[1]])
+        .await;
+    assert_eq!(p.status, 403);
+    assert_eq!(count(&mut api).await, 1);
+    let csrf = c.get("/references").await.input("csrf").unwrap();
+    // An employee outside the scope is refused like an unknown one.
+    let p = c
+        .post(
+            "/references",
+            &[
+                ("csrf", csrf.as_str()),
+                ("employee_id", bernd.as_str()),
+                ("kind", "final"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 422);
+    assert!(
+        visible_text(&p.body).contains("Bitte wählen Sie Mitarbeiter/in"),
+        "{}",
+        p.body
+    );
+    assert_eq!(count(&mut api).await, 1);
+    let p = c
+        .post(
+            "/references",
+            &[("csrf", csrf.as_str()), form[0], form[1], ("private", "1")],
+        )
+        .await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    assert_eq!(p.location.as_deref(), Some("/references?done=created"));
+    let p = c.follow(&p).await;
+    let text = visible_text(&p.body);
+    assert!(text.contains("Das Zeugnis ist angelegt."), "{text}");
+    assert!(
+        text.contains("Zwischenzeugnis") && text.contains("privat"),
+        "{text}"
+    );
+    assert_eq!(count(&mut api).await, 2);
+
+    // Filters and the name search.
+    let rows = |body: &str| body.matches("<tr data-reference=").count();
+    assert_eq!(rows(&c.get("/references").await.body), 2);
+    let p = c.get("/references?kind=interim").await;
+    assert_eq!(rows(&p.body), 1, "{}", p.body);
+    assert!(
+        p.body.contains("<option value=\"interim\" selected>"),
+        "the filter shows its choice"
+    );
+    let p = c.get("/references?status=approved").await;
+    assert!(visible_text(&p.body).contains("Kein Zeugnis passt zu diesen Filtern."));
+    let text = visible_text(&c.get("/references?q=kÖlS").await.body);
+    assert!(text.contains("Anna Kölsch"), "{text}");
+    let text = visible_text(&c.get("/references?q=Geheim").await.body);
+    assert!(
+        text.contains("Kein Zeugnis passt"),
+        "the search finds nothing outside the scope: {text}"
+    );
+}
