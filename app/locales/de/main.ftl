@@ -107,6 +107,40 @@ references-next = Weitere Zeugnisse
 col-waiting = Wartet seit
 col-created = Angelegt
 
+## Konto
+account-title = Konto
+account-me = Ihre Angaben
+account-name = Name
+account-role = Rolle
+account-password = Passwort ändern
+account-current = Aktuelles Passwort
+account-new = Neues Passwort
+account-new-hint = Es muss den Passwortregeln Ihrer Organisation genügen und darf in keiner Liste bekannter Passwörter stehen. Ihre anderen Sitzungen werden danach beendet.
+account-repeat = Neues Passwort wiederholen
+account-repeat-differs = Die beiden neuen Passwörter stimmen nicht überein.
+account-current-wrong = Das aktuelle Passwort stimmt nicht. Jeder Fehlversuch zählt wie bei der Anmeldung.
+account-change-password = Passwort ändern
+account-password-changed = Ihr Passwort ist geändert. Ihre anderen Sitzungen sind beendet.
+account-sessions = Ihre Sitzungen
+account-sessions-hint = Jedes Gerät und jeder Browser, in dem Sie angemeldet sind. Beenden Sie Sitzungen, die Sie nicht kennen.
+account-session-started = Angemeldet am
+account-session-last-seen = Zuletzt aktiv
+account-session-action = Aktion
+account-session-current = diese Sitzung
+account-session-ended = Die Sitzung ist beendet.
+account-end-all = Überall abmelden
+
+## Mitarbeiter
+employees-title = Mitarbeiter
+employees-search-label = Mitarbeiter suchen
+employees-organisation = Unternehmen · Abteilung · Standort
+employees-entry = Eintritt
+employees-exit = Austritt
+employees-none = Noch keine Mitarbeiterdaten in Ihrem Bereich.
+employees-none-found = Niemand in Ihrem Bereich passt zu dieser Suche.
+employees-next = Weitere Mitarbeiter
+search-too-short = Bitte geben Sie mindestens zwei Zeichen ein.
+
 ## Status und Arten
 status-requested = Angefordert
 status-draft = Entwurf

@@ -107,6 +107,40 @@ references-next = More references
 col-waiting = Waiting for
 col-created = Started
 
+## Account
+account-title = Account
+account-me = Your details
+account-name = Name
+account-role = Role
+account-password = Change the password
+account-current = Current password
+account-new = New password
+account-new-hint = It must meet your organisation's password rules and be on no list of known passwords. Your other sessions end afterwards.
+account-repeat = Repeat the new password
+account-repeat-differs = The two new passwords differ.
+account-current-wrong = The current password is wrong. Every failed attempt counts as at the login.
+account-change-password = Change the password
+account-password-changed = Your password has been changed. Your other sessions have ended.
+account-sessions = Your sessions
+account-sessions-hint = Every device and browser you are logged in on. End sessions you do not recognise.
+account-session-started = Logged in at
+account-session-last-seen = Last active
+account-session-action = Action
+account-session-current = this session
+account-session-ended = The session has ended.
+account-end-all = Log out everywhere
+
+## Employees
+employees-title = Employees
+employees-search-label = Search the employees
+employees-organisation = Company · Department · Location
+employees-entry = Entry
+employees-exit = Exit
+employees-none = No employee records in your area yet.
+employees-none-found = Nobody in your area matches this search.
+employees-next = More employees
+search-too-short = Please enter at least two characters.
+
 ## Statuses and kinds
 status-requested = Requested
 status-draft = Draft

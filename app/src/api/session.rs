@@ -98,11 +98,11 @@ enum EndedResponse {
 /// The session endpoints.
 pub(crate) struct SessionApi;
 
-fn hash_hex(h: &TokenHash) -> String {
+pub(crate) fn hash_hex(h: &TokenHash) -> String {
     h.as_bytes().iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn parse_hash(s: &str) -> Option<TokenHash> {
+pub(crate) fn parse_hash(s: &str) -> Option<TokenHash> {
     if s.len() != 64 || !s.is_ascii() {
         return None;
     }

@@ -8,6 +8,8 @@
 //! htmx, vendored under `app/assets/`, updates parts in place where it helps,
 //! and every form works without it. See `docs/web.md`.
 
+pub mod account;
+pub mod employees;
 pub mod i18n;
 pub mod login;
 pub mod overview;
@@ -53,6 +55,11 @@ pub fn routes(route: Route) -> Route {
             "/references",
             get(references::list).post(references::create),
         )
+        .at("/employees", get(employees::list))
+        .at("/account", get(account::show))
+        .at("/account/password", post(account::change_password))
+        .at("/account/sessions/end", post(account::end_session))
+        .at("/account/sessions/end-all", post(account::end_all))
         .at("/assets/zeugnis.css", get(style))
         .at("/assets/htmx.min.js", get(htmx))
 }

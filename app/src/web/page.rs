@@ -23,11 +23,12 @@ use crate::state::AppState;
 pub const PAGE_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 /// The main navigation: where, its text, and the area a role needs to read
-/// for it to appear. (The pages of employees and the account join it as
-/// they are built.)
-const NAVIGATION: [(&str, &str, Option<Area>); 2] = [
+/// for it to appear (administration entries join it with their pages).
+const NAVIGATION: [(&str, &str, Option<Area>); 4] = [
     ("/", "nav-overview", None),
     ("/references", "nav-references", Some(Area::Employees)),
+    ("/employees", "nav-employees", Some(Area::Employees)),
+    ("/account", "nav-account", None),
 ];
 
 /// An entry of the main navigation.

@@ -163,7 +163,8 @@ async fn list_page(
     let actor = &user.caller.actor;
     let references = state.references();
     let q = query.q.trim();
-    let (lines, next) = if q.is_empty() {
+    let short = !q.is_empty() && q.chars().count() < 2;
+    let (lines, next) = if q.is_empty() || short {
         let page = references
             .list(
                 actor,
@@ -201,6 +202,9 @@ async fn list_page(
     let mut c = Chrome::of(req, user, "references-title", "/references");
     if query.done.as_deref() == Some("created") {
         c = c.with_flash("success", t.t("references-created"));
+    }
+    if short {
+        c = c.with_flash("error", t.t("search-too-short"));
     }
     Ok(ListPage {
         c,

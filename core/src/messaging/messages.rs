@@ -65,15 +65,31 @@ pub fn password_violation(v: &PasswordViolation, locale: Locale) -> String {
     }
 }
 
-/// An instant as German readers expect it in a mail: `03.12.2026, 08:15 UTC`.
+/// An instant as German readers expect it in a mail, in the organisation's
+/// time zone: `16.12.2026, 18:17 Uhr`.
 #[must_use]
-pub fn instant_de(at: crate::values::Timestamp) -> String {
+pub fn instant_de(at: crate::values::Timestamp, zone: &crate::settings::TimeZoneName) -> String {
+    let local = zone.local(at);
     format!(
-        "{:02}.{:02}.{:04}, {:02}:{:02} UTC",
-        at.day(),
-        u8::from(at.month()),
-        at.year(),
-        at.hour(),
-        at.minute()
+        "{:02}.{:02}.{:04}, {:02}:{:02} Uhr",
+        local.day(),
+        u8::from(local.month()),
+        local.year(),
+        local.hour(),
+        local.minute()
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_mail_shows_the_time_in_the_organisations_zone_without_seconds() {
+        let at = time::macros::utc_datetime!(2026-12-16 17:17:59);
+        let berlin = crate::settings::TimeZoneName::default();
+        assert_eq!(instant_de(at, &berlin), "16.12.2026, 18:17 Uhr");
+        let summer = time::macros::utc_datetime!(2026-07-01 22:30);
+        assert_eq!(instant_de(summer, &berlin), "02.07.2026, 00:30 Uhr");
+    }
 }

@@ -270,6 +270,17 @@ impl AccountService<'_> {
         })
     }
 
+    /// The organisation's time zone, for the times its mails show.
+    async fn zone(&self, tenant: TenantId) -> Result<crate::settings::TimeZoneName, AccountError> {
+        Ok(self
+            .settings
+            .settings(tenant)
+            .await?
+            .value
+            .working
+            .time_zone)
+    }
+
     /// Adds a pending link for `user` and the mail that carries it.
     fn issue_link(
         &self,
@@ -277,7 +288,7 @@ impl AccountService<'_> {
         tenant: &Tenant,
         user: &User,
         purpose: ActionPurpose,
-        now: Timestamp,
+        (now, zone): (Timestamp, &crate::settings::TimeZoneName),
     ) -> ActionToken {
         let token = ActionToken::from_bytes(random_bytes(self.random));
         let action = PendingAction::issue(&token, tenant.id, user.id, purpose, now);
@@ -289,7 +300,7 @@ impl AccountService<'_> {
                 MessageParams::new()
                     .with("name", name)
                     .with("link", link)
-                    .with("valid_until", instant_de(action.expires_at)),
+                    .with("valid_until", instant_de(action.expires_at, zone)),
             ),
             ActionPurpose::PasswordReset => (
                 MessageKind::PasswordReset,
@@ -391,7 +402,14 @@ impl AccountService<'_> {
         };
         let mut changes = ChangeSet::new(tenant.id);
         changes.push(Write::InsertUser(user.clone()));
-        let token = self.issue_link(&mut changes, &tenant, &user, ActionPurpose::Invitation, now);
+        let zone = self.zone(tenant.id).await?;
+        let token = self.issue_link(
+            &mut changes,
+            &tenant,
+            &user,
+            ActionPurpose::Invitation,
+            (now, &zone),
+        );
         let event = match inviter {
             Inviter::User(actor) => audit_by(actor, now, AuditAction::UserCreated),
             Inviter::Operator(Some(op)) => AuditEvent::new(
@@ -571,7 +589,7 @@ impl AccountService<'_> {
                     &tenant,
                     &u.value,
                     ActionPurpose::PasswordReset,
-                    now,
+                    (now, &settings.working.time_zone),
                 );
                 (AuditTarget::User(u.value.id), "link_sent")
             }
@@ -610,6 +628,7 @@ impl AccountService<'_> {
         let (action, user) = self
             .redeemable(tenant.id, token, ActionPurpose::PasswordReset)
             .await?;
+        let zone = self.zone(tenant.id).await?;
         if user.value.status != UserStatus::Active || !user.value.auth.password {
             return Err(AccountError::InvalidLink);
         }
@@ -641,7 +660,7 @@ impl AccountService<'_> {
                     &u.email,
                     MessageParams::new()
                         .with("event", "Ihr Passwort wurde zurückgesetzt.")
-                        .with("time", instant_de(now)),
+                        .with("time", instant_de(now, &zone)),
                     now,
                 ),
             );
@@ -665,6 +684,7 @@ impl AccountService<'_> {
     ) -> Result<(), AccountError> {
         let tenant = self.writable_tenant(actor.tenant()).await?;
         let uid = actor.user();
+        let zone = self.zone(tenant.id).await?;
         let stored = self.credentials.password_hash(tenant.id, uid).await?;
         let check = self
             .hasher
@@ -706,7 +726,7 @@ impl AccountService<'_> {
                     &u.email,
                     MessageParams::new()
                         .with("event", "Ihr Passwort wurde geändert.")
-                        .with("time", instant_de(now)),
+                        .with("time", instant_de(now, &zone)),
                     now,
                 ),
             );
@@ -906,12 +926,13 @@ impl AccountService<'_> {
                         ActionPurpose::PasswordReset,
                     ));
                 if after.status == UserStatus::Invited {
+                    let zone = self.zone(tenant.id).await?;
                     self.issue_link(
                         &mut changes,
                         &tenant,
                         &after,
                         ActionPurpose::Invitation,
-                        now,
+                        (now, &zone),
                     );
                 }
             }

@@ -148,6 +148,52 @@ impl EmployeeService<'_> {
         })
     }
 
+    /// The employees in the actor's scope whose name ("first last") contains
+    /// `text` (case-insensitive), ordered by id, at most `limit`. Names are
+    /// encrypted at rest, so the search reads the visible records; it never
+    /// looks at one outside the scope.
+    ///
+    /// # Errors
+    /// [`ReferenceError::Invalid`] for a search text under two characters;
+    /// [`ReferenceError::Access`].
+    pub async fn search(
+        &self,
+        actor: &Actor,
+        text: &str,
+        limit: u16,
+    ) -> Result<Vec<Visible<Employee>>, ReferenceError> {
+        self.readable(actor).await?;
+        let needle = text.trim().to_lowercase();
+        if needle.chars().count() < 2 {
+            return Err(ReferenceError::invalid(
+                Some("q"),
+                "the search text needs at least two characters",
+            ));
+        }
+        let limit = usize::from(limit.clamp(1, PageRequest::MAX_LIMIT));
+        let mut out = Vec::new();
+        let mut after = None;
+        loop {
+            let page = self
+                .list(actor, PageRequest::new(after, PageRequest::MAX_LIMIT))
+                .await?;
+            for e in page.items {
+                let p = &e.personal;
+                let name = format!("{} {}", p.first_name.as_str(), p.last_name.as_str());
+                if name.to_lowercase().contains(&needle) {
+                    out.push(e);
+                    if out.len() >= limit {
+                        return Ok(out);
+                    }
+                }
+            }
+            match page.next {
+                Some(c) => after = Some(c),
+                None => return Ok(out),
+            }
+        }
+    }
+
     /// One employee.
     ///
     /// # Errors

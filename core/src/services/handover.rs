@@ -765,13 +765,13 @@ impl HandoverService<'_> {
         if !reference.status.is_editable() {
             return Err(ReferenceError::NotEditable(reference.status));
         }
-        let privacy = self
+        let settings = self
             .references
             .settings
             .settings(actor.tenant())
             .await?
-            .value
-            .privacy;
+            .value;
+        let (privacy, zone) = (settings.privacy, settings.working.time_zone);
         let now = self.references.clock.now();
         let request = HandoverRequest {
             reference: id,
@@ -822,7 +822,7 @@ impl HandoverService<'_> {
                 .with("recipient_name", handover.recipient.name.as_str())
                 .with("requested_by", requested_by.as_str())
                 .with("link", link)
-                .with("valid_until", instant_de(handover.expires_at)),
+                .with("valid_until", instant_de(handover.expires_at, &zone)),
             created_at: now,
             expires_at: Some(handover.expires_at),
         }))

@@ -156,6 +156,21 @@ async fn hr_logs_in_with_the_keyboard_and_finds_what_waits_on_the_overview() {
         .assert_accessible("references after creating one")
         .await;
 
+    // The employees.
+    browser.click("nav a[href='/employees']").await;
+    browser.wait_for_text("h1", "Mitarbeiter").await;
+    browser.wait_for_text("main", "Weißgerber").await;
+    browser.assert_accessible("employees (de)").await;
+    browser.screenshots("employees-de").await;
+
+    // The account page.
+    browser.click("nav a[href='/account']").await;
+    browser.wait_for_text("h1", "Konto").await;
+    let text = browser.wait_for_text("main", "Ihre Sitzungen").await;
+    assert!(text.contains("diese Sitzung"), "{text}");
+    browser.assert_accessible("account (de)").await;
+    browser.screenshots("account-de").await;
+
     // The skip link is the first stop of the keyboard and leads to the content.
     browser.goto(&app.url("/")).await;
     browser.wait_for("main").await;

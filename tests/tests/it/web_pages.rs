@@ -603,3 +603,212 @@ async fn the_reference_list_filters_searches_and_starts_references_within_the_sc
         "the search finds nothing outside the scope: {text}"
     );
 }
+
+#[tokio::test]
+async fn the_account_page_changes_the_password_and_ends_sessions() {
+    let app = TestApp::builder().with_admin().spawn().await;
+    let mut c = PageClient::new(&app);
+    assert_eq!(
+        c.log_in(&login_path(), ADMIN_EMAIL, ADMIN_PASSWORD)
+            .await
+            .status,
+        303
+    );
+    let mut other = PageClient::new(&app);
+    assert_eq!(
+        other
+            .log_in(&login_path(), ADMIN_EMAIL, ADMIN_PASSWORD)
+            .await
+            .status,
+        303
+    );
+
+    let p = c.get("/account").await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    let text = visible_text(&p.body);
+    for seen in [
+        "Konto",
+        "Greta Graf",
+        ADMIN_EMAIL,
+        "Administrator",
+        "diese Sitzung",
+        "Überall abmelden",
+    ] {
+        assert!(text.contains(seen), "{seen} in {text}");
+    }
+    assert_eq!(
+        p.body.matches("action=\"/account/sessions/end\"").count(),
+        3,
+        "two browsers and the test's own API session"
+    );
+    let csrf = p.input("csrf").unwrap();
+
+    // Refusals change nothing.
+    let p = c
+        .post("/account/sessions/end-all", &[("csrf", "falsch")])
+        .await;
+    assert_eq!(p.status, 403);
+    let p = c
+        .post(
+            "/account/password",
+            &[
+                ("csrf", &csrf),
+                ("current", "Falsch-Falsch-1"),
+                ("new", "Neues-Passwort-Lang-9"),
+                ("repeat", "Neues-Passwort-Lang-9"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 422);
+    assert!(visible_text(&p.body).contains("Das aktuelle Passwort stimmt nicht"));
+    let p = c
+        .post(
+            "/account/password",
+            &[
+                ("csrf", &csrf),
+                ("current", ADMIN_PASSWORD),
+                ("new", "Neues-Passwort-Lang-9"),
+                ("repeat", "Anderes-Passwort-9"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 422);
+    assert!(visible_text(&p.body).contains("stimmen nicht überein"));
+    let p = c
+        .post(
+            "/account/password",
+            &[
+                ("csrf", &csrf),
+                ("current", ADMIN_PASSWORD),
+                ("new", "kurz"),
+                ("repeat", "kurz"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 422);
+    assert!(
+        p.body.contains("aria-invalid=\"true\""),
+        "the rule is tied to the field"
+    );
+    assert_eq!(other.get("/").await.status, 200, "nothing ended so far");
+
+    // The change: the other session ends, this one stays.
+    let p = c
+        .post(
+            "/account/password",
+            &[
+                ("csrf", &csrf),
+                ("current", ADMIN_PASSWORD),
+                ("new", "Neues-Passwort-Lang-9"),
+                ("repeat", "Neues-Passwort-Lang-9"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    let p = c.follow(&p).await;
+    assert!(visible_text(&p.body).contains("Ihr Passwort ist geändert."));
+    assert_eq!(
+        other.get("/").await.status,
+        303,
+        "the other session has ended"
+    );
+    let mut fresh = PageClient::new(&app);
+    assert_eq!(
+        fresh
+            .log_in(&login_path(), ADMIN_EMAIL, "Neues-Passwort-Lang-9")
+            .await
+            .status,
+        303
+    );
+
+    // Ending the other session from here.
+    let p = c.get("/account").await;
+    let current = p.input("csrf").unwrap();
+    let ids: Vec<String> = p
+        .body
+        .split("name=\"id\" value=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next().map(str::to_owned))
+        .collect();
+    assert_eq!(ids.len(), 2, "{ids:?}");
+    // The current one is listed first.
+    let p = c
+        .post(
+            "/account/sessions/end",
+            &[("csrf", &current), ("id", &ids[1])],
+        )
+        .await;
+    assert_eq!(p.location.as_deref(), Some("/account?done=session"));
+    assert_eq!(fresh.get("/").await.status, 303, "that session has ended");
+    assert_eq!(c.get("/").await.status, 200, "this one holds");
+    // Everywhere: this one too.
+    let p = c
+        .post("/account/sessions/end-all", &[("csrf", &current)])
+        .await;
+    assert_eq!(p.status, 303);
+    assert_eq!(c.get("/").await.status, 303);
+}
+
+#[tokio::test]
+async fn the_employee_list_shows_and_searches_only_the_scope() {
+    let hr = TestRole::custom(
+        "Personal",
+        Permissions::none().with(Area::Employees, AccessLevel::Read),
+    );
+    let app = TestApp::builder()
+        .with_user(hr, json!({"administrator": false, "location": ["Köln"]}))
+        .spawn()
+        .await;
+    let mut admin = app.admin();
+    for (first, last, location) in [
+        ("Anna", "Kölsch", "Köln"),
+        ("Karl", "Kölschbach", "Köln"),
+        ("Bernd", "Geheimrat", "Bonn"),
+    ] {
+        let r = admin
+            .post("/employees", &employee(first, last, location))
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text());
+    }
+    let user = app.user(1).clone();
+    let mut c = PageClient::new(&app);
+    assert_eq!(
+        c.log_in(&login_path(), &user.email, user.password)
+            .await
+            .status,
+        303
+    );
+    let p = c.get("/employees").await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    let text = visible_text(&p.body);
+    assert!(
+        text.contains("Kölsch, Anna") && text.contains("Kölschbach, Karl"),
+        "{text}"
+    );
+    assert!(
+        text.contains("01.03.2019"),
+        "dates as German readers write them: {text}"
+    );
+    assert!(!p.body.contains("Geheimrat"));
+    assert_eq!(p.body.matches("class=\"employee-row\"").count(), 2);
+    let p = c.get("/employees?q=ANNA").await;
+    assert_eq!(
+        p.body.matches("class=\"employee-row\"").count(),
+        1,
+        "{}",
+        p.body
+    );
+    let p = c.get("/employees?q=geheim").await;
+    assert!(visible_text(&p.body).contains("Niemand in Ihrem Bereich passt"));
+    let p = c.get("/employees?q=k").await;
+    assert_eq!(p.status, 422);
+    assert!(p.body.contains("aria-describedby=\"q-error\""));
+    assert!(visible_text(&p.body).contains("mindestens zwei Zeichen"));
+    // A read-only role sees the list but not "Neues Zeugnis".
+    let p = c.get("/references").await;
+    assert!(
+        !p.body
+            .contains("action=\"/references\" class=\"form-grid\""),
+        "no form to start one"
+    );
+}

@@ -429,3 +429,42 @@ fn seed_foreign(store: &MemoryStore, mut employee: Employee) {
         .push(Write::InsertEmployee(employee));
     run(store.commit(changes)).unwrap();
 }
+
+fn named(n: u8, first: &str, last: &str, location: &str) -> Employee {
+    let mut e = employee(n, location);
+    e.personal.first_name = Name::new(first).unwrap();
+    e.personal.last_name = Name::new(last).unwrap();
+    e
+}
+
+#[test]
+fn the_name_search_finds_within_the_scope_only_and_needs_two_characters() {
+    let world = World::new(vec![
+        named(1, "Anna", "Weiß", "Köln"),
+        named(2, "Karl", "Weißbach", "Köln"),
+        named(3, "Heinz", "Weißmann", "Bonn"),
+        named(4, "Clara", "Domplatz", "Köln"),
+    ]);
+    let hr = actor(AccessLevel::Read);
+    let (found, commits) = with_service(&world, |s| run(s.search(&hr, " wEIß ", 20)));
+    let ids: Vec<EmployeeId> = found.unwrap().iter().map(|e| e.id).collect();
+    assert_eq!(
+        ids,
+        vec![id(1), id(2)],
+        "Bonn's Weißmann is outside the scope"
+    );
+    assert!(commits.is_empty());
+    let (found, _) = with_service(&world, |s| run(s.search(&hr, "anna weiß", 20)));
+    assert_eq!(found.unwrap().len(), 1, "first and last name together");
+    let (found, _) = with_service(&world, |s| run(s.search(&hr, "weiß", 1)));
+    assert_eq!(found.unwrap().len(), 1, "at most the limit");
+    let (short, _) = with_service(&world, |s| run(s.search(&hr, "w", 20)));
+    assert!(
+        matches!(&short, Err(ReferenceError::Invalid { field: Some(f), .. }) if f == "q"),
+        "{short:?}"
+    );
+    let (none, _) = with_service(&world, |s| {
+        run(s.search(&actor(AccessLevel::None), "weiß", 20))
+    });
+    assert!(matches!(none, Err(ReferenceError::Access(_))), "{none:?}");
+}

@@ -891,6 +891,8 @@ fn handing_over_stores_the_handover_moves_the_reference_and_mails_the_link_toget
     assert_eq!(m.params.get("recipient_name"), Some("Petra Vorgesetzte"));
     assert_eq!(m.params.get("requested_by"), Some("Lea Wolf"));
     assert_eq!(m.expires_at, Some(h.expires_at));
+    // 15:06 UTC is 17:06 in Berlin in July: the organisation's time, no seconds.
+    assert_eq!(m.params.get("valid_until"), Some("16.07.2025, 17:06 Uhr"));
     // The link is the one the link builder made for this handover and its secret.
     let sent = m.params.get("link").unwrap();
     let secret: HandoverSecret = sent.rsplit('#').next().unwrap().parse().unwrap();

@@ -1,0 +1,262 @@
+//! Konto: the user's own account — name, address, role; the password change;
+//! the list of the user's sessions with "Abmelden" per session and
+//! everywhere. Every change goes through the same services as the API
+//! (`AccountService::change_password`, `SessionService`), with the session's
+//! CSRF token in each form.
+
+use std::sync::Arc;
+
+use askama::Template;
+use poem::http::StatusCode;
+use poem::http::header::SET_COOKIE;
+use poem::web::{Data, Form, Query};
+use poem::{Request, Response, handler};
+use serde::Deserialize;
+use zeugnis_core::messages::Locale;
+use zeugnis_core::password::Password;
+use zeugnis_core::services::accounts::AccountError;
+
+use super::i18n::Lang;
+use super::page::{Chrome, PageUser, Visitor, redirect, visitor};
+use super::{failure, forbidden, render, to_login};
+use crate::api::auth::clear_cookie;
+use crate::api::error::ApiError;
+use crate::api::session::{hash_hex, parse_hash};
+use crate::state::AppState;
+
+struct SessionRow {
+    id: String,
+    started: String,
+    last_seen: String,
+    current: bool,
+}
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountPage {
+    c: Chrome,
+    name: String,
+    email: String,
+    role: String,
+    sessions: Vec<SessionRow>,
+    password_errors: Vec<String>,
+    current_error: Option<String>,
+    repeat_error: Option<String>,
+}
+
+/// The account page's query.
+#[derive(Debug, Default, Deserialize)]
+pub struct AccountQuery {
+    /// A finished step to confirm (`password`, `session`).
+    done: Option<String>,
+}
+
+async fn user_of(req: &Request, state: &Arc<AppState>) -> Result<Box<PageUser>, Response> {
+    match visitor(req, state).await {
+        Ok(Visitor::User(user)) => Ok(user),
+        Ok(Visitor::Pending(..)) => Err(redirect("/login/factor")),
+        Ok(Visitor::Anonymous { expired }) => Err(to_login(req, state, expired).await),
+        Err(e) => Err(failure(req, &e)),
+    }
+}
+
+async fn page_of(
+    req: &Request,
+    state: &AppState,
+    user: &PageUser,
+) -> Result<AccountPage, ApiError> {
+    let sessions = state.sessions().list(&user.caller.actor).await?;
+    let mut rows: Vec<SessionRow> = sessions
+        .iter()
+        .map(|s| SessionRow {
+            id: hash_hex(&s.token_hash),
+            started: user.t.date_time(user.zone.local(s.created_at)),
+            last_seen: user.t.date_time(user.zone.local(s.last_seen_at)),
+            current: s.token_hash == user.caller.session_hash(),
+        })
+        .collect();
+    rows.sort_by_key(|r| !r.current);
+    let u = &user.caller.user;
+    Ok(AccountPage {
+        c: Chrome::of(req, user, "account-title", "/account"),
+        name: format!("{} {}", u.first_name.as_str(), u.last_name.as_str()),
+        email: u.email.as_str().to_owned(),
+        role: user.caller.role.name.as_str().to_owned(),
+        sessions: rows,
+        password_errors: Vec::new(),
+        current_error: None,
+        repeat_error: None,
+    })
+}
+
+/// The account page.
+#[handler]
+pub(crate) async fn show(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    query: Query<AccountQuery>,
+) -> Response {
+    let user = match user_of(req, &state).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let t = user.t;
+    match page_of(req, &state, &user).await {
+        Ok(mut page) => {
+            match query.done.as_deref() {
+                Some("password") => {
+                    page.c = page
+                        .c
+                        .with_flash("success", t.t("account-password-changed"))
+                }
+                Some("session") => {
+                    page.c = page.c.with_flash("success", t.t("account-session-ended"))
+                }
+                _ => {}
+            }
+            render(req, StatusCode::OK, &page)
+        }
+        Err(e) => failure(req, &e),
+    }
+}
+
+/// The password change as posted.
+#[derive(Debug, Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    new: String,
+    #[serde(default)]
+    repeat: String,
+}
+
+/// Changes the password (the other sessions end; this one stays).
+#[handler]
+pub(crate) async fn change_password(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    form: Form<PasswordForm>,
+) -> Response {
+    let user = match user_of(req, &state).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    if !user.csrf_matches(&form.csrf) {
+        return forbidden(req, user.t);
+    }
+    let t = user.t;
+    let mut page = match page_of(req, &state, &user).await {
+        Ok(p) => p,
+        Err(e) => return failure(req, &e),
+    };
+    if form.new != form.repeat {
+        page.repeat_error = Some(t.t("account-repeat-differs"));
+        return render(req, StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
+    let result = state
+        .accounts()
+        .change_password(
+            &user.caller.actor,
+            &Password::new(form.current.clone()),
+            &Password::new(form.new.clone()),
+            Some(user.caller.session_hash()),
+            user.caller.ip,
+        )
+        .await;
+    match result {
+        Ok(()) => redirect("/account?done=password"),
+        Err(AccountError::WrongCurrentPassword) => {
+            page.current_error = Some(t.t("account-current-wrong"));
+            render(req, StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+        Err(AccountError::Password(rejected)) => {
+            let locale = match t.lang() {
+                Lang::De => Locale::De,
+                Lang::En => Locale::En,
+            };
+            page.password_errors = rejected.messages(locale);
+            render(req, StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+        Err(e) => failure(req, &ApiError::from(e)),
+    }
+}
+
+/// Ending a session as posted.
+#[derive(Debug, Deserialize)]
+pub struct EndForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    id: String,
+}
+
+/// Ends one of the user's sessions (this one: logs out).
+#[handler]
+pub(crate) async fn end_session(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    form: Form<EndForm>,
+) -> Response {
+    let user = match user_of(req, &state).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    if !user.csrf_matches(&form.csrf) {
+        return forbidden(req, user.t);
+    }
+    let Some(hash) = parse_hash(&form.id) else {
+        return failure(req, &ApiError::not_found());
+    };
+    if let Err(e) = state
+        .sessions()
+        .end_own(&user.caller.actor, hash, user.caller.ip)
+        .await
+    {
+        return failure(req, &ApiError::from(e));
+    }
+    if hash == user.caller.session_hash() {
+        let mut r = redirect(&format!(
+            "/t/{}/login?logged_out=1",
+            user.tenant.slug.as_str()
+        ));
+        if let Ok(v) = clear_cookie(state.cookies).parse() {
+            r.headers_mut().append(SET_COOKIE, v);
+        }
+        return r;
+    }
+    redirect("/account?done=session")
+}
+
+/// Ends every session of the user, this one included.
+#[handler]
+pub(crate) async fn end_all(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    form: Form<EndForm>,
+) -> Response {
+    let user = match user_of(req, &state).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    if !user.csrf_matches(&form.csrf) {
+        return forbidden(req, user.t);
+    }
+    if let Err(e) = state
+        .sessions()
+        .end_all(&user.caller.actor, user.caller.ip)
+        .await
+    {
+        return failure(req, &ApiError::from(e));
+    }
+    let mut r = redirect(&format!(
+        "/t/{}/login?logged_out=1",
+        user.tenant.slug.as_str()
+    ));
+    if let Ok(v) = clear_cookie(state.cookies).parse() {
+        r.headers_mut().append(SET_COOKIE, v);
+    }
+    r
+}

@@ -1,0 +1,121 @@
+//! Mitarbeiter: the employee records the user may see, with a name search
+//! and key pagination. The core decides what is visible
+//! (`EmployeeService::list` and `search`, through the visibility filter).
+
+use std::sync::Arc;
+
+use askama::Template;
+use poem::http::StatusCode;
+use poem::web::{Data, Query};
+use poem::{Request, Response, handler};
+use serde::Deserialize;
+use zeugnis_core::employee::Employee;
+use zeugnis_core::ports::{Cursor, PageRequest};
+
+use super::page::{Chrome, PageUser, Visitor, redirect, visitor};
+use super::{failure, render, to_login};
+use crate::api::error::ApiError;
+use crate::state::AppState;
+
+/// How many employees a page of the list shows.
+const PAGE: u16 = 50;
+
+/// The list's query.
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    q: String,
+    after: Option<String>,
+}
+
+struct Row {
+    name: String,
+    organisation: String,
+    entry: String,
+    exit: String,
+}
+
+#[derive(Template)]
+#[template(path = "employees.html")]
+struct ListPage {
+    c: Chrome,
+    q: String,
+    q_error: Option<String>,
+    rows: Vec<Row>,
+    next_href: Option<String>,
+}
+
+fn row(user: &PageUser, e: &Employee) -> Row {
+    let p = &e.personal;
+    let org = &e.org;
+    let organisation = [&org.company, &org.department, &org.location]
+        .into_iter()
+        .flatten()
+        .map(|v| v.as_str().to_owned())
+        .collect::<Vec<_>>()
+        .join(" · ");
+    let date = |d: Option<time::Date>| d.map(|d| user.t.date(d)).unwrap_or_default();
+    Row {
+        name: format!("{}, {}", p.last_name.as_str(), p.first_name.as_str()),
+        organisation,
+        entry: date(e.employment.entry_date),
+        exit: date(e.employment.exit_date),
+    }
+}
+
+async fn page_of(
+    req: &Request,
+    state: &AppState,
+    user: &PageUser,
+    query: &ListQuery,
+) -> Result<ListPage, ApiError> {
+    let t = user.t;
+    let actor = &user.caller.actor;
+    let q = query.q.trim();
+    let short = !q.is_empty() && q.chars().count() < 2;
+    let (found, next) = if q.is_empty() || short {
+        let page = state
+            .employees()
+            .list(
+                actor,
+                PageRequest::new(query.after.clone().map(Cursor), PAGE),
+            )
+            .await?;
+        (page.items, page.next.map(|c| c.0))
+    } else {
+        (state.employees().search(actor, q, PAGE).await?, None)
+    };
+    Ok(ListPage {
+        c: Chrome::of(req, user, "employees-title", "/employees"),
+        q: q.to_owned(),
+        q_error: short.then(|| t.t("search-too-short")),
+        rows: found.iter().map(|e| row(user, e)).collect(),
+        next_href: next.map(|c| format!("/employees?after={}", super::page::encode_next(&c))),
+    })
+}
+
+/// The list of employees.
+#[handler]
+pub(crate) async fn list(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    query: Query<ListQuery>,
+) -> Response {
+    let user = match visitor(req, &state).await {
+        Ok(Visitor::User(user)) => user,
+        Ok(Visitor::Pending(..)) => return redirect("/login/factor"),
+        Ok(Visitor::Anonymous { expired }) => return to_login(req, &state, expired).await,
+        Err(e) => return failure(req, &e),
+    };
+    match page_of(req, &state, &user, &query).await {
+        Ok(page) => {
+            let status = if page.q_error.is_some() {
+                StatusCode::UNPROCESSABLE_ENTITY
+            } else {
+                StatusCode::OK
+            };
+            render(req, status, &page)
+        }
+        Err(e) => failure(req, &e),
+    }
+}
