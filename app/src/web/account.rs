@@ -8,7 +8,6 @@ use std::sync::Arc;
 
 use askama::Template;
 use poem::http::StatusCode;
-use poem::http::header::SET_COOKIE;
 use poem::web::{Data, Form, Query};
 use poem::{Request, Response, handler};
 use serde::Deserialize;
@@ -17,8 +16,8 @@ use zeugnis_core::password::Password;
 use zeugnis_core::services::accounts::AccountError;
 
 use super::i18n::Lang;
-use super::page::{Chrome, PageUser, Visitor, redirect, visitor};
-use super::{failure, forbidden, render, to_login};
+use super::page::{Chrome, PageUser, redirect, with_cookie};
+use super::{failure, forbidden, render, require_user};
 use crate::api::auth::clear_cookie;
 use crate::api::error::ApiError;
 use crate::api::session::{hash_hex, parse_hash};
@@ -49,15 +48,6 @@ struct AccountPage {
 pub struct AccountQuery {
     /// A finished step to confirm (`password`, `session`).
     done: Option<String>,
-}
-
-async fn user_of(req: &Request, state: &Arc<AppState>) -> Result<Box<PageUser>, Response> {
-    match visitor(req, state).await {
-        Ok(Visitor::User(user)) => Ok(user),
-        Ok(Visitor::Pending(..)) => Err(redirect("/login/factor")),
-        Ok(Visitor::Anonymous { expired }) => Err(to_login(req, state, expired).await),
-        Err(e) => Err(failure(req, &e)),
-    }
 }
 
 async fn page_of(
@@ -96,7 +86,7 @@ pub(crate) async fn show(
     state: Data<&Arc<AppState>>,
     query: Query<AccountQuery>,
 ) -> Response {
-    let user = match user_of(req, &state).await {
+    let user = match require_user(req, &state).await {
         Ok(u) => u,
         Err(r) => return r,
     };
@@ -140,7 +130,7 @@ pub(crate) async fn change_password(
     state: Data<&Arc<AppState>>,
     form: Form<PasswordForm>,
 ) -> Response {
-    let user = match user_of(req, &state).await {
+    let user = match require_user(req, &state).await {
         Ok(u) => u,
         Err(r) => return r,
     };
@@ -200,7 +190,7 @@ pub(crate) async fn end_session(
     state: Data<&Arc<AppState>>,
     form: Form<EndForm>,
 ) -> Response {
-    let user = match user_of(req, &state).await {
+    let user = match require_user(req, &state).await {
         Ok(u) => u,
         Err(r) => return r,
     };
@@ -218,14 +208,7 @@ pub(crate) async fn end_session(
         return failure(req, &ApiError::from(e));
     }
     if hash == user.caller.session_hash() {
-        let mut r = redirect(&format!(
-            "/t/{}/login?logged_out=1",
-            user.tenant.slug.as_str()
-        ));
-        if let Ok(v) = clear_cookie(state.cookies).parse() {
-            r.headers_mut().append(SET_COOKIE, v);
-        }
-        return r;
+        return logged_out(&state, &user);
     }
     redirect("/account?done=session")
 }
@@ -237,7 +220,7 @@ pub(crate) async fn end_all(
     state: Data<&Arc<AppState>>,
     form: Form<EndForm>,
 ) -> Response {
-    let user = match user_of(req, &state).await {
+    let user = match require_user(req, &state).await {
         Ok(u) => u,
         Err(r) => return r,
     };
@@ -251,12 +234,11 @@ pub(crate) async fn end_all(
     {
         return failure(req, &ApiError::from(e));
     }
-    let mut r = redirect(&format!(
-        "/t/{}/login?logged_out=1",
-        user.tenant.slug.as_str()
-    ));
-    if let Ok(v) = clear_cookie(state.cookies).parse() {
-        r.headers_mut().append(SET_COOKIE, v);
-    }
-    r
+    logged_out(&state, &user)
+}
+
+/// This browser's session has ended: the cookie goes, the login page says so.
+fn logged_out(state: &AppState, user: &PageUser) -> Response {
+    let to = format!("/t/{}/login?logged_out=1", user.tenant.slug.as_str());
+    with_cookie(redirect(&to), &clear_cookie(state.cookies))
 }

@@ -12,8 +12,8 @@ use serde::Deserialize;
 use zeugnis_core::employee::Employee;
 use zeugnis_core::ports::{Cursor, PageRequest};
 
-use super::page::{Chrome, PageUser, Visitor, redirect, visitor};
-use super::{failure, render, to_login};
+use super::page::{Chrome, PageUser};
+use super::{failure, render, require_user};
 use crate::api::error::ApiError;
 use crate::state::AppState;
 
@@ -101,11 +101,9 @@ pub(crate) async fn list(
     state: Data<&Arc<AppState>>,
     query: Query<ListQuery>,
 ) -> Response {
-    let user = match visitor(req, &state).await {
-        Ok(Visitor::User(user)) => user,
-        Ok(Visitor::Pending(..)) => return redirect("/login/factor"),
-        Ok(Visitor::Anonymous { expired }) => return to_login(req, &state, expired).await,
-        Err(e) => return failure(req, &e),
+    let user = match require_user(req, &state).await {
+        Ok(u) => u,
+        Err(r) => return r,
     };
     match page_of(req, &state, &user, &query).await {
         Ok(page) => {

@@ -11,7 +11,6 @@ use std::sync::Arc;
 
 use askama::Template;
 use poem::http::StatusCode;
-use poem::http::header::SET_COOKIE;
 use poem::web::{Data, Form, Path, Query};
 use poem::{Request, Response, handler};
 use serde::Deserialize;
@@ -24,7 +23,7 @@ use zeugnis_core::services::login::{LoggedIn, LoginError};
 use zeugnis_core::tenant::Tenant;
 
 use super::i18n::{Lang, Tr};
-use super::page::{Chrome, Visitor, redirect, safe_next, visitor};
+use super::page::{Chrome, Visitor, redirect, safe_next, visitor, with_cookie};
 use super::{failure, render};
 use crate::api::auth::{PendingCaller, clear_cookie, client_ip, session_cookie};
 use crate::state::{AppState, CookiePolicy};
@@ -55,6 +54,13 @@ fn cookie_value<'r>(req: &'r Request, name: &str) -> Option<&'r str> {
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(n, _)| *n == name)
         .map(|(_, v)| v)
+}
+
+/// Whether a form before login carries the token of its cookie (compared in
+/// constant time; an empty token never matches).
+fn form_token_matches(req: &Request, policy: CookiePolicy, given: &str) -> bool {
+    let expected = cookie_value(req, form_cookie_name(policy)).unwrap_or_default();
+    !given.is_empty() && bool::from(given.as_bytes().ct_eq(expected.as_bytes()))
 }
 
 /// Query of the login page.
@@ -151,11 +157,8 @@ async fn show_login(
         password_error: None,
         notice,
     };
-    let mut response = render(req, StatusCode::OK, &page);
-    if let Ok(v) = form_cookie(state.cookies, &token).parse() {
-        response.headers_mut().append(SET_COOKIE, v);
-    }
-    response
+    let response = render(req, StatusCode::OK, &page);
+    with_cookie(response, &form_cookie(state.cookies, &token))
 }
 
 async fn submit_login(
@@ -167,9 +170,7 @@ async fn submit_login(
     let t = Tr::new(Lang::of(req));
     let org = organisation(state, slug).await;
     let next = safe_next(&form.next).unwrap_or("/").to_owned();
-    let expected = cookie_value(req, form_cookie_name(state.cookies)).unwrap_or_default();
-    let token_ok = !form.form_token.is_empty()
-        && bool::from(form.form_token.as_bytes().ct_eq(expected.as_bytes()));
+    let token_ok = form_token_matches(req, state.cookies, &form.form_token);
     let token = new_form_token(state);
     let mut page = LoginPage {
         c: Chrome::public(req, t, "login-title", org.as_ref()),
@@ -183,11 +184,8 @@ async fn submit_login(
         notice: None,
     };
     let again = |page: &LoginPage, status| {
-        let mut r = render(req, status, page);
-        if let Ok(v) = form_cookie(state.cookies, &token).parse() {
-            r.headers_mut().append(SET_COOKIE, v);
-        }
-        r
+        let r = render(req, status, page);
+        with_cookie(r, &form_cookie(state.cookies, &token))
     };
     if !token_ok {
         page.error = Some(t.t("error-csrf"));
@@ -215,23 +213,17 @@ async fn submit_login(
         .await;
     match outcome {
         Ok(LoggedIn::Session { started, .. }) => {
-            let mut r = redirect(&next);
+            let r = redirect(&next);
             let cookie = session_cookie(state.cookies, started.session.tenant, &started.token);
-            if let Ok(v) = cookie.parse() {
-                r.headers_mut().append(SET_COOKIE, v);
-            }
-            r
+            with_cookie(r, &cookie)
         }
         Ok(LoggedIn::SecondFactorRequired { started, .. }) => {
-            let mut r = redirect(&format!(
+            let r = redirect(&format!(
                 "/login/factor?next={}",
                 super::page::encode_next(&next)
             ));
             let cookie = session_cookie(state.cookies, started.session.tenant, &started.token);
-            if let Ok(v) = cookie.parse() {
-                r.headers_mut().append(SET_COOKIE, v);
-            }
-            r
+            with_cookie(r, &cookie)
         }
         Ok(_) => failure(
             req,
@@ -355,11 +347,8 @@ async fn show_forgot(req: &Request, state: &Arc<AppState>, slug: Option<&str>) -
         email_error: None,
         sent: false,
     };
-    let mut r = render(req, StatusCode::OK, &page);
-    if let Ok(v) = form_cookie(state.cookies, &token).parse() {
-        r.headers_mut().append(SET_COOKIE, v);
-    }
-    r
+    let r = render(req, StatusCode::OK, &page);
+    with_cookie(r, &form_cookie(state.cookies, &token))
 }
 
 async fn submit_forgot(
@@ -370,9 +359,7 @@ async fn submit_forgot(
 ) -> Response {
     let t = Tr::new(Lang::of(req));
     let org = organisation(state, slug).await;
-    let expected = cookie_value(req, form_cookie_name(state.cookies)).unwrap_or_default();
-    let token_ok = !form.form_token.is_empty()
-        && bool::from(form.form_token.as_bytes().ct_eq(expected.as_bytes()));
+    let token_ok = form_token_matches(req, state.cookies, &form.form_token);
     let token = new_form_token(state);
     let mut page = ForgotPage {
         c: Chrome::public(req, t, "forgot-title", org.as_ref()),
@@ -407,11 +394,8 @@ async fn submit_forgot(
             }
         }
     };
-    let mut r = render(req, status, &page);
-    if let Ok(v) = form_cookie(state.cookies, &token).parse() {
-        r.headers_mut().append(SET_COOKIE, v);
-    }
-    r
+    let r = render(req, status, &page);
+    with_cookie(r, &form_cookie(state.cookies, &token))
 }
 
 /// "Forgot the password" of the only organisation.
@@ -626,11 +610,8 @@ pub(crate) async fn factor_submit(
                         .iter()
                         .map(|c| c.expose().to_owned())
                         .collect();
-                    let mut r = render(req, StatusCode::OK, &RecoveryCodesPage { c, next, codes });
-                    if let Ok(v) = cookie.parse() {
-                        r.headers_mut().append(SET_COOKIE, v);
-                    }
-                    r
+                    let r = render(req, StatusCode::OK, &RecoveryCodesPage { c, next, codes });
+                    with_cookie(r, &cookie)
                 }
                 Err(e) => failure(req, &e),
             },
@@ -661,21 +642,15 @@ pub(crate) async fn factor_submit(
     match verdict {
         Ok(()) => match crate::api::factors::complete(&state, &pending).await {
             Ok((_, cookie)) => {
-                let mut r = redirect(&next);
-                if let Ok(v) = cookie.parse() {
-                    r.headers_mut().append(SET_COOKIE, v);
-                }
-                r
+                let r = redirect(&next);
+                with_cookie(r, &cookie)
             }
             Err(e) => failure(req, &e),
         },
         Err(zeugnis_core::services::factors::FactorError::WrongCode { locked: true }) => {
             // The pending login is over: back to the start.
-            let mut r = redirect("/login?expired=1");
-            if let Ok(v) = clear_cookie(state.cookies).parse() {
-                r.headers_mut().append(SET_COOKIE, v);
-            }
-            r
+            let r = redirect("/login?expired=1");
+            with_cookie(r, &clear_cookie(state.cookies))
         }
         Err(e) => {
             let api = crate::api::error::ApiError::from(e);
@@ -751,14 +726,11 @@ pub(crate) async fn logout(
     if let Err(e) = ended {
         return failure(req, &crate::api::error::ApiError::from(e));
     }
-    let mut r = redirect(&format!(
+    let r = redirect(&format!(
         "{}?logged_out=1",
         login_action(Some(user.tenant.slug.as_str()))
     ));
-    if let Ok(v) = clear_cookie(state.cookies).parse() {
-        r.headers_mut().append(SET_COOKIE, v);
-    }
-    r
+    with_cookie(r, &clear_cookie(state.cookies))
 }
 
 #[cfg(test)]

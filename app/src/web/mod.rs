@@ -144,6 +144,21 @@ pub(crate) fn forbidden(req: &Request, t: Tr) -> Response {
     error_page(req, t, StatusCode::FORBIDDEN, "error-csrf")
 }
 
+/// The logged-in user a page is for; anyone else is answered already: a
+/// pending login goes on to its second step, a visitor without a session to
+/// the login (and back here afterwards).
+pub(crate) async fn require_user(
+    req: &Request,
+    state: &Arc<AppState>,
+) -> Result<Box<page::PageUser>, Response> {
+    match page::visitor(req, state).await {
+        Ok(page::Visitor::User(user)) => Ok(user),
+        Ok(page::Visitor::Pending(..)) => Err(redirect("/login/factor")),
+        Ok(page::Visitor::Anonymous { expired }) => Err(to_login(req, state, expired).await),
+        Err(e) => Err(failure(req, &e)),
+    }
+}
+
 /// Where a visitor without a (valid) session goes: the organisation's login
 /// page, with a note when the session ran out, and back here afterwards.
 pub(crate) async fn to_login(req: &Request, state: &Arc<AppState>, expired: bool) -> Response {

@@ -12,8 +12,8 @@ use zeugnis_core::reference::{ReferenceKind, ReferenceStatus};
 use zeugnis_core::services::references::{Holder, OverviewLine};
 
 use super::i18n::Tr;
-use super::page::{Chrome, PageUser, Visitor, visitor};
-use super::{failure, render, to_login};
+use super::page::{Chrome, PageUser};
+use super::{failure, render, require_user};
 use crate::api::error::ApiError;
 use crate::state::AppState;
 
@@ -87,11 +87,9 @@ struct OverviewPage {
 /// The overview (`/`); without a session, the login.
 #[handler]
 pub(crate) async fn page(req: &Request, state: Data<&Arc<AppState>>) -> Response {
-    let user = match visitor(req, &state).await {
-        Ok(Visitor::User(user)) => user,
-        Ok(Visitor::Pending(..)) => return super::page::redirect("/login/factor"),
-        Ok(Visitor::Anonymous { expired }) => return to_login(req, &state, expired).await,
-        Err(e) => return failure(req, &e),
+    let user = match require_user(req, &state).await {
+        Ok(u) => u,
+        Err(r) => return r,
     };
     let t = user.t;
     let mut c = Chrome::of(req, &user, "overview-title", "/");

@@ -258,6 +258,15 @@ pub fn html(req: &Request, status: StatusCode, body: String) -> Response {
     r.body(body)
 }
 
+/// `response` with one more `Set-Cookie` header.
+#[must_use]
+pub fn with_cookie(mut response: Response, cookie: &str) -> Response {
+    if let Ok(value) = cookie.parse() {
+        response.headers_mut().append(SET_COOKIE, value);
+    }
+    response
+}
+
 /// After a form: see the other page (`303 See Other`).
 pub fn redirect(to: &str) -> Response {
     Response::builder()

@@ -17,8 +17,8 @@ use zeugnis_core::services::references::{Holder, NewReference, OverviewLine};
 
 use super::i18n::Tr;
 use super::overview::{kind_label, status_label};
-use super::page::{Chrome, PageUser, Visitor, redirect, visitor};
-use super::{failure, forbidden, render, to_login};
+use super::page::{Chrome, PageUser, redirect};
+use super::{failure, forbidden, render, require_user};
 use crate::api::error::ApiError;
 use crate::state::AppState;
 
@@ -136,15 +136,6 @@ fn parse_kind(key: &str) -> Option<ReferenceKind> {
         .find(|k| k.key() == key)
 }
 
-async fn user_of(req: &Request, state: &Arc<AppState>) -> Result<Box<PageUser>, Response> {
-    match visitor(req, state).await {
-        Ok(Visitor::User(user)) => Ok(user),
-        Ok(Visitor::Pending(..)) => Err(redirect("/login/factor")),
-        Ok(Visitor::Anonymous { expired }) => Err(to_login(req, state, expired).await),
-        Err(e) => Err(failure(req, &e)),
-    }
-}
-
 async fn list_page(
     req: &Request,
     state: &Arc<AppState>,
@@ -235,7 +226,7 @@ pub(crate) async fn list(
     state: Data<&Arc<AppState>>,
     query: Query<ListQuery>,
 ) -> Response {
-    let user = match user_of(req, &state).await {
+    let user = match require_user(req, &state).await {
         Ok(u) => u,
         Err(r) => return r,
     };
@@ -274,7 +265,7 @@ pub(crate) async fn create(
     state: Data<&Arc<AppState>>,
     form: Form<NewForm>,
 ) -> Response {
-    let user = match user_of(req, &state).await {
+    let user = match require_user(req, &state).await {
         Ok(u) => u,
         Err(r) => return r,
     };
