@@ -17,7 +17,7 @@ use zeugnis_core::services::accounts::AccountError;
 
 use super::i18n::Lang;
 use super::page::{Chrome, PageUser, redirect, with_cookie};
-use super::{failure, forbidden, render, require_user};
+use super::{failure, render, require_form_user, require_user};
 use crate::api::auth::clear_cookie;
 use crate::api::error::ApiError;
 use crate::api::session::{hash_hex, parse_hash};
@@ -130,13 +130,10 @@ pub(crate) async fn change_password(
     state: Data<&Arc<AppState>>,
     form: Form<PasswordForm>,
 ) -> Response {
-    let user = match require_user(req, &state).await {
+    let user = match require_form_user(req, &state, &form.csrf).await {
         Ok(u) => u,
         Err(r) => return r,
     };
-    if !user.csrf_matches(&form.csrf) {
-        return forbidden(req, user.t);
-    }
     let t = user.t;
     let mut page = match page_of(req, &state, &user).await {
         Ok(p) => p,
@@ -190,13 +187,10 @@ pub(crate) async fn end_session(
     state: Data<&Arc<AppState>>,
     form: Form<EndForm>,
 ) -> Response {
-    let user = match require_user(req, &state).await {
+    let user = match require_form_user(req, &state, &form.csrf).await {
         Ok(u) => u,
         Err(r) => return r,
     };
-    if !user.csrf_matches(&form.csrf) {
-        return forbidden(req, user.t);
-    }
     let Some(hash) = parse_hash(&form.id) else {
         return failure(req, &ApiError::not_found());
     };
@@ -220,13 +214,10 @@ pub(crate) async fn end_all(
     state: Data<&Arc<AppState>>,
     form: Form<EndForm>,
 ) -> Response {
-    let user = match require_user(req, &state).await {
+    let user = match require_form_user(req, &state, &form.csrf).await {
         Ok(u) => u,
         Err(r) => return r,
     };
-    if !user.csrf_matches(&form.csrf) {
-        return forbidden(req, user.t);
-    }
     if let Err(e) = state
         .sessions()
         .end_all(&user.caller.actor, user.caller.ip)

@@ -159,6 +159,21 @@ pub(crate) async fn require_user(
     }
 }
 
+/// [`require_user`] for a posted form: also refuses a form without the
+/// session's CSRF token (`403`, nothing done).
+pub(crate) async fn require_form_user(
+    req: &Request,
+    state: &Arc<AppState>,
+    csrf: &str,
+) -> Result<Box<page::PageUser>, Response> {
+    let user = require_user(req, state).await?;
+    if user.csrf_matches(csrf) {
+        Ok(user)
+    } else {
+        Err(forbidden(req, user.t))
+    }
+}
+
 /// Where a visitor without a (valid) session goes: the organisation's login
 /// page, with a note when the session ran out, and back here afterwards.
 pub(crate) async fn to_login(req: &Request, state: &Arc<AppState>, expired: bool) -> Response {

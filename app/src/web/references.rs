@@ -18,7 +18,7 @@ use zeugnis_core::services::references::{Holder, NewReference, OverviewLine};
 use super::i18n::Tr;
 use super::overview::{kind_label, status_label};
 use super::page::{Chrome, PageUser, redirect};
-use super::{failure, forbidden, render, require_user};
+use super::{failure, render, require_form_user, require_user};
 use crate::api::error::ApiError;
 use crate::state::AppState;
 
@@ -265,13 +265,10 @@ pub(crate) async fn create(
     state: Data<&Arc<AppState>>,
     form: Form<NewForm>,
 ) -> Response {
-    let user = match require_user(req, &state).await {
+    let user = match require_form_user(req, &state, &form.csrf).await {
         Ok(u) => u,
         Err(r) => return r,
     };
-    if !user.csrf_matches(&form.csrf) {
-        return forbidden(req, user.t);
-    }
     let employee = form.employee_id.parse::<EmployeeId>().ok();
     let kind = parse_kind(&form.kind);
     let (Some(employee), Some(kind)) = (employee, kind) else {
