@@ -85,6 +85,83 @@ pub fn visible_text(html: &str) -> String {
     unescape(&out.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
+fn attr(tag: &str, name: &str) -> Option<String> {
+    let marker = format!(" {name}=\"");
+    let at = tag.find(&marker)? + marker.len();
+    let rest = &tag[at..];
+    Some(unescape(&rest[..rest.find('"')?]))
+}
+
+fn has_flag(tag: &str, name: &str) -> bool {
+    tag.split(|c: char| c.is_whitespace() || c == '>')
+        .any(|w| w == name)
+}
+
+/// The fields a browser would send for the form whose `action` is `action`:
+/// every named input with its value (radio buttons and boxes only when
+/// ticked, no buttons), every text area, and the chosen option of every
+/// select (the first one when none is marked).
+///
+/// # Panics
+/// When the page has no such form.
+#[must_use]
+pub fn form_fields(html: &str, action: &str) -> Vec<(String, String)> {
+    let marker = format!("action=\"{action}\"");
+    let at = html.find(&marker).expect("the form");
+    let start = html[..at].rfind("<form").expect("a form tag");
+    let end = at + html[at..].find("</form>").expect("the end of the form");
+    let form = &html[start..end];
+    let mut out = Vec::new();
+    let mut rest = form;
+    while let Some(i) = rest.find('<') {
+        rest = &rest[i..];
+        let close = rest.find('>').unwrap_or(rest.len());
+        let tag = &rest[..close];
+        if tag.starts_with("<input") {
+            let kind = attr(tag, "type").unwrap_or_else(|| "text".into());
+            if let Some(name) = attr(tag, "name") {
+                let ticked = has_flag(tag, "checked");
+                let send = match kind.as_str() {
+                    "radio" | "checkbox" => ticked,
+                    "submit" | "button" => false,
+                    _ => true,
+                };
+                if send {
+                    out.push((name, attr(tag, "value").unwrap_or_default()));
+                }
+            }
+        } else if tag.starts_with("<textarea") {
+            let name = attr(tag, "name").unwrap_or_default();
+            let body = &rest[close + 1..];
+            let text = &body[..body.find("</textarea>").unwrap_or(0)];
+            out.push((name, unescape(text)));
+        } else if tag.starts_with("<select") {
+            let name = attr(tag, "name").unwrap_or_default();
+            let body = &rest[close + 1..];
+            let options = &body[..body.find("</select>").unwrap_or(0)];
+            let mut first = None;
+            let mut chosen = None;
+            for option in options.split("<option").skip(1) {
+                let value = attr(&format!(" {option}"), "value").unwrap_or_default();
+                let head = &option[..option.find('>').unwrap_or(0)];
+                if first.is_none() {
+                    first = Some(value.clone());
+                }
+                if has_flag(head, "selected") {
+                    chosen = Some(value);
+                }
+            }
+            out.push((name, chosen.or(first).unwrap_or_default()));
+        }
+        rest = &rest[close.min(rest.len())..];
+        if rest.len() <= 1 {
+            break;
+        }
+        rest = &rest[1..];
+    }
+    out
+}
+
 /// A browser without JavaScript, with its own cookies.
 #[derive(Debug, Clone)]
 pub struct PageClient {
@@ -175,6 +252,12 @@ impl PageClient {
     /// `GET path`.
     pub async fn get(&mut self, path: &str) -> Page {
         let req = self.http.get(format!("{}{path}", self.base));
+        self.send(req).await
+    }
+
+    /// Posts a form to `path` from owned fields (as [`form_fields`] reads them).
+    pub async fn post_fields(&mut self, path: &str, fields: &[(String, String)]) -> Page {
+        let req = self.http.post(format!("{}{path}", self.base)).form(fields);
         self.send(req).await
     }
 

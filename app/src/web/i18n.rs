@@ -347,10 +347,13 @@ mod tests {
         );
         // The loader has every one of them, with the arguments texts take.
         let mut args = HashMap::new();
-        for name in ["time", "org", "name"] {
+        for name in [
+            "time", "org", "name", "n", "date", "status", "by", "from", "allowed",
+        ] {
             args.insert(Cow::Borrowed(name), FluentValue::from("x"));
         }
         args.insert(Cow::Borrowed("count"), FluentValue::from(2));
+        args.insert(Cow::Borrowed("line"), FluentValue::from(2));
         for lang in Lang::ALL {
             for key in &used {
                 assert!(

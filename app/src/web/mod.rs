@@ -9,7 +9,9 @@
 //! and every form works without it. See `docs/web.md`.
 
 pub mod account;
+pub mod editor;
 pub mod employees;
+pub mod fields;
 pub mod i18n;
 pub mod login;
 pub mod overview;
@@ -55,6 +57,11 @@ pub fn routes(route: Route) -> Route {
             "/references",
             get(references::list).post(references::create),
         )
+        .at("/references/:id", get(editor::show).post(editor::save))
+        .at("/references/:id/adopt", post(editor::adopt))
+        .at("/references/:id/status", post(editor::change_status))
+        .at("/references/:id/delete", post(editor::delete))
+        .at("/references/:id/pdf", get(editor::pdf))
         .at("/employees", get(employees::list))
         .at("/account", get(account::show))
         .at("/account/password", post(account::change_password))

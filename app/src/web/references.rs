@@ -191,8 +191,10 @@ async fn list_page(
         employees.sort_by_key(|e| e.name.to_lowercase());
     }
     let mut c = Chrome::of(req, user, "references-title", "/references");
-    if query.done.as_deref() == Some("created") {
-        c = c.with_flash("success", t.t("references-created"));
+    match query.done.as_deref() {
+        Some("created") => c = c.with_flash("success", t.t("references-created")),
+        Some("deleted") => c = c.with_flash("success", t.t("references-deleted")),
+        _ => {}
     }
     if short {
         c = c.with_flash("error", t.t("search-too-short"));
@@ -284,7 +286,7 @@ pub(crate) async fn create(
         .create(&user.caller.actor, new, user.caller.ip)
         .await
     {
-        Ok(_) => redirect("/references?done=created"),
+        Ok(view) => redirect(&format!("/references/{}?done=created", view.reference.id)),
         Err(e) => {
             let e = ApiError::from(e);
             if e.status() == StatusCode::UNPROCESSABLE_ENTITY || e.status() == StatusCode::NOT_FOUND

@@ -289,6 +289,33 @@ pub struct History {
     pub handovers: Vec<HandoverSummary>,
     /// The change log, oldest first (empty unless change tracking is on).
     pub changes: Vec<ChangeLogEntry>,
+    /// The names ("First Last") of the users the status history names.
+    pub user_names: BTreeMap<crate::id::UserId, String>,
+}
+
+/// What the editor offers beside a reference's fields, from the tenant's
+/// phrase library: job profiles and qualifications to pick, and the sentence
+/// each grade produces for this person.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct WritingAids {
+    /// Job profiles: key and title.
+    pub job_profiles: Vec<(String, String)>,
+    /// Qualification labels.
+    pub qualifications: Vec<String>,
+    /// Per rated criterion, the sentence for grades 1 to 5 (empty while the
+    /// reference has no personal data).
+    pub ratings: BTreeMap<crate::reference::Criterion, [String; 5]>,
+    /// Per conduct group, the sentence for grades 1 to 5.
+    pub conduct: BTreeMap<crate::reference::ConductGroup, [String; 5]>,
+}
+
+/// A text for section `result`: the fingerprint the reference keeps of the
+/// generator's last text, and how the audit log names the write.
+struct ResultWrite {
+    text: String,
+    fingerprint: Option<[u8; 32]>,
+    action: AuditAction,
 }
 
 /// One section of an update, as JSON of its form (a string for free-text
@@ -1135,30 +1162,116 @@ impl ReferenceService<'_> {
         force: bool,
         source_ip: Option<IpAddr>,
     ) -> Result<GenerateOutcome, ReferenceError> {
-        self.writable(actor).await?;
-        let (visible, version) = self.load(actor, id).await?;
-        let mut writable =
-            visible.writable(actor.require(Area::Employees, AccessLevel::ReadWrite)?)?;
-        let reference = writable.reference_mut();
-        if !reference.status.is_editable() {
-            return Err(ReferenceError::NotEditable(reference.status));
-        }
-        let forms = Forms::from_content(&reference.content)?;
-        let library = self.library.phrase_library(actor.tenant()).await?.value;
-        let generated = generator::generate(reference.kind, &forms, &library)?;
-        let text = match generator::reconcile(&forms.result, reference.generated, generated.text) {
+        let (writable, version, forms, generated) = self.proposal(actor, id).await?;
+        let text = match generator::reconcile(
+            &forms.result,
+            writable.reference().generated,
+            generated.text,
+        ) {
             Regeneration::Unchanged => return Ok(GenerateOutcome::Unchanged),
             Regeneration::Conflict { proposed, diff } if !force => {
                 return Ok(GenerateOutcome::Kept { proposed, diff });
             }
             Regeneration::Conflict { proposed, .. } | Regeneration::Replace(proposed) => proposed,
         };
-        let content = Form::Text(text.clone())
+        let fingerprint = Some(generator::fingerprint(&text));
+        let write = ResultWrite {
+            text: text.clone(),
+            fingerprint,
+            action: AuditAction::ReferenceGenerated,
+        };
+        self.write_result(actor, writable, version, write, source_ip)
+            .await?;
+        Ok(GenerateOutcome::Written(text))
+    }
+
+    /// Takes chosen changes of the generator's proposal into a text that was
+    /// edited by hand: `accept` holds positions in the proposal's
+    /// sentence-by-sentence difference ([`GenerateOutcome::Kept`]), as
+    /// [`generator::merge`] reads them. `version` is the reference's version
+    /// and `proposal` the [`generator::fingerprint`] of the proposed text the
+    /// choice was made on; when either has changed since, nothing is written.
+    /// Taking every change makes the text the generator's again (a later
+    /// regeneration replaces it); taking some keeps it a hand-edited text.
+    ///
+    /// # Errors
+    /// [`ReferenceError::Conflict`] when the reference or the proposal has
+    /// changed since; [`ReferenceError::Generate`];
+    /// [`ReferenceError::NotEditable`].
+    pub async fn adopt(
+        &self,
+        actor: &Actor,
+        id: ReferenceId,
+        (version, proposal): (Version, [u8; 32]),
+        accept: &BTreeSet<usize>,
+        source_ip: Option<IpAddr>,
+    ) -> Result<GenerateOutcome, ReferenceError> {
+        let (writable, stored, forms, generated) = self.proposal(actor, id).await?;
+        if stored != version || generator::fingerprint(&generated.text) != proposal {
+            return Err(StoreError::Conflict {
+                what: "version".into(),
+            }
+            .into());
+        }
+        let merged = generator::merge(&forms.result, &generated.text, accept);
+        if merged.trim() == forms.result.trim() {
+            return Ok(GenerateOutcome::Unchanged);
+        }
+        let complete = merged.trim() == generated.text.trim();
+        let write = ResultWrite {
+            text: merged.clone(),
+            fingerprint: if complete {
+                Some(generator::fingerprint(&merged))
+            } else {
+                writable.reference().generated
+            },
+            action: if complete {
+                AuditAction::ReferenceGenerated
+            } else {
+                AuditAction::ReferenceChanged
+            },
+        };
+        self.write_result(actor, writable, stored, write, source_ip)
+            .await?;
+        Ok(GenerateOutcome::Written(merged))
+    }
+
+    /// The reference to write, its version, its sections and what the
+    /// generator writes for them now.
+    async fn proposal(
+        &self,
+        actor: &Actor,
+        id: ReferenceId,
+    ) -> Result<(WritableReference, Version, Forms, generator::Generated), ReferenceError> {
+        self.writable(actor).await?;
+        let (visible, version) = self.load(actor, id).await?;
+        let writable = visible.writable(actor.require(Area::Employees, AccessLevel::ReadWrite)?)?;
+        let reference = writable.reference();
+        if !reference.status.is_editable() {
+            return Err(ReferenceError::NotEditable(reference.status));
+        }
+        let forms = Forms::from_content(&reference.content)?;
+        let library = self.library.phrase_library(actor.tenant()).await?.value;
+        let generated = generator::generate(reference.kind, &forms, &library)?;
+        Ok((writable, version, forms, generated))
+    }
+
+    /// Writes section `result` with its change log and audit entry.
+    async fn write_result(
+        &self,
+        actor: &Actor,
+        mut writable: WritableReference,
+        version: Version,
+        write: ResultWrite,
+        source_ip: Option<IpAddr>,
+    ) -> Result<(), ReferenceError> {
+        let content = Form::Text(write.text)
             .to_content()
             .map_err(|e| ReferenceError::invalid(Some(Section::Result.key()), e.to_string()))?;
+        let reference = writable.reference_mut();
         let before = reference.content.get(Section::Result).cloned();
         reference.content.set(Section::Result, content.clone());
-        reference.generated = Some(generator::fingerprint(&text));
+        reference.generated = write.fingerprint;
         let now = self.clock.now();
         let tracking = self
             .settings
@@ -1168,7 +1281,7 @@ impl ReferenceService<'_> {
             .privacy
             .change_tracking;
         let editor = self.editor_name(actor).await?;
-        let (log, _) = log_changes(
+        let (log, fields) = log_changes(
             reference,
             &[(Section::Result, before, content)],
             tracking,
@@ -1176,20 +1289,65 @@ impl ReferenceService<'_> {
             &StatusActor::User(actor.user()),
             now,
         );
+        let id = reference.id;
         let mut cs = ChangeSet::new(actor.tenant());
         cs.push(Write::UpdateReference(writable, version));
         for w in log {
             cs.push(w);
         }
-        cs.push(Write::AppendAudit(Self::audit(
-            actor,
-            now,
-            AuditAction::ReferenceGenerated,
-            id,
-            source_ip,
-        )));
+        let mut event = Self::audit(actor, now, write.action, id, source_ip);
+        if write.action == AuditAction::ReferenceChanged {
+            event = event.with_changes(fields);
+        }
+        cs.push(Write::AppendAudit(event));
         self.uow.commit(cs).await?;
-        Ok(GenerateOutcome::Written(text))
+        Ok(())
+    }
+
+    /// What the editor offers for a reference the actor sees: the library's
+    /// job profiles and qualifications, and the sentence each grade produces
+    /// for the person the reference is about.
+    ///
+    /// # Errors
+    /// [`ReferenceError::Access`]; an unreadable section.
+    pub async fn writing_aids(
+        &self,
+        actor: &Actor,
+        view: &ReferenceView,
+    ) -> Result<WritingAids, ReferenceError> {
+        self.readable(actor).await?;
+        let library = self.library.phrase_library(actor.tenant()).await?.value;
+        let forms = Forms::from_content(&view.reference.content)?;
+        let mut aids = WritingAids {
+            job_profiles: library
+                .job_profiles
+                .iter()
+                .map(|p| (p.key.clone(), p.title.as_str().to_owned()))
+                .collect(),
+            qualifications: library
+                .qualifications
+                .iter()
+                .map(|q| q.label.as_str().to_owned())
+                .collect(),
+            ..WritingAids::default()
+        };
+        if let Some(person) = &forms.personal {
+            let kind = view.reference.kind;
+            for c in crate::phrases::RATED_CRITERIA {
+                if let Some(choices) = generator::rating_choices(kind, person, &library, c) {
+                    aids.ratings.insert(c, choices);
+                }
+            }
+            for g in [
+                crate::reference::ConductGroup::Superiors,
+                crate::reference::ConductGroup::Colleagues,
+                crate::reference::ConductGroup::Customers,
+            ] {
+                aids.conduct
+                    .insert(g, generator::conduct_choices(kind, person, &library, g));
+            }
+        }
+        Ok(aids)
     }
 
     /// Checks the current text for hidden negative signals.
@@ -1225,8 +1383,24 @@ impl ReferenceService<'_> {
         self.load(actor, id).await?;
         let now = self.clock.now();
         let t = actor.tenant();
+        let statuses = self.references.status_history(t, id).await?;
+        let mut user_names = BTreeMap::new();
+        for change in &statuses {
+            if let StatusActor::User(user) = change.by
+                && !user_names.contains_key(&user)
+                && let Some(u) = self.users.user(t, user).await?
+            {
+                let name = format!(
+                    "{} {}",
+                    u.value.first_name.as_str(),
+                    u.value.last_name.as_str()
+                );
+                user_names.insert(user, name);
+            }
+        }
         Ok(History {
-            statuses: self.references.status_history(t, id).await?,
+            statuses,
+            user_names,
             handovers: self
                 .handovers
                 .handovers_of(t, id)

@@ -487,6 +487,115 @@ pub fn diff(old: &str, new: &str) -> Vec<DiffLine> {
     out
 }
 
+/// The sentence each grade (1 to 5) produces for `criterion`, worded for the
+/// person, as the editor offers them beside the grade; `None` when the
+/// library has no phrases for the criterion (it is not one of
+/// [`RATED_CRITERIA`]).
+#[must_use]
+pub fn rating_choices(
+    kind: ReferenceKind,
+    person: &PersonalForm,
+    library: &PhraseLibrary,
+    criterion: Criterion,
+) -> Option<[String; 5]> {
+    let who = wording(kind, person);
+    let graded = library.letter_texts.ratings.get(&criterion)?;
+    Some(graded.0.each_ref().map(|t| t.render(&who, &[])))
+}
+
+/// The sentence each grade (1 to 5) produces for the conduct towards `group`.
+#[must_use]
+pub fn conduct_choices(
+    kind: ReferenceKind,
+    person: &PersonalForm,
+    library: &PhraseLibrary,
+    group: ConductGroup,
+) -> [String; 5] {
+    let who = wording(kind, person);
+    library
+        .letter_texts
+        .conduct
+        .0
+        .each_ref()
+        .map(|t| t.render(&who, &[("gruppen", group_words(group))]))
+}
+
+/// A text as its sentences, each with what comes before it in the text: nothing
+/// (the first), a space, a line break, a blank line, or a list item's dash.
+/// The sentences are those of [`sentences`], in the same order.
+fn units(text: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    let mut blank = false;
+    for line in text.lines() {
+        let trimmed = line.trim();
+        if trimmed.is_empty() {
+            blank = !out.is_empty();
+            continue;
+        }
+        let line_break = match (out.is_empty(), blank) {
+            (true, _) => "",
+            (false, true) => "\n\n",
+            (false, false) => "\n",
+        };
+        blank = false;
+        for (k, s) in sentences(trimmed).into_iter().enumerate() {
+            let before = match (k, s.list_item) {
+                (0, true) => format!("{line_break}– "),
+                (0, false) => line_break.to_owned(),
+                _ => " ".to_owned(),
+            };
+            out.push((before, s.text));
+        }
+    }
+    out
+}
+
+/// Takes chosen changes of a proposal into the current text: `accept` holds
+/// the positions in [`diff`]`(current, proposed)` of the lines to take — an
+/// added sentence is inserted where the proposal has it, a removed one is
+/// dropped; every other sentence stays as it is. Accepting every change gives
+/// the proposal, accepting none the current text (both with their sentences
+/// and paragraphs as written, spacing normalised).
+#[must_use]
+pub fn merge(current: &str, proposed: &str, accept: &std::collections::BTreeSet<usize>) -> String {
+    let ours = units(current);
+    let theirs = units(proposed);
+    let (mut i, mut j) = (0, 0);
+    let mut out = String::new();
+    let mut emit = |unit: Option<&(String, String)>| {
+        if let Some((before, text)) = unit {
+            if out.is_empty() {
+                out.push_str(before.trim_start_matches('\n'));
+            } else {
+                out.push_str(before);
+            }
+            out.push_str(text);
+        }
+    };
+    for (k, line) in diff(current, proposed).iter().enumerate() {
+        match line {
+            DiffLine::Same(_) => {
+                emit(ours.get(i));
+                i += 1;
+                j += 1;
+            }
+            DiffLine::Removed(_) => {
+                if !accept.contains(&k) {
+                    emit(ours.get(i));
+                }
+                i += 1;
+            }
+            DiffLine::Added(_) => {
+                if accept.contains(&k) {
+                    emit(theirs.get(j));
+                }
+                j += 1;
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -632,5 +741,95 @@ mod tests {
                 DiffLine::Added("Er war stets pünktlich.".into()),
             ]
         );
+    }
+
+    #[test]
+    fn each_grade_offers_the_sentence_it_produces() {
+        let lib = PhraseLibrary::german_default();
+        let f = forms(Salutation::Frau);
+        let person = f.personal.as_ref().unwrap();
+        let choices =
+            rating_choices(ReferenceKind::Final, person, &lib, Criterion::WorkResults).unwrap();
+        assert_eq!(
+            choices[0],
+            "Ihre Arbeitsergebnisse waren stets von ausgezeichneter Qualität, auch unter hoher Belastung."
+        );
+        assert!(choices[4] != choices[0]);
+        // The generator writes exactly the offered sentence for the chosen grade.
+        let mut f = f.clone();
+        f.performance
+            .ratings
+            .insert(Criterion::WorkResults, Grade::new(3).unwrap());
+        let text = generate(ReferenceKind::Final, &f, &lib).unwrap().text;
+        assert!(text.contains(&choices[2]), "{text}");
+        let conduct = conduct_choices(
+            ReferenceKind::Interim,
+            person,
+            &lib,
+            ConductGroup::Customers,
+        );
+        assert!(
+            conduct[0].contains("Kundinnen und Kunden"),
+            "{}",
+            conduct[0]
+        );
+        assert!(conduct[0].starts_with("Ihr Verhalten"), "{}", conduct[0]);
+        assert_eq!(
+            rating_choices(
+                ReferenceKind::Final,
+                person,
+                &lib,
+                Criterion::ConductInternal
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn merging_takes_only_the_chosen_changes() {
+        let current = "Er war fleißig. Er war pünktlich.\n\nEr war beliebt.\n– Buchhaltung";
+        let proposed = "Er war fleißig. Er war stets pünktlich.\n\nEr war beliebt.\n– Buchhaltung\n– Controlling";
+        let lines = diff(current, proposed);
+        assert_eq!(
+            lines,
+            vec![
+                DiffLine::Same("Er war fleißig.".into()),
+                DiffLine::Removed("Er war pünktlich.".into()),
+                DiffLine::Added("Er war stets pünktlich.".into()),
+                DiffLine::Same("Er war beliebt.".into()),
+                DiffLine::Same("Buchhaltung".into()),
+                DiffLine::Added("Controlling".into()),
+            ]
+        );
+        let all: std::collections::BTreeSet<usize> = (0..lines.len()).collect();
+        assert_eq!(merge(current, proposed, &all), proposed);
+        assert_eq!(merge(current, proposed, &Default::default()), current);
+        // Only the new list item.
+        let one = [5].into_iter().collect();
+        assert_eq!(
+            merge(current, proposed, &one),
+            "Er war fleißig. Er war pünktlich.\n\nEr war beliebt.\n– Buchhaltung\n– Controlling"
+        );
+        // Only the changed sentence (both of its lines).
+        let pair = [1, 2].into_iter().collect();
+        assert_eq!(
+            merge(current, proposed, &pair),
+            "Er war fleißig. Er war stets pünktlich.\n\nEr war beliebt.\n– Buchhaltung"
+        );
+    }
+
+    #[test]
+    fn merging_every_change_of_a_generated_text_gives_that_text() {
+        let lib = PhraseLibrary::german_default();
+        let mut f = forms(Salutation::Herr);
+        let before = generate(ReferenceKind::Final, &f, &lib).unwrap().text;
+        f.performance
+            .ratings
+            .insert(Criterion::Knowledge, Grade::new(4).unwrap());
+        f.conduct.customers = None;
+        let after = generate(ReferenceKind::Final, &f, &lib).unwrap().text;
+        let all = (0..diff(&before, &after).len()).collect();
+        assert_eq!(merge(&before, &after, &all), after);
+        assert_eq!(merge(&before, &after, &Default::default()), before);
     }
 }

@@ -18,4 +18,5 @@ mod outage;
 mod security_headers;
 mod sms;
 mod smtp;
+mod web_editor;
 mod web_pages;

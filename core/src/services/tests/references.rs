@@ -1,3 +1,5 @@
+use std::collections::BTreeSet;
+
 use serde_json::json;
 use time::Duration;
 use time::macros::date;
@@ -15,7 +17,7 @@ use crate::id::{EmployeeId, ReferenceId, RoleId, UserId};
 use crate::matrix::{PermissionMatrix, SectionAccess};
 use crate::ports::{
     Destination, EmployeeStore, HandoverStore as _, MessageKind, MockLinkBuilder, ReferenceQuery,
-    ReferenceStore,
+    ReferenceStore, Version,
 };
 use crate::reference::form::{DataForm, Form, PersonalForm, TasksForm};
 use crate::reference::{
@@ -347,6 +349,10 @@ fn every_call(
         ),
         ("delete", run(s.delete(a, id, None))),
         ("generate", run(s.generate(a, id, true, None)).map(|_| ())),
+        (
+            "adopt",
+            run(s.adopt(a, id, (Version(1), [0; 32]), &BTreeSet::from([0]), None)).map(|_| ()),
+        ),
         ("check", run(s.check(a, id)).map(|_| ())),
         ("history", run(s.history(a, id)).map(|_| ())),
         ("document", run(s.document(a, id, None)).map(|_| ())),
@@ -832,6 +838,118 @@ fn a_text_edited_by_hand_is_kept_unless_regeneration_is_forced() {
         Some(proposed.as_str())
     );
     assert_eq!(saved.generated, Some(fingerprint(&proposed)));
+}
+
+/// The reference with a hand-edited text, the generator's proposal for it,
+/// and the version it is stored at.
+fn edited_with_proposal() -> (World, String, Version) {
+    let mut edited = reference(ReferenceStatus::Draft);
+    edited.content.set(
+        Section::Result,
+        SectionContent::new("Von Hand geschrieben.").unwrap(),
+    );
+    edited.generated = Some(fingerprint("Was der Generator schrieb."));
+    let world = World::with_reference(edited);
+    let (r, _) = world.act(|s| run(s.generate(&hr(), REFERENCE, false, None)));
+    let Ok(GenerateOutcome::Kept { proposed, .. }) = r else {
+        panic!("expected the text to be kept, got {r:?}")
+    };
+    let version = run(world.store.reference(tenant_id(), REFERENCE))
+        .unwrap()
+        .unwrap()
+        .version;
+    (world, proposed, version)
+}
+
+#[test]
+fn adopting_some_sentences_of_the_proposal_keeps_the_text_a_hand_edited_one() {
+    let (world, proposed, version) = edited_with_proposal();
+    let diff = crate::generator::diff("Von Hand geschrieben.", &proposed);
+    // Take the first added sentence only; keep the hand-written one.
+    let first_added = diff
+        .iter()
+        .position(|d| matches!(d, DiffLine::Added(_)))
+        .unwrap();
+    let DiffLine::Added(sentence) = &diff[first_added] else {
+        unreachable!()
+    };
+    let accept = BTreeSet::from([first_added]);
+    let (r, c) = world.act(|s| {
+        run(s.adopt(
+            &hr(),
+            REFERENCE,
+            (version, fingerprint(&proposed)),
+            &accept,
+            None,
+        ))
+    });
+    let Ok(GenerateOutcome::Written(text)) = r else {
+        panic!("expected a text, got {r:?}")
+    };
+    assert!(text.contains("Von Hand geschrieben."), "{text}");
+    assert!(text.contains(sentence.as_str()), "{text}");
+    let saved = updated_reference(&world, &c[0]);
+    assert_eq!(
+        saved.generated,
+        Some(fingerprint("Was der Generator schrieb.")),
+        "still edited by hand: a later regeneration keeps it"
+    );
+    assert_eq!(
+        logged_actions(&world.store),
+        vec![AuditAction::ReferenceChanged]
+    );
+}
+
+#[test]
+fn adopting_every_change_makes_the_text_the_generators_again() {
+    let (world, proposed, version) = edited_with_proposal();
+    let n = crate::generator::diff("Von Hand geschrieben.", &proposed).len();
+    let all: BTreeSet<usize> = (0..n).collect();
+    let (r, c) = world.act(|s| {
+        run(s.adopt(
+            &hr(),
+            REFERENCE,
+            (version, fingerprint(&proposed)),
+            &all,
+            None,
+        ))
+    });
+    assert_eq!(r, Ok(GenerateOutcome::Written(proposed.clone())));
+    let saved = updated_reference(&world, &c[0]);
+    assert_eq!(saved.generated, Some(fingerprint(&proposed)));
+    assert_eq!(
+        logged_actions(&world.store),
+        vec![AuditAction::ReferenceGenerated]
+    );
+}
+
+#[test]
+fn adopting_from_a_stale_proposal_or_version_writes_nothing() {
+    let (world, proposed, version) = edited_with_proposal();
+    let all = BTreeSet::from([0, 1, 2]);
+    for (v, p) in [
+        (Version(version.0 + 1), fingerprint(&proposed)),
+        (version, fingerprint("Ein anderer Vorschlag.")),
+    ] {
+        let (r, c) = world.act(|s| run(s.adopt(&hr(), REFERENCE, (v, p), &all, None)));
+        assert!(matches!(r, Err(ReferenceError::Conflict(_))), "{r:?}");
+        assert!(c.is_empty());
+    }
+}
+
+#[test]
+fn the_history_names_the_users_who_changed_the_status() {
+    let world = World::with_reference(reference(ReferenceStatus::Draft));
+    let (r, _) =
+        world.act(|s| run(s.change_status(&hr(), REFERENCE, ReferenceStatus::InApproval, None)));
+    r.unwrap();
+    let (h, _) = world.act(|s| run(s.history(&hr(), REFERENCE)));
+    let h = h.unwrap();
+    assert_eq!(h.statuses.len(), 1);
+    let StatusActor::User(by) = h.statuses[0].by else {
+        panic!("a user changed it")
+    };
+    assert!(h.user_names.get(&by).is_some_and(|n| !n.trim().is_empty()));
 }
 
 #[test]

@@ -1,0 +1,1651 @@
+//! The reference editor: the 17 sections in four groups (Stammdaten,
+//! Tätigkeit, Bewertung, Ergebnis) as one form, saved with the version it was
+//! read at; "Speichern und Text erzeugen" with the comparison and "Vorschlag
+//! übernehmen" after a hand edit; "Prüfen" with the findings at their
+//! sentences; a preview of the letter beside the form and the PDF on demand;
+//! the workflow's allowed transitions as buttons; the history; deleting with
+//! a confirmation. Every decision is the core's (`ReferenceService`): which
+//! transitions exist, whether the reference may change, what the text says.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use askama::Template;
+use poem::http::StatusCode;
+use poem::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
+use poem::web::{Data, Form, Path, Query};
+use poem::{Request, Response, handler};
+use serde::Deserialize;
+use zeugnis_core::access::{AccessLevel, Area};
+use zeugnis_core::check::{Finding, sentences};
+use zeugnis_core::generator::{DiffLine, GenerateError, fingerprint};
+use zeugnis_core::handover::LinkState;
+use zeugnis_core::id::ReferenceId;
+use zeugnis_core::ports::Version;
+use zeugnis_core::reference::form::{Form as SectionForm, Forms};
+use zeugnis_core::reference::{
+    ConductGroup, Criterion, ReferenceStatus, Section, SectionContent, StatusActor,
+};
+use zeugnis_core::services::references::{
+    GenerateOutcome, History, ReferenceError, ReferenceView, WritingAids, letter_of,
+};
+
+use super::fields::{
+    CRITERIA, Choices, Fields, GROUPS, ISSUE_REASONS, Problems, SALUTATIONS, base_of, changed_only,
+    fields_of, group_key, key_of, section_inputs, signer_slots,
+};
+use super::i18n::Tr;
+use super::overview::{kind_label, status_label};
+use super::page::{Chrome, PageUser, redirect};
+use super::{failure, render, require_form_user, require_user};
+use crate::api::error::ApiError;
+use crate::state::AppState;
+
+/// The label of a section.
+#[must_use]
+pub fn section_label(t: Tr, section: Section) -> String {
+    t.t(&format!("section-{}", section.key().replace('_', "-")))
+}
+
+fn criterion_label(t: Tr, c: Criterion) -> String {
+    t.t(&format!("criterion-{}", c.key().replace('_', "-")))
+}
+
+fn group_label(t: Tr, g: ConductGroup) -> String {
+    t.t(&format!("conduct-{}", group_key(g)))
+}
+
+/// One choice of a select or a set of boxes.
+struct Opt {
+    value: String,
+    label: String,
+    selected: bool,
+}
+
+/// One grade of a rating, with the sentence it produces.
+struct GradeOpt {
+    value: u8,
+    label: String,
+    phrase: String,
+    checked: bool,
+}
+
+/// A control of the editor's form.
+enum Control {
+    /// A single-line input (`text` or `date`).
+    Input {
+        id: String,
+        name: String,
+        label: String,
+        value: String,
+        kind: &'static str,
+        hint: Option<String>,
+        error: Option<String>,
+        required: bool,
+    },
+    /// A text area.
+    Area {
+        id: String,
+        name: String,
+        label: String,
+        value: String,
+        rows: u8,
+        hint: Option<String>,
+        error: Option<String>,
+    },
+    /// A select.
+    Select {
+        id: String,
+        name: String,
+        label: String,
+        options: Vec<Opt>,
+        hint: Option<String>,
+        error: Option<String>,
+    },
+    /// A rating: grades 1–5 (and "not rated") as radio buttons.
+    Grades {
+        id: String,
+        name: String,
+        legend: String,
+        options: Vec<GradeOpt>,
+        unrated: bool,
+        error: Option<String>,
+    },
+    /// Boxes to tick.
+    Checks {
+        id: String,
+        name: String,
+        legend: String,
+        options: Vec<Opt>,
+    },
+}
+
+/// A section's card.
+struct Card {
+    id: String,
+    title: String,
+    hint: Option<String>,
+    controls: Vec<Control>,
+}
+
+/// A group of sections.
+struct Group {
+    id: &'static str,
+    title: String,
+    cards: Vec<Card>,
+}
+
+/// A sentence of the preview, marked when a finding names it.
+struct Sent {
+    text: String,
+    finding: Option<usize>,
+}
+
+/// A paragraph of the preview: sentences, then list items.
+struct Para {
+    sentences: Vec<Sent>,
+    items: Vec<Sent>,
+}
+
+/// The letter as the preview shows it.
+struct Preview {
+    heading: String,
+    place_date: String,
+    paragraphs: Vec<Para>,
+    signatures: Vec<(String, String)>,
+}
+
+/// A finding of the check.
+struct FindingView {
+    n: usize,
+    kind: String,
+    explanation: String,
+    anchored: bool,
+}
+
+/// A transition the workflow allows now.
+struct TransitionView {
+    to: &'static str,
+    label: String,
+}
+
+/// A status change of the history.
+struct StatusLine {
+    at: String,
+    from: String,
+    to: String,
+    by: String,
+}
+
+/// A handover of the history.
+struct HandoverLine {
+    name: String,
+    created: String,
+    state: String,
+    finished: String,
+}
+
+/// A change-log entry.
+struct ChangeLine {
+    at: String,
+    editor: String,
+    section: String,
+    before: String,
+    after: String,
+}
+
+/// What a save met: sections changed by someone else meanwhile.
+struct ConflictNote {
+    sections: Vec<String>,
+    by: Option<String>,
+}
+
+/// An error of the form, for the summary at its top.
+struct ErrorLink {
+    id: String,
+    text: String,
+}
+
+#[derive(Template)]
+#[template(path = "editor.html")]
+struct EditorPage {
+    c: Chrome,
+    id: String,
+    kind: String,
+    status: String,
+    status_key: &'static str,
+    private: bool,
+    created: String,
+    editable: bool,
+    locked: Option<String>,
+    version: u64,
+    bases: Vec<(&'static str, String)>,
+    groups: Vec<Group>,
+    errors: Vec<ErrorLink>,
+    conflict: Option<ConflictNote>,
+    preview: Option<Preview>,
+    findings: Option<Vec<FindingView>>,
+    transitions: Vec<TransitionView>,
+    hand_over: bool,
+    can_write: bool,
+    statuses: Vec<StatusLine>,
+    handovers: Vec<HandoverLine>,
+    changes: Vec<ChangeLine>,
+}
+
+/// One line of the proposal's comparison.
+struct DiffView {
+    n: usize,
+    kind: &'static str,
+    text: String,
+}
+
+#[derive(Template)]
+#[template(path = "proposal.html")]
+struct ProposalPage {
+    c: Chrome,
+    id: String,
+    version: u64,
+    proposal: String,
+    lines: Vec<DiffView>,
+}
+
+/// The editor's query: a finished step to confirm, or the check to show.
+#[derive(Debug, Default, Deserialize)]
+pub struct EditorQuery {
+    done: Option<String>,
+    check: Option<String>,
+}
+
+fn parse_id(raw: &str) -> Result<ReferenceId, ApiError> {
+    raw.parse::<ReferenceId>()
+        .map_err(|_| ApiError::not_found())
+}
+
+fn date_time(user: &PageUser, at: zeugnis_core::values::Timestamp) -> String {
+    user.t.date_time(user.zone.local(at))
+}
+
+fn may_write(user: &PageUser) -> bool {
+    user.caller
+        .role
+        .permissions()
+        .allows(Area::Employees, AccessLevel::ReadWrite)
+}
+
+/// The employees a signer may be picked from (those the user sees), by name.
+pub(crate) async fn employee_choices(
+    state: &Arc<AppState>,
+    user: &PageUser,
+) -> Result<Vec<(zeugnis_core::id::EmployeeId, String)>, ApiError> {
+    let page = state
+        .employees()
+        .list(
+            &user.caller.actor,
+            zeugnis_core::ports::PageRequest::new(
+                None,
+                zeugnis_core::ports::PageRequest::MAX_LIMIT,
+            ),
+        )
+        .await?;
+    let mut out: Vec<_> = page
+        .items
+        .iter()
+        .map(|e| {
+            let p = &e.personal;
+            (
+                e.id,
+                format!("{} {}", p.first_name.as_str(), p.last_name.as_str()),
+            )
+        })
+        .collect();
+    out.sort_by_key(|(_, n)| n.to_lowercase());
+    Ok(out)
+}
+
+async fn choices_for(
+    state: &Arc<AppState>,
+    user: &PageUser,
+    aids: &WritingAids,
+) -> Result<Choices, ApiError> {
+    Ok(Choices {
+        employees: if may_write(user) {
+            employee_choices(state, user).await?
+        } else {
+            Vec::new()
+        },
+        job_profiles: aids.job_profiles.iter().map(|(k, _)| k.clone()).collect(),
+        qualifications: aids.qualifications.clone(),
+    })
+}
+
+/// Builds the groups of controls from the fields, with the problems at
+/// their fields.
+#[expect(
+    clippy::too_many_lines,
+    reason = "one place that lays out all 17 sections"
+)]
+fn groups(
+    t: Tr,
+    f: &Fields,
+    problems: &Problems,
+    aids: &WritingAids,
+    choices: &Choices,
+) -> Vec<Group> {
+    let id_of = |name: &str| format!("f-{}", name.replace(['.', '_'], "-"));
+    let error = |name: &str| {
+        problems.get(name).map(|(p, line)| match line {
+            Some(n) => t.t1(p.key(), "line", n),
+            None => t.t1(p.key(), "line", 0),
+        })
+    };
+    let input = |name: &str, label: &str, kind: &'static str, required: bool| Control::Input {
+        id: id_of(name),
+        name: name.to_owned(),
+        label: t.t(label),
+        value: f.one(name).to_owned(),
+        kind,
+        hint: (kind == "date").then(|| t.t("editor-date-hint")),
+        error: error(name),
+        required,
+    };
+    let area = |name: &str, label: &str, rows: u8, hint: Option<&str>| Control::Area {
+        id: id_of(name),
+        name: name.to_owned(),
+        label: t.t(label),
+        value: f.one(name).to_owned(),
+        rows,
+        hint: hint.map(|h| t.t(h)),
+        error: error(name),
+    };
+    let select = |name: &str, label: &str, empty: Option<&str>, options: Vec<(String, String)>| {
+        let chosen = f.one(name);
+        let mut opts: Vec<Opt> = empty
+            .map(|e| Opt {
+                value: String::new(),
+                label: t.t(e),
+                selected: chosen.is_empty(),
+            })
+            .into_iter()
+            .collect();
+        opts.extend(options.into_iter().map(|(value, label)| Opt {
+            selected: value == chosen,
+            value,
+            label,
+        }));
+        Control::Select {
+            id: id_of(name),
+            name: name.to_owned(),
+            label: t.t(label),
+            options: opts,
+            hint: None,
+            error: error(name),
+        }
+    };
+    let grades = |name: String, legend: String, phrases: Option<&[String; 5]>| {
+        let chosen = f.one(&name).to_owned();
+        Control::Grades {
+            id: id_of(&name),
+            legend,
+            options: (1..=5u8)
+                .map(|g| GradeOpt {
+                    value: g,
+                    label: t.t(&format!("grade-{g}")),
+                    phrase: phrases
+                        .and_then(|p| p.get(usize::from(g - 1)))
+                        .cloned()
+                        .unwrap_or_default(),
+                    checked: chosen == g.to_string(),
+                })
+                .collect(),
+            unrated: chosen.is_empty(),
+            error: error(&name),
+            name,
+        }
+    };
+    let card = |section: Section, hint: Option<&str>, controls: Vec<Control>| Card {
+        id: format!("sec-{}", section.key().replace('_', "-")),
+        title: section_label(t, section),
+        hint: hint.map(|h| t.t(h)),
+        controls,
+    };
+
+    let reasons = ISSUE_REASONS
+        .iter()
+        .map(|r| {
+            let k = key_of(r);
+            let label = t.t(&format!("reason-{}", k.replace('_', "-")));
+            (k, label)
+        })
+        .collect();
+    let salutations = SALUTATIONS
+        .iter()
+        .map(|s| {
+            let k = key_of(s);
+            let label = t.t(&format!("salutation-{k}"));
+            (k, label)
+        })
+        .collect();
+
+    let mut signer_controls = Vec::new();
+    let filled = (0..6)
+        .filter(|i| {
+            !f.one(&format!("signer.{i}.name")).is_empty()
+                || !f.one(&format!("signer.{i}.employee")).is_empty()
+        })
+        .count();
+    for i in 0..signer_slots(filled) {
+        let n = i + 1;
+        let employee = format!("signer.{i}.employee");
+        let chosen = f.one(&employee);
+        let mut options = vec![Opt {
+            value: String::new(),
+            label: t.t("editor-signer-by-name"),
+            selected: chosen.is_empty(),
+        }];
+        options.extend(choices.employees.iter().map(|(id, name)| Opt {
+            value: id.to_string(),
+            label: name.clone(),
+            selected: id.to_string() == chosen,
+        }));
+        signer_controls.push(Control::Select {
+            id: id_of(&employee),
+            name: employee.clone(),
+            label: t.t1("editor-signer-employee", "n", n),
+            options,
+            hint: None,
+            error: error(&employee),
+        });
+        for (field, key) in [
+            ("name", "editor-signer-name"),
+            ("position", "editor-signer-position"),
+        ] {
+            let name = format!("signer.{i}.{field}");
+            signer_controls.push(Control::Input {
+                id: id_of(&name),
+                label: t.t1(key, "n", n),
+                value: f.one(&name).to_owned(),
+                kind: "text",
+                hint: None,
+                error: error(&name),
+                required: false,
+                name,
+            });
+        }
+    }
+
+    let profiles = aids
+        .job_profiles
+        .iter()
+        .map(|(k, title)| (k.clone(), title.clone()))
+        .collect();
+    let picked = f.all("qualifications.pick");
+
+    vec![
+        Group {
+            id: "stammdaten",
+            title: t.t("editor-group-master"),
+            cards: vec![
+                card(
+                    Section::Personal,
+                    None,
+                    vec![
+                        select(
+                            "personal.salutation",
+                            "editor-salutation",
+                            None,
+                            salutations,
+                        ),
+                        input("personal.title", "editor-title-field", "text", false),
+                        input("personal.first_name", "editor-first-name", "text", true),
+                        input("personal.last_name", "editor-last-name", "text", true),
+                        input("personal.birth_date", "editor-birth-date", "date", false),
+                        input("personal.birth_place", "editor-birth-place", "text", false),
+                    ],
+                ),
+                card(
+                    Section::Data,
+                    None,
+                    vec![
+                        input("data.entry_date", "editor-entry-date", "date", false),
+                        input("data.exit_date", "editor-exit-date", "date", false),
+                        select(
+                            "data.issue_reason",
+                            "editor-issue-reason",
+                            Some("editor-none-chosen"),
+                            reasons,
+                        ),
+                    ],
+                ),
+                card(
+                    Section::ReferenceData,
+                    Some("editor-reference-data-hint"),
+                    vec![
+                        input("reference_data.heading", "editor-heading", "text", false),
+                        input("reference_data.place", "editor-place", "text", false),
+                        input("reference_data.date", "editor-issue-date", "date", false),
+                    ],
+                ),
+                card(
+                    Section::Company,
+                    None,
+                    vec![area("company", "editor-company", 4, None)],
+                ),
+                card(
+                    Section::Signatures,
+                    Some("editor-signatures-hint"),
+                    signer_controls,
+                ),
+                card(
+                    Section::Further,
+                    None,
+                    vec![area(
+                        "further",
+                        "editor-further",
+                        3,
+                        Some("editor-further-hint"),
+                    )],
+                ),
+            ],
+        },
+        Group {
+            id: "taetigkeit",
+            title: t.t("editor-group-work"),
+            cards: vec![
+                card(
+                    Section::Tasks,
+                    None,
+                    vec![
+                        input("tasks.position", "editor-position", "text", false),
+                        input("tasks.department", "editor-department", "text", false),
+                        select(
+                            "tasks.job_profile",
+                            "editor-job-profile",
+                            Some("editor-none-chosen"),
+                            profiles,
+                        ),
+                        area(
+                            "tasks.items",
+                            "editor-task-items",
+                            5,
+                            Some("editor-task-items-hint"),
+                        ),
+                    ],
+                ),
+                card(
+                    Section::Career,
+                    None,
+                    vec![area("career", "editor-lines", 3, Some("editor-lines-hint"))],
+                ),
+                card(
+                    Section::Stations,
+                    None,
+                    vec![area(
+                        "stations",
+                        "editor-lines",
+                        3,
+                        Some("editor-lines-hint"),
+                    )],
+                ),
+                card(
+                    Section::AdditionalTasks,
+                    None,
+                    vec![area(
+                        "additional_tasks",
+                        "editor-lines",
+                        3,
+                        Some("editor-lines-hint"),
+                    )],
+                ),
+                card(
+                    Section::Training,
+                    None,
+                    vec![area(
+                        "training",
+                        "editor-lines",
+                        3,
+                        Some("editor-lines-hint"),
+                    )],
+                ),
+                card(
+                    Section::Powers,
+                    None,
+                    vec![area("powers", "editor-lines", 2, Some("editor-lines-hint"))],
+                ),
+            ],
+        },
+        Group {
+            id: "bewertung",
+            title: t.t("editor-group-rating"),
+            cards: vec![
+                card(
+                    Section::Performance,
+                    Some("editor-performance-hint"),
+                    CRITERIA
+                        .iter()
+                        .map(|c| {
+                            grades(
+                                format!("performance.{}", c.key()),
+                                criterion_label(t, *c),
+                                aids.ratings.get(c),
+                            )
+                        })
+                        .collect(),
+                ),
+                card(
+                    Section::Conduct,
+                    Some("editor-conduct-hint"),
+                    GROUPS
+                        .iter()
+                        .map(|g| {
+                            grades(
+                                format!("conduct.{}", group_key(*g)),
+                                group_label(t, *g),
+                                aids.conduct.get(g),
+                            )
+                        })
+                        .collect(),
+                ),
+                card(
+                    Section::Qualifications,
+                    None,
+                    vec![
+                        Control::Checks {
+                            id: id_of("qualifications.pick"),
+                            name: "qualifications.pick".into(),
+                            legend: t.t("editor-qualifications-library"),
+                            options: aids
+                                .qualifications
+                                .iter()
+                                .map(|q| Opt {
+                                    value: q.clone(),
+                                    label: q.clone(),
+                                    selected: picked.contains(q),
+                                })
+                                .collect(),
+                        },
+                        area(
+                            "qualifications",
+                            "editor-qualifications-other",
+                            2,
+                            Some("editor-lines-hint"),
+                        ),
+                    ],
+                ),
+                card(
+                    Section::Achievements,
+                    None,
+                    vec![area(
+                        "achievements",
+                        "editor-lines",
+                        3,
+                        Some("editor-lines-hint"),
+                    )],
+                ),
+            ],
+        },
+        Group {
+            id: "ergebnis",
+            title: t.t("editor-group-result"),
+            cards: vec![card(
+                Section::Result,
+                Some("editor-result-hint"),
+                vec![area("result", "editor-result", 14, None)],
+            )],
+        },
+    ]
+}
+
+fn preview_of(
+    state: &AppState,
+    user: &PageUser,
+    view: &ReferenceView,
+    findings: Option<&[Finding]>,
+) -> Option<Preview> {
+    let today = user.zone.local(state.clock.now()).date();
+    let letter = letter_of(&view.reference, today).ok()?;
+    let flagged = |text: &str| {
+        findings.and_then(|f| {
+            f.iter()
+                .position(|x| x.sentence.as_deref() == Some(text))
+                .map(|i| i + 1)
+        })
+    };
+    let paragraphs = letter
+        .paragraphs
+        .iter()
+        .map(|p| {
+            let mut para = Para {
+                sentences: Vec::new(),
+                items: Vec::new(),
+            };
+            for s in sentences(p) {
+                let sent = Sent {
+                    finding: flagged(&s.text),
+                    text: s.text,
+                };
+                if s.list_item {
+                    para.items.push(sent);
+                } else {
+                    para.sentences.push(sent);
+                }
+            }
+            para
+        })
+        .collect();
+    let date = user.t.date(letter.date);
+    Some(Preview {
+        heading: letter.heading,
+        place_date: if letter.place.is_empty() {
+            date
+        } else {
+            format!("{}, {date}", letter.place)
+        },
+        paragraphs,
+        signatures: letter
+            .signatures
+            .into_iter()
+            .map(|s| (s.name, s.position.unwrap_or_default()))
+            .collect(),
+    })
+}
+
+/// A section's content as a person reads it, for the change log.
+fn describe(t: Tr, section: Section, content: Option<&SectionContent>) -> String {
+    let Some(content) = content else {
+        return "–".to_owned();
+    };
+    let Ok(form) = SectionForm::parse(section, content) else {
+        return "–".to_owned();
+    };
+    let text = match form {
+        SectionForm::Text(s) => s,
+        SectionForm::Lines(lines) => lines
+            .iter()
+            .map(|l| l.as_str())
+            .collect::<Vec<_>>()
+            .join("; "),
+        SectionForm::Performance(p) => p
+            .ratings
+            .iter()
+            .map(|(c, g)| format!("{} {}", criterion_label(t, *c), g.value()))
+            .collect::<Vec<_>>()
+            .join(", "),
+        SectionForm::Conduct(c) => GROUPS
+            .iter()
+            .zip([c.superiors, c.colleagues, c.customers])
+            .filter_map(|(g, grade)| grade.map(|v| format!("{} {}", group_label(t, *g), v.value())))
+            .collect::<Vec<_>>()
+            .join(", "),
+        other => {
+            let mut parts = Vec::new();
+            flatten(&other.to_json(), &mut parts);
+            parts.join(", ")
+        }
+    };
+    let text = text.trim();
+    if text.is_empty() {
+        "–".to_owned()
+    } else if text.chars().count() > 300 {
+        format!("{} …", text.chars().take(300).collect::<String>())
+    } else {
+        text.to_owned()
+    }
+}
+
+fn flatten(v: &serde_json::Value, out: &mut Vec<String>) {
+    match v {
+        serde_json::Value::String(s) => out.push(s.clone()),
+        serde_json::Value::Number(n) => out.push(n.to_string()),
+        serde_json::Value::Array(a) => a.iter().for_each(|x| flatten(x, out)),
+        serde_json::Value::Object(o) => o.values().for_each(|x| flatten(x, out)),
+        _ => {}
+    }
+}
+
+fn history_lines(
+    user: &PageUser,
+    history: &History,
+) -> (Vec<StatusLine>, Vec<HandoverLine>, Vec<ChangeLine>) {
+    let t = user.t;
+    let by = |a: &StatusActor| match a {
+        StatusActor::User(u) => history
+            .user_names
+            .get(u)
+            .cloned()
+            .unwrap_or_else(|| t.t("history-by-former-user")),
+        StatusActor::Handover(h) => history
+            .handovers
+            .iter()
+            .find(|s| s.handover.id == *h)
+            .map_or_else(
+                || t.t("history-by-link"),
+                |s| s.handover.recipient.name.as_str().to_owned(),
+            ),
+        _ => t.t("history-by-system"),
+    };
+    let statuses = history
+        .statuses
+        .iter()
+        .map(|s| StatusLine {
+            at: date_time(user, s.at),
+            from: status_label(t, s.from),
+            to: status_label(t, s.to),
+            by: by(&s.by),
+        })
+        .collect();
+    let handovers = history
+        .handovers
+        .iter()
+        .map(|h| {
+            let state = match h.state {
+                LinkState::Active => "link-active",
+                LinkState::Revoked => "link-revoked",
+                LinkState::Finished => "link-finished",
+                LinkState::Expired => "link-expired",
+                _ => "link-blocked",
+            };
+            HandoverLine {
+                name: h.handover.recipient.name.as_str().to_owned(),
+                created: date_time(user, h.handover.created_at),
+                state: t.t(state),
+                finished: h
+                    .handover
+                    .finished_at
+                    .map(|at| date_time(user, at))
+                    .unwrap_or_default(),
+            }
+        })
+        .collect();
+    let changes = history
+        .changes
+        .iter()
+        .rev()
+        .take(50)
+        .map(|c| ChangeLine {
+            at: date_time(user, c.at),
+            editor: c.editor.as_str().to_owned(),
+            section: section_label(t, c.section),
+            before: describe(t, c.section, c.before.as_ref()),
+            after: describe(t, c.section, c.after.as_ref()),
+        })
+        .collect();
+    (statuses, handovers, changes)
+}
+
+/// What an editor page shows besides the reference itself.
+#[derive(Default)]
+struct Extras {
+    fields: Option<Fields>,
+    problems: Problems,
+    conflict: Option<ConflictNote>,
+    findings: Option<Vec<Finding>>,
+    flash: Option<(&'static str, String)>,
+}
+
+async fn editor_page(
+    req: &Request,
+    state: &Arc<AppState>,
+    user: &PageUser,
+    view: &ReferenceView,
+    extras: Extras,
+) -> Result<EditorPage, ApiError> {
+    let t = user.t;
+    let actor = &user.caller.actor;
+    let references = state.references();
+    let r = &view.reference;
+    let aids = references.writing_aids(actor, view).await?;
+    let choices = choices_for(state, user, &aids).await?;
+    let forms = Forms::from_content(&r.content).map_err(ReferenceError::from)?;
+    let fields = extras
+        .fields
+        .unwrap_or_else(|| fields_of(&forms, &aids.qualifications));
+    let history = references.history(actor, r.id).await?;
+    let (statuses, handovers, changes) = history_lines(user, &history);
+    let can_write = may_write(user);
+    let editable = can_write && r.status.is_editable();
+    let locked = if !can_write {
+        Some(t.t("editor-read-only"))
+    } else if !r.status.is_editable() {
+        Some(t.t1("editor-locked", "status", status_label(t, r.status)))
+    } else {
+        None
+    };
+    let name = forms.personal.as_ref().map_or_else(
+        || t.t("employee-gone"),
+        |p| format!("{} {}", p.first_name.as_str(), p.last_name.as_str()),
+    );
+    let mut c = Chrome::of(req, user, "editor-title", "/references");
+    c.title = t.t1("editor-title-of", "name", name);
+    if let Some((kind, text)) = extras.flash {
+        c = c.with_flash(kind, text);
+    }
+    let problems = &extras.problems;
+    let groups = groups(t, &fields, problems, &aids, &choices);
+    let errors = if problems.is_empty() {
+        Vec::new()
+    } else {
+        let mut out = Vec::new();
+        for g in &groups {
+            for card in &g.cards {
+                for control in &card.controls {
+                    let (id, label, error) = match control {
+                        Control::Input {
+                            id, label, error, ..
+                        }
+                        | Control::Area {
+                            id, label, error, ..
+                        }
+                        | Control::Select {
+                            id, label, error, ..
+                        } => (id, label, error),
+                        Control::Grades {
+                            id, legend, error, ..
+                        } => (id, legend, error),
+                        Control::Checks { .. } => continue,
+                    };
+                    if let Some(e) = error {
+                        out.push(ErrorLink {
+                            id: id.clone(),
+                            text: format!("{} – {label}: {e}", card.title),
+                        });
+                    }
+                }
+            }
+        }
+        out
+    };
+    let findings = extras.findings.as_deref();
+    let preview = preview_of(state, user, view, findings);
+    let anchored: BTreeSet<usize> = preview
+        .iter()
+        .flat_map(|p| &p.paragraphs)
+        .flat_map(|p| p.sentences.iter().chain(&p.items))
+        .filter_map(|s| s.finding)
+        .collect();
+    Ok(EditorPage {
+        c,
+        id: r.id.to_string(),
+        kind: kind_label(t, r.kind),
+        status: status_label(t, r.status),
+        status_key: r.status.key(),
+        private: r.private,
+        created: user.date(r.created_at),
+        editable,
+        locked,
+        version: view.version.0,
+        bases: Section::ALL
+            .iter()
+            .map(|s| (s.key(), base_of(r.content.get(*s))))
+            .collect(),
+        groups,
+        errors,
+        conflict: extras.conflict,
+        preview,
+        findings: findings.map(|f| {
+            f.iter()
+                .enumerate()
+                .map(|(i, x)| FindingView {
+                    n: i + 1,
+                    kind: t.t(&format!("finding-{}", key_of(&x.kind).replace('_', "-"))),
+                    explanation: x.explanation.clone(),
+                    anchored: anchored.contains(&(i + 1)),
+                })
+                .collect()
+        }),
+        transitions: if can_write {
+            r.status
+                .next()
+                .iter()
+                .filter(|s| **s != ReferenceStatus::WithSupervisor)
+                .map(|s| TransitionView {
+                    to: s.key(),
+                    label: t.t(&format!("transition-{}", s.key().replace('_', "-"))),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
+        hand_over: can_write && r.status.next().contains(&ReferenceStatus::WithSupervisor),
+        can_write,
+        statuses,
+        handovers,
+        changes,
+    })
+}
+
+async fn show_with(
+    req: &Request,
+    state: &Arc<AppState>,
+    user: &PageUser,
+    id: ReferenceId,
+    status: StatusCode,
+    extras: Extras,
+) -> Response {
+    let view = match state.references().get(&user.caller.actor, id).await {
+        Ok(v) => v,
+        Err(e) => return failure(req, &ApiError::from(e)),
+    };
+    match editor_page(req, state, user, &view, extras).await {
+        Ok(page) => render(req, status, &page),
+        Err(e) => failure(req, &e),
+    }
+}
+
+const DONE: [(&str, &str); 7] = [
+    ("created", "references-created"),
+    ("saved", "editor-saved"),
+    ("generated", "editor-generated"),
+    ("unchanged", "editor-unchanged"),
+    ("adopted", "editor-adopted"),
+    ("status", "editor-status-changed"),
+    ("nothing", "editor-nothing-changed"),
+];
+
+/// The editor.
+#[handler]
+pub(crate) async fn show(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    Path(raw): Path<String>,
+    query: Query<EditorQuery>,
+) -> Response {
+    let user = match require_user(req, &state).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let id = match parse_id(&raw) {
+        Ok(id) => id,
+        Err(e) => return failure(req, &e),
+    };
+    let mut extras = Extras::default();
+    if let Some(done) = &query.done
+        && let Some((_, key)) = DONE.iter().find(|(d, _)| d == done)
+    {
+        extras.flash = Some(("success", user.t.t(key)));
+    }
+    if query.check.is_some() {
+        match state.references().check(&user.caller.actor, id).await {
+            Ok(findings) => {
+                let text = if findings.is_empty() {
+                    user.t.t("check-clean")
+                } else {
+                    user.t.count("check-found", findings.len() as u64)
+                };
+                extras.flash = Some(("info", text));
+                extras.findings = Some(findings);
+            }
+            Err(ReferenceError::NoText) => {
+                extras.flash = Some(("error", user.t.t("check-no-text")));
+            }
+            Err(e) => return failure(req, &ApiError::from(e)),
+        }
+    }
+    show_with(req, &state, &user, id, StatusCode::OK, extras).await
+}
+
+/// Saves the editor's form, and generates the text after it when asked.
+#[handler]
+pub(crate) async fn save(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    Path(raw): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let fields = Fields::from_pairs(pairs);
+    let user = match require_form_user(req, &state, fields.one("csrf")).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let id = match parse_id(&raw) {
+        Ok(id) => id,
+        Err(e) => return failure(req, &e),
+    };
+    let t = user.t;
+    let actor = &user.caller.actor;
+    let references = state.references();
+    let view = match references.get(actor, id).await {
+        Ok(v) => v,
+        Err(e) => return failure(req, &ApiError::from(e)),
+    };
+    let aids = match references.writing_aids(actor, &view).await {
+        Ok(a) => a,
+        Err(e) => return failure(req, &ApiError::from(e)),
+    };
+    let choices = match choices_for(&state, &user, &aids).await {
+        Ok(c) => c,
+        Err(e) => return failure(req, &e),
+    };
+    let inputs = match section_inputs(&fields, &choices) {
+        Ok(i) => i,
+        Err(problems) => {
+            let extras = Extras {
+                fields: Some(fields),
+                problems,
+                flash: Some(("error", t.t("editor-check-fields"))),
+                ..Extras::default()
+            };
+            return show_with(
+                req,
+                &state,
+                &user,
+                id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                extras,
+            )
+            .await;
+        }
+    };
+    let version = fields.one("version").parse::<u64>().ok().map(Version);
+    let inputs = changed_only(inputs, &view.reference.content);
+    if !inputs.is_empty() {
+        match references
+            .update_sections(actor, id, inputs, version, user.caller.ip)
+            .await
+        {
+            Ok(_) => {}
+            Err(ReferenceError::Conflict(_)) => {
+                let conflict = conflict_note(&state, &user, id, &fields).await;
+                let extras = Extras {
+                    fields: Some(fields),
+                    conflict,
+                    ..Extras::default()
+                };
+                return show_with(req, &state, &user, id, StatusCode::CONFLICT, extras).await;
+            }
+            Err(ReferenceError::NotEditable(status)) => {
+                let extras = Extras {
+                    flash: Some((
+                        "error",
+                        t.t1("editor-locked", "status", status_label(t, status)),
+                    )),
+                    ..Extras::default()
+                };
+                return show_with(req, &state, &user, id, StatusCode::CONFLICT, extras).await;
+            }
+            Err(e) => {
+                let e = ApiError::from(e);
+                if e.status() == StatusCode::UNPROCESSABLE_ENTITY {
+                    let extras = Extras {
+                        fields: Some(fields),
+                        flash: Some(("error", t.t("editor-check-fields"))),
+                        ..Extras::default()
+                    };
+                    return show_with(req, &state, &user, id, e.status(), extras).await;
+                }
+                return failure(req, &e);
+            }
+        }
+    }
+    let saved = if fields.one("then") == "generate" {
+        return generate_after_save(req, &state, &user, id).await;
+    } else if fields.one("then") == "check" {
+        "?check=1#check"
+    } else if fields.one("then") == "pdf" {
+        return redirect(&format!("/references/{id}/pdf"));
+    } else {
+        "?done=saved"
+    };
+    redirect(&format!("/references/{id}{saved}"))
+}
+
+/// Which sections changed since the form was read, and by whom (when the
+/// change log says).
+async fn conflict_note(
+    state: &Arc<AppState>,
+    user: &PageUser,
+    id: ReferenceId,
+    fields: &Fields,
+) -> Option<ConflictNote> {
+    let actor = &user.caller.actor;
+    let view = state.references().get(actor, id).await.ok()?;
+    let changed: Vec<Section> = Section::ALL
+        .into_iter()
+        .filter(|s| {
+            fields.one(&format!("base.{}", s.key())) != base_of(view.reference.content.get(*s))
+        })
+        .collect();
+    let history = state.references().history(actor, id).await.ok();
+    let by = history.and_then(|h| {
+        h.changes
+            .iter()
+            .rev()
+            .find(|c| changed.contains(&c.section))
+            .map(|c| format!("{}, {}", c.editor.as_str(), date_time(user, c.at)))
+    });
+    Some(ConflictNote {
+        sections: changed.iter().map(|s| section_label(user.t, *s)).collect(),
+        by,
+    })
+}
+
+fn generate_problem(t: Tr, e: GenerateError) -> String {
+    t.t(match e {
+        GenerateError::MissingPersonal => "generate-missing-personal",
+        GenerateError::NoRatings => "generate-no-ratings",
+        _ => "generate-missing-conduct",
+    })
+}
+
+async fn generate_after_save(
+    req: &Request,
+    state: &Arc<AppState>,
+    user: &PageUser,
+    id: ReferenceId,
+) -> Response {
+    let t = user.t;
+    match state
+        .references()
+        .generate(&user.caller.actor, id, false, user.caller.ip)
+        .await
+    {
+        Ok(GenerateOutcome::Written(_)) => {
+            redirect(&format!("/references/{id}?done=generated#ergebnis"))
+        }
+        Ok(GenerateOutcome::Unchanged) => {
+            redirect(&format!("/references/{id}?done=unchanged#ergebnis"))
+        }
+        Ok(GenerateOutcome::Kept { proposed, diff }) => {
+            let view = match state.references().get(&user.caller.actor, id).await {
+                Ok(v) => v,
+                Err(e) => return failure(req, &ApiError::from(e)),
+            };
+            let mut c = Chrome::of(req, user, "proposal-title", "/references");
+            c = c.with_flash("info", t.t("proposal-kept"));
+            let page = ProposalPage {
+                c,
+                id: id.to_string(),
+                version: view.version.0,
+                proposal: hex(&fingerprint(&proposed)),
+                lines: diff
+                    .into_iter()
+                    .enumerate()
+                    .map(|(n, d)| match d {
+                        DiffLine::Same(text) => DiffView {
+                            n,
+                            kind: "same",
+                            text,
+                        },
+                        DiffLine::Removed(text) => DiffView {
+                            n,
+                            kind: "removed",
+                            text,
+                        },
+                        DiffLine::Added(text) => DiffView {
+                            n,
+                            kind: "added",
+                            text,
+                        },
+                    })
+                    .collect(),
+            };
+            render(req, StatusCode::OK, &page)
+        }
+        Err(ReferenceError::Generate(e)) => {
+            let extras = Extras {
+                flash: Some(("error", generate_problem(t, e))),
+                ..Extras::default()
+            };
+            show_with(
+                req,
+                state,
+                user,
+                id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                extras,
+            )
+            .await
+        }
+        Err(ReferenceError::NotEditable(status)) => {
+            let extras = Extras {
+                flash: Some((
+                    "error",
+                    t.t1("editor-locked", "status", status_label(t, status)),
+                )),
+                ..Extras::default()
+            };
+            show_with(req, state, user, id, StatusCode::CONFLICT, extras).await
+        }
+        Err(e) => failure(req, &ApiError::from(e)),
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(s: &str) -> Option<[u8; 32]> {
+    let mut out = [0u8; 32];
+    if s.len() != 64 || !s.is_ascii() {
+        return None;
+    }
+    for (i, slot) in out.iter_mut().enumerate() {
+        *slot = u8::from_str_radix(s.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(out)
+}
+
+/// Takes the chosen sentences of the proposal (or all of them).
+#[handler]
+pub(crate) async fn adopt(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    Path(raw): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let fields = Fields::from_pairs(pairs);
+    let user = match require_form_user(req, &state, fields.one("csrf")).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let id = match parse_id(&raw) {
+        Ok(id) => id,
+        Err(e) => return failure(req, &e),
+    };
+    let t = user.t;
+    let version = fields.one("version").parse::<u64>().ok().map(Version);
+    let proposal = unhex(fields.one("proposal"));
+    let (Some(version), Some(proposal)) = (version, proposal) else {
+        return failure(req, &ApiError::not_found());
+    };
+    let all = fields.one("all") == "1";
+    let n = fields.one("lines").parse::<usize>().unwrap_or_default();
+    let accept: BTreeSet<usize> = if all {
+        (0..n.min(10_000)).collect()
+    } else {
+        fields
+            .all("accept")
+            .iter()
+            .filter_map(|a| a.parse().ok())
+            .collect()
+    };
+    if accept.is_empty() {
+        return redirect(&format!("/references/{id}?done=nothing#ergebnis"));
+    }
+    match state
+        .references()
+        .adopt(
+            &user.caller.actor,
+            id,
+            (version, proposal),
+            &accept,
+            user.caller.ip,
+        )
+        .await
+    {
+        Ok(GenerateOutcome::Unchanged) => {
+            redirect(&format!("/references/{id}?done=nothing#ergebnis"))
+        }
+        Ok(_) => redirect(&format!("/references/{id}?done=adopted#ergebnis")),
+        Err(ReferenceError::Conflict(_)) => {
+            let extras = Extras {
+                flash: Some(("error", t.t("proposal-stale"))),
+                ..Extras::default()
+            };
+            show_with(req, &state, &user, id, StatusCode::CONFLICT, extras).await
+        }
+        Err(ReferenceError::Generate(e)) => {
+            let extras = Extras {
+                flash: Some(("error", generate_problem(t, e))),
+                ..Extras::default()
+            };
+            show_with(
+                req,
+                &state,
+                &user,
+                id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                extras,
+            )
+            .await
+        }
+        Err(e) => failure(req, &ApiError::from(e)),
+    }
+}
+
+/// A status change as posted.
+#[derive(Debug, Deserialize)]
+pub struct StatusForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    to: String,
+}
+
+/// Moves the reference to another status.
+#[handler]
+pub(crate) async fn change_status(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    Path(raw): Path<String>,
+    form: Form<StatusForm>,
+) -> Response {
+    let user = match require_form_user(req, &state, &form.csrf).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let id = match parse_id(&raw) {
+        Ok(id) => id,
+        Err(e) => return failure(req, &e),
+    };
+    let t = user.t;
+    let Some(to) = ReferenceStatus::ALL
+        .into_iter()
+        .find(|s| s.key() == form.to)
+    else {
+        let extras = Extras {
+            flash: Some(("error", t.t("transition-unknown"))),
+            ..Extras::default()
+        };
+        return show_with(
+            req,
+            &state,
+            &user,
+            id,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            extras,
+        )
+        .await;
+    };
+    match state
+        .references()
+        .change_status(&user.caller.actor, id, to, user.caller.ip)
+        .await
+    {
+        Ok(_) => redirect(&format!("/references/{id}?done=status")),
+        Err(ReferenceError::Transition(e)) => {
+            let allowed: Vec<String> = e.from.next().iter().map(|s| status_label(t, *s)).collect();
+            let mut text = t.t1("transition-refused", "from", status_label(t, e.from));
+            text.push(' ');
+            text.push_str(&if allowed.is_empty() {
+                t.t("transition-final")
+            } else {
+                t.t1("transition-allowed", "allowed", allowed.join(", "))
+            });
+            let extras = Extras {
+                flash: Some(("error", text)),
+                ..Extras::default()
+            };
+            show_with(req, &state, &user, id, StatusCode::CONFLICT, extras).await
+        }
+        Err(e) => {
+            let e = ApiError::from(e);
+            if e.status() == StatusCode::UNPROCESSABLE_ENTITY {
+                let extras = Extras {
+                    flash: Some(("error", t.t("transition-by-handover"))),
+                    ..Extras::default()
+                };
+                show_with(req, &state, &user, id, e.status(), extras).await
+            } else {
+                failure(req, &e)
+            }
+        }
+    }
+}
+
+/// Deleting as posted: the box that confirms it.
+#[derive(Debug, Deserialize)]
+pub struct DeleteForm {
+    #[serde(default)]
+    csrf: String,
+    confirm: Option<String>,
+}
+
+/// Deletes the reference for real, once the box is ticked.
+#[handler]
+pub(crate) async fn delete(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    Path(raw): Path<String>,
+    form: Form<DeleteForm>,
+) -> Response {
+    let user = match require_form_user(req, &state, &form.csrf).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let id = match parse_id(&raw) {
+        Ok(id) => id,
+        Err(e) => return failure(req, &e),
+    };
+    if form.confirm.as_deref() != Some("1") {
+        let extras = Extras {
+            flash: Some(("error", user.t.t("delete-confirm-missing"))),
+            ..Extras::default()
+        };
+        return show_with(
+            req,
+            &state,
+            &user,
+            id,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            extras,
+        )
+        .await;
+    }
+    match state
+        .references()
+        .delete(&user.caller.actor, id, user.caller.ip)
+        .await
+    {
+        Ok(()) => redirect("/references?done=deleted"),
+        Err(e) => failure(req, &ApiError::from(e)),
+    }
+}
+
+/// The reference as PDF (the draft as it would print), shown in the browser.
+#[handler]
+pub(crate) async fn pdf(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    Path(raw): Path<String>,
+) -> Response {
+    let user = match require_user(req, &state).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let id = match parse_id(&raw) {
+        Ok(id) => id,
+        Err(e) => return failure(req, &e),
+    };
+    let (letter, formatting) = match state
+        .references()
+        .document(&user.caller.actor, id, user.caller.ip)
+        .await
+    {
+        Ok(d) => d,
+        Err(ReferenceError::NoText) => {
+            let extras = Extras {
+                flash: Some(("error", user.t.t("check-no-text"))),
+                ..Extras::default()
+            };
+            return show_with(req, &state, &user, id, StatusCode::CONFLICT, extras).await;
+        }
+        Err(e) => return failure(req, &ApiError::from(e)),
+    };
+    match state.render(letter, formatting).await {
+        Ok(bytes) => Response::builder()
+            .header(CONTENT_TYPE, "application/pdf")
+            .header(CONTENT_DISPOSITION, "inline; filename=\"zeugnis.pdf\"")
+            .header(CACHE_CONTROL, "no-store")
+            .body(bytes),
+        Err(e) => failure(req, &ApiError::internal("rendering a reference", &e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+
+    #[test]
+    fn a_proposal_fingerprint_survives_the_form() {
+        let fp = fingerprint("Ein Text.");
+        assert_eq!(unhex(&hex(&fp)), Some(fp));
+        assert_eq!(unhex("zz"), None);
+        assert_eq!(unhex(&"g".repeat(64)), None);
+        assert!(unhex(&hex(&fp)).unwrap() != fingerprint("Ein anderer."));
+    }
+
+    #[test]
+    fn every_label_the_editor_builds_from_a_key_is_in_both_catalogues() {
+        use zeugnis_core::check::FindingKind;
+        for lang in super::super::i18n::Lang::ALL {
+            let t = Tr::new(lang);
+            let mut keys: Vec<String> = Vec::new();
+            keys.extend(
+                Section::ALL
+                    .iter()
+                    .map(|s| format!("section-{}", s.key().replace('_', "-"))),
+            );
+            keys.extend(
+                CRITERIA
+                    .iter()
+                    .chain(&[Criterion::ConductInternal, Criterion::ConductExternal])
+                    .map(|c| format!("criterion-{}", c.key().replace('_', "-"))),
+            );
+            keys.extend(GROUPS.iter().map(|g| format!("conduct-{}", group_key(*g))));
+            keys.extend(
+                ISSUE_REASONS
+                    .iter()
+                    .map(|r| format!("reason-{}", key_of(r).replace('_', "-"))),
+            );
+            keys.extend(
+                SALUTATIONS
+                    .iter()
+                    .map(|s| format!("salutation-{}", key_of(s))),
+            );
+            keys.extend(
+                ReferenceStatus::ALL
+                    .iter()
+                    .map(|s| format!("transition-{}", s.key().replace('_', "-"))),
+            );
+            keys.extend(
+                [
+                    FindingKind::ClosingMissing,
+                    FindingKind::ClosingWeakened,
+                    FindingKind::ConductMissing,
+                    FindingKind::ConductGroupMissing,
+                    FindingKind::ConductOrder,
+                    FindingKind::GradeMismatch,
+                    FindingKind::TenseMismatch,
+                    FindingKind::PronounInconsistent,
+                    FindingKind::ProtectedCharacteristic,
+                ]
+                .iter()
+                .map(|k| format!("finding-{}", key_of(k).replace('_', "-"))),
+            );
+            keys.extend((1..=5).map(|g| format!("grade-{g}")));
+            keys.extend(DONE.iter().map(|(_, k)| (*k).to_owned()));
+            for key in keys {
+                assert_ne!(t.t(&key), key, "{key} in {}", lang.code());
+            }
+        }
+    }
+
+    #[test]
+    fn every_done_step_has_its_message_key() {
+        let keys: BTreeMap<_, _> = DONE.into_iter().collect();
+        assert_eq!(keys.len(), DONE.len());
+    }
+}
