@@ -344,7 +344,9 @@ fn groups(
         name: name.to_owned(),
         label: t.t(label),
         value: f.one(name).to_owned(),
-        kind,
+        // Dates are typed as German readers write them (31.03.2026), the
+        // same in every browser, instead of the browser's own date format.
+        kind: "text",
         hint: (kind == "date").then(|| t.t("editor-date-hint")),
         error: error(name),
         required,
@@ -899,7 +901,7 @@ async fn editor_page(
     let forms = Forms::from_content(&r.content).map_err(ReferenceError::from)?;
     let fields = extras
         .fields
-        .unwrap_or_else(|| fields_of(&forms, &aids.qualifications));
+        .unwrap_or_else(|| fields_of(&forms, &aids.qualifications, |d| t.date(d)));
     let history = references.history(actor, r.id).await?;
     let (statuses, handovers, changes) = history_lines(user, &history);
     let can_write = may_write(user);

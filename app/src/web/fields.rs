@@ -133,13 +133,22 @@ fn opt(line: Option<&Line>) -> String {
 }
 
 /// The fields that show a reference's sections; `known_qualifications` are
-/// the library's labels (ticked boxes instead of lines).
+/// the library's labels (ticked boxes instead of lines), `date` writes a date
+/// as the page's language does (read back by [`parse_date`]).
 #[must_use]
-pub fn fields_of(forms: &Forms, known_qualifications: &[String]) -> Fields {
+pub fn fields_of(
+    forms: &Forms,
+    known_qualifications: &[String],
+    date: impl Fn(time::Date) -> String,
+) -> Fields {
+    let iso = date;
     let mut f = Fields::default();
     let d = &forms.data;
-    f.set("data.entry_date", d.entry_date.map(iso).unwrap_or_default());
-    f.set("data.exit_date", d.exit_date.map(iso).unwrap_or_default());
+    f.set(
+        "data.entry_date",
+        d.entry_date.map(&iso).unwrap_or_default(),
+    );
+    f.set("data.exit_date", d.exit_date.map(&iso).unwrap_or_default());
     f.set(
         "data.issue_reason",
         d.issue_reason.map(|r| key_of(&r)).unwrap_or_default(),
@@ -151,7 +160,7 @@ pub fn fields_of(forms: &Forms, known_qualifications: &[String]) -> Fields {
         f.set("personal.last_name", p.last_name.as_str());
         f.set(
             "personal.birth_date",
-            p.birth_date.map(iso).unwrap_or_default(),
+            p.birth_date.map(&iso).unwrap_or_default(),
         );
         f.set("personal.birth_place", opt(p.birth_place.as_ref()));
     }
@@ -376,11 +385,12 @@ impl Reader<'_> {
     }
 }
 
-/// A date as a person or a date field writes it.
+/// A date as a person writes it (`31.03.2026`, `31/03/2026`) or a date
+/// field sends it (`2026-03-31`).
 #[must_use]
 pub fn parse_date(raw: &str) -> Option<time::Date> {
-    let (y, m, d) = if let Some((d, rest)) = raw.split_once('.') {
-        let (m, y) = rest.split_once('.')?;
+    let (y, m, d) = if let Some((d, rest)) = raw.split_once(['.', '/']) {
+        let (m, y) = rest.split_once(['.', '/'])?;
         (y, m, d)
     } else {
         let mut parts = raw.splitn(3, '-');
@@ -633,6 +643,7 @@ mod tests {
         assert_eq!(parse_date("2026-03-31"), Some(d));
         assert_eq!(parse_date("31.03.2026"), Some(d));
         assert_eq!(parse_date("31.3.2026"), Some(d));
+        assert_eq!(parse_date("31/03/2026"), Some(d));
         for bad in ["31.02.2026", "2026-3", "26-03-31", "morgen", "31.03.26"] {
             assert_eq!(parse_date(bad), None, "{bad}");
         }
@@ -698,7 +709,9 @@ mod tests {
             content.set(section, SectionContent::new(raw).unwrap());
         }
         let forms = Forms::from_content(&content).unwrap();
-        let fields = fields_of(&forms, &choices().qualifications);
+        let fields = fields_of(&forms, &choices().qualifications, |d| {
+            format!("{:02}.{:02}.{}", d.day(), u8::from(d.month()), d.year())
+        });
         assert_eq!(fields.all("qualifications.pick"), ["Teamfähigkeit"]);
         assert_eq!(fields.one("qualifications"), "Geduld");
         let inputs = section_inputs(&fields, &choices()).unwrap();

@@ -42,6 +42,19 @@ async fn tab(browser: &Browser, n: usize) {
     }
 }
 
+/// The element for `css`, scrolled to the middle of the window (clear of the
+/// editor's sticky save bar, as a person scrolling would have it).
+async fn centred(browser: &Browser, css: &str) -> fantoccini::elements::Element {
+    let el = browser.wait_for(css).await;
+    let arg = serde_json::to_value(&el).expect("an element reference");
+    browser
+        .client
+        .execute("arguments[0].scrollIntoView({block: 'center'});", vec![arg])
+        .await
+        .expect("scrolling");
+    el
+}
+
 async fn focused_id(browser: &Browser) -> String {
     let active = browser
         .client
@@ -235,5 +248,112 @@ async fn the_setup_link_leads_to_the_new_administrator_logged_in_on_the_overview
     browser.wait_for_text("h1", "Übersicht").await;
     let text = browser.wait_for_text("main", "Guten Tag, Greta.").await;
     assert!(text.contains("Meine Entwürfe"), "{text}");
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hr_fills_generates_checks_and_approves_a_reference_in_the_editor() {
+    let Some(browser) = Browser::start_or_skip("browser_editor").await else {
+        return;
+    };
+    let app = TestApp::builder().with_admin().spawn().await;
+    let mut hr = app.admin();
+    let id = filled_reference(&mut hr).await;
+
+    let login = app.url(&format!("/t/{SLUG}/login"));
+    browser.goto(&login).await;
+    browser.wait_for("form input[name=email]").await;
+    type_text(&browser, ADMIN_EMAIL).await;
+    tab(&browser, 1).await;
+    type_text(&browser, &format!("{ADMIN_PASSWORD}{}", Key::Enter)).await;
+    browser.wait_for_text("h1", "Übersicht").await;
+
+    // From the list into the editor.
+    browser.click("nav a[href='/references']").await;
+    browser.click(&format!("a[href='/references/{id}']")).await;
+    browser
+        .wait_for_text("h1", "Zeugnis für Jördis Weißgerber")
+        .await;
+    let text = browser.wait_for_text("main", "Stammdaten").await;
+    assert!(text.contains("Vorschau"), "{text}");
+    browser.assert_accessible("editor (de)").await;
+    browser.screenshots("editor-de").await;
+
+    // A grade chosen by the keyboard: the radio group moves with the arrows.
+    centred(&browser, "input[name='performance.knowledge'][value='2']").await;
+    browser.screenshots("editor-ratings-de").await;
+    let radio = centred(&browser, "input[name='performance.knowledge'][value='2']").await;
+    radio.click().await.expect("the grade");
+    radio
+        .send_keys(&Key::Up.to_string())
+        .await
+        .expect("arrow key");
+    let checked = browser
+        .wait_for("input[name='performance.knowledge']:checked")
+        .await;
+    assert_eq!(
+        checked.attr("value").await.unwrap().as_deref(),
+        Some("1"),
+        "the arrow moved to grade 1"
+    );
+    // Hand-edit the text, then ask for the text again: the proposal.
+    let area = centred(&browser, "#f-result").await;
+    area.send_keys(" Wir empfehlen sie uneingeschränkt.")
+        .await
+        .expect("typing");
+    browser.click("button[name=then][value=generate]").await;
+    browser.wait_for_text("h1", "Vorschläge übernehmen").await;
+    let text = browser.wait_for_text("main", "entfällt").await;
+    assert!(text.contains("neu"), "{text}");
+    browser.assert_accessible("proposal (de)").await;
+    browser.screenshots("proposal-de").await;
+    browser.click("button[name=all]").await;
+    browser
+        .wait_for_text("[role=status]", "Die gewählten Vorschläge sind übernommen.")
+        .await;
+
+    // The check.
+    browser
+        .click(".preview-tools a[href$='check=1#check']")
+        .await;
+    browser.wait_for_text("#check", "Prüfung").await;
+    browser.assert_accessible("editor with the check").await;
+    browser.screenshots("editor-check-de").await;
+
+    // A field error, announced and tied to its field.
+    let first = centred(&browser, "#f-personal-first-name").await;
+    first.clear().await.expect("clear");
+    browser.click("button[name=then][value=save]").await;
+    browser
+        .wait_for_text("#form-errors", "Bitte füllen Sie dieses Feld aus.")
+        .await;
+    browser.assert_accessible("editor with errors").await;
+    browser.screenshots("editor-errors-de").await;
+    browser.goto(&app.url(&format!("/references/{id}"))).await;
+
+    // The workflow: send for approval; the form is locked then.
+    centred(
+        &browser,
+        "form[action$='/status'] input[value=in_approval] + button",
+    )
+    .await
+    .click()
+    .await
+    .expect("the workflow button");
+    browser
+        .wait_for_text("[role=status]", "Der Status ist geändert.")
+        .await;
+    let text = browser.wait_for_text("main", "In Freigabe").await;
+    assert!(text.contains("Freigeben"), "{text}");
+    browser.assert_accessible("editor in approval").await;
+    browser.screenshots("editor-in-approval-de").await;
+
+    // English.
+    browser.click("a.lang-switch").await;
+    browser
+        .wait_for_text("h1", "Reference for Jördis Weißgerber")
+        .await;
+    browser.assert_accessible("editor (en)").await;
+    browser.screenshots("editor-en").await;
     browser.close().await;
 }

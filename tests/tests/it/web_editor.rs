@@ -87,7 +87,7 @@ async fn the_editor_shows_every_section_in_its_group_and_saves_what_changed() {
         p.body
             .contains("<label for=\"f-personal-birth-date\">Geburtsdatum")
     );
-    assert!(p.body.contains("value=\"1988-07-14\""), "{}", p.body);
+    assert!(p.body.contains("value=\"14.07.1988\""), "{}", p.body);
     assert!(
         p.body
             .contains("<option value=\"frau\" selected>Frau</option>"),
