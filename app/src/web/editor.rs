@@ -179,6 +179,8 @@ struct StatusLine {
 
 /// A handover of the history.
 struct HandoverLine {
+    id: String,
+    active: bool,
     name: String,
     created: String,
     state: String,
@@ -848,6 +850,8 @@ fn history_lines(
                 _ => "link-blocked",
             };
             HandoverLine {
+                id: h.handover.id.to_string(),
+                active: h.state == LinkState::Active,
                 name: h.handover.recipient.name.as_str().to_owned(),
                 created: date_time(user, h.handover.created_at),
                 state: t.t(state),
@@ -1034,14 +1038,19 @@ async fn show_with(
     }
 }
 
-const DONE: [(&str, &str); 7] = [
-    ("created", "references-created"),
-    ("saved", "editor-saved"),
-    ("generated", "editor-generated"),
-    ("unchanged", "editor-unchanged"),
-    ("adopted", "editor-adopted"),
-    ("status", "editor-status-changed"),
-    ("nothing", "editor-nothing-changed"),
+/// The steps a redirect to the editor confirms: `?done=` value, message,
+/// style.
+const DONE: [(&str, &str, &str); 10] = [
+    ("created", "references-created", "success"),
+    ("saved", "editor-saved", "success"),
+    ("generated", "editor-generated", "success"),
+    ("unchanged", "editor-unchanged", "info"),
+    ("adopted", "editor-adopted", "success"),
+    ("status", "editor-status-changed", "success"),
+    ("nothing", "editor-nothing-changed", "info"),
+    ("handed-over", "handover-created", "success"),
+    ("revoked", "handover-revoked", "success"),
+    ("revoke-late", "handover-revoke-late", "info"),
 ];
 
 /// The editor.
@@ -1062,9 +1071,9 @@ pub(crate) async fn show(
     };
     let mut extras = Extras::default();
     if let Some(done) = &query.done
-        && let Some((_, key)) = DONE.iter().find(|(d, _)| d == done)
+        && let Some((_, key, kind)) = DONE.iter().find(|(d, ..)| d == done)
     {
-        extras.flash = Some(("success", user.t.t(key)));
+        extras.flash = Some((kind, user.t.t(key)));
     }
     if query.check.is_some() {
         match state.references().check(&user.caller.actor, id).await {
@@ -1638,7 +1647,7 @@ mod tests {
                 .map(|k| format!("finding-{}", key_of(k).replace('_', "-"))),
             );
             keys.extend((1..=5).map(|g| format!("grade-{g}")));
-            keys.extend(DONE.iter().map(|(_, k)| (*k).to_owned()));
+            keys.extend(DONE.iter().map(|(_, k, _)| (*k).to_owned()));
             for key in keys {
                 assert_ne!(t.t(&key), key, "{key} in {}", lang.code());
             }
@@ -1647,7 +1656,7 @@ mod tests {
 
     #[test]
     fn every_done_step_has_its_message_key() {
-        let keys: BTreeMap<_, _> = DONE.into_iter().collect();
+        let keys: BTreeMap<_, _> = DONE.into_iter().map(|(d, k, _)| (d, k)).collect();
         assert_eq!(keys.len(), DONE.len());
     }
 }

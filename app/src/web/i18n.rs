@@ -348,7 +348,8 @@ mod tests {
         // The loader has every one of them, with the arguments texts take.
         let mut args = HashMap::new();
         for name in [
-            "time", "org", "name", "n", "date", "status", "by", "from", "allowed",
+            "time", "org", "name", "n", "date", "status", "by", "from", "allowed", "domain",
+            "domains", "sections",
         ] {
             args.insert(Cow::Borrowed(name), FluentValue::from("x"));
         }

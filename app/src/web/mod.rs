@@ -12,6 +12,7 @@ pub mod account;
 pub mod editor;
 pub mod employees;
 pub mod fields;
+pub mod handovers;
 pub mod i18n;
 pub mod login;
 pub mod overview;
@@ -62,6 +63,14 @@ pub fn routes(route: Route) -> Route {
         .at("/references/:id/status", post(editor::change_status))
         .at("/references/:id/delete", post(editor::delete))
         .at("/references/:id/pdf", get(editor::pdf))
+        .at(
+            "/references/:id/handover",
+            get(handovers::form).post(handovers::create),
+        )
+        .at(
+            "/references/:id/handovers/:handover/revoke",
+            post(handovers::revoke),
+        )
         .at("/employees", get(employees::list))
         .at("/account", get(account::show))
         .at("/account/password", post(account::change_password))

@@ -84,6 +84,42 @@ impl PermissionMatrix {
         }
     }
 
+    /// The usual handover to a supervisor for the assessment: the ratings,
+    /// qualifications and achievements to write; what they rest on (the
+    /// person, the period, the position and tasks, the text) to read; HR's
+    /// internal remarks (`further`) hidden; no download.
+    #[must_use]
+    pub fn supervisor_assessment() -> Self {
+        let mut m = Self::none();
+        for s in Section::ALL {
+            m.set(
+                s,
+                match s {
+                    Section::Performance
+                    | Section::Conduct
+                    | Section::Qualifications
+                    | Section::Achievements => SectionAccess::Write,
+                    Section::Further => SectionAccess::None,
+                    _ => SectionAccess::Read,
+                },
+            );
+        }
+        m
+    }
+
+    /// Everything but HR's internal remarks (`further`) to read, nothing to
+    /// write, and the download (every printed section is readable).
+    #[must_use]
+    pub fn read_everything() -> Self {
+        let mut m = Self::none().with_download(true);
+        for s in Section::ALL {
+            if s != Section::Further {
+                m.set(s, SectionAccess::Read);
+            }
+        }
+        m
+    }
+
     /// The same matrix with `section` set to `access`.
     #[must_use]
     pub fn with(mut self, section: Section, access: SectionAccess) -> Self {
@@ -421,5 +457,21 @@ mod tests {
             vec![(Section::Tasks, Some(content("alt")), content("neu"))]
         );
         assert_eq!(c.get(Section::Tasks), Some(&content("neu")));
+    }
+
+    #[test]
+    fn the_presets_keep_the_internal_remarks_hidden_and_the_download_consistent() {
+        let assess = PermissionMatrix::supervisor_assessment();
+        assert!(assess.access(Section::Performance).can_write());
+        assert!(assess.access(Section::Conduct).can_write());
+        assert!(!assess.access(Section::Result).can_write());
+        assert!(assess.access(Section::Result).can_read());
+        assert!(!assess.access(Section::Further).can_read());
+        assert!(!assess.may_download());
+        let read = PermissionMatrix::read_everything();
+        assert_eq!(read.writable().count(), 0);
+        assert!(!read.access(Section::Further).can_read());
+        assert!(read.may_download());
+        assert!(read.unreadable_document_sections().is_empty());
     }
 }

@@ -28,7 +28,7 @@ use crate::ports::{
     UnitOfWork, Versioned, Write, random_bytes, random_u64,
 };
 use crate::ports::{EmployeeStore, LibraryStore};
-use crate::reference::{Reference, ReferenceStatus, SectionContent, StatusActor};
+use crate::reference::{Reference, ReferenceStatus, Section, SectionContent, StatusActor};
 use crate::services::audit_by;
 use crate::services::references::{
     HandoverSummary, ReferenceError, ReferenceService, SectionInput, SignerRule, apply_authorized,
@@ -585,9 +585,20 @@ impl HandoverWorkService<'_> {
             .authorize_update(parsed.iter().map(|(s, (_, c))| (*s, c.clone())).collect())
             .map_err(ReferenceError::from)?;
         let version = u.reference.version;
-        let (writable, changed) = apply_authorized(u.reference.value.clone(), authorized, &parsed);
+        let (mut writable, mut changed) =
+            apply_authorized(u.reference.value.clone(), authorized, &parsed);
         if changed.is_empty() {
             return Ok(Self::access(&u));
+        }
+        if let Some(text) = self
+            .regenerated(tenant, writable.reference(), &changed)
+            .await?
+        {
+            let reference = writable.reference_mut();
+            let before = reference.content.get(Section::Result).cloned();
+            reference.generated = Some(crate::generator::fingerprint(text.as_str()));
+            reference.content.set(Section::Result, text.clone());
+            changed.push((Section::Result, before, text));
         }
         let tracking = self
             .settings
@@ -625,6 +636,39 @@ impl HandoverWorkService<'_> {
         self.uow.commit(cs).await?;
         u.reference.value = reference;
         Ok(Self::access(&u))
+    }
+
+    /// The text written anew after a holder's save, so that what they see and
+    /// download follows their own ratings: only when they changed something
+    /// the text is written from (not the text itself), the text is still the
+    /// generator's (not edited by hand since), and the sections are complete
+    /// enough to write it. `None` leaves the text as it is.
+    async fn regenerated(
+        &self,
+        tenant: TenantId,
+        reference: &Reference,
+        changed: &[(Section, Option<SectionContent>, SectionContent)],
+    ) -> Result<Option<SectionContent>, HolderError> {
+        let writes_text = changed.iter().any(|(s, ..)| *s == Section::Result);
+        let feeds_text = changed
+            .iter()
+            .any(|(s, ..)| !matches!(s, Section::Result | Section::Further));
+        let Ok(forms) = crate::reference::form::Forms::from_content(&reference.content) else {
+            return Ok(None);
+        };
+        let by_generator = !forms.result.trim().is_empty()
+            && reference.generated == Some(crate::generator::fingerprint(&forms.result));
+        if writes_text || !feeds_text || !by_generator {
+            return Ok(None);
+        }
+        let library = self.library.phrase_library(tenant).await?.value;
+        let Ok(generated) = crate::generator::generate(reference.kind, &forms, &library) else {
+            return Ok(None);
+        };
+        if generated.text.trim() == forms.result.trim() {
+            return Ok(None);
+        }
+        Ok(SectionContent::new(generated.text).ok())
     }
 
     /// Marks the work as finished: the link and its sessions stop working, and
@@ -734,6 +778,20 @@ pub struct HandoverInput {
     pub link_check: LinkCheckChoice,
 }
 
+/// What a new handover may be, by the organisation's privacy settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct HandoverTerms {
+    /// Every handover must ask for a one-time code.
+    pub code_mandatory: bool,
+    /// The channels a code may go by, e-mail first.
+    pub code_channels: Vec<CodeChannel>,
+    /// Days until a link expires unless HR says otherwise.
+    pub expiry_days: u16,
+    /// The e-mail domains handovers may go to (empty: any).
+    pub domains: Vec<String>,
+}
+
 /// HR's side of a handover: hand a reference over by e-mailed link, list its
 /// handovers, revoke one. The same rules guard it as the reference's own use
 /// cases (area Employees, scope, private flag, a writable organisation).
@@ -831,6 +889,30 @@ impl HandoverService<'_> {
         ));
         self.references.uow.commit(cs).await?;
         Ok(handover)
+    }
+
+    /// What the organisation's privacy settings allow a new handover: the
+    /// one-time code channels (and whether a code is mandatory), the default
+    /// expiry, and the e-mail domains (empty: any).
+    ///
+    /// # Errors
+    /// [`ReferenceError::Access`].
+    pub async fn terms(&self, actor: &Actor) -> Result<HandoverTerms, ReferenceError> {
+        self.references.readable(actor).await?;
+        let privacy = self
+            .references
+            .settings
+            .settings(actor.tenant())
+            .await?
+            .value
+            .privacy;
+        Ok(HandoverTerms {
+            code_mandatory: privacy.link_check.mandatory,
+            code_channels: privacy.link_check.allowed_channels().collect(),
+            expiry_days: privacy.handover_expiry.days(),
+            domains: Option::<Vec<String>>::from(privacy.allowed_handover_domains)
+                .unwrap_or_default(),
+        })
     }
 
     /// The handovers of a reference, newest first.

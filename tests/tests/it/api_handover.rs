@@ -504,7 +504,24 @@ async fn hr_hands_a_reference_over_and_the_supervisor_works_only_within_the_matr
         .map(|c| c["section"].as_str().unwrap())
         .collect();
     changed.sort_unstable();
-    assert_eq!(changed, ["achievements", "performance"], "{changes:?}");
+    // The supervisor's ratings write the generator's text again, logged as
+    // their change, so their PDF shows their own assessment.
+    assert_eq!(
+        changed,
+        ["achievements", "performance", "result"],
+        "{changes:?}"
+    );
+    let text = by_supervisor
+        .iter()
+        .find(|c| c["section"] == "result")
+        .unwrap();
+    assert!(
+        text["after"]
+            .as_str()
+            .unwrap()
+            .contains("Einführung eines digitalen Bestellwesens"),
+        "{text}"
+    );
     let perf = by_supervisor
         .iter()
         .find(|c| c["section"] == "performance")
@@ -519,7 +536,8 @@ async fn hr_hands_a_reference_over_and_the_supervisor_works_only_within_the_matr
         "HR's own edits are logged too: {changes:?}"
     );
 
-    // HR regenerates (the text was not edited by hand) and downloads the PDF.
+    // The text already follows the supervisor's ratings: regenerating has
+    // nothing to do. HR downloads the PDF.
     let r =
         w.hr.post(
             &format!("/references/{reference}/generate"),
@@ -527,7 +545,7 @@ async fn hr_hands_a_reference_over_and_the_supervisor_works_only_within_the_matr
         )
         .await;
     ok(&r, "regenerate");
-    assert_eq!(r.json["outcome"], "written", "{}", r.text());
+    assert_eq!(r.json["outcome"], "unchanged", "{}", r.text());
     let r = w.hr.get(&format!("/references/{reference}/document")).await;
     assert_pdf(&r, "HR download");
     let text = pdf_text(&r.bytes);

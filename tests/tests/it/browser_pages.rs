@@ -331,6 +331,53 @@ async fn hr_fills_generates_checks_and_approves_a_reference_in_the_editor() {
     browser.screenshots("editor-errors-de").await;
     browser.goto(&app.url(&format!("/references/{id}"))).await;
 
+    // Hand it over with the supervisor preset, then take it back.
+    centred(&browser, "a[href$='/handover']")
+        .await
+        .click()
+        .await
+        .expect("the handover link");
+    browser.wait_for_text("h1", "Übergabe an Vorgesetzte").await;
+    browser.assert_accessible("handover (de)").await;
+    browser.screenshots("handover-de").await;
+    browser
+        .wait_for("#h-name")
+        .await
+        .send_keys("Bernd Brauer")
+        .await
+        .expect("typing");
+    browser
+        .wait_for("#h-email")
+        .await
+        .send_keys("bernd.brauer@nordlicht.example")
+        .await
+        .expect("typing");
+    centred(&browser, "form button.button-primary[type=submit]")
+        .await
+        .click()
+        .await
+        .expect("hand over");
+    browser
+        .wait_for_text("[role=status]", "Das Zeugnis ist übergeben.")
+        .await;
+    let text = browser.wait_for_text("#history", "Bernd Brauer").await;
+    assert!(text.contains("offen"), "{text}");
+    centred(&browser, "details.confirm > summary")
+        .await
+        .click()
+        .await
+        .expect("open the revoke");
+    browser.assert_accessible("editor with a handover").await;
+    browser.screenshots("editor-handover-de").await;
+    centred(&browser, "details.confirm button")
+        .await
+        .click()
+        .await
+        .expect("revoke");
+    browser
+        .wait_for_text("[role=status]", "Die Übergabe ist widerrufen")
+        .await;
+
     // The workflow: send for approval; the form is locked then.
     centred(
         &browser,

@@ -518,3 +518,148 @@ async fn the_editor_speaks_english_when_asked() {
     }
     assert!(p.body.contains("<article class=\"letter\" lang=\"de\""));
 }
+
+#[tokio::test]
+async fn hr_hands_a_reference_over_from_the_editor_with_a_grid_and_revokes_it() {
+    let app = TestApp::builder().with_admin().spawn().await;
+    let mut api = app.admin();
+    let id = filled_reference(&mut api).await;
+    let _ = app.deliver_outbox().await;
+    let mut c = logged_in(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let p = c.get(&format!("/references/{id}")).await;
+    assert!(
+        p.body
+            .contains(&format!("href=\"/references/{id}/handover\"")),
+        "the editor offers the handover"
+    );
+    let form = c.get(&format!("/references/{id}/handover")).await;
+    assert_eq!(form.status, 200, "{}", form.body);
+    let text = visible_text(&form.body);
+    for seen in [
+        "Übergabe an Vorgesetzte",
+        "Vorgesetzte/r: Bewertung schreiben",
+        "Nur lesen",
+        "Kein Zugriff",
+        "zum Herunterladen braucht die Person darauf mindestens Lesezugriff",
+        "Persönliche Daten, Zeugnisdaten, Ergebnis, Unterschriften",
+    ] {
+        assert!(text.contains(seen), "{seen} in {text}");
+    }
+    // The supervisor preset: the assessment to write, HR's remarks hidden.
+    let checked = |body: &str, section: &str, access: &str| {
+        body.contains(&format!(
+            "name=\"access.{section}\" value=\"{access}\" aria-labelledby=\"row-{section} col-{access}\" checked"
+        ))
+    };
+    assert!(checked(&form.body, "performance", "write"));
+    assert!(checked(&form.body, "result", "read"));
+    assert!(checked(&form.body, "further", "none"));
+
+    let action = format!("/references/{id}/handover");
+    let mut fields = form_fields(&form.body, &action);
+    let set = |fields: &mut Vec<(String, String)>, name: &str, value: &str| {
+        fields.retain(|(n, _)| n != name);
+        fields.push((name.to_owned(), value.to_owned()));
+    };
+    // Another preset shows the form again with its grid; nothing is sent.
+    let mut preset = fields.clone();
+    set(&mut preset, "recipient_name", "Bernd Brauer");
+    set(&mut preset, "preset", "read");
+    let p = c.post_fields(&action, &preset).await;
+    assert_eq!(p.status, 200);
+    assert!(checked(&p.body, "performance", "read"));
+    assert!(
+        p.body.contains("value=\"Bernd Brauer\""),
+        "the name is kept"
+    );
+    assert!(
+        api.get(&format!("/references/{id}/handovers"))
+            .await
+            .json
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+
+    // Wrong entries are named at their fields; nothing is handed over.
+    set(&mut fields, "recipient_name", "Bernd Brauer");
+    set(&mut fields, "recipient_email", "bernd.brauer@");
+    set(&mut fields, "download", "1");
+    set(&mut fields, "access.signatures", "none");
+    let p = c.post_fields(&action, &fields).await;
+    assert_eq!(p.status, 422, "{}", p.body);
+    let text = visible_text(&p.body);
+    assert!(text.contains("gültige E-Mail-Adresse"), "{text}");
+    assert!(p.body.contains("id=\"h-email-error\""));
+    set(
+        &mut fields,
+        "recipient_email",
+        "bernd.brauer@nordlicht.example",
+    );
+    let p = c.post_fields(&action, &fields).await;
+    assert_eq!(p.status, 422, "{}", p.body);
+    assert!(
+        visible_text(&p.body).contains("Zum Herunterladen braucht die Person Lesezugriff auf"),
+        "the printed-sections rule: {}",
+        visible_text(&p.body)
+    );
+    fields.retain(|(n, _)| n != "download");
+    set(&mut fields, "access.signatures", "read");
+
+    // Without the token nothing happens.
+    let mut no_token = fields.clone();
+    no_token.retain(|(n, _)| n != "csrf");
+    assert_eq!(c.post_fields(&action, &no_token).await.status, 403);
+
+    let p = c.post_fields(&action, &fields).await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    assert_eq!(
+        p.location.as_deref(),
+        Some(format!("/references/{id}?done=handed-over#workflow").as_str())
+    );
+    let mails = app.deliver_outbox().await;
+    assert!(
+        mails.iter().any(|m| m
+            .rcpt_tos
+            .iter()
+            .any(|r| r == "bernd.brauer@nordlicht.example")),
+        "the link is mailed"
+    );
+    let list = api.get(&format!("/references/{id}/handovers")).await.json;
+    assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+    let handover = list[0]["id"].as_str().unwrap().to_owned();
+    let r = api.get(&format!("/references/{id}")).await;
+    assert_eq!(r.json["status"], "with_supervisor");
+
+    // The editor lists it, open, with "Widerrufen".
+    let p = c.follow(&p).await;
+    let text = visible_text(&p.body);
+    assert!(text.contains("Das Zeugnis ist übergeben."), "{text}");
+    assert!(
+        text.contains("Bernd Brauer") && text.contains("offen"),
+        "{text}"
+    );
+    let revoke = format!("/references/{id}/handovers/{handover}/revoke");
+    assert!(p.body.contains(&revoke));
+    let csrf = p.input("csrf").unwrap();
+    let r = c.post(&revoke, &[("csrf", &csrf)]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let p = c.follow(&r).await;
+    let text = visible_text(&p.body);
+    assert!(text.contains("Die Übergabe ist widerrufen"), "{text}");
+    assert!(text.contains("widerrufen"), "{text}");
+    assert_eq!(
+        api.get(&format!("/references/{id}")).await.json["status"],
+        "draft",
+        "back with HR"
+    );
+    // A handover of another reference cannot be revoked through this one.
+    let other = filled_reference(&mut api).await;
+    let r = c
+        .post(
+            &format!("/references/{other}/handovers/{handover}/revoke"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(r.status, 404);
+}

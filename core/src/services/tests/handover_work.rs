@@ -139,6 +139,18 @@ impl World {
         }
     }
 
+    /// [`simple`](Self::simple) with the reference given.
+    fn with_reference(reference: Reference, matrix: PermissionMatrix) -> Self {
+        Self {
+            store: seeded(vec![
+                Write::SaveSettings(tracking(true), None),
+                Write::InsertEmployee(person(0x55, "Karl", HIDDEN)),
+                Write::InsertReference(reference),
+                Write::InsertHandover(handover(0xab, matrix)),
+            ]),
+        }
+    }
+
     fn simple(matrix: PermissionMatrix) -> Self {
         Self::new(
             handover(0xab, matrix),
@@ -573,4 +585,86 @@ fn a_holder_cannot_name_a_signer_who_is_not_an_employee() {
         "{r:?}"
     );
     assert!(c.is_empty(), "nothing is committed");
+}
+
+/// A reference whose text is the generator's (rated, conduct filled), and
+/// that text; `edited` marks it as changed by hand since.
+fn generated_reference(edited: bool) -> (Reference, String) {
+    let mut r = reference(ReferenceStatus::WithSupervisor);
+    r.content.set(
+        Section::Conduct,
+        SectionContent::new(r#"{"superiors":1,"colleagues":1}"#).unwrap(),
+    );
+    let forms = crate::reference::form::Forms::from_content(&r.content).unwrap();
+    let text = crate::generator::generate(
+        r.kind,
+        &forms,
+        &crate::phrases::PhraseLibrary::german_default(),
+    )
+    .unwrap()
+    .text;
+    r.content
+        .set(Section::Result, SectionContent::new(text.clone()).unwrap());
+    r.generated = Some(crate::generator::fingerprint(if edited {
+        "Was der Generator einmal schrieb."
+    } else {
+        &text
+    }));
+    (r, text)
+}
+
+#[test]
+fn a_holders_new_ratings_write_the_generators_text_again() {
+    let (r, before) = generated_reference(false);
+    let world = World::with_reference(r, matrix());
+    let (result, c) = world.act(|s| {
+        save(
+            s,
+            vec![(Section::Performance, serde_json::from_str(BETTER).unwrap())],
+        )
+    });
+    let access = result.unwrap();
+    assert_eq!(c.len(), 1, "one transaction");
+    let saved = world.reference().value;
+    let text = saved
+        .content
+        .get(Section::Result)
+        .map(SectionContent::as_str)
+        .unwrap()
+        .to_owned();
+    assert_ne!(text, before);
+    assert!(
+        text.contains("Seine Arbeitsergebnisse waren stets von ausgezeichneter Qualität"),
+        "the holder's new rating is in the text: {text}"
+    );
+    assert_eq!(saved.generated, Some(crate::generator::fingerprint(&text)));
+    assert_eq!(
+        access.view.get(Section::Result).map(SectionContent::as_str),
+        Some(text.as_str()),
+        "the holder sees the new text at once"
+    );
+    let log = run(world.store.change_log(tenant_id(), saved.id)).unwrap();
+    let sections: Vec<Section> = log.iter().map(|e| e.section).collect();
+    assert_eq!(sections, vec![Section::Performance, Section::Result]);
+}
+
+#[test]
+fn a_text_edited_by_hand_is_not_rewritten_by_a_holders_save() {
+    let (r, before) = generated_reference(true);
+    let world = World::with_reference(r, matrix());
+    let (result, _) = world.act(|s| {
+        save(
+            s,
+            vec![(Section::Performance, serde_json::from_str(BETTER).unwrap())],
+        )
+    });
+    result.unwrap();
+    let saved = world.reference().value;
+    assert_eq!(
+        saved
+            .content
+            .get(Section::Result)
+            .map(SectionContent::as_str),
+        Some(before.as_str())
+    );
 }
