@@ -56,22 +56,22 @@ fn group_label(t: Tr, g: ConductGroup) -> String {
 }
 
 /// One choice of a select or a set of boxes.
-struct Opt {
-    value: String,
-    label: String,
-    selected: bool,
+pub(crate) struct Opt {
+    pub(crate) value: String,
+    pub(crate) label: String,
+    pub(crate) selected: bool,
 }
 
 /// One grade of a rating, with the sentence it produces.
-struct GradeOpt {
-    value: u8,
-    label: String,
-    phrase: String,
-    checked: bool,
+pub(crate) struct GradeOpt {
+    pub(crate) value: u8,
+    pub(crate) label: String,
+    pub(crate) phrase: String,
+    pub(crate) checked: bool,
 }
 
 /// A control of the editor's form.
-enum Control {
+pub(crate) enum Control {
     /// A single-line input (`text` or `date`).
     Input {
         id: String,
@@ -121,18 +121,18 @@ enum Control {
 }
 
 /// A section's card.
-struct Card {
-    id: String,
-    title: String,
-    hint: Option<String>,
-    controls: Vec<Control>,
+pub(crate) struct Card {
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) hint: Option<String>,
+    pub(crate) controls: Vec<Control>,
 }
 
 /// A group of sections.
-struct Group {
-    id: &'static str,
-    title: String,
-    cards: Vec<Card>,
+pub(crate) struct Group {
+    pub(crate) id: &'static str,
+    pub(crate) title: String,
+    pub(crate) cards: Vec<Card>,
 }
 
 /// A sentence of the preview, marked when a finding names it.

@@ -26,9 +26,12 @@ pub struct ListQuery {
     #[serde(default)]
     q: String,
     after: Option<String>,
+    /// A finished step to confirm (`deleted`).
+    done: Option<String>,
 }
 
 struct Row {
+    id: String,
     name: String,
     organisation: String,
     entry: String,
@@ -43,6 +46,7 @@ struct ListPage {
     q_error: Option<String>,
     rows: Vec<Row>,
     next_href: Option<String>,
+    can_write: bool,
 }
 
 fn row(user: &PageUser, e: &Employee) -> Row {
@@ -56,6 +60,7 @@ fn row(user: &PageUser, e: &Employee) -> Row {
         .join(" · ");
     let date = |d: Option<time::Date>| d.map(|d| user.t.date(d)).unwrap_or_default();
     Row {
+        id: e.id.to_string(),
         name: format!("{}, {}", p.last_name.as_str(), p.first_name.as_str()),
         organisation,
         entry: date(e.employment.entry_date),
@@ -85,8 +90,16 @@ async fn page_of(
     } else {
         (state.employees().search(actor, q, PAGE).await?, None)
     };
+    let mut c = Chrome::of(req, user, "employees-title", "/employees");
+    if query.done.as_deref() == Some("deleted") {
+        c = c.with_flash("success", t.t("employee-deleted"));
+    }
     Ok(ListPage {
-        c: Chrome::of(req, user, "employees-title", "/employees"),
+        c,
+        can_write: user.caller.role.permissions().allows(
+            zeugnis_core::access::Area::Employees,
+            zeugnis_core::access::AccessLevel::ReadWrite,
+        ),
         q: q.to_owned(),
         q_error: short.then(|| t.t("search-too-short")),
         rows: found.iter().map(|e| row(user, e)).collect(),

@@ -242,6 +242,16 @@ pub enum Problem {
     TextTooLong,
     /// Not one of the offered choices.
     BadChoice,
+    /// Not an e-mail address.
+    BadEmail,
+    /// The exit lies before the entry.
+    ExitBeforeEntry,
+    /// The birth lies after the entry.
+    BornAfterEntry,
+    /// An interruption ends before it starts.
+    InterruptionReversed,
+    /// Outside the user's reference access scope.
+    OutsideScope,
 }
 
 impl Problem {
@@ -256,6 +266,11 @@ impl Problem {
             Problem::TooManyLines => "field-too-many-lines",
             Problem::TextTooLong => "field-text-too-long",
             Problem::BadChoice => "field-bad-choice",
+            Problem::BadEmail => "field-bad-email",
+            Problem::ExitBeforeEntry => "field-exit-before-entry",
+            Problem::BornAfterEntry => "field-born-after-entry",
+            Problem::InterruptionReversed => "field-interruption-reversed",
+            Problem::OutsideScope => "field-outside-scope",
         }
     }
 }

@@ -10,6 +10,7 @@
 
 pub mod account;
 pub mod editor;
+pub mod employee_form;
 pub mod employees;
 pub mod fields;
 pub mod handovers;
@@ -72,6 +73,15 @@ pub fn routes(route: Route) -> Route {
             post(handovers::revoke),
         )
         .at("/employees", get(employees::list))
+        .at(
+            "/employees/new",
+            get(employee_form::new).post(employee_form::create),
+        )
+        .at(
+            "/employees/:id",
+            get(employee_form::show).post(employee_form::save),
+        )
+        .at("/employees/:id/delete", post(employee_form::delete))
         .at("/account", get(account::show))
         .at("/account/password", post(account::change_password))
         .at("/account/sessions/end", post(account::end_session))

@@ -150,7 +150,7 @@ macro_rules! redacted_debug {
 redacted_debug!(PersonalData, Contact, Employment);
 
 /// Inconsistent employee data.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum EmployeeError {
     /// The exit date lies before the entry date.
@@ -162,6 +162,18 @@ pub enum EmployeeError {
     /// The date of birth lies after the entry date.
     #[error("the date of birth must be before the entry date")]
     BornAfterEntry,
+}
+
+impl EmployeeError {
+    /// The field the error belongs to (as the API names it).
+    #[must_use]
+    pub const fn field(self) -> &'static str {
+        match self {
+            EmployeeError::ExitBeforeEntry => "exit_date",
+            EmployeeError::InterruptionReversed => "interruptions",
+            EmployeeError::BornAfterEntry => "birth_date",
+        }
+    }
 }
 
 /// An employee master record.

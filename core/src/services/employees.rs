@@ -238,7 +238,7 @@ impl EmployeeService<'_> {
         };
         employee
             .validate()
-            .map_err(|e| ReferenceError::invalid(None, e.to_string()))?;
+            .map_err(|e| ReferenceError::invalid(Some(e.field()), e.to_string()))?;
         Self::in_scope(actor, &employee.org)?;
         let mut event =
             audit_by(actor, self.clock.now(), AuditAction::EmployeeCreated).from_ip(source_ip);
@@ -283,7 +283,7 @@ impl EmployeeService<'_> {
         };
         employee
             .validate()
-            .map_err(|e| ReferenceError::invalid(None, e.to_string()))?;
+            .map_err(|e| ReferenceError::invalid(Some(e.field()), e.to_string()))?;
         Self::in_scope(actor, &employee.org)?;
         let changes = changed_fields(&current.value, &employee);
         if changes.is_empty() {

@@ -268,6 +268,41 @@ async fn hr_fills_generates_checks_and_approves_a_reference_in_the_editor() {
     type_text(&browser, &format!("{ADMIN_PASSWORD}{}", Key::Enter)).await;
     browser.wait_for_text("h1", "Übersicht").await;
 
+    // A new employee record, by the keyboard where it counts.
+    browser.click("nav a[href='/employees']").await;
+    browser.click("a[href='/employees/new']").await;
+    browser.wait_for_text("h1", "Neuer Mitarbeiter").await;
+    browser.assert_accessible("new employee (de)").await;
+    browser.screenshots("employee-new-de").await;
+    centred(&browser, "#e-salutation option[value='herr']")
+        .await
+        .click()
+        .await
+        .expect("the salutation");
+    for (id, value) in [
+        ("#e-first-name", "Karl"),
+        ("#e-last-name", "Domblick"),
+        ("#e-entry-date", "01.02.2019"),
+        ("#e-location", "Köln"),
+    ] {
+        centred(&browser, id)
+            .await
+            .send_keys(value)
+            .await
+            .expect("typing");
+    }
+    centred(&browser, "#employee button.button-primary")
+        .await
+        .click()
+        .await
+        .expect("create");
+    browser
+        .wait_for_text("[role=status]", "Der Mitarbeiter ist angelegt.")
+        .await;
+    browser.wait_for_text("h1", "Karl Domblick").await;
+    browser.assert_accessible("employee (de)").await;
+    browser.screenshots("employee-de").await;
+
     // From the list into the editor.
     browser.click("nav a[href='/references']").await;
     browser.click(&format!("a[href='/references/{id}']")).await;

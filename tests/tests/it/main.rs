@@ -19,4 +19,5 @@ mod security_headers;
 mod sms;
 mod smtp;
 mod web_editor;
+mod web_employees;
 mod web_pages;
