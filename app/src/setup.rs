@@ -14,10 +14,8 @@
 //! from the URL fragment (never sent to any server by the browser) with the new
 //! password to the API.
 //!
-//! A handover link leads to `/t/<slug>/h/<id>/<secret>`: a static page whose
-//! script opens the link through the API (`POST /api/v1/links/…`), asks for
-//! the one-time code where one is needed, and lets the recipient read, edit,
-//! download and finish within the handover's matrix.
+//! A handover link leads to `/t/<slug>/h/<id>/<secret>`, a page of the web
+//! application (`web::link`).
 
 use poem::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE};
 use poem::{Response, handler};
@@ -29,9 +27,6 @@ use crate::state::AppState;
 const PAGE: &str = include_str!("../assets/account.html");
 const SCRIPT: &str = include_str!("../assets/account.js");
 const STYLE: &str = include_str!("../assets/account.css");
-const HANDOVER_PAGE: &str = include_str!("../assets/handover.html");
-const HANDOVER_SCRIPT: &str = include_str!("../assets/handover.js");
-const HANDOVER_STYLE: &str = include_str!("../assets/handover.css");
 
 /// The pages' policy: their own script and style, requests to this server only.
 const PAGE_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'";
@@ -89,29 +84,4 @@ pub(crate) fn script() -> Response {
 #[handler]
 pub(crate) fn style() -> Response {
     asset(STYLE, "text/css; charset=utf-8")
-}
-
-/// The page behind a handover link (`/t/<slug>/h/<id>/<secret>`). Serving it
-/// checks and uses nothing: its script opens the link with a `POST` to the API,
-/// so a mail scanner that fetches the address spends no code and starts no
-/// session.
-#[handler]
-pub(crate) fn handover_page() -> Response {
-    Response::builder()
-        .header(CONTENT_TYPE, "text/html; charset=utf-8")
-        .header(CONTENT_SECURITY_POLICY, PAGE_CSP)
-        .header("X-Robots-Tag", "noindex, nofollow")
-        .body(HANDOVER_PAGE)
-}
-
-/// The handover page's script.
-#[handler]
-pub(crate) fn handover_script() -> Response {
-    asset(HANDOVER_SCRIPT, "text/javascript; charset=utf-8")
-}
-
-/// The handover page's style.
-#[handler]
-pub(crate) fn handover_style() -> Response {
-    asset(HANDOVER_STYLE, "text/css; charset=utf-8")
 }

@@ -471,3 +471,41 @@ field-born-after-entry = Das Geburtsdatum muss vor dem Eintrittsdatum liegen.
 field-interruption-reversed = Eine Unterbrechung endet vor ihrem Beginn.
 field-outside-scope = Außerhalb Ihrer Zugriffsberechtigung.
 field-choose = – bitte wählen –
+
+## Der Link für Vorgesetzte
+link-open-title = Zeugnis öffnen
+link-open-intro = Die Personalabteilung bittet Sie um Ihre Mitwirkung an einem Arbeitszeugnis. Ein Konto brauchen Sie dafür nicht.
+link-open-button = Zeugnis öffnen
+link-open-hint = Der Link gilt nur für Sie. Geben Sie ihn bitte nicht weiter.
+link-code-title = Bestätigungscode
+link-code-by-email = Wir haben Ihnen einen Bestätigungscode per E-Mail geschickt. Er gilt fünf Minuten.
+link-code-by-sms = Wir haben Ihnen einen Bestätigungscode per SMS geschickt. Er gilt fünf Minuten.
+link-code-again = Geben Sie den Bestätigungscode ein, den wir Ihnen geschickt haben.
+link-code-wrong = Der Code stimmt nicht.
+link-code-wrong-left = { $count ->
+    [one] Der Code stimmt nicht. Sie haben noch einen Versuch.
+   *[other] Der Code stimmt nicht. Sie haben noch { $count } Versuche.
+}
+link-code-expired = Der Code ist abgelaufen oder schon benutzt. Öffnen Sie den Link aus der E-Mail bitte erneut; Sie erhalten einen neuen Code.
+link-closed-title = Link nicht verfügbar
+link-invalid = Dieser Link ist ungültig. Öffnen Sie ihn bitte direkt aus der E-Mail.
+link-revoked-page = Die Personalabteilung hat diesen Link zurückgezogen.
+link-finished-page = Die Bearbeitung wurde bereits abgeschlossen. Vielen Dank.
+link-expired-page = Dieser Link ist abgelaufen. Bitte wenden Sie sich an die Personalabteilung.
+link-blocked-page = Dieser Link wurde nach zu vielen falschen Codes gesperrt. Bitte wenden Sie sich an die Personalabteilung.
+link-no-channel = Für diesen Link ist ein Bestätigungscode nötig, aber kein erlaubter Weg erreicht Sie. Bitte wenden Sie sich an die Personalabteilung.
+link-session-ended = Ihre Sitzung ist beendet. Öffnen Sie den Link aus der E-Mail bitte erneut.
+link-work-title = Mitwirkung am Arbeitszeugnis
+link-work-intro = Die Personalabteilung hat die Abschnitte freigegeben, die Sie hier sehen. Ändern Sie, was Sie ändern dürfen, speichern Sie, und schließen Sie die Bearbeitung ab, wenn Sie fertig sind.
+link-work-intro-read = Die Personalabteilung hat Ihnen diese Abschnitte zum Lesen freigegeben.
+link-valid-until = Der Link gilt bis { $date }.
+link-read-only = nur lesen
+link-saved = Gespeichert. Die Vorschau zeigt den Text mit Ihren Angaben.
+link-finish-title = Fertig?
+link-finish-explain = Mit dem Abschluss geht das Zeugnis zurück an die Personalabteilung; der Link funktioniert danach nicht mehr.
+link-finish = Bearbeitung abschließen
+link-thanks-title = Vielen Dank
+link-thanks = Ihre Angaben sind bei der Personalabteilung. Sie können dieses Fenster schließen.
+link-preview-hint = So liest sich der Entwurf nach dem letzten Speichern.
+link-no-text = Den Zeugnistext sehen Sie hier, sobald die Personalabteilung ihn für Sie freigegeben hat.
+link-performance-hint = Wählen Sie je Kriterium eine Note; „nicht bewertet“ lässt ein Kriterium aus. Nach dem Speichern zeigt die Vorschau den Text.

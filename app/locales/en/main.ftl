@@ -471,3 +471,41 @@ field-born-after-entry = The date of birth must lie before the entry date.
 field-interruption-reversed = An interruption ends before it begins.
 field-outside-scope = Outside your reference access scope.
 field-choose = – please choose –
+
+## The link for supervisors
+link-open-title = Open the reference
+link-open-intro = HR asks for your help with an employment reference. You need no account for it.
+link-open-button = Open the reference
+link-open-hint = The link is for you only. Please do not pass it on.
+link-code-title = Confirmation code
+link-code-by-email = We have sent you a confirmation code by e-mail. It is valid for five minutes.
+link-code-by-sms = We have sent you a confirmation code by SMS. It is valid for five minutes.
+link-code-again = Enter the confirmation code we sent you.
+link-code-wrong = The code is not correct.
+link-code-wrong-left = { $count ->
+    [one] The code is not correct. You have one more try.
+   *[other] The code is not correct. You have { $count } more tries.
+}
+link-code-expired = The code has expired or was used. Please open the link from the e-mail again; you will receive a new code.
+link-closed-title = Link not available
+link-invalid = This link is not valid. Please open it directly from the e-mail.
+link-revoked-page = HR has withdrawn this link.
+link-finished-page = The work has already been finished. Thank you.
+link-expired-page = This link has expired. Please contact HR.
+link-blocked-page = This link was blocked after too many wrong codes. Please contact HR.
+link-no-channel = This link needs a confirmation code, but no allowed way reaches you. Please contact HR.
+link-session-ended = Your session has ended. Please open the link from the e-mail again.
+link-work-title = Your part in an employment reference
+link-work-intro = HR has shared the parts you see here. Change what you may change, save, and finish when you are done.
+link-work-intro-read = HR has shared these parts with you to read.
+link-valid-until = The link is valid until { $date }.
+link-read-only = read only
+link-saved = Saved. The preview shows the text with your entries.
+link-finish-title = Done?
+link-finish-explain = Finishing hands the reference back to HR; the link stops working then.
+link-finish = Finish
+link-thanks-title = Thank you
+link-thanks = Your entries are with HR. You may close this window.
+link-preview-hint = This is how the draft reads after the last save.
+link-no-text = You see the reference text here once HR shares it with you.
+link-performance-hint = Choose a grade per criterion; “not rated” leaves a criterion out. After saving, the preview shows the text.

@@ -123,6 +123,10 @@ pub(crate) enum Control {
 /// A section's card.
 pub(crate) struct Card {
     pub(crate) id: String,
+    /// The reference section it shows, if any.
+    pub(crate) section: Option<Section>,
+    /// Shown, but not to be changed.
+    pub(crate) disabled: bool,
     pub(crate) title: String,
     pub(crate) hint: Option<String>,
     pub(crate) controls: Vec<Control>,
@@ -323,11 +327,43 @@ async fn choices_for(
 
 /// Builds the groups of controls from the fields, with the problems at
 /// their fields.
+fn groups(
+    t: Tr,
+    f: &Fields,
+    problems: &Problems,
+    aids: &WritingAids,
+    choices: &Choices,
+) -> Vec<Group> {
+    groups_for(t, f, problems, aids, choices, |_| true, |_| true)
+}
+
+/// The editor's groups with the sections `shown` admits, those `editable`
+/// refuses shown disabled (a link holder's page); empty groups left out.
+pub(crate) fn groups_for(
+    t: Tr,
+    f: &Fields,
+    problems: &Problems,
+    aids: &WritingAids,
+    choices: &Choices,
+    shown: impl Fn(Section) -> bool,
+    editable: impl Fn(Section) -> bool,
+) -> Vec<Group> {
+    let mut groups = all_groups(t, f, problems, aids, choices);
+    for g in &mut groups {
+        g.cards.retain(|c| c.section.is_none_or(&shown));
+        for c in &mut g.cards {
+            c.disabled = c.section.is_some_and(|s| !editable(s));
+        }
+    }
+    groups.retain(|g| !g.cards.is_empty());
+    groups
+}
+
 #[expect(
     clippy::too_many_lines,
     reason = "one place that lays out all 17 sections"
 )]
-fn groups(
+fn all_groups(
     t: Tr,
     f: &Fields,
     problems: &Problems,
@@ -409,6 +445,8 @@ fn groups(
     };
     let card = |section: Section, hint: Option<&str>, controls: Vec<Control>| Card {
         id: format!("sec-{}", section.key().replace('_', "-")),
+        section: Some(section),
+        disabled: false,
         title: section_label(t, section),
         hint: hint.map(|h| t.t(h)),
         controls,

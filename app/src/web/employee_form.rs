@@ -334,6 +334,8 @@ fn groups(t: Tr, f: &Fields, problems: &Problems) -> Vec<Group> {
     };
     let card = |id: &str, title: &str, hint: Option<&str>, controls: Vec<Control>| Card {
         id: format!("card-{id}"),
+        section: None,
+        disabled: false,
         title: t.t(title),
         hint: hint.map(|h| t.t(h)),
         controls,

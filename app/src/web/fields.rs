@@ -578,6 +578,49 @@ pub fn section_inputs(fields: &Fields, choices: &Choices) -> Result<Vec<SectionI
     }
 }
 
+/// The section a field belongs to (`personal.first_name` → personal,
+/// `signer.0.name` → signatures).
+#[must_use]
+pub fn section_of_field(name: &str) -> Option<Section> {
+    match name.split('.').next()? {
+        "signer" => Some(Section::Signatures),
+        head => Section::from_key(head),
+    }
+}
+
+/// [`section_inputs`] for the sections in `only` (a link holder's writable
+/// ones): the others are neither read nor checked.
+///
+/// # Errors
+/// The problems of those sections' fields.
+pub fn section_inputs_for(
+    fields: &Fields,
+    choices: &Choices,
+    only: &[Section],
+) -> Result<Vec<SectionInput>, Problems> {
+    let wanted = |s: Option<Section>| s.is_some_and(|s| only.contains(&s));
+    match section_inputs(fields, choices) {
+        Ok(all) => Ok(all.into_iter().filter(|(s, _)| only.contains(s)).collect()),
+        Err(problems) => {
+            let mine: Problems = problems
+                .into_iter()
+                .filter(|(name, _)| wanted(section_of_field(name)))
+                .collect();
+            if !mine.is_empty() {
+                return Err(mine);
+            }
+            // Only other sections were wrong: read ours with theirs blanked.
+            let mut kept = fields.clone();
+            kept.0
+                .retain(|name, _| wanted(section_of_field(name)) || name == "csrf");
+            kept.set("personal.first_name", "-");
+            kept.set("personal.last_name", "-");
+            section_inputs(&kept, choices)
+                .map(|all| all.into_iter().filter(|(s, _)| only.contains(s)).collect())
+        }
+    }
+}
+
 /// The inputs that change something: an input equal to the section's stored
 /// content, or empty where the section was never filled, is left out, so a
 /// save touches (and logs) only what the user changed.
@@ -650,6 +693,36 @@ mod tests {
                 .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
                 .collect(),
         )
+    }
+
+    #[test]
+    fn a_holders_form_reads_only_their_sections() {
+        let f = posted(&[
+            ("performance.knowledge", "2"),
+            ("achievements", "Neues Portal"),
+            ("data.entry_date", "kein Datum"),
+        ]);
+        let only = [Section::Performance, Section::Achievements];
+        let inputs = section_inputs_for(&f, &choices(), &only).unwrap();
+        let mut sections: Vec<Section> = inputs.iter().map(|(s, _)| *s).collect();
+        sections.sort();
+        assert_eq!(sections, vec![Section::Performance, Section::Achievements]);
+        let (_, performance) = inputs
+            .iter()
+            .find(|(s, _)| *s == Section::Performance)
+            .unwrap();
+        assert_eq!(performance["ratings"]["knowledge"], 2);
+        let f = posted(&[("performance.knowledge", "9")]);
+        let problems = section_inputs_for(&f, &choices(), &only).unwrap_err();
+        assert_eq!(
+            problems.keys().collect::<Vec<_>>(),
+            ["performance.knowledge"]
+        );
+        assert_eq!(section_of_field("signer.1.name"), Some(Section::Signatures));
+        assert_eq!(
+            section_of_field("qualifications.pick"),
+            Some(Section::Qualifications)
+        );
     }
 
     #[test]

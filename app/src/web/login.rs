@@ -37,7 +37,7 @@ fn form_cookie_name(policy: CookiePolicy) -> &'static str {
     }
 }
 
-fn form_cookie(policy: CookiePolicy, value: &str) -> String {
+pub(crate) fn form_cookie(policy: CookiePolicy, value: &str) -> String {
     let secure = if policy.secure { "; Secure" } else { "" };
     format!(
         "{}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=3600{secure}",
@@ -58,7 +58,7 @@ fn cookie_value<'r>(req: &'r Request, name: &str) -> Option<&'r str> {
 
 /// Whether a form before login carries the token of its cookie (compared in
 /// constant time; an empty token never matches).
-fn form_token_matches(req: &Request, policy: CookiePolicy, given: &str) -> bool {
+pub(crate) fn form_token_matches(req: &Request, policy: CookiePolicy, given: &str) -> bool {
     let expected = cookie_value(req, form_cookie_name(policy)).unwrap_or_default();
     !given.is_empty() && bool::from(given.as_bytes().ct_eq(expected.as_bytes()))
 }
@@ -111,7 +111,7 @@ async fn organisation(state: &AppState, slug: Option<&str>) -> Option<Tenant> {
     state.tenants().for_login(slug).await.ok().flatten()
 }
 
-fn new_form_token(state: &AppState) -> String {
+pub(crate) fn new_form_token(state: &AppState) -> String {
     let mut bytes = [0u8; 32];
     state.random.fill(&mut bytes);
     bytes.iter().map(|b| format!("{b:02x}")).collect()

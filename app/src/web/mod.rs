@@ -15,6 +15,7 @@ pub mod employees;
 pub mod fields;
 pub mod handovers;
 pub mod i18n;
+pub mod link;
 pub mod login;
 pub mod overview;
 pub mod page;
@@ -86,6 +87,13 @@ pub fn routes(route: Route) -> Route {
         .at("/account/password", post(account::change_password))
         .at("/account/sessions/end", post(account::end_session))
         .at("/account/sessions/end-all", post(account::end_all))
+        .at(
+            "/t/:slug/h/:id/:secret",
+            get(link::landing).post(link::open),
+        )
+        .at("/h", get(link::show).post(link::save))
+        .at("/h/finish", post(link::finish))
+        .at("/h/pdf", get(link::pdf))
         .at("/assets/zeugnis.css", get(style))
         .at("/assets/htmx.min.js", get(htmx))
 }

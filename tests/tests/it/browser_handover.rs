@@ -1,9 +1,11 @@
 //! The page behind a handover link, in a real browser (headless Chromium): the
 //! supervisor opens the link from the mail, enters the one-time code from the
-//! second mail, sees the shared sections and never a hidden one, edits the
-//! writable ones, saves, finishes; the link then shows only that the work is
-//! finished. HR's view through the API confirms what was saved. An address
-//! with a wrong secret shows only that the link is invalid.
+//! second mail, sees the shared sections with their labels and the draft as a
+//! letter, never a hidden one, edits the writable ones, saves, finishes; the
+//! link then shows only that the work is finished. HR's view through the API
+//! confirms what was saved. An address with a wrong secret shows only that
+//! the link is invalid. axe-core checks the pages; screenshots land in
+//! `target/screenshots/`.
 
 use fantoccini::Locator;
 use serde_json::json;
@@ -57,57 +59,75 @@ async fn the_supervisor_works_on_the_page_behind_the_link() {
     let (id, secret) = link_in(&mails[0]);
     let link = app.url(&format!("/t/{SLUG}/h/{id}/{secret}"));
 
-    // A wrong secret: the page says the link is invalid, nothing else.
+    // A wrong secret: opening says the link is invalid, nothing else.
     browser
         .goto(&app.url(&format!("/t/{SLUG}/h/{id}/{}", "0".repeat(secret.len()))))
         .await;
-    browser.wait_for_text("#title", "Link ungültig").await;
-    assert!(!browser.visible("#work").await);
+    browser.click("form button.button-primary").await;
+    browser
+        .wait_for_text("#closed-message", "Dieser Link ist ungültig")
+        .await;
+    assert!(!browser.html().await.contains("Weißgerber"));
 
-    // The real link asks for the code sent by mail.
+    // The real link: a visit opens nothing; the button does, and asks for
+    // the code sent by mail.
     browser.goto(&link).await;
-    browser.wait_for_text("#title", "Bestätigungscode").await;
+    browser.wait_for_text("h1", "Zeugnis öffnen").await;
+    browser.assert_accessible("link (de)").await;
+    browser.screenshots("link-open-de").await;
+    browser.click("form button.button-primary").await;
+    browser.wait_for_text("h1", "Bestätigungscode").await;
+    browser.assert_accessible("link code").await;
     let code_mail = wait_for_mails_to(&sink, SUPERVISOR_EMAIL, "Bestätigungscode", 1).await;
     let code = code_in(&code_mail[0]);
-    let input = browser.wait_for("#code-form input[name=code]").await;
-    input.send_keys("000000").await.unwrap();
-    browser.click("#code-form button").await;
-    if code != "000000" {
-        browser.wait_for_text("#message", "Code stimmt nicht").await;
-    }
-    input.clear().await.unwrap();
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let input = browser.wait_for("#code").await;
+    input.send_keys(wrong).await.unwrap();
+    browser.click("form button.button-primary").await;
+    browser
+        .wait_for_text("[role=alert]", "Code stimmt nicht")
+        .await;
+    browser.screenshots("link-code-wrong-de").await;
+    let input = browser.wait_for("#code").await;
     input.send_keys(&code).await.unwrap();
-    browser.click("#code-form button").await;
+    browser.click("form button.button-primary").await;
 
     // The shared sections, in order; the hidden ones are not on the page.
     browser
-        .wait_for("section[data-key=achievements] textarea")
+        .wait_for_text("h1", "Mitwirkung am Arbeitszeugnis")
         .await;
+    browser.wait_for("#sec-achievements textarea").await;
     let keys: Vec<String> = {
         let mut keys = Vec::new();
         for el in browser
             .client
-            .find_all(Locator::Css("section.part"))
+            .find_all(Locator::Css("fieldset.sec"))
             .await
             .unwrap()
         {
-            keys.push(el.attr("data-key").await.unwrap().unwrap());
+            keys.push(el.attr("id").await.unwrap().unwrap());
         }
         keys
     };
-    assert_eq!(keys, ["tasks", "performance", "achievements", "result"]);
+    assert_eq!(keys, ["sec-tasks", "sec-performance", "sec-achievements"]);
     let html = browser.html().await;
     assert!(
         !html.contains(INTERNAL_NOTE),
         "the hidden note is not on the page"
     );
-    assert!(!html.contains("data-key=\"further\"") && !html.contains("data-key=\"personal\""));
+    assert!(!html.contains("id=\"sec-further\"") && !html.contains("id=\"sec-personal\""));
     browser
-        .wait_for_text("section[data-key=result]", "Frau Jördis Weißgerber")
+        .wait_for_text("article.letter", "Frau Jördis Weißgerber")
         .await;
-    browser
-        .wait_for_text("section[data-key=tasks]", "Verhandlung von Rahmenverträgen")
-        .await;
+    let tasks = browser.wait_for("#sec-tasks textarea").await;
+    assert!(
+        tasks
+            .prop("value")
+            .await
+            .unwrap()
+            .unwrap_or_default()
+            .contains("Verhandlung von Rahmenverträgen")
+    );
     assert!(
         !browser.visible("#download").await,
         "no download without the flag"
@@ -115,27 +135,45 @@ async fn the_supervisor_works_on_the_page_behind_the_link() {
     assert!(
         browser
             .client
-            .find(Locator::Css("section[data-key=result] textarea"))
+            .find(Locator::Css("#sec-result textarea"))
             .await
             .is_err(),
-        "a read-only section has no editor"
+        "the text is shown as a letter, not as a field"
     );
+    browser.assert_accessible("link work (de)").await;
+    browser.screenshots("link-work-de").await;
 
     // Edit and save.
+    let area = browser.wait_for("#sec-achievements textarea").await;
+    let arg = serde_json::to_value(&area).unwrap();
     browser
-        .wait_for("section[data-key=achievements] textarea")
-        .await
-        .send_keys(ACHIEVEMENT)
+        .client
+        .execute("arguments[0].scrollIntoView({block: 'center'});", vec![arg])
         .await
         .unwrap();
+    area.send_keys(ACHIEVEMENT).await.unwrap();
+    let radio = browser
+        .wait_for("input[name='performance.ability'][value='1']")
+        .await;
+    let arg = serde_json::to_value(&radio).unwrap();
     browser
-        .wait_for("select[name='performance.ability']")
-        .await
-        .select_by_value("1")
+        .client
+        .execute(
+            "arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();",
+            vec![arg],
+        )
         .await
         .unwrap();
-    browser.click("#save").await;
-    browser.wait_for_text("#message", "Gespeichert").await;
+    let save = browser.wait_for("#link-work button.button-primary").await;
+    let arg = serde_json::to_value(&save).unwrap();
+    browser
+        .client
+        .execute("arguments[0].scrollIntoView({block: 'center'});", vec![arg])
+        .await
+        .unwrap();
+    save.click().await.unwrap();
+    browser.wait_for_text("[role=status]", "Gespeichert").await;
+    browser.wait_for_text("article.letter", ACHIEVEMENT).await;
     let r = hr.get(&format!("/references/{reference}")).await;
     ok(&r, "HR reads the reference");
     assert_eq!(r.json["sections"]["achievements"], json!([ACHIEVEMENT]));
@@ -147,13 +185,20 @@ async fn the_supervisor_works_on_the_page_behind_the_link() {
     assert_eq!(r.json["sections"]["further"], INTERNAL_NOTE);
 
     // Finish; the link then says only that.
-    browser.click("#finish").await;
-    browser.wait_for_text("#title", "Vielen Dank").await;
-    browser.goto(&link).await;
+    let finish = browser.wait_for("#finish").await;
+    let arg = serde_json::to_value(&finish).unwrap();
     browser
-        .wait_for_text("#title", "Bearbeitung abgeschlossen")
+        .client
+        .execute("arguments[0].scrollIntoView({block: 'center'});", vec![arg])
+        .await
+        .unwrap();
+    finish.click().await.unwrap();
+    browser.wait_for_text("h1", "Vielen Dank").await;
+    browser.goto(&link).await;
+    browser.click("form button.button-primary").await;
+    browser
+        .wait_for_text("#closed-message", "bereits abgeschlossen")
         .await;
-    assert!(!browser.visible("#work").await);
     assert!(!browser.html().await.contains("Weißgerber"));
     let r = hr.get(&format!("/references/{reference}")).await;
     assert_eq!(r.json["status"], "draft", "back with HR");

@@ -20,4 +20,5 @@ mod sms;
 mod smtp;
 mod web_editor;
 mod web_employees;
+mod web_link;
 mod web_pages;
