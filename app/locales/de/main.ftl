@@ -509,3 +509,20 @@ link-thanks = Ihre Angaben sind bei der Personalabteilung. Sie können dieses Fe
 link-preview-hint = So liest sich der Entwurf nach dem letzten Speichern.
 link-no-text = Den Zeugnistext sehen Sie hier, sobald die Personalabteilung ihn für Sie freigegeben hat.
 link-performance-hint = Wählen Sie je Kriterium eine Note; „nicht bewertet“ lässt ein Kriterium aus. Nach dem Speichern zeigt die Vorschau den Text.
+
+## Konto: zweiter Faktor
+account-factors = Zweiter Faktor
+account-factors-hint = Ein zweiter Faktor schützt Ihr Konto, auch wenn jemand Ihr Passwort kennt. Jede Änderung verlangt Ihr aktuelles Passwort.
+account-factor-on = eingerichtet
+account-factor-off = nicht eingerichtet
+account-factor-password-hint = Zur Bestätigung, dass Sie es sind.
+account-enrol-start = App einrichten
+account-enrol-intro = Scannen Sie den QR-Code mit Ihrer Authenticator-App und geben Sie den Code ein, den die App anzeigt.
+account-enrol-confirm = Bestätigen
+account-factor-remove = Entfernen
+account-factor-removed = Der zweite Faktor ist entfernt.
+account-sms-start = SMS-Codes einschalten
+account-sms-confirm = Einschalten
+account-sms-on = SMS-Codes sind eingeschaltet.
+account-phone = an { $phone }
+account-no-phone = Für SMS-Codes ist keine Mobilnummer hinterlegt. Die Administration kann sie eintragen.

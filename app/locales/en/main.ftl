@@ -509,3 +509,20 @@ link-thanks = Your entries are with HR. You may close this window.
 link-preview-hint = This is how the draft reads after the last save.
 link-no-text = You see the reference text here once HR shares it with you.
 link-performance-hint = Choose a grade per criterion; “not rated” leaves a criterion out. After saving, the preview shows the text.
+
+## Account: second factor
+account-factors = Second factor
+account-factors-hint = A second factor protects your account even when someone knows your password. Every change asks for your current password.
+account-factor-on = set up
+account-factor-off = not set up
+account-factor-password-hint = To confirm it is you.
+account-enrol-start = Set up an app
+account-enrol-intro = Scan the QR code with your authenticator app and enter the code it shows.
+account-enrol-confirm = Confirm
+account-factor-remove = Remove
+account-factor-removed = The second factor has been removed.
+account-sms-start = Turn on SMS codes
+account-sms-confirm = Turn on
+account-sms-on = SMS codes are on.
+account-phone = to { $phone }
+account-no-phone = No mobile number is stored for SMS codes. Your administration can add it.

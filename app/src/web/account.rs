@@ -11,9 +11,11 @@ use poem::http::StatusCode;
 use poem::web::{Data, Form, Query};
 use poem::{Request, Response, handler};
 use serde::Deserialize;
+use zeugnis_core::id::ChallengeId;
 use zeugnis_core::messages::Locale;
 use zeugnis_core::password::Password;
 use zeugnis_core::services::accounts::AccountError;
+use zeugnis_core::services::factors::FactorError;
 
 use super::i18n::Lang;
 use super::page::{Chrome, PageUser, redirect, with_cookie};
@@ -41,6 +43,33 @@ struct AccountPage {
     password_errors: Vec<String>,
     current_error: Option<String>,
     repeat_error: Option<String>,
+    factors: Factors,
+}
+
+/// The second factors: what is set up, and a step in progress.
+#[derive(Default)]
+struct Factors {
+    totp: bool,
+    sms: bool,
+    phone: Option<String>,
+    /// Setting up the app: its QR code and otpauth address.
+    enrol_svg: Option<String>,
+    enrol_uri: Option<String>,
+    /// Turning on SMS codes: the challenge of the code sent.
+    sms_challenge: Option<String>,
+    /// What went wrong, and in which form (`totp`, `sms`, `remove-totp`,
+    /// `remove-sms`, `enrol`, `sms-code`).
+    error: Option<(&'static str, String)>,
+}
+
+impl AccountPage {
+    fn factor_error(&self, form: &str) -> Option<&String> {
+        self.factors
+            .error
+            .as_ref()
+            .filter(|(f, _)| *f == form)
+            .map(|(_, e)| e)
+    }
 }
 
 /// The account page's query.
@@ -76,6 +105,12 @@ async fn page_of(
         password_errors: Vec::new(),
         current_error: None,
         repeat_error: None,
+        factors: Factors {
+            totp: u.auth.totp,
+            sms: u.auth.sms,
+            phone: u.phone.as_ref().map(|p| p.as_str().to_owned()),
+            ..Factors::default()
+        },
     })
 }
 
@@ -101,6 +136,10 @@ pub(crate) async fn show(
                 }
                 Some("session") => {
                     page.c = page.c.with_flash("success", t.t("account-session-ended"))
+                }
+                Some("sms") => page.c = page.c.with_flash("success", t.t("account-sms-on")),
+                Some("removed") => {
+                    page.c = page.c.with_flash("success", t.t("account-factor-removed"))
                 }
                 _ => {}
             }
@@ -232,4 +271,293 @@ pub(crate) async fn end_all(
 fn logged_out(state: &AppState, user: &PageUser) -> Response {
     let to = format!("/t/{}/login?logged_out=1", user.tenant.slug.as_str());
     with_cookie(redirect(&to), &clear_cookie(state.cookies))
+}
+
+/// A second-factor form as posted: the password for the first step, the
+/// code for the second.
+#[derive(Debug, Deserialize)]
+pub struct FactorForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    challenge: String,
+    #[serde(default)]
+    method: String,
+}
+
+fn factor_message(t: super::i18n::Tr, e: &FactorError) -> Option<String> {
+    Some(t.t(match e {
+        FactorError::WrongPassword => "account-current-wrong",
+        FactorError::WrongCode { .. } => "factor-wrong",
+        FactorError::NoPhone => "account-no-phone",
+        FactorError::TooSoon { .. } => "factor-too-soon",
+        FactorError::NotEnrolled | FactorError::Enrolment(_) | FactorError::Conflict => {
+            "error-conflict"
+        }
+        _ => return None,
+    }))
+}
+
+/// The account page again after a second-factor step, with what to do next
+/// or what went wrong.
+async fn factor_step(
+    req: &Request,
+    state: &AppState,
+    user: &PageUser,
+    adjust: impl FnOnce(&mut Factors),
+    status: StatusCode,
+) -> Response {
+    match page_of(req, state, user).await {
+        Ok(mut page) => {
+            adjust(&mut page.factors);
+            render(req, status, &page)
+        }
+        Err(e) => failure(req, &e),
+    }
+}
+
+/// Starts setting up an authenticator app (the password first).
+#[handler]
+pub(crate) async fn totp_start(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    form: Form<FactorForm>,
+) -> Response {
+    let user = match require_form_user(req, &state, &form.csrf).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let t = user.t;
+    let issuer = match crate::api::factors::issuer(&state, user.caller.actor.tenant()).await {
+        Ok(i) => i,
+        Err(e) => return failure(req, &e),
+    };
+    match state
+        .factors()
+        .start_own_totp(
+            &user.caller.actor,
+            &Password::new(form.password.clone()),
+            &issuer,
+            user.caller.ip,
+        )
+        .await
+    {
+        Ok(setup) => {
+            factor_step(
+                req,
+                &state,
+                &user,
+                |f| {
+                    f.enrol_svg = Some(setup.qr_svg);
+                    f.enrol_uri = Some(setup.uri);
+                },
+                StatusCode::OK,
+            )
+            .await
+        }
+        Err(e) => match factor_message(t, &e) {
+            Some(m) => {
+                factor_step(
+                    req,
+                    &state,
+                    &user,
+                    |f| f.error = Some(("totp", m)),
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )
+                .await
+            }
+            None => failure(req, &ApiError::from(e)),
+        },
+    }
+}
+
+/// Confirms the app with a code and shows the recovery codes once.
+#[handler]
+pub(crate) async fn totp_confirm(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    form: Form<FactorForm>,
+) -> Response {
+    let user = match require_form_user(req, &state, &form.csrf).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let t = user.t;
+    match state
+        .factors()
+        .confirm_totp(
+            user.caller.actor.tenant(),
+            user.caller.actor.user(),
+            form.code.trim(),
+            user.caller.ip,
+            false,
+        )
+        .await
+    {
+        Ok(enrolled) => {
+            let page = super::login::RecoveryCodesPage {
+                c: Chrome::of(req, &user, "recovery-title", "/account"),
+                next: "/account".to_owned(),
+                codes: enrolled
+                    .recovery_codes
+                    .iter()
+                    .map(|c| c.expose().to_owned())
+                    .collect(),
+            };
+            render(req, StatusCode::OK, &page)
+        }
+        Err(e) => match factor_message(t, &e) {
+            Some(m) => {
+                factor_step(
+                    req,
+                    &state,
+                    &user,
+                    |f| f.error = Some(("enrol", m)),
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )
+                .await
+            }
+            None => failure(req, &ApiError::from(e)),
+        },
+    }
+}
+
+/// Starts turning on SMS codes (the password first; a code goes to the
+/// stored number).
+#[handler]
+pub(crate) async fn sms_start(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    form: Form<FactorForm>,
+) -> Response {
+    let user = match require_form_user(req, &state, &form.csrf).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let t = user.t;
+    match state
+        .factors()
+        .start_own_sms(
+            &user.caller.actor,
+            &Password::new(form.password.clone()),
+            user.caller.ip,
+        )
+        .await
+    {
+        Ok((challenge, _)) => {
+            factor_step(
+                req,
+                &state,
+                &user,
+                |f| f.sms_challenge = Some(challenge.to_string()),
+                StatusCode::OK,
+            )
+            .await
+        }
+        Err(e) => match factor_message(t, &e) {
+            Some(m) => {
+                factor_step(
+                    req,
+                    &state,
+                    &user,
+                    |f| f.error = Some(("sms", m)),
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )
+                .await
+            }
+            None => failure(req, &ApiError::from(e)),
+        },
+    }
+}
+
+/// Turns on SMS codes with the code received.
+#[handler]
+pub(crate) async fn sms_confirm(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    form: Form<FactorForm>,
+) -> Response {
+    let user = match require_form_user(req, &state, &form.csrf).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let t = user.t;
+    let challenge = form.challenge.parse::<ChallengeId>();
+    let result = match challenge {
+        Ok(id) => {
+            state
+                .factors()
+                .confirm_sms(&user.caller.actor, id, form.code.trim(), user.caller.ip)
+                .await
+        }
+        Err(_) => Err(FactorError::WrongCode { locked: false }),
+    };
+    match result {
+        Ok(()) => redirect("/account?done=sms#factors"),
+        Err(e) => match factor_message(t, &e) {
+            Some(m) => {
+                let challenge = form.challenge.clone();
+                factor_step(
+                    req,
+                    &state,
+                    &user,
+                    |f| {
+                        f.sms_challenge = Some(challenge);
+                        f.error = Some(("sms-code", m));
+                    },
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )
+                .await
+            }
+            None => failure(req, &ApiError::from(e)),
+        },
+    }
+}
+
+/// Removes the own app (with its recovery codes) or SMS codes.
+#[handler]
+pub(crate) async fn factor_remove(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    form: Form<FactorForm>,
+) -> Response {
+    let user = match require_form_user(req, &state, &form.csrf).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let t = user.t;
+    let (method, at) = match form.method.as_str() {
+        "totp" => ("totp", "remove-totp"),
+        "sms" => ("sms", "remove-sms"),
+        _ => return failure(req, &ApiError::not_found()),
+    };
+    match state
+        .factors()
+        .remove_own(
+            &user.caller.actor,
+            method,
+            &Password::new(form.password.clone()),
+            user.caller.ip,
+        )
+        .await
+    {
+        Ok(()) => redirect("/account?done=removed#factors"),
+        Err(e) => match factor_message(t, &e) {
+            Some(m) => {
+                factor_step(
+                    req,
+                    &state,
+                    &user,
+                    |f| f.error = Some((at, m)),
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )
+                .await
+            }
+            None => failure(req, &ApiError::from(e)),
+        },
+    }
 }

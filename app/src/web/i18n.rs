@@ -349,7 +349,7 @@ mod tests {
         let mut args = HashMap::new();
         for name in [
             "time", "org", "name", "n", "date", "status", "by", "from", "allowed", "domain",
-            "domains", "sections",
+            "domains", "sections", "phone",
         ] {
             args.insert(Cow::Borrowed(name), FluentValue::from("x"));
         }

@@ -472,10 +472,10 @@ struct FactorPage {
 
 #[derive(Template)]
 #[template(path = "recovery_codes.html")]
-struct RecoveryCodesPage {
-    c: Chrome,
-    next: String,
-    codes: Vec<String>,
+pub(crate) struct RecoveryCodesPage {
+    pub(crate) c: Chrome,
+    pub(crate) next: String,
+    pub(crate) codes: Vec<String>,
 }
 
 async fn pending_of(

@@ -86,6 +86,11 @@ pub fn routes(route: Route) -> Route {
         .at("/account", get(account::show))
         .at("/account/password", post(account::change_password))
         .at("/account/sessions/end", post(account::end_session))
+        .at("/account/totp", post(account::totp_start))
+        .at("/account/totp/confirm", post(account::totp_confirm))
+        .at("/account/sms", post(account::sms_start))
+        .at("/account/sms/confirm", post(account::sms_confirm))
+        .at("/account/factor/remove", post(account::factor_remove))
         .at("/account/sessions/end-all", post(account::end_all))
         .at(
             "/t/:slug/h/:id/:secret",

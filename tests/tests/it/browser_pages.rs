@@ -437,5 +437,26 @@ async fn hr_fills_generates_checks_and_approves_a_reference_in_the_editor() {
         .await;
     browser.assert_accessible("editor (en)").await;
     browser.screenshots("editor-en").await;
+
+    // The account: setting up an authenticator app shows its QR code.
+    browser.goto(&app.url("/account?lang=de")).await;
+    centred(&browser, "#totp-password")
+        .await
+        .send_keys(&format!("{ADMIN_PASSWORD}{}", Key::Enter))
+        .await
+        .expect("typing");
+    browser.wait_for("figure.qr img").await;
+    browser
+        .assert_accessible("account, setting up an app")
+        .await;
+    browser.screenshots("account-enrol-de").await;
+    browser
+        .goto(&app.url(&format!("/references/{id}?lang=en")))
+        .await;
+    browser
+        .wait_for_text("h1", "Reference for Jördis Weißgerber")
+        .await;
+    browser.assert_accessible("editor (en)").await;
+    browser.screenshots("editor-en").await;
     browser.close().await;
 }

@@ -816,3 +816,98 @@ async fn the_employee_list_shows_and_searches_only_the_scope() {
         "no form to start one"
     );
 }
+
+#[tokio::test]
+async fn the_account_page_sets_up_and_removes_an_authenticator_app() {
+    let clock = TestClock::new();
+    let app = TestApp::builder()
+        .with_clock(Arc::clone(&clock) as Arc<dyn zeugnis_core::ports::Clock>)
+        .with_admin()
+        .spawn()
+        .await;
+    let mut c = PageClient::new(&app);
+    assert_eq!(
+        c.log_in(&login_path(), ADMIN_EMAIL, ADMIN_PASSWORD)
+            .await
+            .status,
+        303
+    );
+    let p = c.get("/account").await;
+    let text = visible_text(&p.body);
+    assert!(text.contains("Zweiter Faktor"), "{text}");
+    assert!(text.contains("nicht eingerichtet"), "{text}");
+    let csrf = p.input("csrf").unwrap();
+
+    // The password first; a wrong one is named at its field.
+    let p = c
+        .post("/account/totp", &[("csrf", &csrf), ("password", "falsch")])
+        .await;
+    assert_eq!(p.status, 422, "{}", p.body);
+    assert!(p.body.contains("id=\"totp-password-error\""));
+    assert_eq!(
+        c.post("/account/totp", &[("password", ADMIN_PASSWORD)])
+            .await
+            .status,
+        403,
+        "no token, no step"
+    );
+    let p = c
+        .post(
+            "/account/totp",
+            &[("csrf", &csrf), ("password", ADMIN_PASSWORD)],
+        )
+        .await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert!(
+        p.body.contains("src=\"data:image/svg+xml;utf8,"),
+        "the QR code"
+    );
+    let at = p.body.find("otpauth://").unwrap();
+    let uri: String = p.body[at..]
+        .chars()
+        .take_while(|c| *c != '<')
+        .collect::<String>()
+        .replace("&amp;", "&")
+        .replace("&#38;", "&");
+    let secret = totp_secret_of(&uri);
+    let code = zeugnis_auth::TotpRs::new().code_at(&secret, step_at(clock.now()));
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let p = c
+        .post("/account/totp/confirm", &[("csrf", &csrf), ("code", wrong)])
+        .await;
+    assert_eq!(p.status, 422, "{}", p.body);
+    assert!(p.body.contains("id=\"totp-code-error\""));
+    let p = c
+        .post(
+            "/account/totp/confirm",
+            &[("csrf", &csrf), ("code", code.as_str())],
+        )
+        .await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert!(visible_text(&p.body).contains("Wiederherstellungscodes"));
+    assert_eq!(
+        p.body.matches("<li><code>").count(),
+        10,
+        "ten recovery codes"
+    );
+    let text = visible_text(&c.get("/account").await.body);
+    assert!(
+        text.contains("eingerichtet") && text.contains("Entfernen"),
+        "{text}"
+    );
+
+    let p = c
+        .post(
+            "/account/factor/remove",
+            &[
+                ("csrf", &csrf),
+                ("method", "totp"),
+                ("password", ADMIN_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    let text = visible_text(&c.follow(&p).await.body);
+    assert!(text.contains("Der zweite Faktor ist entfernt."), "{text}");
+    assert!(text.contains("nicht eingerichtet"), "{text}");
+}
