@@ -239,6 +239,7 @@ pub fn handover(r: &Reference, by: UserId) -> Handover {
         finished_at: None,
         codes_sent: 0,
         failed_codes: 0,
+        reminded_at: None,
     }
 }
 

@@ -46,6 +46,7 @@ const DEFAULTS: &[(&str, &str, &str)] = defaults!(
     "invitation",
     "password_reset",
     "handover_link",
+    "handover_reminder",
     "one_time_code",
     "lockout_notice",
     "security_alert"

@@ -526,3 +526,6 @@ account-sms-confirm = Einschalten
 account-sms-on = SMS-Codes sind eingeschaltet.
 account-phone = an { $phone }
 account-no-phone = Für SMS-Codes ist keine Mobilnummer hinterlegt. Die Administration kann sie eintragen.
+reminder-send = Erinnerung senden
+reminder-sent = Die Erinnerung ist unterwegs, mit einem neuen Link; der bisherige Link gilt nicht mehr.
+reminder-today = Heute wurde schon erinnert. Eine weitere Erinnerung ist morgen möglich.

@@ -526,3 +526,6 @@ account-sms-confirm = Turn on
 account-sms-on = SMS codes are on.
 account-phone = to { $phone }
 account-no-phone = No mobile number is stored for SMS codes. Your administration can add it.
+reminder-send = Send a reminder
+reminder-sent = The reminder is on its way, with a new link; the previous link no longer works.
+reminder-today = A reminder was sent today already. The next one is possible tomorrow.

@@ -190,7 +190,7 @@ impl OverviewItem {
             status_since: timestamp(s.status_since),
             waiting_seconds: l.waiting_seconds,
             holder: match &l.holder {
-                Holder::Recipient { name, since } => HolderView {
+                Holder::Recipient { name, since, .. } => HolderView {
                     kind: "recipient".into(),
                     name: Some(name.as_str().to_owned()),
                     since: Some(timestamp(*since)),

@@ -1078,7 +1078,9 @@ async fn show_with(
 
 /// The steps a redirect to the editor confirms: `?done=` value, message,
 /// style.
-const DONE: [(&str, &str, &str); 10] = [
+const DONE: [(&str, &str, &str); 12] = [
+    ("reminded", "reminder-sent", "success"),
+    ("remind-later", "reminder-today", "info"),
     ("created", "references-created", "success"),
     ("saved", "editor-saved", "success"),
     ("generated", "editor-generated", "success"),

@@ -375,3 +375,46 @@ pub(crate) async fn revoke(
         Err(e) => failure(req, &ApiError::from(e)),
     }
 }
+
+/// Sends a reminder with a fresh link to the recipient of an open handover
+/// (at most once a day), back to the overview or the editor.
+#[handler]
+pub(crate) async fn remind(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    Path((raw, handover)): Path<(String, String)>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let fields = Fields::from_pairs(pairs);
+    let user = match require_form_user(req, &state, fields.one("csrf")).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let (Ok(id), Ok(h)) = (parse_id(&raw), handover.parse::<HandoverId>()) else {
+        return failure(req, &ApiError::not_found());
+    };
+    let belongs = match state.handovers().handovers(&user.caller.actor, id).await {
+        Ok(list) => list.iter().any(|s| s.handover.id == h),
+        Err(e) => return failure(req, &ApiError::from(e)),
+    };
+    if !belongs {
+        return failure(req, &ApiError::not_found());
+    }
+    let back = |done: &str| {
+        if fields.one("back") == "overview" {
+            redirect(&format!("/?done={done}#waiting-title"))
+        } else {
+            redirect(&format!("/references/{id}?done={done}#history"))
+        }
+    };
+    match state
+        .handovers()
+        .remind(&user.caller.actor, h, user.caller.ip)
+        .await
+    {
+        Ok(_) => back("reminded"),
+        Err(ReferenceError::Handover(HandoverError::RemindedToday { .. })) => back("remind-later"),
+        Err(ReferenceError::Handover(_)) => back("revoke-late"),
+        Err(e) => failure(req, &ApiError::from(e)),
+    }
+}

@@ -73,6 +73,10 @@ pub fn routes(route: Route) -> Route {
             "/references/:id/handovers/:handover/revoke",
             post(handovers::revoke),
         )
+        .at(
+            "/references/:id/handovers/:handover/remind",
+            post(handovers::remind),
+        )
         .at("/employees", get(employees::list))
         .at(
             "/employees/new",

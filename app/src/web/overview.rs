@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use askama::Template;
 use poem::http::StatusCode;
-use poem::web::Data;
+use poem::web::{Data, Query};
 use poem::{Request, Response, handler};
 use zeugnis_core::reference::{ReferenceKind, ReferenceStatus};
 use zeugnis_core::services::references::{Holder, OverviewLine};
@@ -46,15 +46,21 @@ struct Line {
     since: String,
     days: String,
     overdue: bool,
+    /// The open handover a reminder can go to.
+    remind: Option<String>,
 }
 
 impl Line {
     fn of(user: &PageUser, l: &OverviewLine, overdue: bool) -> Self {
         let t = user.t;
         let s = &l.summary;
-        let (holder, since) = match &l.holder {
-            Holder::Recipient { name, since } => (name.as_str().to_owned(), *since),
-            Holder::Hr => (t.t("holder-hr"), s.status_since),
+        let (holder, since, remind) = match &l.holder {
+            Holder::Recipient {
+                name,
+                since,
+                handover,
+            } => (name.as_str().to_owned(), *since, Some(handover.to_string())),
+            Holder::Hr => (t.t("holder-hr"), s.status_since, None),
         };
         let days = u64::try_from(l.waiting_seconds / 86_400).unwrap_or_default();
         Self {
@@ -69,6 +75,7 @@ impl Line {
             since: user.date(since),
             days: t.count("overview-days", days),
             overdue,
+            remind,
         }
     }
 }
@@ -84,15 +91,30 @@ struct OverviewPage {
     overdue_note: String,
 }
 
+/// The overview's query: a finished step to confirm.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct OverviewQuery {
+    done: Option<String>,
+}
+
 /// The overview (`/`); without a session, the login.
 #[handler]
-pub(crate) async fn page(req: &Request, state: Data<&Arc<AppState>>) -> Response {
+pub(crate) async fn page(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    query: Query<OverviewQuery>,
+) -> Response {
     let user = match require_user(req, &state).await {
         Ok(u) => u,
         Err(r) => return r,
     };
     let t = user.t;
     let mut c = Chrome::of(req, &user, "overview-title", "/");
+    match query.done.as_deref() {
+        Some("reminded") => c = c.with_flash("success", t.t("reminder-sent")),
+        Some("remind-later") => c = c.with_flash("info", t.t("reminder-today")),
+        _ => {}
+    }
     let dashboard = match state.references().dashboard(&user.caller.actor).await {
         Ok(d) => d,
         Err(e) => {

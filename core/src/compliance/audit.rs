@@ -128,6 +128,8 @@ actions! {
     HandoverCodeFailed => "handover_code_failed",
     /// A handover was revoked.
     HandoverRevoked => "handover_revoked",
+    /// HR reminded the recipient of a handover (with a fresh link).
+    HandoverReminded => "handover_reminded",
     /// A handover was finished by its recipient.
     HandoverFinished => "handover_finished",
     /// A reference document was downloaded.

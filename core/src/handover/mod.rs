@@ -97,6 +97,12 @@ pub enum HandoverError {
     /// The link was blocked after too many wrong codes.
     #[error("the handover link was blocked after too many wrong codes")]
     Blocked,
+    /// A reminder went out less than a day ago.
+    #[error("a reminder was sent less than a day ago; the next one is possible from {next}")]
+    RemindedToday {
+        /// When the next reminder is possible.
+        next: Timestamp,
+    },
 }
 
 impl crate::classify::Classify for HandoverError {
@@ -112,7 +118,8 @@ impl crate::classify::Classify for HandoverError {
             | Self::AlreadyRevoked
             | Self::AlreadyFinished
             | Self::Expired
-            | Self::Blocked => None,
+            | Self::Blocked
+            | Self::RemindedToday { .. } => None,
         };
         match field {
             Some(f) => {
@@ -219,6 +226,9 @@ pub struct Handover {
     pub codes_sent: u16,
     /// Wrong one-time codes entered for this link so far, over all codes.
     pub failed_codes: u16,
+    /// When HR last sent a reminder (with a fresh link).
+    #[serde(default)]
+    pub reminded_at: Option<Timestamp>,
 }
 
 /// Random input for [`Handover::issue`]: two independent 16-byte values.
@@ -297,8 +307,45 @@ impl Handover {
             finished_at: None,
             codes_sent: 0,
             failed_codes: 0,
+            reminded_at: None,
         };
         Ok((handover, secret))
+    }
+
+    /// How often HR may remind the recipient of one handover.
+    pub const REMINDER_INTERVAL: Duration = Duration::days(1);
+
+    /// Prepares a reminder: the link gets a new secret (the old link stops
+    /// working; the secret exists in plain form only now, for the mail — it is
+    /// stored as a hash like the first), at most once per
+    /// [`REMINDER_INTERVAL`](Self::REMINDER_INTERVAL). Sessions already opened
+    /// with the old link go on.
+    ///
+    /// # Errors
+    /// [`HandoverError::RemindedToday`]; the link's state when it is not
+    /// active ([`HandoverError::AlreadyRevoked`], …).
+    pub fn remind(
+        &mut self,
+        now: Timestamp,
+        secret: [u8; 16],
+    ) -> Result<HandoverSecret, HandoverError> {
+        match self.state(now) {
+            LinkState::Active => {}
+            LinkState::Revoked => return Err(HandoverError::AlreadyRevoked),
+            LinkState::Finished => return Err(HandoverError::AlreadyFinished),
+            LinkState::Blocked => return Err(HandoverError::Blocked),
+            _ => return Err(HandoverError::Expired),
+        }
+        if let Some(last) = self.reminded_at {
+            let next = last.saturating_add(Self::REMINDER_INTERVAL);
+            if now < next {
+                return Err(HandoverError::RemindedToday { next });
+            }
+        }
+        let secret = HandoverSecret::from_bytes(secret);
+        self.secret_hash = secret.hash();
+        self.reminded_at = Some(now);
+        Ok(secret)
     }
 
     /// Whether `secret` is this link's secret (constant-time comparison).

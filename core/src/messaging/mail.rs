@@ -37,7 +37,9 @@ pub const fn placeholders(kind: MessageKind) -> &'static [&'static str] {
     match kind {
         MessageKind::Invitation => &["name", "link", "valid_until"],
         MessageKind::PasswordReset => &["name", "link", "valid_minutes"],
-        MessageKind::HandoverLink => &["recipient_name", "requested_by", "link", "valid_until"],
+        MessageKind::HandoverLink | MessageKind::HandoverReminder => {
+            &["recipient_name", "requested_by", "link", "valid_until"]
+        }
         MessageKind::OneTimeCode => &["code", "valid_minutes"],
         MessageKind::LockoutNotice => &[],
         MessageKind::SecurityAlert => &["event", "time"],
@@ -49,6 +51,7 @@ pub const MESSAGE_KINDS: &[MessageKind] = &[
     MessageKind::Invitation,
     MessageKind::PasswordReset,
     MessageKind::HandoverLink,
+    MessageKind::HandoverReminder,
     MessageKind::OneTimeCode,
     MessageKind::LockoutNotice,
     MessageKind::SecurityAlert,

@@ -22,6 +22,8 @@ pub enum MessageKind {
     PasswordReset,
     /// Handover link to a supervisor.
     HandoverLink,
+    /// A reminder of a handover, with a fresh link.
+    HandoverReminder,
     /// A one-time code.
     OneTimeCode,
     /// The account was locked.
@@ -38,6 +40,7 @@ impl MessageKind {
             Self::Invitation => "invitation",
             Self::PasswordReset => "password_reset",
             Self::HandoverLink => "handover_link",
+            Self::HandoverReminder => "handover_reminder",
             Self::OneTimeCode => "one_time_code",
             Self::LockoutNotice => "lockout_notice",
             Self::SecurityAlert => "security_alert",

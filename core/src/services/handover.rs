@@ -915,6 +915,65 @@ impl HandoverService<'_> {
         })
     }
 
+    /// Reminds the recipient of an open handover: a reminder mail with a fresh
+    /// link (the old one stops working: its secret is kept only as a hash, so
+    /// it cannot be sent again), at most once a day per handover, audited, in
+    /// one transaction.
+    ///
+    /// # Errors
+    /// [`ReferenceError::Handover`] with [`HandoverError::RemindedToday`] or
+    /// the link's state; [`AccessError::NotFound`] when the handover does not
+    /// exist for the actor.
+    pub async fn remind(
+        &self,
+        actor: &Actor,
+        handover: HandoverId,
+        source_ip: Option<IpAddr>,
+    ) -> Result<Handover, ReferenceError> {
+        let tenant = self.references.writable(actor).await?;
+        let stored = self
+            .references
+            .handovers
+            .handover(actor.tenant(), handover)
+            .await?
+            .ok_or(AccessError::NotFound)?;
+        // The reference must be one the actor sees.
+        self.references.load(actor, stored.value.reference).await?;
+        let now = self.references.clock.now();
+        let mut h = stored.value;
+        let secret = h.remind(now, random_bytes(self.references.random))?;
+        let zone = self
+            .references
+            .settings
+            .settings(actor.tenant())
+            .await?
+            .value
+            .working
+            .time_zone;
+        let link = self.references.links.handover_link(&tenant, h.id, &secret);
+        let requested_by = self.references.editor_name(actor).await?;
+        let mut event = audit_by(actor, now, AuditAction::HandoverReminded).from_ip(source_ip);
+        event.target = AuditTarget::Handover(h.id);
+        let mut cs = ChangeSet::new(actor.tenant());
+        cs.push(Write::UpdateHandover(h.clone(), stored.version))
+            .push(Write::Enqueue(OutgoingMessage {
+                id: MessageId::from_random(random_bytes(self.references.random)),
+                tenant: actor.tenant(),
+                kind: MessageKind::HandoverReminder,
+                to: Destination::Email(h.recipient.email.clone()),
+                params: MessageParams::new()
+                    .with("recipient_name", h.recipient.name.as_str())
+                    .with("requested_by", requested_by.as_str())
+                    .with("link", link)
+                    .with("valid_until", instant_de(h.expires_at, &zone)),
+                created_at: now,
+                expires_at: Some(h.expires_at),
+            }))
+            .push(Write::AppendAudit(event));
+        self.references.uow.commit(cs).await?;
+        Ok(h)
+    }
+
     /// The handovers of a reference, newest first.
     ///
     /// # Errors

@@ -195,6 +195,8 @@ pub enum Holder {
     Hr,
     /// The recipient of an active handover.
     Recipient {
+        /// The handover.
+        handover: crate::token::HandoverId,
         /// Their name.
         name: Name,
         /// Since when they hold it.
@@ -790,6 +792,7 @@ impl ReferenceService<'_> {
                 .into_iter()
                 .find(|h| h.state(now) == LinkState::Active)
                 .map_or(Holder::Hr, |h| Holder::Recipient {
+                    handover: h.id,
                     name: h.recipient.name,
                     since: h.created_at,
                 })

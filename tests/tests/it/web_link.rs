@@ -222,3 +222,72 @@ async fn a_link_with_a_code_asks_for_it_and_counts_wrong_ones() {
     assert_eq!(p.status, 303, "{}", p.body);
     assert_eq!(c.get("/h").await.status, 200);
 }
+
+#[tokio::test]
+async fn hr_reminds_the_supervisor_once_a_day_with_a_fresh_link() {
+    let app = TestApp::builder().with_admin().spawn().await;
+    let mut hr = app.admin();
+    let (reference, old_link) = handed_over(&app, &mut hr, None).await;
+    let mut c = PageClient::new(&app);
+    let p = c
+        .log_in(
+            &format!("/t/{SLUG}/login"),
+            zeugnis_tests::api::ADMIN_EMAIL,
+            zeugnis_tests::api::ADMIN_PASSWORD,
+        )
+        .await;
+    assert_eq!(p.status, 303);
+    let overview = c.get("/").await;
+    let text = visible_text(&overview.body);
+    assert!(text.contains("Erinnerung senden"), "{text}");
+    let csrf = overview.input("csrf").unwrap();
+    let action = {
+        let at = overview.body.find("/handovers/").unwrap();
+        let start = overview.body[..at].rfind("action=\"").unwrap() + 8;
+        let end = at + overview.body[at..].find('"').unwrap();
+        overview.body[start..end].to_owned()
+    };
+    assert!(action.starts_with(&format!("/references/{reference}/handovers/")));
+    assert!(action.ends_with("/remind"));
+    let p = c
+        .post(&action, &[("csrf", &csrf), ("back", "overview")])
+        .await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    let text = visible_text(&c.follow(&p).await.body);
+    assert!(text.contains("Die Erinnerung ist unterwegs"), "{text}");
+    let mails = app.deliver_outbox().await;
+    let mail = mails
+        .iter()
+        .find(|m| m.rcpt_tos.iter().any(|t| t == SUPERVISOR_EMAIL))
+        .expect("the reminder");
+    assert!(mail.subject.contains("Erinnerung"), "{}", mail.subject);
+    let (id, secret) = link_in(mail);
+    let new_link = format!("/t/{SLUG}/h/{id}/{secret}");
+    assert_ne!(new_link, old_link);
+
+    // Once a day.
+    let p = c
+        .post(&action, &[("csrf", &csrf), ("back", "overview")])
+        .await;
+    assert_eq!(p.status, 303);
+    assert!(visible_text(&c.follow(&p).await.body).contains("Heute wurde schon erinnert"));
+    assert!(
+        app.deliver_outbox()
+            .await
+            .iter()
+            .all(|m| !m.rcpt_tos.iter().any(|t| t == SUPERVISOR_EMAIL)),
+        "no second mail"
+    );
+
+    // The old link is no more; the new one opens.
+    let mut sup = PageClient::new(&app);
+    let token = sup.get(&old_link).await.input("form_token").unwrap();
+    assert_eq!(
+        sup.post(&old_link, &[("form_token", &token)]).await.status,
+        404
+    );
+    let token = sup.get(&new_link).await.input("form_token").unwrap();
+    let p = sup.post(&new_link, &[("form_token", &token)]).await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    assert_eq!(sup.get("/h").await.status, 200);
+}

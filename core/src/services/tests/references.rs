@@ -1324,3 +1324,74 @@ fn the_dashboard_needs_read_access_to_employees() {
     let (d, _) = world.act(|s| run(s.dashboard(&outsider)));
     assert!(matches!(d, Err(ReferenceError::Access(_))), "{d:?}");
 }
+
+#[test]
+fn a_reminder_sends_a_fresh_link_once_a_day_and_the_old_link_stops_working() {
+    let h = handover(0xb1);
+    let old_hash = h.secret_hash;
+    let world = World::new(
+        vec![reference(ReferenceStatus::WithSupervisor)],
+        vec![h.clone()],
+        TenantSettings::default(),
+    );
+    let (r, c) = world.act(|s| run(desk(s).remind(&hr(), h.id, None)));
+    let reminded = r.unwrap();
+    assert_eq!(c.len(), 1, "one transaction");
+    let writes = c[0].writes();
+    let messages = the(writes, |w| match w {
+        Write::Enqueue(m) => Some(m.clone()),
+        _ => None,
+    });
+    assert_eq!(messages.len(), 1);
+    assert_eq!(messages[0].kind, MessageKind::HandoverReminder);
+    assert_eq!(
+        messages[0].to,
+        Destination::Email(Email::parse("petra@firma.de").unwrap())
+    );
+    let stored = world.handover(h.id);
+    assert_ne!(stored.secret_hash, old_hash, "the old link stops working");
+    assert_eq!(stored.reminded_at, Some(now()));
+    assert_eq!(reminded.reminded_at, Some(now()));
+    assert_eq!(
+        logged_actions(&world.store),
+        vec![AuditAction::HandoverReminded]
+    );
+
+    // Again the same day: refused, nothing written.
+    let (r, c) = world.act(|s| run(desk(s).remind(&hr(), h.id, None)));
+    assert!(
+        matches!(
+            r,
+            Err(ReferenceError::Handover(
+                HandoverError::RemindedToday { .. }
+            ))
+        ),
+        "{r:?}"
+    );
+    assert!(c.is_empty());
+}
+
+#[test]
+fn a_closed_handover_or_one_outside_the_scope_gets_no_reminder() {
+    let closed = revoked(0xb2);
+    let world = World::new(
+        vec![reference(ReferenceStatus::Draft)],
+        vec![closed.clone()],
+        TenantSettings::default(),
+    );
+    let (r, c) = world.act(|s| run(desk(s).remind(&hr(), closed.id, None)));
+    assert_eq!(
+        r,
+        Err(ReferenceError::Handover(HandoverError::AlreadyRevoked))
+    );
+    assert!(c.is_empty());
+    let elsewhere = Reference {
+        org: located_in("Bonn"),
+        ..reference(ReferenceStatus::WithSupervisor)
+    };
+    let h = handover(0xb3);
+    let world = World::new(vec![elsewhere], vec![h.clone()], TenantSettings::default());
+    let (r, c) = world.act(|s| run(desk(s).remind(&hr(), h.id, None)));
+    assert_eq!(r, Err(ReferenceError::Access(AccessError::NotFound)));
+    assert!(c.is_empty());
+}
