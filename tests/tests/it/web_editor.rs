@@ -663,3 +663,23 @@ async fn hr_hands_a_reference_over_from_the_editor_with_a_grid_and_revokes_it() 
         .await;
     assert_eq!(r.status, 404);
 }
+
+#[tokio::test]
+async fn the_editor_with_its_style_and_script_stays_under_150_kilobytes() {
+    let app = TestApp::builder().with_admin().spawn().await;
+    let mut api = app.admin();
+    let id = filled_reference(&mut api).await;
+    let mut c = logged_in(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let page = c.get(&format!("/references/{id}?check=1")).await;
+    assert_eq!(page.status, 200);
+    let css = c.get("/assets/zeugnis.css").await;
+    let js = c.get("/assets/htmx.min.js").await;
+    let total = page.body.len() + css.body.len() + js.body.len();
+    assert!(
+        total < 150 * 1024,
+        "editor {} + css {} + htmx {} = {total} bytes",
+        page.body.len(),
+        css.body.len(),
+        js.body.len()
+    );
+}
