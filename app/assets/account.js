@@ -1,6 +1,7 @@
 // The pages behind the links zeugnis mails (registration, password reset) and
 // the first-start setup. The token is in the URL fragment, which browsers never
-// send to a server; it goes to the API in the request body only.
+// send to a server; it goes to the API in the request body only. Every text
+// comes from the page (the server's catalogues), none from this script.
 "use strict";
 
 (function () {
@@ -8,56 +9,46 @@
   const token = window.location.hash.replace(/^#/, "");
   const form = document.getElementById("form");
   const message = document.getElementById("message");
-  const title = document.getElementById("title");
-  const intro = document.getElementById("intro");
-  let mode;
-  let tenant = null;
+  const mode = form.dataset.mode;
   const m = path.match(/^\/t\/([a-z0-9-]+)\/(welcome|reset)$/);
-  if (path === "/setup") {
-    mode = "setup";
-  } else if (m) {
-    tenant = m[1];
-    mode = m[2];
+  const tenant = m ? m[1] : null;
+  // The language switch keeps the token, which lives in the fragment.
+  const switcher = document.querySelector("a.lang-switch");
+  if (switcher && token) {
+    switcher.href = switcher.getAttribute("href") + "#" + token;
   }
-  const texts = {
-    setup: ["Einrichtung", "Legen Sie Ihre Organisation und das erste Administrator-Konto an."],
-    welcome: ["Willkommen", "Legen Sie Ihr Passwort fest, um Ihr Konto zu aktivieren."],
-    reset: ["Neues Passwort", "Legen Sie ein neues Passwort fest."],
-  };
-  if (!mode || !/^[0-9a-f]{64}$/.test(token)) {
-    title.textContent = "Link ungültig";
-    intro.textContent = "Dieser Link ist unvollständig. Öffnen Sie ihn bitte direkt aus der E-Mail.";
+  if (!/^[0-9a-f]{64}$/.test(token)) {
+    document.getElementById("intro").hidden = true;
+    document.getElementById("invalid").hidden = false;
     return;
-  }
-  title.textContent = texts[mode][0];
-  intro.textContent = texts[mode][1];
-  for (const el of document.querySelectorAll("[data-mode]")) {
-    el.hidden = el.dataset.mode !== mode;
   }
   form.hidden = false;
 
   function show(text, ok, details) {
     message.textContent = "";
+    const box = document.createElement("div");
+    box.className = ok ? "flash flash-success" : "flash flash-error";
     const p = document.createElement("p");
-    p.className = ok ? "ok" : "error";
     p.textContent = text;
-    message.appendChild(p);
+    box.appendChild(p);
     if (details && details.length) {
       const ul = document.createElement("ul");
+      ul.className = "plain";
       for (const d of details) {
         const li = document.createElement("li");
         li.textContent = d;
         ul.appendChild(li);
       }
-      message.appendChild(ul);
+      box.appendChild(ul);
     }
+    message.appendChild(box);
   }
 
   form.addEventListener("submit", async function (event) {
     event.preventDefault();
     const data = new FormData(form);
     if (data.get("password") !== data.get("repeat")) {
-      show("Die beiden Passwörter stimmen nicht überein.", false);
+      show(form.dataset.mismatch, false);
       return;
     }
     let url;
@@ -80,7 +71,7 @@
     try {
       const response = await fetch(url, {
         method: "POST",
-        headers: { "Content-Type": "application/json" },
+        headers: { "Content-Type": "application/json", "Accept-Language": document.documentElement.lang },
         body: JSON.stringify(body),
         credentials: "same-origin",
       });
@@ -96,17 +87,18 @@
         window.location.assign(login.ok ? "/" : "/t/" + encodeURIComponent(created.tenant) + "/login");
       } else if (response.ok) {
         form.hidden = true;
-        show("Gespeichert. Sie können sich jetzt anmelden.", true);
+        show(form.dataset.saved, true);
         const next = document.createElement("a");
+        next.className = "button-primary";
         next.href = "/t/" + encodeURIComponent(tenant) + "/login";
-        next.textContent = "Zur Anmeldung";
-        document.getElementById("message").appendChild(next);
+        next.textContent = form.dataset.toLogin;
+        message.appendChild(next);
       } else {
-        const error = await response.json().catch(() => ({ message: response.statusText }));
-        show(error.message || "Das hat nicht geklappt.", false, error.details);
+        const error = await response.json().catch(() => ({}));
+        show(error.message || form.dataset.failed, false, error.details);
       }
     } catch (e) {
-      show("Der Server ist nicht erreichbar. Bitte versuchen Sie es später erneut.", false);
+      show(form.dataset.unreachable, false);
     }
   });
 })();

@@ -20,7 +20,6 @@ pub fn routes(state: Arc<AppState>) -> impl Endpoint<Output = Response> {
         .at("/t/:slug/welcome", get(crate::setup::page))
         .at("/t/:slug/reset", get(crate::setup::page))
         .at("/assets/account.js", get(crate::setup::script))
-        .at("/assets/account.css", get(crate::setup::style))
         .nest(crate::api::PREFIX, crate::api::routes(Arc::clone(&state)))
         .data(state)
         .with(SecurityHeaders { hsts })

@@ -17,19 +17,16 @@
 //! A handover link leads to `/t/<slug>/h/<id>/<secret>`, a page of the web
 //! application (`web::link`).
 
-use poem::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE};
+use std::sync::Arc;
+
+use poem::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use poem::{Response, handler};
 use zeugnis_core::ports::RandomSource as _;
 use zeugnis_core::token::{ActionToken, SecretToken as _, TokenHash};
 
 use crate::state::AppState;
 
-const PAGE: &str = include_str!("../assets/account.html");
 const SCRIPT: &str = include_str!("../assets/account.js");
-const STYLE: &str = include_str!("../assets/account.css");
-
-/// The pages' policy: their own script and style, requests to this server only.
-const PAGE_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'";
 
 /// If the installation has no organisation yet, makes the one-time setup token
 /// and logs the setup page's URL.
@@ -65,23 +62,58 @@ fn asset(body: &'static str, content_type: &'static str) -> Response {
         .body(body)
 }
 
-/// The setup, registration and reset page.
+#[derive(askama::Template)]
+#[template(path = "account_link.html")]
+struct AccountLinkPage {
+    c: crate::web::page::Chrome,
+    mode: &'static str,
+    intro: String,
+}
+
+/// The setup, registration and reset page: the form in the application's
+/// design and language; its script takes the token from the address's
+/// fragment (never sent here) to the API.
 #[handler]
-pub(crate) fn page() -> Response {
-    Response::builder()
-        .header(CONTENT_TYPE, "text/html; charset=utf-8")
-        .header(CONTENT_SECURITY_POLICY, PAGE_CSP)
-        .body(PAGE)
+pub(crate) async fn page(req: &poem::Request, state: poem::web::Data<&Arc<AppState>>) -> Response {
+    use crate::web::i18n::{Lang, Tr};
+    let t = Tr::new(Lang::of(req));
+    let path = req.uri().path();
+    let (mode, title, intro) = if path.ends_with("/welcome") {
+        (
+            "welcome",
+            "account-link-welcome",
+            "account-link-welcome-intro",
+        )
+    } else if path.ends_with("/reset") {
+        ("reset", "account-link-reset", "account-link-reset-intro")
+    } else {
+        ("setup", "account-link-setup", "account-link-setup-intro")
+    };
+    let slug = path
+        .strip_prefix("/t/")
+        .and_then(|rest| rest.split('/').next());
+    let org = match slug {
+        Some(s) => crate::api::resolve_tenant(&state, Some(s))
+            .await
+            .ok()
+            .flatten(),
+        None => None,
+    };
+    let page = AccountLinkPage {
+        c: crate::web::page::Chrome::public(req, t, title, org.as_ref()),
+        mode,
+        intro: t.t(intro),
+    };
+    let mut r = crate::web::render(req, poem::http::StatusCode::OK, &page);
+    if let Ok(v) = "no-referrer".parse() {
+        r.headers_mut()
+            .insert(poem::http::header::REFERRER_POLICY, v);
+    }
+    r
 }
 
 /// The page's script.
 #[handler]
 pub(crate) fn script() -> Response {
     asset(SCRIPT, "text/javascript; charset=utf-8")
-}
-
-/// The page's style.
-#[handler]
-pub(crate) fn style() -> Response {
-    asset(STYLE, "text/css; charset=utf-8")
 }

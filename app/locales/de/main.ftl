@@ -529,3 +529,18 @@ account-no-phone = Für SMS-Codes ist keine Mobilnummer hinterlegt. Die Administ
 reminder-send = Erinnerung senden
 reminder-sent = Die Erinnerung ist unterwegs, mit einem neuen Link; der bisherige Link gilt nicht mehr.
 reminder-today = Heute wurde schon erinnert. Eine weitere Erinnerung ist morgen möglich.
+
+## Einrichtung, Einladung, neues Passwort
+account-link-setup = Einrichtung
+account-link-setup-intro = Legen Sie Ihre Organisation und das erste Administrator-Konto an.
+account-link-welcome = Willkommen
+account-link-welcome-intro = Legen Sie Ihr Passwort fest, um Ihr Konto zu aktivieren.
+account-link-reset = Neues Passwort
+account-link-reset-intro = Legen Sie ein neues Passwort fest. Danach sind alle Ihre Sitzungen beendet.
+account-link-invalid = Dieser Link ist unvollständig. Öffnen Sie ihn bitte direkt aus der E-Mail.
+account-link-password-hint = Es muss den Passwortregeln der Organisation genügen und darf in keiner Liste bekannter Passwörter stehen.
+account-link-saved = Gespeichert. Sie können sich jetzt anmelden.
+account-link-to-login = Zur Anmeldung
+setup-organisation = Name der Organisation
+setup-slug = Kurzname
+setup-slug-hint = Für Adressen, z. B. acme: Kleinbuchstaben, Ziffern und Bindestriche.

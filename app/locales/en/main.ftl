@@ -529,3 +529,18 @@ account-no-phone = No mobile number is stored for SMS codes. Your administration
 reminder-send = Send a reminder
 reminder-sent = The reminder is on its way, with a new link; the previous link no longer works.
 reminder-today = A reminder was sent today already. The next one is possible tomorrow.
+
+## Setup, invitation, new password
+account-link-setup = Setup
+account-link-setup-intro = Create your organisation and its first Administrator account.
+account-link-welcome = Welcome
+account-link-welcome-intro = Choose your password to activate your account.
+account-link-reset = New password
+account-link-reset-intro = Choose a new password. All your sessions end afterwards.
+account-link-invalid = This link is incomplete. Please open it directly from the e-mail.
+account-link-password-hint = It must meet the organisation's password rules and may not be on a list of known passwords.
+account-link-saved = Saved. You can log in now.
+account-link-to-login = To the login
+setup-organisation = Name of the organisation
+setup-slug = Short name
+setup-slug-hint = For addresses, e.g. acme: lower-case letters, digits and hyphens.

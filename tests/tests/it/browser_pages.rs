@@ -232,6 +232,9 @@ async fn the_setup_link_leads_to_the_new_administrator_logged_in_on_the_overview
     browser
         .goto(&app.url(&format!("/setup#{}", token.expose_hex())))
         .await;
+    browser.wait_for("input[name=organisation]").await;
+    browser.assert_accessible("setup (de)").await;
+    browser.screenshots("setup-de").await;
     for (name, value) in [
         ("organisation", "Nordlicht Holzbau GmbH"),
         ("slug", SLUG),
@@ -248,6 +251,20 @@ async fn the_setup_link_leads_to_the_new_administrator_logged_in_on_the_overview
     browser.wait_for_text("h1", "Übersicht").await;
     let text = browser.wait_for_text("main", "Guten Tag, Greta.").await;
     assert!(text.contains("Meine Entwürfe"), "{text}");
+
+    // The page behind a reset link, in the same design.
+    browser
+        .goto(&app.url(&format!("/t/{SLUG}/reset#{}", "ab".repeat(32))))
+        .await;
+    browser.wait_for_text("h1", "Neues Passwort").await;
+    browser.wait_for("#form:not([hidden]) #password").await;
+    browser.assert_accessible("reset (de)").await;
+    browser.screenshots("reset-de").await;
+    // An incomplete link says so.
+    browser
+        .goto(&app.url(&format!("/t/{SLUG}/welcome#kurz")))
+        .await;
+    browser.wait_for_text("#invalid", "unvollständig").await;
     browser.close().await;
 }
 
