@@ -10,7 +10,7 @@
 //! `zeugnis admin create-tenant` instead.)
 //!
 //! The registration and reset links of mails lead to `/t/<slug>/welcome#<token>`
-//! and `/t/<slug>/reset#<token>`: a static page whose script posts the token
+//! and `/t/<slug>/reset#<token>`: a page in the application's design whose script posts the token
 //! from the URL fragment (never sent to any server by the browser) with the new
 //! password to the API.
 //!
