@@ -320,6 +320,30 @@ async fn factor_step(
     }
 }
 
+/// The account page again with a refused second-factor step's message at its
+/// form (`at`); a refusal that is not about the input is the error page.
+async fn factor_refused(
+    req: &Request,
+    state: &AppState,
+    user: &PageUser,
+    e: FactorError,
+    at: &'static str,
+) -> Response {
+    match factor_message(user.t, &e) {
+        Some(m) => {
+            factor_step(
+                req,
+                state,
+                user,
+                |f| f.error = Some((at, m)),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        None => failure(req, &ApiError::from(e)),
+    }
+}
+
 /// Starts setting up an authenticator app (the password first).
 #[handler]
 pub(crate) async fn totp_start(
@@ -331,7 +355,6 @@ pub(crate) async fn totp_start(
         Ok(u) => u,
         Err(r) => return r,
     };
-    let t = user.t;
     let issuer = match crate::api::factors::issuer(&state, user.caller.actor.tenant()).await {
         Ok(i) => i,
         Err(e) => return failure(req, &e),
@@ -359,19 +382,7 @@ pub(crate) async fn totp_start(
             )
             .await
         }
-        Err(e) => match factor_message(t, &e) {
-            Some(m) => {
-                factor_step(
-                    req,
-                    &state,
-                    &user,
-                    |f| f.error = Some(("totp", m)),
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                )
-                .await
-            }
-            None => failure(req, &ApiError::from(e)),
-        },
+        Err(e) => factor_refused(req, &state, &user, e, "totp").await,
     }
 }
 
@@ -386,7 +397,6 @@ pub(crate) async fn totp_confirm(
         Ok(u) => u,
         Err(r) => return r,
     };
-    let t = user.t;
     match state
         .factors()
         .confirm_totp(
@@ -410,19 +420,7 @@ pub(crate) async fn totp_confirm(
             };
             render(req, StatusCode::OK, &page)
         }
-        Err(e) => match factor_message(t, &e) {
-            Some(m) => {
-                factor_step(
-                    req,
-                    &state,
-                    &user,
-                    |f| f.error = Some(("enrol", m)),
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                )
-                .await
-            }
-            None => failure(req, &ApiError::from(e)),
-        },
+        Err(e) => factor_refused(req, &state, &user, e, "enrol").await,
     }
 }
 
@@ -438,7 +436,6 @@ pub(crate) async fn sms_start(
         Ok(u) => u,
         Err(r) => return r,
     };
-    let t = user.t;
     match state
         .factors()
         .start_own_sms(
@@ -458,19 +455,7 @@ pub(crate) async fn sms_start(
             )
             .await
         }
-        Err(e) => match factor_message(t, &e) {
-            Some(m) => {
-                factor_step(
-                    req,
-                    &state,
-                    &user,
-                    |f| f.error = Some(("sms", m)),
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                )
-                .await
-            }
-            None => failure(req, &ApiError::from(e)),
-        },
+        Err(e) => factor_refused(req, &state, &user, e, "sms").await,
     }
 }
 
@@ -529,7 +514,6 @@ pub(crate) async fn factor_remove(
         Ok(u) => u,
         Err(r) => return r,
     };
-    let t = user.t;
     let (method, at) = match form.method.as_str() {
         "totp" => ("totp", "remove-totp"),
         "sms" => ("sms", "remove-sms"),
@@ -546,18 +530,6 @@ pub(crate) async fn factor_remove(
         .await
     {
         Ok(()) => redirect("/account?done=removed#factors"),
-        Err(e) => match factor_message(t, &e) {
-            Some(m) => {
-                factor_step(
-                    req,
-                    &state,
-                    &user,
-                    |f| f.error = Some((at, m)),
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                )
-                .await
-            }
-            None => failure(req, &ApiError::from(e)),
-        },
+        Err(e) => factor_refused(req, &state, &user, e, at).await,
     }
 }

@@ -339,6 +339,25 @@ pub(crate) async fn create(
     }
 }
 
+/// The reference and the handover a form names, when the handover belongs
+/// to that reference and the user sees it; otherwise the "not found" page.
+async fn handover_of(
+    req: &Request,
+    state: &AppState,
+    user: &PageUser,
+    raw: &str,
+    handover: &str,
+) -> Result<(ReferenceId, HandoverId), Response> {
+    let (Ok(id), Ok(h)) = (parse_id(raw), handover.parse::<HandoverId>()) else {
+        return Err(failure(req, &ApiError::not_found()));
+    };
+    match state.handovers().handovers(&user.caller.actor, id).await {
+        Ok(list) if list.iter().any(|s| s.handover.id == h) => Ok((id, h)),
+        Ok(_) => Err(failure(req, &ApiError::not_found())),
+        Err(e) => Err(failure(req, &ApiError::from(e))),
+    }
+}
+
 /// Revokes an open handover of the reference.
 #[handler]
 pub(crate) async fn revoke(
@@ -352,17 +371,10 @@ pub(crate) async fn revoke(
         Ok(u) => u,
         Err(r) => return r,
     };
-    let (Ok(id), Ok(h)) = (parse_id(&raw), handover.parse::<HandoverId>()) else {
-        return failure(req, &ApiError::not_found());
+    let (id, h) = match handover_of(req, &state, &user, &raw, &handover).await {
+        Ok(ids) => ids,
+        Err(r) => return r,
     };
-    // The handover must belong to this reference.
-    let belongs = match state.handovers().handovers(&user.caller.actor, id).await {
-        Ok(list) => list.iter().any(|s| s.handover.id == h),
-        Err(e) => return failure(req, &ApiError::from(e)),
-    };
-    if !belongs {
-        return failure(req, &ApiError::not_found());
-    }
     match state
         .handovers()
         .revoke(&user.caller.actor, h, user.caller.ip)
@@ -390,16 +402,10 @@ pub(crate) async fn remind(
         Ok(u) => u,
         Err(r) => return r,
     };
-    let (Ok(id), Ok(h)) = (parse_id(&raw), handover.parse::<HandoverId>()) else {
-        return failure(req, &ApiError::not_found());
+    let (id, h) = match handover_of(req, &state, &user, &raw, &handover).await {
+        Ok(ids) => ids,
+        Err(r) => return r,
     };
-    let belongs = match state.handovers().handovers(&user.caller.actor, id).await {
-        Ok(list) => list.iter().any(|s| s.handover.id == h),
-        Err(e) => return failure(req, &ApiError::from(e)),
-    };
-    if !belongs {
-        return failure(req, &ApiError::not_found());
-    }
     let back = |done: &str| {
         if fields.one("back") == "overview" {
             redirect(&format!("/?done={done}#waiting-title"))

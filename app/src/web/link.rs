@@ -313,6 +313,26 @@ async fn holder(req: &Request, state: &Arc<AppState>) -> Option<Holder> {
     }
 }
 
+/// The holder behind a posted form: their session, and the form's token
+/// matching it (`403` otherwise, nothing done).
+async fn holder_of_form(
+    req: &Request,
+    state: &Arc<AppState>,
+    fields: &Fields,
+) -> Result<Holder, Response> {
+    let Some(h) = holder(req, state).await else {
+        return Err(ended(req));
+    };
+    if bool::from(subtle::ConstantTimeEq::ct_eq(
+        fields.one("csrf").as_bytes(),
+        h.csrf.as_bytes(),
+    )) {
+        Ok(h)
+    } else {
+        Err(super::forbidden(req, t_of(req)))
+    }
+}
+
 fn content_of(access: &HandoverAccess) -> ReferenceContent {
     let mut content = ReferenceContent::default();
     // A shared section that was never filled is empty, not a form.
@@ -480,16 +500,11 @@ pub(crate) async fn save(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
     let fields = Fields::from_pairs(pairs);
-    let Some(h) = holder(req, &state).await else {
-        return ended(req);
+    let h = match holder_of_form(req, &state, &fields).await {
+        Ok(h) => h,
+        Err(r) => return r,
     };
     let t = t_of(req);
-    if !bool::from(subtle::ConstantTimeEq::ct_eq(
-        fields.one("csrf").as_bytes(),
-        h.csrf.as_bytes(),
-    )) {
-        return super::forbidden(req, t);
-    }
     let holders = state.handover_work();
     let access = match holders.view(h.tenant, h.handover).await {
         Ok(a) => a,
@@ -541,16 +556,11 @@ pub(crate) async fn finish(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
     let fields = Fields::from_pairs(pairs);
-    let Some(h) = holder(req, &state).await else {
-        return ended(req);
+    let h = match holder_of_form(req, &state, &fields).await {
+        Ok(h) => h,
+        Err(r) => return r,
     };
     let t = t_of(req);
-    if !bool::from(subtle::ConstantTimeEq::ct_eq(
-        fields.one("csrf").as_bytes(),
-        h.csrf.as_bytes(),
-    )) {
-        return super::forbidden(req, t);
-    }
     if let Err(e) = state
         .handover_work()
         .finish(h.tenant, h.handover, h.ip)
