@@ -921,9 +921,10 @@ impl HandoverService<'_> {
     /// one transaction.
     ///
     /// # Errors
-    /// [`ReferenceError::Handover`] with [`HandoverError::RemindedToday`] or
-    /// the link's state; [`AccessError::NotFound`] when the handover does not
-    /// exist for the actor.
+    /// [`ReferenceError::Handover`] with
+    /// [`HandoverError::RemindedToday`](crate::handover::HandoverError::RemindedToday)
+    /// or the link's state; [`AccessError::NotFound`] when the handover does
+    /// not exist for the actor.
     pub async fn remind(
         &self,
         actor: &Actor,
