@@ -247,6 +247,7 @@ pub(crate) async fn open(
                 Ok(access) => return grant(req, &state, tenant, &access).await,
                 Err(LinkError::Code(e)) => {
                     let mut page = open_page(req, &state, action);
+                    page.c.title = t.t("link-code-title");
                     page.challenge = Some(challenge.to_string());
                     page.channel = form_channel(req);
                     page.error = Some(match e {
