@@ -21,3 +21,8 @@ bench:
 # (needs `wrk`: apt-get install wrk; P1_SECONDS, P1_CONNECTIONS, P1_THREADS).
 bench-handover:
     cargo bench -p zeugnis-app --bench handover_read
+
+# P6: the list page and the editor against the JSON API with 100,000
+# references (PAGES_REFERENCES, PAGES_ROUNDS).
+bench-pages:
+    cargo bench -p zeugnis-app --bench pages
