@@ -1228,16 +1228,11 @@ pub(crate) async fn save(
             }
         }
     }
-    let saved = if fields.one("then") == "generate" {
-        return generate_after_save(req, &state, &user, id).await;
-    } else if fields.one("then") == "check" {
-        "?check=1#check"
-    } else if fields.one("then") == "pdf" {
-        return redirect(&format!("/references/{id}/pdf"));
-    } else {
-        "?done=saved"
-    };
-    redirect(&format!("/references/{id}{saved}"))
+    match fields.one("then") {
+        "generate" => generate_after_save(req, &state, &user, id).await,
+        "check" => redirect(&format!("/references/{id}?check=1#check")),
+        _ => redirect(&format!("/references/{id}?done=saved")),
+    }
 }
 
 /// Which sections changed since the form was read, and by whom (when the
