@@ -861,6 +861,179 @@ pub async fn scope_and_private_flag_are_applied_in_the_query<H: StoreUnderTest>(
     assert_eq!(s.count(&wide, &done).await.unwrap(), 0);
 }
 
+/// Case: The overview filters by company, location and department and sorts
+/// newest first, oldest first and longest waiting first; every order is
+/// total and key-paginated without a line skipped or repeated; the values a
+/// filter offers come from the employees in the scope only.
+pub async fn the_overview_filters_by_place_and_sorts_three_ways<H: StoreUnderTest>(h: &H) {
+    let s = h.store();
+    let (t, admin) = seed_tenant(s, 1).await;
+    let places = [
+        ("Nord AG", "Hamburg", "Vertrieb"),
+        ("Nord AG", "Köln", "Einkauf"),
+        ("Süd GmbH", "Köln", "Vertrieb"),
+        ("Süd GmbH", "München", "Personal"),
+    ];
+    let mut writes = Vec::new();
+    let mut all = Vec::new();
+    for (n, (company, location, department)) in (1u16..).zip(places) {
+        let mut o = org(company, department);
+        o.location = Some(zeugnis_core::values::Name::new(location).unwrap());
+        let e = employee(t, n, o);
+        writes.push(Write::InsertEmployee(e.clone()));
+        for k in 0..4u16 {
+            let m = n * 10 + k;
+            let mut r = reference(&e, m, admin.id, at(i64::from(m)));
+            // Waiting times in another order than creation, with ties that
+            // only the id breaks.
+            r.status_since = at(1_000 - i64::from(k % 2) * 100 - i64::from(n % 2));
+            writes.push(Write::InsertReference(r.clone()));
+            all.push(r);
+        }
+    }
+    commit(s, t, writes).await.unwrap();
+    let wide = Actor::new(
+        t,
+        admin.id,
+        Permissions::all(),
+        true,
+        ReferenceScope::Administrator,
+    )
+    .visibility();
+    let value = |v: &str| Some(zeugnis_core::values::Name::new(v).unwrap());
+    let filters = [
+        ReferenceQuery::default(),
+        ReferenceQuery {
+            company: value("Nord AG"),
+            ..ReferenceQuery::default()
+        },
+        ReferenceQuery {
+            location: value("Köln"),
+            ..ReferenceQuery::default()
+        },
+        ReferenceQuery {
+            company: value("Süd GmbH"),
+            department: value("Vertrieb"),
+            ..ReferenceQuery::default()
+        },
+        ReferenceQuery {
+            location: value("Bremen"),
+            ..ReferenceQuery::default()
+        },
+    ];
+    for filter in filters {
+        for order in ReferenceOrder::ALL {
+            let query = ReferenceQuery {
+                order,
+                ..filter.clone()
+            };
+            let mut expected: Vec<&zeugnis_core::reference::Reference> = all
+                .iter()
+                .filter(|r| {
+                    [
+                        (&query.company, &r.org.company),
+                        (&query.location, &r.org.location),
+                        (&query.department, &r.org.department),
+                    ]
+                    .into_iter()
+                    .all(|(wanted, has)| wanted.is_none() || wanted == has)
+                })
+                .collect();
+            expected.sort_by_key(|r| match order {
+                ReferenceOrder::LongestWaiting => (r.status_since, r.id),
+                _ => (r.created_at, r.id),
+            });
+            if !order.ascending() {
+                expected.reverse();
+            }
+            let expected: Vec<_> = expected.iter().map(|r| r.id).collect();
+            let mut got = Vec::new();
+            let mut after = None;
+            loop {
+                let page = s
+                    .references(&wide, &query, PageRequest::new(after, 3))
+                    .await
+                    .unwrap();
+                got.extend(page.items.iter().map(|x| x.id));
+                match page.next {
+                    Some(c) => after = Some(c),
+                    None => break,
+                }
+            }
+            assert_eq!(
+                got,
+                expected,
+                "{order:?}, {:?}",
+                query.location.as_ref().map(|v| v.as_str())
+            );
+            assert_eq!(s.count(&wide, &query).await.unwrap(), expected.len() as u64);
+        }
+    }
+    // A line carries its place.
+    let page = s
+        .references(&wide, &ReferenceQuery::default(), PageRequest::first(1))
+        .await
+        .unwrap();
+    let newest = all.iter().max_by_key(|r| (r.created_at, r.id)).unwrap();
+    assert_eq!(page.items[0].org, newest.org);
+    // A cursor of one order does not continue another.
+    let first = s
+        .references(&wide, &ReferenceQuery::default(), PageRequest::first(2))
+        .await
+        .unwrap();
+    let waiting = ReferenceQuery {
+        order: ReferenceOrder::LongestWaiting,
+        ..ReferenceQuery::default()
+    };
+    assert_eq!(
+        s.references(&wide, &waiting, PageRequest::new(first.next, 2))
+            .await,
+        Err(StoreError::InvalidCursor)
+    );
+    // The values a filter offers: all of them to the Administrator, those in
+    // the scope to a restricted viewer.
+    let names = |values: &OrgValues, c: Criterion| -> Vec<String> {
+        values
+            .get(&c)
+            .map(|v| v.iter().map(|n| n.as_str().to_owned()).collect())
+            .unwrap_or_default()
+    };
+    let every = EmployeeStore::org_values(s, t, &ReferenceScope::Administrator)
+        .await
+        .unwrap();
+    assert_eq!(names(&every, Criterion::Company), ["Nord AG", "Süd GmbH"]);
+    assert_eq!(
+        names(&every, Criterion::Location),
+        ["Hamburg", "Köln", "München"]
+    );
+    assert_eq!(
+        names(&every, Criterion::Department),
+        ["Einkauf", "Personal", "Vertrieb"]
+    );
+    assert_eq!(names(&every, Criterion::EmployeeType), ["Angestellte"]);
+    assert!(
+        !every.contains_key(&Criterion::OrganisationalUnit),
+        "no value, no entry"
+    );
+    let koeln = ReferenceScope::Restricted(
+        Restriction::unrestricted()
+            .allow(Criterion::Location, ["Köln"])
+            .unwrap(),
+    );
+    let seen = EmployeeStore::org_values(s, t, &koeln).await.unwrap();
+    assert_eq!(names(&seen, Criterion::Company), ["Nord AG", "Süd GmbH"]);
+    assert_eq!(names(&seen, Criterion::Location), ["Köln"]);
+    assert_eq!(names(&seen, Criterion::Department), ["Einkauf", "Vertrieb"]);
+    let (other, _) = seed_tenant(s, 2).await;
+    assert!(
+        EmployeeStore::org_values(s, other, &ReferenceScope::Administrator)
+            .await
+            .unwrap()
+            .is_empty(),
+        "nothing of another tenant"
+    );
+}
+
 /// Case: Audit entries form a verifiable chain.
 pub async fn audit_entries_form_a_verifiable_chain<H: StoreUnderTest>(h: &H) {
     let s = h.store();

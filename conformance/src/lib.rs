@@ -233,6 +233,7 @@ macro_rules! __with_cases {
             the_last_administrator_cannot_be_demoted,
             records_that_point_at_nothing_are_refused,
             scope_and_private_flag_are_applied_in_the_query,
+            the_overview_filters_by_place_and_sorts_three_ways,
             audit_entries_form_a_verifiable_chain,
             purging_a_tenant_leaves_no_row,
             outbox_messages_commit_with_their_change_and_are_claimed_once,

@@ -7,7 +7,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set, SqlErr};
 use zeugnis_core::employee::{Employee, OrgAttributes};
 use zeugnis_core::id::{EmployeeId, TenantId};
 use zeugnis_core::ports::{
-    EmployeeStore, Page, PageRequest, Precondition, StoreError, Version, Versioned,
+    EmployeeStore, OrgValues, Page, PageRequest, Precondition, StoreError, Version, Versioned,
 };
 use zeugnis_core::retention::EmployeeFacts;
 use zeugnis_core::scope::{Criterion, ReferenceScope};
@@ -67,6 +67,19 @@ fn employee_column(c: Criterion) -> employee::Column {
     }
 }
 
+/// The tenant's employees that `scope` covers (every restricted criterion
+/// compared exactly).
+fn covered(tenant: TenantId, scope: &ReferenceScope) -> sea_orm::Select<employee::Entity> {
+    let mut q = employee::Entity::find().filter(of::<employee::Entity>(tenant));
+    if let ReferenceScope::Restricted(r) = scope {
+        for (criterion, values) in r.iter() {
+            let values: Vec<String> = values.iter().map(|v| v.as_str().to_owned()).collect();
+            q = q.filter(employee_column(criterion).is_in(values));
+        }
+    }
+    q
+}
+
 fn row(t: TenantId, id: EmployeeId) -> sea_orm::Condition {
     key::<employee::Entity>(t, employee::Column::Id, id.as_bytes().to_vec())
 }
@@ -88,17 +101,36 @@ impl EmployeeStore for Store {
         scope: &ReferenceScope,
         page: PageRequest,
     ) -> Result<Page<Employee>, StoreError> {
-        let mut q = employee::Entity::find().filter(of::<employee::Entity>(tenant));
-        if let ReferenceScope::Restricted(r) = scope {
-            for (criterion, values) in r.iter() {
-                let values: Vec<String> = values.iter().map(|v| v.as_str().to_owned()).collect();
-                q = q.filter(employee_column(criterion).is_in(values));
-            }
-        }
-        let q = in_id_order(q, employee::Column::Id, &page)?;
+        let q = in_id_order(covered(tenant, scope), employee::Column::Id, &page)?;
         let rows = Rows::read(&self.db, q, page.limit()).await?;
         let items = self.open_rows(tenant, rows.shown().collect()).await?;
         Ok(rows.page(items, |m| id_cursor(&m.id)))
+    }
+
+    async fn org_values(
+        &self,
+        tenant: TenantId,
+        scope: &ReferenceScope,
+    ) -> Result<OrgValues, StoreError> {
+        let mut out = OrgValues::new();
+        for criterion in Criterion::ALL {
+            let column = employee_column(criterion);
+            // One distinct read per criterion, along its index.
+            let values: Vec<Option<String>> = covered(tenant, scope)
+                .select_only()
+                .column(column)
+                .distinct()
+                .filter(column.is_not_null())
+                .into_tuple()
+                .all(&self.db)
+                .await
+                .map_err(db)?;
+            for v in values.into_iter().flatten() {
+                let v = Name::new(&v).map_err(|_| corrupt("organisational value"))?;
+                out.entry(criterion).or_default().insert(v);
+            }
+        }
+        Ok(out)
     }
 
     async fn retention_facts(&self, tenant: TenantId) -> Result<Vec<EmployeeFacts>, StoreError> {

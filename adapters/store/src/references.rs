@@ -14,8 +14,8 @@ use zeugnis_core::authz::{VisibilityFilter, WritableReference};
 use zeugnis_core::employee::Employee;
 use zeugnis_core::id::{EmployeeId, ReferenceId, TenantId, UserId};
 use zeugnis_core::ports::{
-    Page, PageRequest, ReferencePosition, ReferenceQuery, ReferenceStore, ReferenceSummary,
-    StoreError, Version, Versioned,
+    Page, PageRequest, ReferenceOrder, ReferencePosition, ReferenceQuery, ReferenceStore,
+    ReferenceSummary, StoreError, Version, Versioned,
 };
 use zeugnis_core::reference::{
     ChangeLogEntry, Reference, ReferenceContent, Section, SectionContent, StatusChange,
@@ -175,7 +175,24 @@ fn visible(
     if let Some(e) = query.employee {
         q = q.filter(reference::Column::EmployeeId.eq(e.as_bytes().to_vec()));
     }
+    for (column, value) in [
+        (reference::Column::Company, &query.company),
+        (reference::Column::Location, &query.location),
+        (reference::Column::Department, &query.department),
+    ] {
+        if let Some(v) = value {
+            q = q.filter(column.eq(v.as_str()));
+        }
+    }
     Ok(q)
+}
+
+/// The column an order sorts on (then by id).
+const fn order_column(order: ReferenceOrder) -> reference::Column {
+    match order {
+        ReferenceOrder::Newest | ReferenceOrder::Oldest => reference::Column::CreatedAt,
+        ReferenceOrder::LongestWaiting => reference::Column::StatusSince,
+    }
 }
 
 fn summary(m: &reference::Model) -> Result<ReferenceSummary, StoreError> {
@@ -188,6 +205,13 @@ fn summary(m: &reference::Model) -> Result<ReferenceSummary, StoreError> {
         private: m.private,
         created_by: UserId::from_bytes(id16(&m.created_by)?),
         created_at: from_instant(m.created_at)?,
+        org: org_of([
+            &m.company,
+            &m.location,
+            &m.department,
+            &m.unit,
+            &m.employee_type,
+        ])?,
     })
 }
 
@@ -208,22 +232,31 @@ impl ReferenceStore for Store {
         page: PageRequest,
     ) -> Result<Page<ReferenceSummary>, StoreError> {
         let mut q = visible(filter, query)?;
+        let column = order_column(query.order);
         if let Some(c) = &page.after {
             let after = ReferencePosition::parse(c, filter, query)?;
-            let at = instant(after.created_at).map_err(|_| StoreError::InvalidCursor)?;
+            let at = instant(after.at).map_err(|_| StoreError::InvalidCursor)?;
             let id = after.id.as_bytes().to_vec();
             // A row comparison lets the index scan start at the cursor.
-            q = q.filter(
-                Expr::tuple([
-                    Expr::col((reference::Entity, reference::Column::CreatedAt)),
-                    Expr::col((reference::Entity, reference::Column::Id)),
-                ])
-                .lt(Expr::tuple([Expr::value(at), Expr::value(id)])),
-            );
+            let here = Expr::tuple([
+                Expr::col((reference::Entity, column)),
+                Expr::col((reference::Entity, reference::Column::Id)),
+            ]);
+            let cursor = Expr::tuple([Expr::value(at), Expr::value(id)]);
+            q = q.filter(if query.order.ascending() {
+                here.gt(cursor)
+            } else {
+                here.lt(cursor)
+            });
         }
+        let direction = if query.order.ascending() {
+            Order::Asc
+        } else {
+            Order::Desc
+        };
         let rows = q
-            .order_by(reference::Column::CreatedAt, Order::Desc)
-            .order_by(reference::Column::Id, Order::Desc)
+            .order_by(column, direction.clone())
+            .order_by(reference::Column::Id, direction)
             .limit(u64::from(page.limit()) + 1)
             .all(&self.db)
             .await
@@ -236,7 +269,7 @@ impl ReferenceStore for Store {
         let next = if rows.len() > usize::from(page.limit()) {
             items
                 .last()
-                .map(|line| ReferencePosition::of(line).cursor(filter, query))
+                .map(|line| ReferencePosition::of(line, query.order).cursor(filter, query))
         } else {
             None
         };

@@ -606,6 +606,7 @@ fn query(
             .map(|k| parse_key::<ReferenceKind>("kind", k, "interim, final"))
             .transpose()?,
         employee: employee.map(employee_id).transpose()?,
+        ..ReferenceQuery::default()
     })
 }
 

@@ -19,13 +19,14 @@ use crate::otp::CodeChallenge;
 use crate::phrases::PhraseLibrary;
 use crate::ports::{
     ActionStore, AuditLog, AuditQuery, ChallengeStore, CredentialStore, Cursor, EmployeeStore,
-    HandoverStore, LibraryStore, Page, PageRequest, PasswordHash, ReferencePosition,
-    ReferenceQuery, ReferenceStore, ReferenceSummary, RoleStore, SecondFactorStore, SessionStore,
-    SettingsStore, StoreError, TenantStore, UserStore, Version, Versioned,
+    HandoverStore, LibraryStore, OrgValues, Page, PageRequest, PasswordHash, ReferenceOrder,
+    ReferencePosition, ReferenceQuery, ReferenceStore, ReferenceSummary, RoleStore,
+    SecondFactorStore, SessionStore, SettingsStore, StoreError, TenantStore, UserStore, Version,
+    Versioned,
 };
 use crate::reference::{ChangeLogEntry, Reference, StatusChange};
 use crate::retention::{EmployeeFacts, ReferenceFacts};
-use crate::scope::ReferenceScope;
+use crate::scope::{Criterion, ReferenceScope};
 use crate::second_factor::SecondFactors;
 use crate::session::Session;
 use crate::settings::TenantSettings;
@@ -89,12 +90,9 @@ fn versioned<T: Clone>(row: Option<&Row<T>>) -> Option<Versioned<T>> {
     row.map(Row::versioned)
 }
 
-/// A reference's place in the overview (newest first).
-const fn position(r: &Reference) -> ReferencePosition {
-    ReferencePosition {
-        created_at: r.created_at,
-        id: r.id,
-    }
+/// A reference's place in the overview in `order`.
+fn position(r: &Reference, order: ReferenceOrder) -> ReferencePosition {
+    ReferencePosition::of(&summary(r), order)
 }
 
 /// Whether the overview shows a reference: the visibility rule, then the filters.
@@ -103,6 +101,13 @@ fn listed(filter: &VisibilityFilter, query: &ReferenceQuery, r: &Reference) -> b
         && query.status.is_none_or(|s| s == r.status)
         && query.kind.is_none_or(|k| k == r.kind)
         && query.employee.is_none_or(|e| e == r.employee)
+        && [
+            (&query.company, &r.org.company),
+            (&query.location, &r.org.location),
+            (&query.department, &r.org.department),
+        ]
+        .into_iter()
+        .all(|(wanted, has)| wanted.is_none() || wanted == has)
 }
 
 fn summary(r: &Reference) -> ReferenceSummary {
@@ -115,6 +120,7 @@ fn summary(r: &Reference) -> ReferenceSummary {
         private: r.private,
         created_by: r.created_by,
         created_at: r.created_at,
+        org: r.org.clone(),
     }
 }
 
@@ -280,6 +286,25 @@ impl EmployeeStore for MemoryStore {
         paged_by_id(covered, &page, |e| e.value.clone())
     }
 
+    async fn org_values(
+        &self,
+        tenant: TenantId,
+        scope: &ReferenceScope,
+    ) -> Result<OrgValues, StoreError> {
+        let state = self.read()?;
+        let mut out = OrgValues::new();
+        for (_, e) in
+            of_tenant(&state.employees, tenant).filter(|(_, e)| scope.covers(&e.value.org))
+        {
+            for criterion in Criterion::ALL {
+                if let Some(v) = criterion.value_of(&e.value.org) {
+                    out.entry(criterion).or_default().insert(v.clone());
+                }
+            }
+        }
+        Ok(out)
+    }
+
     async fn retention_facts(&self, tenant: TenantId) -> Result<Vec<EmployeeFacts>, StoreError> {
         Ok(of_tenant(&self.read()?.employees, tenant)
             .filter(|(_, e)| e.value.employment.exit_date.is_some())
@@ -316,12 +341,24 @@ impl ReferenceStore for MemoryStore {
         let mut rows: Vec<&Reference> = of_tenant(&state.references, filter.tenant())
             .map(|(_, r)| &r.value)
             .filter(|r| listed(filter, query, r))
-            .filter(|r| after.is_none_or(|a| position(r) < a))
+            .filter(|r| {
+                after.is_none_or(|a| {
+                    let at = position(r, query.order);
+                    if query.order.ascending() {
+                        at > a
+                    } else {
+                        at < a
+                    }
+                })
+            })
             .collect();
-        rows.sort_by_key(|r| std::cmp::Reverse(position(r)));
+        rows.sort_by_key(|r| position(r, query.order));
+        if !query.order.ascending() {
+            rows.reverse();
+        }
         let rows = rows
             .into_iter()
-            .map(|r| (position(r).cursor(filter, query), summary(r)));
+            .map(|r| (position(r, query.order).cursor(filter, query), summary(r)));
         Ok(paged(rows, page.limit()))
     }
 

@@ -1,4 +1,4 @@
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use async_trait::async_trait;
 
@@ -7,14 +7,14 @@ use crate::action::PendingAction;
 use crate::audit::{AuditAction, AuditEntry};
 use crate::authz::VisibilityFilter;
 use crate::document::LetterFormatting;
-use crate::employee::Employee;
+use crate::employee::{Employee, OrgAttributes, OrgValue};
 use crate::handover::Handover;
 use crate::id::{ChallengeId, EmployeeId, ReferenceId, RoleId, TenantId, UserId};
 use crate::otp::CodeChallenge;
 use crate::phrases::PhraseLibrary;
 use crate::reference::{ChangeLogEntry, Reference, ReferenceKind, ReferenceStatus, StatusChange};
 use crate::retention::{EmployeeFacts, ReferenceFacts};
-use crate::scope::ReferenceScope;
+use crate::scope::{Criterion, ReferenceScope};
 use crate::second_factor::SecondFactors;
 use crate::session::Session;
 use crate::settings::TenantSettings;
@@ -134,7 +134,7 @@ pub struct Page<T> {
     pub next: Option<Cursor>,
 }
 
-/// Filters of the reference overview.
+/// Filters and order of the reference overview.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ReferenceQuery {
     /// Only this status.
@@ -143,7 +143,54 @@ pub struct ReferenceQuery {
     pub kind: Option<ReferenceKind>,
     /// Only this employee.
     pub employee: Option<EmployeeId>,
+    /// Only this company.
+    pub company: Option<OrgValue>,
+    /// Only this location.
+    pub location: Option<OrgValue>,
+    /// Only this department.
+    pub department: Option<OrgValue>,
+    /// The order of the lines.
+    pub order: ReferenceOrder,
 }
+
+/// The order of the reference overview; each is total (ties broken by id),
+/// so key pagination never skips or repeats a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ReferenceOrder {
+    /// The newest first (by creation).
+    #[default]
+    Newest,
+    /// The oldest first (by creation).
+    Oldest,
+    /// The longest in its status first (by the time of the last status
+    /// change, earliest first).
+    LongestWaiting,
+}
+
+impl ReferenceOrder {
+    /// Every order.
+    pub const ALL: [Self; 3] = [Self::Newest, Self::Oldest, Self::LongestWaiting];
+
+    /// The stable key (`newest`, `oldest`, `waiting`).
+    #[must_use]
+    pub const fn key(self) -> &'static str {
+        match self {
+            Self::Newest => "newest",
+            Self::Oldest => "oldest",
+            Self::LongestWaiting => "waiting",
+        }
+    }
+
+    /// Whether lines go from the earliest time to the latest.
+    #[must_use]
+    pub const fn ascending(self) -> bool {
+        !matches!(self, Self::Newest)
+    }
+}
+
+/// The values an organisation uses for each scope criterion, as far as the
+/// viewer's scope shows them (what a filter or a scope editor offers).
+pub type OrgValues = BTreeMap<Criterion, BTreeSet<OrgValue>>;
 
 /// A line of the reference overview: status, since when, nothing personal.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -164,27 +211,33 @@ pub struct ReferenceSummary {
     pub created_by: UserId,
     /// Created.
     pub created_at: Timestamp,
+    /// The employee's place in the organisation (as the reference's scope
+    /// columns hold it).
+    pub org: OrgAttributes,
 }
 
-/// Where the reference overview continues: the last reference of a page (the
-/// overview is ordered newest first, by creation time and then id). Its
-/// [`Cursor`] is bound to the list it was made for — tenant, viewer, scope and
-/// filters — so that it continues no other list (see
-/// [`ReferenceStore::references`]).
+/// Where the reference overview continues: the last reference of a page, by
+/// the time its order sorts on (creation, or the last status change) and
+/// then id. Its [`Cursor`] is bound to the list it was made for — tenant,
+/// viewer, scope, filters and order — so that it continues no other list
+/// (see [`ReferenceStore::references`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ReferencePosition {
-    /// When the reference was created.
-    pub created_at: Timestamp,
+    /// The time the order sorts on.
+    pub at: Timestamp,
     /// The reference.
     pub id: ReferenceId,
 }
 
 impl ReferencePosition {
-    /// The position of a line of the overview.
+    /// The position of a line of the overview in `order`.
     #[must_use]
-    pub const fn of(line: &ReferenceSummary) -> Self {
+    pub const fn of(line: &ReferenceSummary, order: ReferenceOrder) -> Self {
         Self {
-            created_at: line.created_at,
+            at: match order {
+                ReferenceOrder::Newest | ReferenceOrder::Oldest => line.created_at,
+                ReferenceOrder::LongestWaiting => line.status_since,
+            },
             id: line.id,
         }
     }
@@ -195,7 +248,7 @@ impl ReferencePosition {
         Cursor(format!(
             "{}.{}.{}",
             list_binding(filter, query),
-            self.created_at.unix_timestamp_nanos(),
+            self.at.unix_timestamp_nanos(),
             self.id
         ))
     }
@@ -221,8 +274,7 @@ impl ReferencePosition {
         }
         let at: i128 = at.parse().map_err(|_| StoreError::InvalidCursor)?;
         Ok(Self {
-            created_at: Timestamp::from_unix_timestamp_nanos(at)
-                .map_err(|_| StoreError::InvalidCursor)?,
+            at: Timestamp::from_unix_timestamp_nanos(at).map_err(|_| StoreError::InvalidCursor)?,
             id: id.parse().map_err(|_| StoreError::InvalidCursor)?,
         })
     }
@@ -239,6 +291,11 @@ fn list_binding(filter: &VisibilityFilter, query: &ReferenceQuery) -> String {
     h.update(filter.viewer().as_bytes());
     h.update(serde_json::to_vec(filter.scope()).unwrap_or_default());
     h.update(format!("{query:?}").as_bytes());
+    // Organisational values are names, whose `Debug` hides them.
+    for value in [&query.company, &query.location, &query.department] {
+        h.update(b"\0");
+        h.update(value.as_ref().map_or("", |v| v.as_str()).as_bytes());
+    }
     h.finalize()
         .get(..8)
         .unwrap_or_default()
@@ -420,6 +477,18 @@ pub trait EmployeeStore: Send + Sync {
         page: PageRequest,
     ) -> Result<Page<Employee>, StoreError>;
 
+    /// The values of each scope criterion among the tenant's employees that
+    /// `scope` covers (the same rule as [`EmployeeStore::employees`]); a
+    /// criterion no such employee has a value for is absent.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    async fn org_values(
+        &self,
+        tenant: TenantId,
+        scope: &ReferenceScope,
+    ) -> Result<OrgValues, StoreError>;
+
     /// Id and exit date of every employee of the tenant that has an exit date.
     ///
     /// # Errors
@@ -443,7 +512,8 @@ pub trait ReferenceStore: Send + Sync {
     ) -> Result<Option<Versioned<Reference>>, StoreError>;
 
     /// The overview: references the filter admits (scope and private flag applied
-    /// in the query), newest first, key-paginated. The query MUST admit exactly
+    /// in the query) and the query's filters, in the query's order,
+    /// key-paginated. The query MUST admit exactly
     /// what [`VisibilityFilter::admits`] admits — organisational values compared
     /// exactly, case-sensitive, no collation or normalisation. A cursor is
     /// untrusted input: it only continues the list it came from, and a cursor that
@@ -668,7 +738,7 @@ mod tests {
     #[test]
     fn a_reference_cursor_continues_only_the_list_it_was_made_for() {
         let position = ReferencePosition {
-            created_at: Timestamp::UNIX_EPOCH + time::Duration::nanoseconds(1_750_000_000_123),
+            at: Timestamp::UNIX_EPOCH + time::Duration::nanoseconds(1_750_000_000_123),
             id: ReferenceId::from_bytes([7; 16]),
         };
         let all = ReferenceQuery::default();
@@ -681,7 +751,29 @@ mod tests {
             status: Some(ReferenceStatus::Draft),
             ..ReferenceQuery::default()
         };
-        for (f, q) in [(filter(2), &all), (filter(1), &drafts)] {
+        let oldest = ReferenceQuery {
+            order: ReferenceOrder::Oldest,
+            ..ReferenceQuery::default()
+        };
+        let at = |place: &str| ReferenceQuery {
+            location: Some(OrgValue::new(place).unwrap()),
+            ..ReferenceQuery::default()
+        };
+        let bonn = at("Bonn");
+        let from_bonn = position.cursor(&filter(1), &bonn);
+        assert!(ReferencePosition::parse(&from_bonn, &filter(1), &bonn).is_ok());
+        assert_eq!(
+            ReferencePosition::parse(&from_bonn, &filter(1), &at("Köln")),
+            Err(StoreError::InvalidCursor),
+            "the filter's value binds the cursor, though names hide in Debug"
+        );
+        let koeln = at("Köln");
+        for (f, q) in [
+            (filter(2), &all),
+            (filter(1), &drafts),
+            (filter(1), &oldest),
+            (filter(1), &koeln),
+        ] {
             assert_eq!(
                 ReferencePosition::parse(&cursor, &f, q),
                 Err(StoreError::InvalidCursor)

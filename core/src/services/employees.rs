@@ -14,8 +14,8 @@ use crate::authz::{AccessError, Actor, Visible};
 use crate::employee::{Contact, Employee, Employment, OrgAttributes, PersonalData};
 use crate::id::EmployeeId;
 use crate::ports::{
-    ChangeSet, Clock, EmployeeStore, Page, PageRequest, Precondition, RandomSource, StoreError,
-    TenantStore, UnitOfWork, Versioned, Write, random_bytes,
+    ChangeSet, Clock, EmployeeStore, OrgValues, Page, PageRequest, Precondition, RandomSource,
+    StoreError, TenantStore, UnitOfWork, Versioned, Write, random_bytes,
 };
 use crate::tenant::TenantError;
 
@@ -192,6 +192,21 @@ impl EmployeeService<'_> {
                 None => return Ok(out),
             }
         }
+    }
+
+    /// The values of the scope criteria (company, location, department, …)
+    /// among the employees the actor may see: what the overview's filters
+    /// offer, never a value from outside the scope.
+    ///
+    /// # Errors
+    /// [`ReferenceError::Access`] without read access to Employees.
+    pub async fn org_values(&self, actor: &Actor) -> Result<OrgValues, ReferenceError> {
+        self.readable(actor).await?;
+        let filter = actor.visibility();
+        Ok(self
+            .employees
+            .org_values(actor.tenant(), filter.scope())
+            .await?)
     }
 
     /// One employee.

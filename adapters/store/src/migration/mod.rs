@@ -6,6 +6,7 @@ use sea_orm_migration::prelude::*;
 mod m20261123_000001_initial;
 mod m20261201_000001_identity;
 mod m20261202_000001_references;
+mod m20261207_000001_reference_order;
 
 /// Every migration, oldest first.
 #[derive(Debug)]
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_initial::Migration),
             Box::new(m20261201_000001_identity::Migration),
             Box::new(m20261202_000001_references::Migration),
+            Box::new(m20261207_000001_reference_order::Migration),
         ]
     }
 

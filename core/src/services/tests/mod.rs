@@ -243,6 +243,14 @@ impl EmployeeStore for Watched<'_> {
         self.store.employees(tenant, scope, page).await
     }
 
+    async fn org_values(
+        &self,
+        tenant: TenantId,
+        scope: &ReferenceScope,
+    ) -> Result<crate::ports::OrgValues, StoreError> {
+        self.store.org_values(tenant, scope).await
+    }
+
     async fn retention_facts(&self, tenant: TenantId) -> Result<Vec<EmployeeFacts>, StoreError> {
         EmployeeStore::retention_facts(self.store, tenant).await
     }
