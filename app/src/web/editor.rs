@@ -18,10 +18,11 @@ use poem::{Request, Response, handler};
 use serde::Deserialize;
 use zeugnis_core::access::{AccessLevel, Area};
 use zeugnis_core::check::{Finding, sentences};
+use zeugnis_core::employee::Employee;
 use zeugnis_core::generator::{DiffLine, GenerateError, fingerprint};
 use zeugnis_core::handover::LinkState;
-use zeugnis_core::id::ReferenceId;
-use zeugnis_core::ports::Version;
+use zeugnis_core::id::{EmployeeId, ReferenceId};
+use zeugnis_core::ports::{PageRequest, Version};
 use zeugnis_core::reference::form::{Form as SectionForm, Forms};
 use zeugnis_core::reference::{
     ConductGroup, Criterion, ReferenceStatus, Section, SectionContent, StatusActor,
@@ -100,6 +101,20 @@ pub(crate) enum Control {
         label: String,
         options: Vec<Opt>,
         hint: Option<String>,
+        error: Option<String>,
+    },
+    /// A select of people that lists only those already chosen, with a
+    /// button that loads everyone the user may see in its place (htmx).
+    Picker {
+        id: String,
+        name: String,
+        label: String,
+        options: Vec<Opt>,
+        /// Where the full list comes from, and the button's text.
+        more: Option<(String, String)>,
+        /// Takes the focus when it arrives (the full list replacing the
+        /// short one under the user's hand).
+        focus: bool,
         error: Option<String>,
     },
     /// A rating: grades 1–5 (and "not rated") as radio buttons.
@@ -279,50 +294,111 @@ fn may_write(user: &PageUser) -> bool {
         .allows(Area::Employees, AccessLevel::ReadWrite)
 }
 
-/// The employees a signer may be picked from (those the user sees), by name.
-pub(crate) async fn employee_choices(
+/// Every employee a signer may be picked from (those the user sees), by
+/// name: what the picker loads when asked, not on every page.
+async fn employee_choices(
     state: &Arc<AppState>,
     user: &PageUser,
-) -> Result<Vec<(zeugnis_core::id::EmployeeId, String)>, ApiError> {
+) -> Result<Vec<(EmployeeId, String)>, ApiError> {
     let page = state
         .employees()
         .list(
             &user.caller.actor,
-            zeugnis_core::ports::PageRequest::new(
-                None,
-                zeugnis_core::ports::PageRequest::MAX_LIMIT,
-            ),
+            PageRequest::new(None, PageRequest::MAX_LIMIT),
         )
         .await?;
-    let mut out: Vec<_> = page
-        .items
-        .iter()
-        .map(|e| {
-            let p = &e.personal;
-            (
-                e.id,
-                format!("{} {}", p.first_name.as_str(), p.last_name.as_str()),
-            )
-        })
-        .collect();
+    let mut out: Vec<_> = page.items.iter().map(|e| (e.id, printed_name(e))).collect();
     out.sort_by_key(|(_, n)| n.to_lowercase());
+    Ok(out)
+}
+
+fn printed_name(e: &Employee) -> String {
+    let p = &e.personal;
+    format!("{} {}", p.first_name.as_str(), p.last_name.as_str())
+}
+
+/// The employees the signer rows name (at most six), each looked up with
+/// the user's visibility: one unknown or out of sight is left out, so
+/// choosing it is refused like any choice not offered.
+async fn chosen_signers(
+    state: &Arc<AppState>,
+    user: &PageUser,
+    f: &Fields,
+) -> Result<Vec<(EmployeeId, String)>, ApiError> {
+    let mut out: Vec<(EmployeeId, String)> = Vec::new();
+    for i in 0..6 {
+        let Ok(id) = f
+            .one(&format!("signer.{i}.employee"))
+            .trim()
+            .parse::<EmployeeId>()
+        else {
+            continue;
+        };
+        if out.iter().any(|(known, _)| *known == id) {
+            continue;
+        }
+        match state.employees().get(&user.caller.actor, id).await {
+            Ok(e) => out.push((id, printed_name(&e.value))),
+            Err(e) => {
+                let e = ApiError::from(e);
+                if !matches!(e.status(), StatusCode::NOT_FOUND | StatusCode::FORBIDDEN) {
+                    return Err(e);
+                }
+            }
+        }
+    }
     Ok(out)
 }
 
 async fn choices_for(
     state: &Arc<AppState>,
     user: &PageUser,
+    reference: ReferenceId,
     aids: &WritingAids,
+    f: &Fields,
 ) -> Result<Choices, ApiError> {
     Ok(Choices {
-        employees: if may_write(user) {
-            employee_choices(state, user).await?
-        } else {
-            Vec::new()
-        },
+        employees: chosen_signers(state, user, f).await?,
+        all_employees_href: may_write(user).then(|| format!("/references/{reference}/signers")),
         job_profiles: aids.job_profiles.iter().map(|(k, _)| k.clone()).collect(),
         qualifications: aids.qualifications.clone(),
     })
+}
+
+/// The signer picker of row `i`: "by name" and the `employees` offered.
+fn signer_picker(
+    t: Tr,
+    i: usize,
+    chosen: &str,
+    employees: &[(EmployeeId, String)],
+    more: Option<(String, String)>,
+    error: Option<String>,
+) -> Control {
+    let name = format!("signer.{i}.employee");
+    let mut options = vec![Opt {
+        value: String::new(),
+        label: t.t("editor-signer-by-name"),
+        selected: chosen.is_empty(),
+    }];
+    options.extend(employees.iter().map(|(id, label)| Opt {
+        value: id.to_string(),
+        label: label.clone(),
+        selected: id.to_string() == chosen,
+    }));
+    Control::Picker {
+        id: field_id(&name),
+        label: t.t1("editor-signer-employee", "n", i + 1),
+        name,
+        options,
+        more,
+        focus: false,
+        error,
+    }
+}
+
+/// The id of a field's control.
+fn field_id(name: &str) -> String {
+    format!("f-{}", name.replace(['.', '_'], "-"))
 }
 
 /// Builds the groups of controls from the fields, with the problems at
@@ -370,7 +446,7 @@ fn all_groups(
     aids: &WritingAids,
     choices: &Choices,
 ) -> Vec<Group> {
-    let id_of = |name: &str| format!("f-{}", name.replace(['.', '_'], "-"));
+    let id_of = field_id;
     let error = |name: &str| {
         problems.get(name).map(|(p, line)| match line {
             Some(n) => t.t1(p.key(), "line", n),
@@ -479,25 +555,17 @@ fn all_groups(
     for i in 0..signer_slots(filled) {
         let n = i + 1;
         let employee = format!("signer.{i}.employee");
-        let chosen = f.one(&employee);
-        let mut options = vec![Opt {
-            value: String::new(),
-            label: t.t("editor-signer-by-name"),
-            selected: chosen.is_empty(),
-        }];
-        options.extend(choices.employees.iter().map(|(id, name)| Opt {
-            value: id.to_string(),
-            label: name.clone(),
-            selected: id.to_string() == chosen,
-        }));
-        signer_controls.push(Control::Select {
-            id: id_of(&employee),
-            name: employee.clone(),
-            label: t.t1("editor-signer-employee", "n", n),
-            options,
-            hint: None,
-            error: error(&employee),
-        });
+        signer_controls.push(signer_picker(
+            t,
+            i,
+            f.one(&employee),
+            &choices.employees,
+            choices
+                .all_employees_href
+                .as_ref()
+                .map(|href| (format!("{href}/{i}"), t.t("editor-signer-all"))),
+            error(&employee),
+        ));
         for (field, key) in [
             ("name", "editor-signer-name"),
             ("position", "editor-signer-position"),
@@ -939,11 +1007,11 @@ async fn editor_page(
     let references = state.references();
     let r = &view.reference;
     let aids = references.writing_aids(actor, view).await?;
-    let choices = choices_for(state, user, &aids).await?;
     let forms = Forms::from_content(&r.content).map_err(ReferenceError::from)?;
     let fields = extras
         .fields
         .unwrap_or_else(|| fields_of(&forms, &aids.qualifications, |d| t.date(d)));
+    let choices = choices_for(state, user, r.id, &aids, &fields).await?;
     let history = references.history(actor, r.id).await?;
     let (statuses, handovers, changes) = history_lines(user, &history);
     let can_write = may_write(user);
@@ -981,6 +1049,9 @@ async fn editor_page(
                             id, label, error, ..
                         }
                         | Control::Select {
+                            id, label, error, ..
+                        }
+                        | Control::Picker {
                             id, label, error, ..
                         } => (id, label, error),
                         Control::Grades {
@@ -1093,6 +1164,64 @@ const DONE: [(&str, &str, &str); 12] = [
     ("revoke-late", "handover-revoke-late", "info"),
 ];
 
+#[derive(Template)]
+#[template(path = "signer_picker.html")]
+struct PickerFragment {
+    c: Chrome,
+    control: Control,
+}
+
+/// The signer picker of one row with everyone the user may see: what the
+/// editor's "Aus allen Mitarbeitern wählen" loads in place of the short
+/// one (the row's current choice comes along as its field).
+#[handler]
+pub(crate) async fn signer_choices(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    Path((raw, row)): Path<(String, usize)>,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Response {
+    let user = match require_user(req, &state).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let id = match parse_id(&raw) {
+        Ok(id) => id,
+        Err(e) => return failure(req, &e),
+    };
+    if row >= 6 {
+        return failure(req, &ApiError::not_found());
+    }
+    if !may_write(&user) {
+        return super::error_page(req, user.t, StatusCode::FORBIDDEN, "error-forbidden");
+    }
+    // The reference must be one the user may see, like the editor itself.
+    if let Err(e) = state.references().get(&user.caller.actor, id).await {
+        return failure(req, &ApiError::from(e));
+    }
+    let employees = match employee_choices(&state, &user).await {
+        Ok(e) => e,
+        Err(e) => return failure(req, &e),
+    };
+    let fields = Fields::from_pairs(pairs);
+    let mut control = signer_picker(
+        user.t,
+        row,
+        fields.one(&format!("signer.{row}.employee")),
+        &employees,
+        None,
+        None,
+    );
+    if let Control::Picker { focus, .. } = &mut control {
+        *focus = true;
+    }
+    let page = PickerFragment {
+        c: Chrome::of(req, &user, "editor-title", "/references"),
+        control,
+    };
+    render(req, StatusCode::OK, &page)
+}
+
 /// The editor.
 #[handler]
 pub(crate) async fn show(
@@ -1163,7 +1292,7 @@ pub(crate) async fn save(
         Ok(a) => a,
         Err(e) => return failure(req, &ApiError::from(e)),
     };
-    let choices = match choices_for(&state, &user, &aids).await {
+    let choices = match choices_for(&state, &user, id, &aids, &fields).await {
         Ok(c) => c,
         Err(e) => return failure(req, &e),
     };

@@ -30,11 +30,11 @@ pub struct ListQuery {
     done: Option<String>,
 }
 
-struct Row {
-    id: String,
-    name: String,
-    organisation: String,
-    entry: String,
+pub(super) struct Row {
+    pub(super) id: String,
+    pub(super) name: String,
+    pub(super) organisation: String,
+    pub(super) entry: String,
     exit: String,
 }
 
@@ -49,7 +49,7 @@ struct ListPage {
     can_write: bool,
 }
 
-fn row(user: &PageUser, e: &Employee) -> Row {
+pub(super) fn row(user: &PageUser, e: &Employee) -> Row {
     let p = &e.personal;
     let org = &e.org;
     let organisation = [&org.company, &org.department, &org.location]

@@ -428,8 +428,12 @@ fn put(map: &mut Map<String, Value>, key: &str, value: Option<String>) {
 /// may be picked from (id and printed name) and the library's choices.
 #[derive(Debug, Default, Clone)]
 pub struct Choices {
-    /// Employees the user may see: id and "First Last".
+    /// The employees a signer row may name: id and "First Last" (those the
+    /// rows name already; the full list is loaded on demand).
     pub employees: Vec<(EmployeeId, String)>,
+    /// Where the picker loads every employee the user may see, row number
+    /// appended (none where the user may not pick employees).
+    pub all_employees_href: Option<String>,
     /// Job profile keys.
     pub job_profiles: Vec<String>,
     /// Qualification labels.
@@ -681,6 +685,7 @@ mod tests {
     fn choices() -> Choices {
         Choices {
             employees: Vec::new(),
+            all_employees_href: None,
             job_profiles: vec!["accountant".into()],
             qualifications: vec!["Teamfähigkeit".into()],
         }

@@ -60,7 +60,9 @@ pub fn routes(route: Route) -> Route {
             "/references",
             get(references::list).post(references::create),
         )
+        .at("/references/new", get(references::start))
         .at("/references/:id", get(editor::show).post(editor::save))
+        .at("/references/:id/signers/:row", get(editor::signer_choices))
         .at("/references/:id/adopt", post(editor::adopt))
         .at("/references/:id/status", post(editor::change_status))
         .at("/references/:id/delete", post(editor::delete))

@@ -10,9 +10,11 @@ use poem::http::StatusCode;
 use poem::web::{Data, Form, Query};
 use poem::{Request, Response, handler};
 use serde::Deserialize;
+use zeugnis_core::employee::OrgValue;
 use zeugnis_core::id::EmployeeId;
-use zeugnis_core::ports::{Cursor, PageRequest, ReferenceQuery};
+use zeugnis_core::ports::{Cursor, PageRequest, ReferenceOrder, ReferenceQuery};
 use zeugnis_core::reference::{ReferenceKind, ReferenceStatus};
+use zeugnis_core::scope::Criterion;
 use zeugnis_core::services::references::{Holder, NewReference, OverviewLine};
 
 use super::i18n::Tr;
@@ -34,9 +36,31 @@ pub struct ListQuery {
     kind: String,
     #[serde(default)]
     q: String,
+    #[serde(default)]
+    company: String,
+    #[serde(default)]
+    location: String,
+    #[serde(default)]
+    department: String,
+    /// The order's key (`newest`, `oldest`, `waiting`).
+    #[serde(default)]
+    sort: String,
     after: Option<String>,
     /// A finished step to confirm (`created`).
     done: Option<String>,
+}
+
+/// A filter by a place in the organisation: its field, label and the
+/// values the user's scope shows.
+struct PlaceFilter {
+    name: &'static str,
+    label: String,
+    choices: Vec<PlaceChoice>,
+}
+
+struct PlaceChoice {
+    value: String,
+    selected: bool,
 }
 
 struct Choice {
@@ -47,6 +71,7 @@ struct Choice {
 
 struct Row {
     employee: String,
+    place: String,
     kind: String,
     status: String,
     status_key: &'static str,
@@ -57,25 +82,19 @@ struct Row {
     id: String,
 }
 
-struct EmployeeChoice {
-    id: String,
-    name: String,
-}
-
 #[derive(Template)]
 #[template(path = "references.html")]
 struct ListPage {
     c: Chrome,
     statuses: Vec<Choice>,
     kinds: Vec<Choice>,
+    places: Vec<PlaceFilter>,
+    orders: Vec<Choice>,
     q: String,
     rows: Vec<Row>,
     filtered: bool,
     next_href: Option<String>,
     can_write: bool,
-    employees: Vec<EmployeeChoice>,
-    new_kinds: Vec<Choice>,
-    form_error: Option<String>,
 }
 
 fn row(user: &PageUser, l: &OverviewLine) -> Row {
@@ -90,6 +109,12 @@ fn row(user: &PageUser, l: &OverviewLine) -> Row {
             .employee_name
             .clone()
             .unwrap_or_else(|| t.t("employee-gone")),
+        place: [&s.org.company, &s.org.department]
+            .into_iter()
+            .flatten()
+            .map(|v| v.as_str().to_owned())
+            .collect::<Vec<_>>()
+            .join(" · "),
         kind: kind_label(t, s.kind),
         status: status_label(t, s.status),
         status_key: s.status.key(),
@@ -141,14 +166,22 @@ async fn list_page(
     state: &Arc<AppState>,
     user: &PageUser,
     query: &ListQuery,
-    form_error: Option<String>,
 ) -> Result<ListPage, ApiError> {
     let t = user.t;
     let status = parse_status(&query.status);
     let kind = parse_kind(&query.kind);
+    let order = ReferenceOrder::ALL
+        .into_iter()
+        .find(|o| o.key() == query.sort)
+        .unwrap_or_default();
+    let place = |v: &str| OrgValue::new(v).ok();
     let filter = ReferenceQuery {
         status,
         kind,
+        company: place(&query.company),
+        location: place(&query.location),
+        department: place(&query.department),
+        order,
         ..ReferenceQuery::default()
     };
     let actor = &user.caller.actor;
@@ -167,29 +200,44 @@ async fn list_page(
     } else {
         (references.search(actor, q, &filter, PAGE).await?, None)
     };
-    let can_write = user.caller.role.permissions().allows(
-        zeugnis_core::access::Area::Employees,
-        zeugnis_core::access::AccessLevel::ReadWrite,
-    );
-    let mut employees = Vec::new();
-    if can_write {
-        let page = state
-            .employees()
-            .list(actor, PageRequest::new(None, PageRequest::MAX_LIMIT))
-            .await?;
-        employees = page
-            .items
-            .iter()
-            .map(|e| {
-                let p = &e.personal;
-                EmployeeChoice {
-                    id: e.id.to_string(),
-                    name: format!("{}, {}", p.last_name.as_str(), p.first_name.as_str()),
-                }
+    let can_write = may_create(user);
+    let values = state.employees().org_values(actor).await?;
+    let places = [
+        (
+            "company",
+            Criterion::Company,
+            &filter.company,
+            "col-company",
+        ),
+        (
+            "location",
+            Criterion::Location,
+            &filter.location,
+            "col-location",
+        ),
+        (
+            "department",
+            Criterion::Department,
+            &filter.department,
+            "col-department",
+        ),
+    ]
+    .into_iter()
+    .map(|(name, criterion, chosen, label)| PlaceFilter {
+        name,
+        label: t.t(label),
+        choices: values
+            .get(&criterion)
+            .into_iter()
+            .flatten()
+            .map(|v| PlaceChoice {
+                value: v.as_str().to_owned(),
+                selected: chosen.as_ref() == Some(v),
             })
-            .collect();
-        employees.sort_by_key(|e| e.name.to_lowercase());
-    }
+            .collect(),
+    })
+    .filter(|f| !f.choices.is_empty())
+    .collect();
     let mut c = Chrome::of(req, user, "references-title", "/references");
     match query.done.as_deref() {
         Some("created") => c = c.with_flash("success", t.t("references-created")),
@@ -205,19 +253,37 @@ async fn list_page(
         kinds: kind_choices(t, kind),
         q: q.to_owned(),
         rows: lines.iter().map(|l| row(user, l)).collect(),
-        filtered: status.is_some() || kind.is_some() || !q.is_empty(),
+        filtered: status.is_some()
+            || kind.is_some()
+            || filter.company.is_some()
+            || filter.location.is_some()
+            || filter.department.is_some()
+            || !q.is_empty(),
         next_href: next.map(|cursor| {
+            let value = |v: &Option<OrgValue>| {
+                super::page::encode_next(v.as_ref().map_or("", |v| v.as_str()))
+            };
             format!(
-                "/references?status={}&kind={}&after={}",
+                "/references?status={}&kind={}&company={}&location={}&department={}&sort={}&after={}",
                 status.map_or("", ReferenceStatus::key),
                 kind.map_or("", ReferenceKind::key),
+                value(&filter.company),
+                value(&filter.location),
+                value(&filter.department),
+                order.key(),
                 super::page::encode_next(&cursor)
             )
         }),
+        places,
+        orders: ReferenceOrder::ALL
+            .into_iter()
+            .map(|o| Choice {
+                value: o.key(),
+                label: t.t(&format!("references-sort-{}", o.key())),
+                selected: o == order,
+            })
+            .collect(),
         can_write,
-        employees,
-        new_kinds: kind_choices(t, Some(ReferenceKind::Final)),
-        form_error,
     })
 }
 
@@ -232,8 +298,172 @@ pub(crate) async fn list(
         Ok(u) => u,
         Err(r) => return r,
     };
-    match list_page(req, &state, &user, &query, None).await {
+    match list_page(req, &state, &user, &query).await {
         Ok(page) => render(req, StatusCode::OK, &page),
+        Err(e) => failure(req, &e),
+    }
+}
+
+/// May the user start references (write access to Employees)?
+fn may_create(user: &PageUser) -> bool {
+    user.caller.role.permissions().allows(
+        zeugnis_core::access::Area::Employees,
+        zeugnis_core::access::AccessLevel::ReadWrite,
+    )
+}
+
+/// How many people the "Neues Zeugnis" search offers at once.
+const MATCHES: usize = 20;
+
+/// "Neues Zeugnis": a name search, or the employee chosen elsewhere (the
+/// employee's page links here with `employee`).
+#[derive(Debug, Default, Deserialize)]
+pub struct NewQuery {
+    #[serde(default)]
+    q: String,
+    employee: Option<String>,
+    #[serde(default)]
+    kind: String,
+}
+
+/// A person the new reference may be for.
+struct Match {
+    id: String,
+    name: String,
+    detail: String,
+    chosen: bool,
+}
+
+#[derive(Template)]
+#[template(path = "reference_new.html")]
+struct NewPage {
+    c: Chrome,
+    q: String,
+    q_error: Option<String>,
+    searched: bool,
+    matches: Vec<Match>,
+    more: bool,
+    kinds: Vec<Choice>,
+    private: bool,
+    form_error: Option<String>,
+}
+
+/// What the new-reference page shows: the people found by name (only those
+/// the user may see: `EmployeeService::search`), plus the one chosen.
+struct NewChoice<'a> {
+    q: &'a str,
+    employee: Option<EmployeeId>,
+    kind: ReferenceKind,
+    private: bool,
+    form_error: Option<String>,
+}
+
+async fn new_page(
+    req: &Request,
+    state: &Arc<AppState>,
+    user: &PageUser,
+    choice: NewChoice<'_>,
+) -> Result<NewPage, ApiError> {
+    let t = user.t;
+    let actor = &user.caller.actor;
+    let q = choice.q.trim();
+    let short = !q.is_empty() && q.chars().count() < 2;
+    let mut found = Vec::new();
+    if let Some(id) = choice.employee {
+        match state.employees().get(actor, id).await {
+            Ok(e) => found.push(e.value),
+            Err(e) => {
+                // Unknown or out of scope: not offered, as if never named.
+                let e = ApiError::from(e);
+                if e.status() != StatusCode::NOT_FOUND {
+                    return Err(e);
+                }
+            }
+        }
+    }
+    let mut more = false;
+    if !q.is_empty() && !short {
+        let limit = u16::try_from(MATCHES + 1).unwrap_or(u16::MAX);
+        let mut hits = state.employees().search(actor, q, limit).await?;
+        more = hits.len() > MATCHES;
+        hits.truncate(MATCHES);
+        hits.sort_by_cached_key(|e| {
+            let p = &e.personal;
+            (
+                p.last_name.as_str().to_lowercase(),
+                p.first_name.as_str().to_lowercase(),
+            )
+        });
+        for e in hits {
+            if !found.iter().any(|f| f.id == e.id) {
+                found.push(e);
+            }
+        }
+    }
+    let only = found.len() == 1;
+    let matches = found
+        .iter()
+        .map(|e| {
+            let row = super::employees::row(user, e);
+            // Two people of one name are told apart by place and entry.
+            let entry =
+                (!row.entry.is_empty()).then(|| t.t1("references-new-entry", "date", &row.entry));
+            Match {
+                chosen: only || Some(e.id) == choice.employee,
+                detail: [Some(row.organisation), entry]
+                    .into_iter()
+                    .flatten()
+                    .filter(|d| !d.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(" · "),
+                name: row.name,
+                id: row.id,
+            }
+        })
+        .collect();
+    Ok(NewPage {
+        c: Chrome::of(req, user, "references-new", "/references"),
+        q: q.to_owned(),
+        q_error: short.then(|| t.t("search-too-short")),
+        searched: !q.is_empty() && !short,
+        matches,
+        more,
+        kinds: kind_choices(t, Some(choice.kind)),
+        private: choice.private,
+        form_error: choice.form_error,
+    })
+}
+
+/// The page that starts a reference.
+#[handler]
+pub(crate) async fn start(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    query: Query<NewQuery>,
+) -> Response {
+    let user = match require_user(req, &state).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    if !may_create(&user) {
+        return super::error_page(req, user.t, StatusCode::FORBIDDEN, "error-forbidden");
+    }
+    let choice = NewChoice {
+        q: &query.q,
+        employee: query.employee.as_deref().and_then(|e| e.parse().ok()),
+        kind: parse_kind(&query.kind).unwrap_or(ReferenceKind::Final),
+        private: false,
+        form_error: None,
+    };
+    match new_page(req, &state, &user, choice).await {
+        Ok(page) => {
+            let status = if page.q_error.is_some() {
+                StatusCode::UNPROCESSABLE_ENTITY
+            } else {
+                StatusCode::OK
+            };
+            render(req, status, &page)
+        }
         Err(e) => failure(req, &e),
     }
 }
@@ -249,18 +479,27 @@ pub struct NewForm {
     kind: String,
     /// Present when the box is ticked.
     private: Option<String>,
+    /// The search the choice came from, to show it again.
+    #[serde(default)]
+    q: String,
 }
 
-/// The list again, with the new-reference form open and what to choose.
-async fn refuse(req: &Request, state: &Arc<AppState>, user: &PageUser) -> Response {
-    let message = user.t.t("references-new-choose");
-    match list_page(req, state, user, &ListQuery::default(), Some(message)).await {
+/// The new-reference page again, with the choices kept and what to choose.
+async fn refuse(req: &Request, state: &Arc<AppState>, user: &PageUser, form: &NewForm) -> Response {
+    let choice = NewChoice {
+        q: &form.q,
+        employee: form.employee_id.parse().ok(),
+        kind: parse_kind(&form.kind).unwrap_or(ReferenceKind::Final),
+        private: form.private.is_some(),
+        form_error: Some(user.t.t("references-new-choose")),
+    };
+    match new_page(req, state, user, choice).await {
         Ok(page) => render(req, StatusCode::UNPROCESSABLE_ENTITY, &page),
         Err(e) => failure(req, &e),
     }
 }
 
-/// Creates a reference and shows the list with a confirmation.
+/// Creates a reference and opens it in the editor.
 #[handler]
 pub(crate) async fn create(
     req: &Request,
@@ -274,7 +513,7 @@ pub(crate) async fn create(
     let employee = form.employee_id.parse::<EmployeeId>().ok();
     let kind = parse_kind(&form.kind);
     let (Some(employee), Some(kind)) = (employee, kind) else {
-        return refuse(req, &state, &user).await;
+        return refuse(req, &state, &user, &form).await;
     };
     let new = NewReference {
         employee,
@@ -291,7 +530,7 @@ pub(crate) async fn create(
             let e = ApiError::from(e);
             if e.status() == StatusCode::UNPROCESSABLE_ENTITY || e.status() == StatusCode::NOT_FOUND
             {
-                refuse(req, &state, &user).await
+                refuse(req, &state, &user, &form).await
             } else {
                 failure(req, &e)
             }

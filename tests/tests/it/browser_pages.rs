@@ -155,10 +155,21 @@ async fn hr_logs_in_with_the_keyboard_and_finds_what_waits_on_the_overview() {
     assert!(text.contains("Bei Vorgesetzten"), "{text}");
     browser.assert_accessible("references (de)").await;
     browser.screenshots("references-de").await;
-    browser.click("details.disclosure > summary").await;
-    browser.wait_for("#new-employee").await;
+    browser.click("a[href='/references/new']").await;
+    browser.wait_for_text("h1", "Neues Zeugnis").await;
     browser.assert_accessible("new reference (de)").await;
+    // Typing searches as one types (htmx).
+    browser.click("#new-q").await;
+    type_text(&browser, "weiß").await;
+    browser
+        .wait_for_text("#new-matches", "Weißgerber, Jördis")
+        .await;
+    browser
+        .assert_accessible("new reference with a match")
+        .await;
     browser.screenshots("references-new-de").await;
+    // Two records of one name: nothing is chosen for the user.
+    browser.click("#new-matches input[type=radio]").await;
     browser
         .click("form[action='/references'] button[type=submit]")
         .await;
@@ -166,7 +177,7 @@ async fn hr_logs_in_with_the_keyboard_and_finds_what_waits_on_the_overview() {
         .wait_for_text("[role=status]", "Das Zeugnis ist angelegt.")
         .await;
     browser
-        .assert_accessible("references after creating one")
+        .assert_accessible("the new reference in the editor")
         .await;
 
     // The employees.
@@ -363,6 +374,43 @@ async fn hr_fills_generates_checks_and_approves_a_reference_in_the_editor() {
     browser
         .wait_for_text("[role=status]", "Die gewählten Vorschläge sind übernommen.")
         .await;
+
+    // A signer from the people in the scope, loaded only when asked for: the
+    // loaded list takes the place and the focus of the short one.
+    centred(&browser, "#f-signer-0-employee-field button")
+        .await
+        .click()
+        .await
+        .expect("load the people");
+    browser
+        .wait_for_text("#f-signer-0-employee", "Karl Domblick")
+        .await;
+    assert_eq!(focused_id(&browser).await, "f-signer-0-employee");
+    browser
+        .assert_accessible("editor with the people loaded")
+        .await;
+    for option in browser
+        .client
+        .find_all(Locator::Css("#f-signer-0-employee option"))
+        .await
+        .expect("the options")
+    {
+        if option.text().await.expect("text") == "Karl Domblick" {
+            option.click().await.expect("choose Karl");
+        }
+    }
+    centred(&browser, "button[name=then][value=save]")
+        .await
+        .click()
+        .await
+        .expect("save");
+    browser
+        .wait_for_text("[role=status]", "Die Änderungen sind gespeichert.")
+        .await;
+    let chosen = browser
+        .wait_for("#f-signer-0-employee option:checked")
+        .await;
+    assert_eq!(chosen.text().await.unwrap(), "Karl Domblick");
 
     // The check.
     browser

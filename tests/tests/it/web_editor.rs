@@ -683,3 +683,127 @@ async fn the_editor_with_its_style_and_script_stays_under_150_kilobytes() {
         js.body.len()
     );
 }
+
+#[tokio::test]
+async fn the_signer_picker_loads_the_people_in_scope_only_when_asked() {
+    let koeln = TestRole::custom(
+        "Personal Köln",
+        Permissions::none().with(Area::Employees, AccessLevel::ReadWrite),
+    );
+    let reader = TestRole::custom(
+        "Lesen",
+        Permissions::none().with(Area::Employees, AccessLevel::Read),
+    );
+    let app = TestApp::builder()
+        .with_user(koeln, json!({"administrator": false, "location": ["Köln"]}))
+        .with_user(reader, json!({"administrator": true}))
+        .spawn()
+        .await;
+    let mut api = app.admin();
+    let hamburg = filled_reference(&mut api).await;
+    let person = |first: &str, last: &str, location: &str| {
+        let body = json!({"first_name": first, "last_name": last, "location": location});
+        let mut api = api.clone();
+        async move { created(&api.post("/employees", &body).await, "employee") }
+    };
+    let karl = person("Karl", "Domblick", "Köln").await;
+    let greta = person("Greta", "Graf", "Köln").await;
+    let hafen = person("Hans", "Hafen", "Hamburg").await;
+    let id = created(
+        &api.post(
+            "/references",
+            &json!({"employee_id": karl, "kind": "final", "private": false}),
+        )
+        .await,
+        "reference",
+    );
+    let user = app.user(1).clone();
+    let mut c = logged_in(&app, &user.email, user.password).await;
+
+    // The editor names nobody it does not need: the picker offers "by name"
+    // and a button that loads the people.
+    let p = c.get(&format!("/references/{id}")).await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert!(
+        !p.body.contains(&greta) && !p.body.contains("Graf"),
+        "{}",
+        p.body
+    );
+    assert!(
+        p.body
+            .contains(&format!("hx-get=\"/references/{id}/signers/0\""))
+    );
+    assert!(visible_text(&p.body).contains("Aus allen Mitarbeitern wählen"));
+
+    // Loaded: everyone in Köln, nobody from Hamburg, the row's choice kept.
+    let list = c
+        .get(&format!(
+            "/references/{id}/signers/0?signer.0.employee={karl}"
+        ))
+        .await;
+    assert_eq!(list.status, 200, "{}", list.body);
+    assert!(
+        list.body
+            .contains(&format!("<option value=\"{greta}\">Greta Graf</option>"))
+    );
+    assert!(
+        list.body.contains(&format!(
+            "<option value=\"{karl}\" selected>Karl Domblick</option>"
+        )),
+        "{}",
+        list.body
+    );
+    assert!(!list.body.contains(&hafen) && !list.body.contains("Hafen"));
+    assert!(list.body.contains("autofocus"), "the list takes the focus");
+    assert!(!list.body.contains("<html"), "a fragment, not a page");
+    assert_eq!(
+        c.get(&format!("/references/{hamburg}/signers/0"))
+            .await
+            .status,
+        404,
+        "not for a reference out of sight"
+    );
+    assert_eq!(
+        c.get(&format!("/references/{id}/signers/6")).await.status,
+        404
+    );
+
+    // Picked and saved: the signer is linked and printed with the name.
+    let fields = edited(&p, &id, &[("signer.0.employee", &greta)]);
+    let saved = c.post_fields(&format!("/references/{id}"), &fields).await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let s = sections(&mut api, &id).await;
+    assert_eq!(s["signatures"][0]["employee"], greta);
+    assert_eq!(s["signatures"][0]["name"], "Greta Graf");
+    let p = c.get(&format!("/references/{id}")).await;
+    assert!(
+        p.body.contains(&format!(
+            "<option value=\"{greta}\" selected>Greta Graf</option>"
+        )),
+        "the chosen one is offered without loading: {}",
+        p.body
+    );
+
+    // Someone out of the scope, posted anyway, is refused at the field.
+    let fields = edited(&p, &id, &[("signer.1.employee", &hafen)]);
+    let refused = c.post_fields(&format!("/references/{id}"), &fields).await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(refused.body.contains("id=\"f-signer-1-employee-error\""));
+    assert!(!refused.body.contains("Hafen"));
+    assert_eq!(
+        sections(&mut api, &id).await["signatures"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+
+    // Reading is not picking.
+    let reader = app.user(2).clone();
+    let mut r = logged_in(&app, &reader.email, reader.password).await;
+    assert_eq!(
+        r.get(&format!("/references/{id}/signers/0")).await.status,
+        403
+    );
+    let p = r.get(&format!("/references/{id}")).await;
+    assert!(!p.body.contains("/signers/0"), "no button to load people");
+}

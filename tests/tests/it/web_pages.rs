@@ -529,17 +529,63 @@ async fn the_reference_list_filters_searches_and_starts_references_within_the_sc
         text.contains("Anna Kölsch") && text.contains("Endzeugnis") && text.contains("Entwurf"),
         "{text}"
     );
+    assert!(!p.body.contains("Geheimrat"), "nothing of Bonn");
+    assert!(p.body.contains("href=\"/references/new\""), "{}", p.body);
+    assert!(p.body.contains("aria-current=\"page\""));
+
+    // "Neues Zeugnis" finds people by name, within the scope only.
+    let p = c.get("/references/new").await;
+    assert_eq!(p.status, 200, "{}", p.body);
     assert!(
-        !p.body.contains("Geheimrat"),
-        "nothing of Bonn, not even in the picker"
+        !p.body.contains("name=\"employee_id\""),
+        "nobody before a search"
     );
+    let p = c.get("/references/new?q=k").await;
+    assert_eq!(p.status, 422, "a search under two characters is refused");
     assert!(
         p.body
-            .contains(&format!("<option value=\"{anna}\">Kölsch, Anna</option>")),
+            .contains("aria-describedby=\"new-q-hint new-q-error\"")
+    );
+    for q in ["Geheimrat", "bernd"] {
+        let p = c.get(&format!("/references/new?q={q}")).await;
+        assert_eq!(p.status, 200);
+        assert!(
+            !p.body.contains(&bernd) && !visible_text(&p.body).contains("Geheimrat, Bernd"),
+            "{}",
+            p.body
+        );
+        assert!(
+            visible_text(&p.body).contains("Niemand in Ihrem Bereich passt"),
+            "{}",
+            p.body
+        );
+    }
+    // Named by id from elsewhere, out of scope: not offered either.
+    let p = c.get(&format!("/references/new?employee={bernd}")).await;
+    assert!(
+        !p.body.contains(&format!("value=\"{bernd}\"")),
         "{}",
         p.body
     );
-    assert!(p.body.contains("aria-current=\"page\""));
+    assert!(!p.body.contains("name=\"employee_id\""), "{}", p.body);
+    let p = c.get("/references/new?q=k%C3%B6ls").await;
+    assert!(
+        p.body.contains(&format!(
+            "<input type=\"radio\" name=\"employee_id\" value=\"{anna}\" checked required>"
+        )),
+        "the only match is chosen: {}",
+        p.body
+    );
+    assert!(visible_text(&p.body).contains("Kölsch, Anna"));
+    let p = c
+        .get(&format!("/references/new?employee={anna}&kind=interim"))
+        .await;
+    assert!(
+        p.body.contains(&format!("value=\"{anna}\" checked")),
+        "{}",
+        p.body
+    );
+    assert!(p.body.contains("<option value=\"interim\" selected>"));
 
     // Without the session's token nothing is created.
     let form = [("employee_id", anna.as_str()), ("kind", "interim")];
@@ -548,8 +594,9 @@ async fn the_reference_list_filters_searches_and_starts_references_within_the_sc
         .await;
     assert_eq!(p.status, 403);
     assert_eq!(count(&mut api).await, 1);
-    let csrf = c.get("/references").await.input("csrf").unwrap();
-    // An employee outside the scope is refused like an unknown one.
+    let csrf = c.get("/references/new").await.input("csrf").unwrap();
+    // An employee outside the scope is refused like an unknown one, and the
+    // search the choice came from is shown again.
     let p = c
         .post(
             "/references",
@@ -557,12 +604,15 @@ async fn the_reference_list_filters_searches_and_starts_references_within_the_sc
                 ("csrf", csrf.as_str()),
                 ("employee_id", bernd.as_str()),
                 ("kind", "final"),
+                ("q", "Kölsch"),
             ],
         )
         .await;
     assert_eq!(p.status, 422);
+    let text = visible_text(&p.body);
+    assert!(text.contains("Bitte wählen Sie Mitarbeiter/in"), "{text}");
     assert!(
-        visible_text(&p.body).contains("Bitte wählen Sie Mitarbeiter/in"),
+        text.contains("Kölsch, Anna") && !p.body.contains(&bernd),
         "{}",
         p.body
     );
@@ -606,6 +656,161 @@ async fn the_reference_list_filters_searches_and_starts_references_within_the_sc
         text.contains("Kein Zeugnis passt"),
         "the search finds nothing outside the scope: {text}"
     );
+}
+
+#[tokio::test]
+async fn the_reference_list_filters_by_place_sorts_and_pages_with_its_filters() {
+    let hr = TestRole::custom(
+        "Personal",
+        Permissions::none().with(Area::Employees, AccessLevel::ReadWrite),
+    );
+    let app = TestApp::builder()
+        .with_user(hr, json!({"administrator": false, "location": ["Köln"]}))
+        .spawn()
+        .await;
+    let mut admin = app.admin();
+    let mut person = async |first: &str, last: &str, location: &str, department: &str| {
+        let mut body = employee(first, last, location);
+        body["department"] = json!(department);
+        let r = admin.post("/employees", &body).await;
+        assert_eq!(r.status, 201, "{}", r.text());
+        let id = r.json["id"].as_str().unwrap().to_owned();
+        let r = admin
+            .post(
+                "/references",
+                &json!({"employee_id": id, "kind": "final", "private": false}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text());
+        (id, r.json["id"].as_str().unwrap().to_owned())
+    };
+    let (_, anna) = person("Anna", "Kölsch", "Köln", "Einkauf").await;
+    let (otto, ostwind) = person("Otto", "Ostwind", "Hamburg", "Vertrieb").await;
+    let (_, bernd) = person("Bernd", "Geheimrat", "Bonn", "Vorstand").await;
+    // Anna's waits longest no more: its status changed last.
+    let r = admin
+        .post(
+            &format!("/references/{anna}/status"),
+            &json!({"status": "in_approval"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+
+    let mut c = PageClient::new(&app);
+    assert_eq!(
+        c.log_in(&login_path(), ADMIN_EMAIL, ADMIN_PASSWORD)
+            .await
+            .status,
+        303
+    );
+    let order = |body: &str| -> Vec<String> {
+        body.split("<tr data-reference=\"")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+            .map(str::to_owned)
+            .collect()
+    };
+    let p = c.get("/references").await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert_eq!(
+        order(&p.body),
+        [bernd.clone(), ostwind.clone(), anna.clone()],
+        "newest first"
+    );
+    // The place is a column; the filters offer the organisation's values.
+    assert!(
+        p.body.contains(&format!(
+            "<td data-label=\"Unternehmen · Abteilung\">{ORGANISATION} · Vertrieb</td>"
+        )),
+        "{}",
+        p.body
+    );
+    for value in ["Bonn", "Hamburg", "Köln", "Einkauf", "Vertrieb", "Vorstand"] {
+        assert!(
+            p.body
+                .contains(&format!("<option value=\"{value}\">{value}</option>")),
+            "{value}"
+        );
+    }
+    let p = c.get("/references?sort=oldest").await;
+    assert_eq!(
+        order(&p.body),
+        [anna.clone(), ostwind.clone(), bernd.clone()]
+    );
+    assert!(p.body.contains("<option value=\"oldest\" selected>"));
+    let p = c.get("/references?sort=waiting").await;
+    assert_eq!(
+        order(&p.body),
+        [ostwind.clone(), bernd.clone(), anna.clone()],
+        "by the last status change"
+    );
+    let p = c.get("/references?location=Hamburg").await;
+    assert_eq!(order(&p.body), vec![ostwind.clone()]);
+    assert!(
+        p.body
+            .contains("<option value=\"Hamburg\" selected>Hamburg</option>")
+    );
+    let p = c
+        .get("/references?department=Einkauf&location=Hamburg")
+        .await;
+    assert!(order(&p.body).is_empty());
+    assert!(visible_text(&p.body).contains("Kein Zeugnis passt zu diesen Filtern."));
+    assert_eq!(
+        c.get("/references?location=%01").await.status,
+        200,
+        "a value that cannot be is no filter"
+    );
+
+    // The next page keeps the filters and the order.
+    for _ in 0..50 {
+        let r = admin
+            .post(
+                "/references",
+                &json!({"employee_id": otto, "kind": "interim", "private": false}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text());
+    }
+    let p = c.get("/references?location=Hamburg&sort=oldest").await;
+    let first = order(&p.body);
+    assert_eq!(first.len(), 50);
+    assert_eq!(first[0], ostwind, "the oldest of Hamburg first");
+    let next = p
+        .body
+        .split("<a href=\"")
+        .find_map(|rest| {
+            let href = rest.split('"').next()?;
+            href.contains("after=")
+                .then(|| zeugnis_tests::pages::unescape(href))
+        })
+        .unwrap();
+    assert!(
+        next.contains("location=Hamburg") && next.contains("sort=oldest"),
+        "{next}"
+    );
+    let p = c.get(&next).await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    let rest = order(&p.body);
+    assert_eq!(rest.len(), 1, "{}", p.body);
+    assert!(!first.contains(&rest[0]));
+
+    // A user of Köln is offered Köln's values only.
+    let user = app.user(1).clone();
+    let mut k = PageClient::new(&app);
+    assert_eq!(
+        k.log_in(&login_path(), &user.email, user.password)
+            .await
+            .status,
+        303
+    );
+    let p = k.get("/references").await;
+    assert_eq!(order(&p.body), vec![anna.clone()]);
+    assert!(p.body.contains("<option value=\"Köln\">Köln</option>"));
+    for hidden in ["Bonn", "Hamburg", "Vorstand", "Vertrieb"] {
+        assert!(!p.body.contains(hidden), "{hidden}: {}", p.body);
+    }
+    let p = k.get("/references?location=Bonn").await;
+    assert!(order(&p.body).is_empty(), "a filter never widens the scope");
 }
 
 #[tokio::test]
@@ -810,11 +1015,12 @@ async fn the_employee_list_shows_and_searches_only_the_scope() {
     assert!(visible_text(&p.body).contains("mindestens zwei Zeichen"));
     // A read-only role sees the list but not "Neues Zeugnis".
     let p = c.get("/references").await;
+    assert_eq!(p.status, 200);
     assert!(
-        !p.body
-            .contains("action=\"/references\" class=\"form-grid\""),
-        "no form to start one"
+        !p.body.contains("href=\"/references/new\""),
+        "no way to start one"
     );
+    assert_eq!(c.get("/references/new").await.status, 403);
 }
 
 #[tokio::test]
