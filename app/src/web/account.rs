@@ -16,6 +16,7 @@ use zeugnis_core::messages::Locale;
 use zeugnis_core::password::Password;
 use zeugnis_core::services::accounts::AccountError;
 use zeugnis_core::services::factors::FactorError;
+use zeugnis_core::values::{Email, Phone};
 
 use super::i18n::Lang;
 use super::page::{Chrome, PageUser, redirect, with_cookie};
@@ -43,7 +44,21 @@ struct AccountPage {
     password_errors: Vec<String>,
     current_error: Option<String>,
     repeat_error: Option<String>,
+    contact: Contact,
     factors: Factors,
+}
+
+/// The own e-mail address and mobile number, as shown in their form (kept
+/// as typed after a refusal), with the errors at their fields.
+#[derive(Default)]
+struct Contact {
+    email: String,
+    phone: String,
+    /// The form is open (after a refusal).
+    open: bool,
+    email_error: Option<String>,
+    phone_error: Option<String>,
+    password_error: Option<String>,
 }
 
 /// The second factors: what is set up, and a step in progress.
@@ -105,6 +120,15 @@ async fn page_of(
         password_errors: Vec::new(),
         current_error: None,
         repeat_error: None,
+        contact: Contact {
+            email: u.email.as_str().to_owned(),
+            phone: u
+                .phone
+                .as_ref()
+                .map(|p| p.as_str().to_owned())
+                .unwrap_or_default(),
+            ..Contact::default()
+        },
         factors: Factors {
             totp: u.auth.totp,
             sms: u.auth.sms,
@@ -138,6 +162,10 @@ pub(crate) async fn show(
                     page.c = page.c.with_flash("success", t.t("account-session-ended"))
                 }
                 Some("sms") => page.c = page.c.with_flash("success", t.t("account-sms-on")),
+                Some("contact") => {
+                    page.c = page.c.with_flash("success", t.t("account-contact-saved"))
+                }
+                Some("phone") => page.c = page.c.with_flash("success", t.t("account-phone-saved")),
                 Some("removed") => {
                     page.c = page.c.with_flash("success", t.t("account-factor-removed"))
                 }
@@ -204,6 +232,96 @@ pub(crate) async fn change_password(
                 Lang::En => Locale::En,
             };
             page.password_errors = rejected.messages(locale);
+            render(req, StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+        Err(e) => failure(req, &ApiError::from(e)),
+    }
+}
+
+/// The own contact data as posted.
+#[derive(Debug, Deserialize)]
+pub struct ContactForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    password: String,
+}
+
+/// Changes the own e-mail address or mobile number, confirmed with the
+/// password (`AccountService::change_own_contact`). A new number turns SMS
+/// codes off until a code sent to it confirms it.
+#[handler]
+pub(crate) async fn change_contact(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    form: Form<ContactForm>,
+) -> Response {
+    let user = match require_form_user(req, &state, &form.csrf).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let t = user.t;
+    let mut page = match page_of(req, &state, &user).await {
+        Ok(p) => p,
+        Err(e) => return failure(req, &e),
+    };
+    let u = &user.caller.user;
+    let email = form.email.trim();
+    let phone = form.phone.trim();
+    // What is unchanged (as the values are normalised) is not sent.
+    let new_email = match Email::parse(email) {
+        Ok(e) if e == u.email => None,
+        other => Some(other),
+    };
+    let parsed = if phone.is_empty() {
+        Ok(None)
+    } else {
+        Phone::parse(phone).map(Some)
+    };
+    let new_phone = match parsed {
+        Ok(p) if p == u.phone => None,
+        other => Some(other),
+    };
+    page.contact = Contact {
+        email: email.to_owned(),
+        phone: phone.to_owned(),
+        open: true,
+        email_error: matches!(new_email, Some(Err(_))).then(|| t.t("field-bad-email")),
+        phone_error: matches!(new_phone, Some(Err(_))).then(|| t.t("account-phone-invalid")),
+        password_error: None,
+    };
+    if page.contact.email_error.is_some() || page.contact.phone_error.is_some() {
+        return render(req, StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
+    let email = new_email.and_then(Result::ok);
+    let phone = new_phone.and_then(Result::ok);
+    if email.is_none() && phone.is_none() {
+        return redirect("/account");
+    }
+    let phone_changed = phone.is_some();
+    let result = state
+        .accounts()
+        .change_own_contact(
+            &user.caller.actor,
+            email,
+            phone,
+            &Password::new(form.password.clone()),
+            user.caller.ip,
+        )
+        .await;
+    match result {
+        Ok(_) if phone_changed => redirect("/account?done=phone#factors"),
+        Ok(_) => redirect("/account?done=contact"),
+        Err(AccountError::WrongCurrentPassword) => {
+            page.contact.password_error = Some(t.t("account-current-wrong"));
+            render(req, StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+        Err(AccountError::EmailTaken) => {
+            page.contact.email_error = Some(t.t("account-email-taken"));
             render(req, StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
         Err(e) => failure(req, &ApiError::from(e)),

@@ -13,6 +13,7 @@ use zeugnis_core::employee::Employee;
 use zeugnis_core::ports::{Cursor, PageRequest};
 
 use super::page::{Chrome, PageUser};
+use super::places::{PlaceFilter, Places};
 use super::{failure, render, require_user};
 use crate::api::error::ApiError;
 use crate::state::AppState;
@@ -25,6 +26,12 @@ const PAGE: u16 = 50;
 pub struct ListQuery {
     #[serde(default)]
     q: String,
+    #[serde(default)]
+    company: String,
+    #[serde(default)]
+    location: String,
+    #[serde(default)]
+    department: String,
     after: Option<String>,
     /// A finished step to confirm (`deleted`).
     done: Option<String>,
@@ -44,6 +51,8 @@ struct ListPage {
     c: Chrome,
     q: String,
     q_error: Option<String>,
+    places: Vec<PlaceFilter>,
+    filtered: bool,
     rows: Vec<Row>,
     next_href: Option<String>,
     can_write: bool,
@@ -78,18 +87,25 @@ async fn page_of(
     let actor = &user.caller.actor;
     let q = query.q.trim();
     let short = !q.is_empty() && q.chars().count() < 2;
+    let chosen = Places::parse(&query.company, &query.location, &query.department);
+    let at = chosen.pairs();
     let (found, next) = if q.is_empty() || short {
         let page = state
             .employees()
-            .list(
+            .list_at(
                 actor,
+                &at,
                 PageRequest::new(query.after.clone().map(Cursor), PAGE),
             )
             .await?;
         (page.items, page.next.map(|c| c.0))
     } else {
-        (state.employees().search(actor, q, PAGE).await?, None)
+        (
+            state.employees().search_at(actor, q, &at, PAGE).await?,
+            None,
+        )
     };
+    let places = chosen.filters(state, user).await?;
     let mut c = Chrome::of(req, user, "employees-title", "/employees");
     if query.done.as_deref() == Some("deleted") {
         c = c.with_flash("success", t.t("employee-deleted"));
@@ -102,8 +118,16 @@ async fn page_of(
         ),
         q: q.to_owned(),
         q_error: short.then(|| t.t("search-too-short")),
+        places,
+        filtered: chosen.any() || !q.is_empty(),
         rows: found.iter().map(|e| row(user, e)).collect(),
-        next_href: next.map(|c| format!("/employees?after={}", super::page::encode_next(&c))),
+        next_href: next.map(|c| {
+            format!(
+                "/employees?{}&after={}",
+                chosen.query(),
+                super::page::encode_next(&c)
+            )
+        }),
     })
 }
 

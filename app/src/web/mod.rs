@@ -19,6 +19,7 @@ pub mod link;
 pub mod login;
 pub mod overview;
 pub mod page;
+pub mod places;
 pub mod references;
 
 use std::sync::Arc;
@@ -91,6 +92,7 @@ pub fn routes(route: Route) -> Route {
         .at("/employees/:id/delete", post(employee_form::delete))
         .at("/account", get(account::show))
         .at("/account/password", post(account::change_password))
+        .at("/account/contact", post(account::change_contact))
         .at("/account/sessions/end", post(account::end_session))
         .at("/account/totp", post(account::totp_start))
         .at("/account/totp/confirm", post(account::totp_confirm))

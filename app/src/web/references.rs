@@ -10,16 +10,15 @@ use poem::http::StatusCode;
 use poem::web::{Data, Form, Query};
 use poem::{Request, Response, handler};
 use serde::Deserialize;
-use zeugnis_core::employee::OrgValue;
 use zeugnis_core::id::EmployeeId;
 use zeugnis_core::ports::{Cursor, PageRequest, ReferenceOrder, ReferenceQuery};
 use zeugnis_core::reference::{ReferenceKind, ReferenceStatus};
-use zeugnis_core::scope::Criterion;
 use zeugnis_core::services::references::{Holder, NewReference, OverviewLine};
 
 use super::i18n::Tr;
 use super::overview::{kind_label, status_label};
 use super::page::{Chrome, PageUser, redirect};
+use super::places::{PlaceFilter, Places};
 use super::{failure, render, require_form_user, require_user};
 use crate::api::error::ApiError;
 use crate::state::AppState;
@@ -48,19 +47,6 @@ pub struct ListQuery {
     after: Option<String>,
     /// A finished step to confirm (`created`).
     done: Option<String>,
-}
-
-/// A filter by a place in the organisation: its field, label and the
-/// values the user's scope shows.
-struct PlaceFilter {
-    name: &'static str,
-    label: String,
-    choices: Vec<PlaceChoice>,
-}
-
-struct PlaceChoice {
-    value: String,
-    selected: bool,
 }
 
 struct Choice {
@@ -174,13 +160,13 @@ async fn list_page(
         .into_iter()
         .find(|o| o.key() == query.sort)
         .unwrap_or_default();
-    let place = |v: &str| OrgValue::new(v).ok();
+    let chosen = Places::parse(&query.company, &query.location, &query.department);
     let filter = ReferenceQuery {
         status,
         kind,
-        company: place(&query.company),
-        location: place(&query.location),
-        department: place(&query.department),
+        company: chosen.company.clone(),
+        location: chosen.location.clone(),
+        department: chosen.department.clone(),
         order,
         ..ReferenceQuery::default()
     };
@@ -201,43 +187,7 @@ async fn list_page(
         (references.search(actor, q, &filter, PAGE).await?, None)
     };
     let can_write = may_create(user);
-    let values = state.employees().org_values(actor).await?;
-    let places = [
-        (
-            "company",
-            Criterion::Company,
-            &filter.company,
-            "col-company",
-        ),
-        (
-            "location",
-            Criterion::Location,
-            &filter.location,
-            "col-location",
-        ),
-        (
-            "department",
-            Criterion::Department,
-            &filter.department,
-            "col-department",
-        ),
-    ]
-    .into_iter()
-    .map(|(name, criterion, chosen, label)| PlaceFilter {
-        name,
-        label: t.t(label),
-        choices: values
-            .get(&criterion)
-            .into_iter()
-            .flatten()
-            .map(|v| PlaceChoice {
-                value: v.as_str().to_owned(),
-                selected: chosen.as_ref() == Some(v),
-            })
-            .collect(),
-    })
-    .filter(|f| !f.choices.is_empty())
-    .collect();
+    let places = chosen.filters(state, user).await?;
     let mut c = Chrome::of(req, user, "references-title", "/references");
     match query.done.as_deref() {
         Some("created") => c = c.with_flash("success", t.t("references-created")),
@@ -253,23 +203,13 @@ async fn list_page(
         kinds: kind_choices(t, kind),
         q: q.to_owned(),
         rows: lines.iter().map(|l| row(user, l)).collect(),
-        filtered: status.is_some()
-            || kind.is_some()
-            || filter.company.is_some()
-            || filter.location.is_some()
-            || filter.department.is_some()
-            || !q.is_empty(),
+        filtered: status.is_some() || kind.is_some() || chosen.any() || !q.is_empty(),
         next_href: next.map(|cursor| {
-            let value = |v: &Option<OrgValue>| {
-                super::page::encode_next(v.as_ref().map_or("", |v| v.as_str()))
-            };
             format!(
-                "/references?status={}&kind={}&company={}&location={}&department={}&sort={}&after={}",
+                "/references?status={}&kind={}&{}&sort={}&after={}",
                 status.map_or("", ReferenceStatus::key),
                 kind.map_or("", ReferenceKind::key),
-                value(&filter.company),
-                value(&filter.location),
-                value(&filter.department),
+                chosen.query(),
                 order.key(),
                 super::page::encode_next(&cursor)
             )

@@ -305,6 +305,28 @@ impl ReferenceScope {
         }
     }
 
+    /// This scope narrowed to the employees whose `criterion` is `value` (a
+    /// filter on top of the scope); `None` when the scope shuts that value
+    /// out, so that nothing can match. Never wider than `self`.
+    #[must_use]
+    pub fn narrowed(&self, criterion: Criterion, value: &OrgValue) -> Option<ReferenceScope> {
+        let restriction = match self {
+            ReferenceScope::Administrator => Restriction::unrestricted(),
+            ReferenceScope::Restricted(r) => {
+                if r.allowed(criterion)
+                    .is_some_and(|allowed| !allowed.contains(value))
+                {
+                    return None;
+                }
+                r.clone()
+            }
+        };
+        restriction
+            .allow(criterion, [value.as_str()])
+            .ok()
+            .map(ReferenceScope::Restricted)
+    }
+
     /// Whether this is the Administrator scope.
     #[must_use]
     pub fn is_administrator(&self) -> bool {
@@ -406,5 +428,38 @@ mod tests {
         assert!(narrow.is_within(&wide));
         assert!(!wide.is_within(&narrow));
         assert!(!Restriction::unrestricted().is_within(&wide));
+    }
+
+    #[test]
+    fn a_narrowed_scope_is_never_wider_and_shuts_out_what_the_scope_does() {
+        let koeln = Name::new("Köln").unwrap();
+        let bonn = Name::new("Bonn").unwrap();
+        let at = |location: &Name| OrgAttributes {
+            location: Some(location.clone()),
+            ..OrgAttributes::default()
+        };
+        let admin = ReferenceScope::Administrator
+            .narrowed(Criterion::Location, &koeln)
+            .unwrap();
+        assert!(admin.covers(&at(&koeln)));
+        assert!(!admin.covers(&at(&bonn)));
+        assert!(admin.is_within(&ReferenceScope::Administrator));
+        let rhine = ReferenceScope::Restricted(
+            Restriction::unrestricted()
+                .allow(Criterion::Location, ["Köln", "Bonn"])
+                .unwrap(),
+        );
+        let only_koeln = rhine.narrowed(Criterion::Location, &koeln).unwrap();
+        assert!(only_koeln.covers(&at(&koeln)) && !only_koeln.covers(&at(&bonn)));
+        assert!(only_koeln.is_within(&rhine));
+        let hamburg = Name::new("Hamburg").unwrap();
+        assert_eq!(rhine.narrowed(Criterion::Location, &hamburg), None);
+        let sales = Name::new("Vertrieb").unwrap();
+        let narrower = rhine.narrowed(Criterion::Department, &sales).unwrap();
+        assert!(narrower.is_within(&rhine));
+        assert!(
+            !narrower.covers(&at(&koeln)),
+            "no department, not in the filter"
+        );
     }
 }

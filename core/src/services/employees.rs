@@ -11,12 +11,13 @@ use std::net::IpAddr;
 use crate::access::{AccessLevel, Area};
 use crate::audit::{AuditAction, AuditTarget, FieldChange};
 use crate::authz::{AccessError, Actor, Visible};
-use crate::employee::{Contact, Employee, Employment, OrgAttributes, PersonalData};
+use crate::employee::{Contact, Employee, Employment, OrgAttributes, OrgValue, PersonalData};
 use crate::id::EmployeeId;
 use crate::ports::{
     ChangeSet, Clock, EmployeeStore, OrgValues, Page, PageRequest, Precondition, RandomSource,
     StoreError, TenantStore, UnitOfWork, Versioned, Write, random_bytes,
 };
+use crate::scope::Criterion;
 use crate::tenant::TenantError;
 
 use super::audit_by;
@@ -130,11 +131,38 @@ impl EmployeeService<'_> {
         actor: &Actor,
         page: PageRequest,
     ) -> Result<Page<Visible<Employee>>, ReferenceError> {
+        self.list_at(actor, &[], page).await
+    }
+
+    /// The employees in the actor's scope at the given places (each a
+    /// criterion and the value it must have), ordered by id: a filter on top
+    /// of the scope, never wider than it.
+    ///
+    /// # Errors
+    /// [`ReferenceError::Access`] without read access to Employees.
+    pub async fn list_at(
+        &self,
+        actor: &Actor,
+        places: &[(Criterion, OrgValue)],
+        page: PageRequest,
+    ) -> Result<Page<Visible<Employee>>, ReferenceError> {
         self.readable(actor).await?;
         let filter = actor.visibility();
+        let mut scope = filter.scope().clone();
+        for (criterion, value) in places {
+            match scope.narrowed(*criterion, value) {
+                Some(narrower) => scope = narrower,
+                None => {
+                    return Ok(Page {
+                        items: Vec::new(),
+                        next: None,
+                    });
+                }
+            }
+        }
         let page = self
             .employees
-            .employees(actor.tenant(), filter.scope(), page)
+            .employees(actor.tenant(), &scope, page)
             .await?;
         // The store's query applies the scope; the filter checks every record
         // again, so a query that let one through too many shows nothing of it.
@@ -162,6 +190,21 @@ impl EmployeeService<'_> {
         text: &str,
         limit: u16,
     ) -> Result<Vec<Visible<Employee>>, ReferenceError> {
+        self.search_at(actor, text, &[], limit).await
+    }
+
+    /// [`EmployeeService::search`] among the employees at the given places
+    /// (as [`EmployeeService::list_at`]).
+    ///
+    /// # Errors
+    /// As [`EmployeeService::search`].
+    pub async fn search_at(
+        &self,
+        actor: &Actor,
+        text: &str,
+        places: &[(Criterion, OrgValue)],
+        limit: u16,
+    ) -> Result<Vec<Visible<Employee>>, ReferenceError> {
         self.readable(actor).await?;
         let needle = text.trim().to_lowercase();
         if needle.chars().count() < 2 {
@@ -175,7 +218,11 @@ impl EmployeeService<'_> {
         let mut after = None;
         loop {
             let page = self
-                .list(actor, PageRequest::new(after, PageRequest::MAX_LIMIT))
+                .list_at(
+                    actor,
+                    places,
+                    PageRequest::new(after, PageRequest::MAX_LIMIT),
+                )
                 .await?;
             for e in page.items {
                 let p = &e.personal;

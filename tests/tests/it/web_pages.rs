@@ -969,14 +969,14 @@ async fn the_employee_list_shows_and_searches_only_the_scope() {
         .spawn()
         .await;
     let mut admin = app.admin();
-    for (first, last, location) in [
-        ("Anna", "Kölsch", "Köln"),
-        ("Karl", "Kölschbach", "Köln"),
-        ("Bernd", "Geheimrat", "Bonn"),
+    for (first, last, location, department) in [
+        ("Anna", "Kölsch", "Köln", "Einkauf"),
+        ("Karl", "Kölschbach", "Köln", "Vertrieb"),
+        ("Bernd", "Geheimrat", "Bonn", "Vorstand"),
     ] {
-        let r = admin
-            .post("/employees", &employee(first, last, location))
-            .await;
+        let mut body = employee(first, last, location);
+        body["department"] = json!(department);
+        let r = admin.post("/employees", &body).await;
         assert_eq!(r.status, 201, "{}", r.text());
     }
     let user = app.user(1).clone();
@@ -1000,6 +1000,27 @@ async fn the_employee_list_shows_and_searches_only_the_scope() {
     );
     assert!(!p.body.contains("Geheimrat"));
     assert_eq!(p.body.matches("class=\"employee-row\"").count(), 2);
+    // Filters by place offer the scope's values and narrow within it.
+    assert!(
+        p.body
+            .contains("<option value=\"Vertrieb\">Vertrieb</option>")
+    );
+    assert!(!p.body.contains("Vorstand") && !p.body.contains("Bonn"));
+    let p = c.get("/employees?department=Vertrieb").await;
+    assert_eq!(p.body.matches("class=\"employee-row\"").count(), 1);
+    assert!(visible_text(&p.body).contains("Kölschbach, Karl"));
+    assert!(
+        p.body
+            .contains("<option value=\"Vertrieb\" selected>Vertrieb</option>")
+    );
+    let p = c.get("/employees?department=Vertrieb&q=anna").await;
+    assert!(visible_text(&p.body).contains("Niemand in Ihrem Bereich passt"));
+    let p = c.get("/employees?location=Bonn").await;
+    assert_eq!(
+        p.body.matches("class=\"employee-row\"").count(),
+        0,
+        "a filter never widens the scope"
+    );
     let p = c.get("/employees?q=ANNA").await;
     assert_eq!(
         p.body.matches("class=\"employee-row\"").count(),
@@ -1116,4 +1137,129 @@ async fn the_account_page_sets_up_and_removes_an_authenticator_app() {
     let text = visible_text(&c.follow(&p).await.body);
     assert!(text.contains("Der zweite Faktor ist entfernt."), "{text}");
     assert!(text.contains("nicht eingerichtet"), "{text}");
+}
+
+#[tokio::test]
+async fn the_account_page_changes_the_mobile_number_and_confirms_it_with_a_code() {
+    let gateway = zeugnis_tests::sms_gateway::GatewayDouble::start().await;
+    let url = gateway.url();
+    let app = TestApp::builder()
+        .with_config(|c| {
+            c.sms.url = url;
+            c.delivery.poll_secs = 1;
+        })
+        .with_admin()
+        .spawn()
+        .await;
+    let mut c = PageClient::new(&app);
+    assert_eq!(
+        c.log_in(&login_path(), ADMIN_EMAIL, ADMIN_PASSWORD)
+            .await
+            .status,
+        303
+    );
+    let p = c.get("/account").await;
+    let text = visible_text(&p.body);
+    assert!(text.contains("Mobilnummer keine"), "{text}");
+    assert!(text.contains("Tragen Sie sie oben"), "{text}");
+    let csrf = p.input("csrf").unwrap();
+    let contact = |phone: &'static str, password: &'static str| {
+        [
+            ("csrf", csrf.clone()),
+            ("email", ADMIN_EMAIL.to_owned()),
+            ("phone", phone.to_owned()),
+            ("password", password.to_owned()),
+        ]
+    };
+    let post = async |c: &mut PageClient, fields: [(&str, String); 4]| {
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        c.post("/account/contact", &fields).await
+    };
+    let stored = |app: &TestApp| {
+        let mut api = app.admin();
+        async move {
+            let me = api.get("/session").await.json["user"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            api.get(&format!("/users/{me}")).await.json["phone"].clone()
+        }
+    };
+
+    // Without the token, with a national number, with a wrong password:
+    // nothing changes, and the error stands at its field.
+    let mut forged = contact("+49 151 1234 5678", ADMIN_PASSWORD);
+    forged[0].1 = "falsch".into();
+    assert_eq!(post(&mut c, forged).await.status, 403);
+    let p = post(&mut c, contact("0151 1234567", ADMIN_PASSWORD)).await;
+    assert_eq!(p.status, 422, "{}", p.body);
+    assert!(p.body.contains("id=\"contact-phone-error\""));
+    assert!(visible_text(&p.body).contains("international"));
+    assert!(p.body.contains("value=\"0151 1234567\""), "kept as typed");
+    let p = post(&mut c, contact("+49 151 1234 5678", "falsch")).await;
+    assert_eq!(p.status, 422);
+    assert!(p.body.contains("id=\"contact-password-error\""));
+    assert_eq!(stored(&app).await, Value::Null);
+
+    // Saved: SMS codes wait for a code sent to the number.
+    let p = post(&mut c, contact("+49 151 1234 5678", ADMIN_PASSWORD)).await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    let p = c.follow(&p).await;
+    let text = visible_text(&p.body);
+    assert!(text.contains("Ihre Mobilnummer ist gespeichert."), "{text}");
+    assert!(text.contains("+4915112345678"), "{text}");
+    assert_eq!(stored(&app).await, "+4915112345678");
+    let p = c
+        .post(
+            "/account/sms",
+            &[("csrf", csrf.as_str()), ("password", ADMIN_PASSWORD)],
+        )
+        .await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    let challenge = p.input("challenge").unwrap();
+    let mut code = None;
+    for _ in 0..200 {
+        if let Some(r) = gateway.requests().first() {
+            assert_eq!(r.body["to"], "+4915112345678", "{:?}", r.body);
+            code = r.body["text"]
+                .as_str()
+                .and_then(|t| t.split_whitespace().next())
+                .map(str::to_owned);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let code = code.expect("a code by SMS");
+    let p = c
+        .post(
+            "/account/sms/confirm",
+            &[
+                ("csrf", csrf.as_str()),
+                ("challenge", challenge.as_str()),
+                ("code", code.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    let p = c.follow(&p).await;
+    assert!(visible_text(&p.body).contains("SMS-Codes sind eingeschaltet."));
+    assert!(
+        !p.body.contains("action=\"/account/sms\""),
+        "on: no form to turn it on"
+    );
+
+    // The same number written otherwise is no change; a new one turns SMS
+    // codes off until it is confirmed.
+    let p = post(&mut c, contact("+49 (151) 1234-5678", ADMIN_PASSWORD)).await;
+    assert_eq!(p.location.as_deref(), Some("/account"));
+    let p = c.get("/account").await;
+    assert!(!p.body.contains("action=\"/account/sms\""), "still on");
+    let p = post(&mut c, contact("+49 160 9876 5432", ADMIN_PASSWORD)).await;
+    assert_eq!(p.status, 303);
+    let p = c.get("/account").await;
+    assert!(
+        p.body.contains("action=\"/account/sms\""),
+        "off again: {}",
+        p.body
+    );
 }

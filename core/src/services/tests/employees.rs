@@ -10,6 +10,7 @@ use crate::id::{EmployeeId, UserId};
 use crate::ports::{
     EmployeeStore, MockEmployeeStore, Page, PageRequest, Precondition, Version, Versioned,
 };
+use crate::scope::Criterion;
 use crate::services::employees::{EmployeeInput, EmployeeService};
 use crate::services::references::ReferenceError;
 use crate::tenant::{TenantError, TenantStatus};
@@ -467,4 +468,37 @@ fn the_name_search_finds_within_the_scope_only_and_needs_two_characters() {
         run(s.search(&actor(AccessLevel::None), "weiß", 20))
     });
     assert!(matches!(none, Err(ReferenceError::Access(_))), "{none:?}");
+}
+
+#[test]
+fn a_place_filter_narrows_the_list_and_the_search_and_never_widens_the_scope() {
+    let mut sales = named(2, "Karl", "Weißbach", "Köln");
+    sales.org.department = Some(Name::new("Vertrieb").unwrap());
+    let world = World::new(vec![
+        named(1, "Anna", "Weiß", "Köln"),
+        sales,
+        named(3, "Heinz", "Weißmann", "Bonn"),
+    ]);
+    let hr = actor(AccessLevel::Read);
+    let at = |criterion, value: &str| [(criterion, Name::new(value).unwrap())];
+    let ids = |page: Vec<crate::authz::Visible<Employee>>| -> Vec<EmployeeId> {
+        page.iter().map(|e| e.id).collect()
+    };
+    let department = at(Criterion::Department, "Vertrieb");
+    let (page, _) = with_service(&world, |s| {
+        run(s.list_at(&hr, &department, PageRequest::first(50)))
+    });
+    assert_eq!(ids(page.unwrap().items), vec![id(2)]);
+    let (found, _) = with_service(&world, |s| run(s.search_at(&hr, "weiß", &department, 20)));
+    assert_eq!(ids(found.unwrap()), vec![id(2)]);
+    let koeln = at(Criterion::Location, "Köln");
+    let (page, _) = with_service(&world, |s| {
+        run(s.list_at(&hr, &koeln, PageRequest::first(50)))
+    });
+    assert_eq!(ids(page.unwrap().items), vec![id(1), id(2)]);
+    let bonn = at(Criterion::Location, "Bonn");
+    let (page, _) = with_service(&world, |s| {
+        run(s.list_at(&hr, &bonn, PageRequest::first(50)))
+    });
+    assert!(page.unwrap().items.is_empty(), "Bonn is outside the scope");
 }
