@@ -258,6 +258,22 @@ pub async fn employee_and_reference_round_trip<H: StoreUnderTest>(h: &H) {
     .await
     .unwrap();
     assert_eq!(s.reference(t, r.id).await.unwrap().unwrap().value, moved);
+    // The overview's line carries the last change.
+    assert_ne!(r.changed_at, at(20));
+    let wide = Actor::new(
+        t,
+        admin.id,
+        Permissions::all(),
+        true,
+        ReferenceScope::Administrator,
+    )
+    .visibility();
+    let lines = s
+        .references(&wide, &ReferenceQuery::default(), PageRequest::first(10))
+        .await
+        .unwrap();
+    let line = lines.items.iter().find(|l| l.id == r.id).unwrap();
+    assert_eq!(line.changed_at, at(20));
     assert_eq!(
         s.status_history(t, r.id).await.unwrap(),
         vec![change.into_change()]

@@ -89,6 +89,7 @@ pub fn user(t: TenantId, n: u8, role: RoleId, email: &str) -> User {
         scope: ReferenceScope::Administrator,
         status: UserStatus::Active,
         failed_logins: 0,
+        language: None,
         auth: AuthMethods::default(),
         created_at: t0(),
     }
@@ -148,6 +149,7 @@ pub fn reference(e: &Employee, n: u16, created_by: UserId, created_at: Timestamp
         language: Language::German,
         status: ReferenceStatus::Draft,
         status_since: created_at,
+        changed_at: created_at,
         private: false,
         created_by,
         created_at,

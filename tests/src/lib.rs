@@ -57,6 +57,12 @@ impl TestClock {
         Arc::new(Self(Mutex::new(Timestamp::now())))
     }
 
+    /// A clock at `at`.
+    #[must_use]
+    pub fn at(at: Timestamp) -> Arc<Self> {
+        Arc::new(Self(Mutex::new(at)))
+    }
+
     /// Moves the clock forward.
     pub fn advance(&self, by: time::Duration) {
         let mut now = self

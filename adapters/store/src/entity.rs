@@ -175,6 +175,7 @@ table! {
         private: bool,
         created_by: Vec<u8>,
         created_at: i64,
+        changed_at: i64,
         generated_hash: Option<Vec<u8>>,
     }
 }

@@ -120,6 +120,7 @@ impl Store {
             private: s.private,
             created_by: s.created_by,
             created_at: s.created_at,
+            changed_at: s.changed_at,
             signatories,
             content,
             generated: m.generated_hash.as_deref().and_then(|h| h.try_into().ok()),
@@ -199,6 +200,7 @@ fn summary(m: &reference::Model) -> Result<ReferenceSummary, StoreError> {
         private: m.private,
         created_by: UserId::from_bytes(id16(&m.created_by)?),
         created_at: from_instant(m.created_at)?,
+        changed_at: from_instant(m.changed_at)?,
         org: org_of([
             &m.company,
             &m.location,
@@ -459,6 +461,7 @@ pub(crate) async fn insert_reference(
         private: Set(r.private),
         created_by: Set(r.created_by.as_bytes().to_vec()),
         created_at: Set(instant(r.created_at)?),
+        changed_at: Set(instant(r.changed_at)?),
         generated_hash: Set(r.generated.map(|h| h.to_vec())),
     };
     insert(txn, first, conflict("a reference with this id exists")).await?;
@@ -490,6 +493,10 @@ pub(crate) async fn update_reference(
             Expr::value(instant(r.status_since)?),
         ),
         (reference::Column::Private, Expr::value(r.private)),
+        (
+            reference::Column::ChangedAt,
+            Expr::value(instant(r.changed_at)?),
+        ),
         (
             reference::Column::GeneratedHash,
             Expr::value(r.generated.map(|h| h.to_vec())),

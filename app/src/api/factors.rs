@@ -2,6 +2,7 @@
 //! app or SMS codes.
 
 use std::str::FromStr as _;
+use zeugnis_core::reference::Language;
 
 use poem::Request;
 use poem::http::StatusCode;
@@ -134,11 +135,12 @@ pub(crate) async fn issuer(state: &AppState, tenant: TenantId) -> Result<String,
     Ok(format!("zeugnis {name}").trim().to_owned())
 }
 
-/// Turns a pending login into a full session.
+/// Turns a pending login into a full session: the answer, the session
+/// cookie, and the language the user chose for the pages.
 pub(crate) async fn complete(
     state: &AppState,
     pending: &PendingCaller,
-) -> Result<(LoginResult, String), ApiError> {
+) -> Result<(LoginResult, String, Option<Language>), ApiError> {
     let tenant = pending.session.tenant;
     let started = state
         .sessions()
@@ -166,6 +168,7 @@ pub(crate) async fn complete(
             user: Some(UserView::of(&user)),
         },
         session_cookie(state.cookies, tenant, &started.token),
+        user.language,
     ))
 }
 
@@ -207,7 +210,7 @@ impl FactorApi {
             )
             .await;
         verdict?;
-        let (result, cookie) = complete(&state, &pending).await?;
+        let (result, cookie, _) = complete(&state, &pending).await?;
         Ok(LoggedIn::Ok(Json(result), cookie))
     }
 
@@ -272,7 +275,7 @@ impl FactorApi {
                 true,
             )
             .await?;
-        let (login, cookie) = complete(&state, &pending).await?;
+        let (login, cookie, _) = complete(&state, &pending).await?;
         Ok(EnrolledLoggedIn::Ok(
             Json(EnrolledLogin {
                 recovery_codes: enrolled

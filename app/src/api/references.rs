@@ -97,6 +97,8 @@ pub(crate) struct ReferenceView {
     created_by: String,
     /// Created.
     created_at: String,
+    /// Last changed: its sections, signatories or status.
+    changed_at: String,
     /// Version: send it back when saving sections.
     version: u64,
     /// Signing employees' ids.
@@ -117,6 +119,7 @@ impl ReferenceView {
             private: r.private,
             created_by: r.created_by.to_string(),
             created_at: timestamp(r.created_at),
+            changed_at: timestamp(r.changed_at),
             version: v.version.0,
             signatories: r.signatories.iter().map(ToString::to_string).collect(),
             sections: sections_json(&r.content),
@@ -175,6 +178,8 @@ pub(crate) struct OverviewItem {
     private: bool,
     /// Created.
     created_at: String,
+    /// Last changed: its sections, signatories or status.
+    changed_at: String,
 }
 
 impl OverviewItem {
@@ -203,6 +208,7 @@ impl OverviewItem {
             },
             private: s.private,
             created_at: timestamp(s.created_at),
+            changed_at: timestamp(s.changed_at),
         }
     }
 }

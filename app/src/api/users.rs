@@ -436,6 +436,7 @@ impl UserApi {
                 .map_err(|e| ApiError::invalid("phone", &e))?,
             role: i.role_id.as_deref().map(role_id).transpose()?,
             scope: i.scope.as_ref().map(ScopeView::to_scope).transpose()?,
+            language: None,
         };
         let result = state
             .accounts()

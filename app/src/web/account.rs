@@ -16,7 +16,7 @@ use zeugnis_core::messages::Locale;
 use zeugnis_core::password::Password;
 use zeugnis_core::services::accounts::AccountError;
 use zeugnis_core::services::factors::FactorError;
-use zeugnis_core::values::{Email, Phone};
+use zeugnis_core::values::{Email, Name, Phone};
 
 use super::i18n::Lang;
 use super::page::{Chrome, PageUser, redirect, with_cookie};
@@ -45,7 +45,32 @@ struct AccountPage {
     current_error: Option<String>,
     repeat_error: Option<String>,
     contact: Contact,
+    profile: Profile,
     factors: Factors,
+}
+
+/// The own names and the language of the pages, as shown in their form
+/// (kept as typed after a refusal), with the errors at their fields.
+#[derive(Default)]
+struct Profile {
+    first_name: String,
+    last_name: String,
+    /// The language chosen: its code, or empty for the browser's.
+    language: &'static str,
+    /// The form is open (after a refusal).
+    open: bool,
+    first_error: Option<String>,
+    last_error: Option<String>,
+}
+
+impl AccountPage {
+    /// The language setting as the facts list names it.
+    fn language_label(&self) -> String {
+        match self.profile.language {
+            "" => self.c.t.t("account-language-browser"),
+            code => self.c.t.t(&format!("account-language-{code}")),
+        }
+    }
 }
 
 /// The own e-mail address and mobile number, as shown in their form (kept
@@ -104,8 +129,8 @@ async fn page_of(
         .iter()
         .map(|s| SessionRow {
             id: hash_hex(&s.token_hash),
-            started: user.t.date_time(user.zone.local(s.created_at)),
-            last_seen: user.t.date_time(user.zone.local(s.last_seen_at)),
+            started: user.date_time(s.created_at),
+            last_seen: user.date_time(s.last_seen_at),
             current: s.token_hash == user.caller.session_hash(),
         })
         .collect();
@@ -128,6 +153,12 @@ async fn page_of(
                 .map(|p| p.as_str().to_owned())
                 .unwrap_or_default(),
             ..Contact::default()
+        },
+        profile: Profile {
+            first_name: u.first_name.as_str().to_owned(),
+            last_name: u.last_name.as_str().to_owned(),
+            language: u.language.map_or("", |l| Lang::of_setting(l).code()),
+            ..Profile::default()
         },
         factors: Factors {
             totp: u.auth.totp,
@@ -164,6 +195,9 @@ pub(crate) async fn show(
                 Some("sms") => page.c = page.c.with_flash("success", t.t("account-sms-on")),
                 Some("contact") => {
                     page.c = page.c.with_flash("success", t.t("account-contact-saved"))
+                }
+                Some("profile") => {
+                    page.c = page.c.with_flash("success", t.t("account-profile-saved"))
                 }
                 Some("phone") => page.c = page.c.with_flash("success", t.t("account-phone-saved")),
                 Some("removed") => {
@@ -323,6 +357,78 @@ pub(crate) async fn change_contact(
         Err(AccountError::EmailTaken) => {
             page.contact.email_error = Some(t.t("account-email-taken"));
             render(req, StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+        Err(e) => failure(req, &ApiError::from(e)),
+    }
+}
+
+/// The own names and language as posted.
+#[derive(Debug, Deserialize)]
+pub struct ProfileForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    first_name: String,
+    #[serde(default)]
+    last_name: String,
+    /// `de`, `en`, or empty for the browser's language.
+    #[serde(default)]
+    language: String,
+}
+
+/// Changes the own names and the language of the pages
+/// (`AccountService::change_own_profile`); the language is remembered in
+/// this browser at once (or forgotten, for the browser's own).
+#[handler]
+pub(crate) async fn change_profile(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    form: Form<ProfileForm>,
+) -> Response {
+    let user = match require_form_user(req, &state, &form.csrf).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let t = user.t;
+    let mut page = match page_of(req, &state, &user).await {
+        Ok(p) => p,
+        Err(e) => return failure(req, &e),
+    };
+    let name = |raw: &str| {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            Err(t.t("field-required"))
+        } else {
+            Name::new(raw).map_err(|_| t.t("account-name-invalid"))
+        }
+    };
+    let (first, last) = (name(&form.first_name), name(&form.last_name));
+    let language = Lang::parse(&form.language);
+    page.profile = Profile {
+        first_name: form.first_name.trim().to_owned(),
+        last_name: form.last_name.trim().to_owned(),
+        language: language.map_or("", Lang::code),
+        open: true,
+        first_error: first.as_ref().err().cloned(),
+        last_error: last.as_ref().err().cloned(),
+    };
+    let (Ok(first), Ok(last)) = (first, last) else {
+        return render(req, StatusCode::UNPROCESSABLE_ENTITY, &page);
+    };
+    let result = state
+        .accounts()
+        .change_own_profile(
+            &user.caller.actor,
+            first,
+            last,
+            language.map(Lang::setting),
+            user.caller.ip,
+        )
+        .await;
+    match result {
+        Ok(_) => {
+            let cookie = language.map_or_else(Lang::forget, Lang::cookie);
+            with_cookie(redirect("/account?done=profile"), &cookie)
         }
         Err(e) => failure(req, &ApiError::from(e)),
     }

@@ -283,10 +283,6 @@ fn parse_id(raw: &str) -> Result<ReferenceId, ApiError> {
         .map_err(|_| ApiError::not_found())
 }
 
-fn date_time(user: &PageUser, at: zeugnis_core::values::Timestamp) -> String {
-    user.t.date_time(user.zone.local(at))
-}
-
 fn may_write(user: &PageUser) -> bool {
     user.caller
         .role
@@ -938,7 +934,7 @@ fn history_lines(
         .statuses
         .iter()
         .map(|s| StatusLine {
-            at: date_time(user, s.at),
+            at: user.date_time(s.at),
             from: status_label(t, s.from),
             to: status_label(t, s.to),
             by: by(&s.by),
@@ -959,12 +955,12 @@ fn history_lines(
                 id: h.handover.id.to_string(),
                 active: h.state == LinkState::Active,
                 name: h.handover.recipient.name.as_str().to_owned(),
-                created: date_time(user, h.handover.created_at),
+                created: user.date_time(h.handover.created_at),
                 state: t.t(state),
                 finished: h
                     .handover
                     .finished_at
-                    .map(|at| date_time(user, at))
+                    .map(|at| user.date_time(at))
                     .unwrap_or_default(),
             }
         })
@@ -975,7 +971,7 @@ fn history_lines(
         .rev()
         .take(50)
         .map(|c| ChangeLine {
-            at: date_time(user, c.at),
+            at: user.date_time(c.at),
             editor: c.editor.as_str().to_owned(),
             section: section_label(t, c.section),
             before: describe(t, c.section, c.before.as_ref()),
@@ -1386,7 +1382,7 @@ async fn conflict_note(
             .iter()
             .rev()
             .find(|c| changed.contains(&c.section))
-            .map(|c| format!("{}, {}", c.editor.as_str(), date_time(user, c.at)))
+            .map(|c| format!("{}, {}", c.editor.as_str(), user.date_time(c.at)))
     });
     Some(ConflictNote {
         sections: changed.iter().map(|s| section_label(user.t, *s)).collect(),

@@ -12,6 +12,7 @@ use fluent_templates::fluent_bundle::FluentValue;
 use fluent_templates::{LanguageIdentifier, Loader as _, langid};
 use poem::Request;
 use poem::http::header;
+use zeugnis_core::reference::Language;
 
 fluent_templates::static_loader! {
     static LOCALES = {
@@ -80,10 +81,54 @@ impl Lang {
     /// The language of a request: chosen, remembered, asked for, German.
     #[must_use]
     pub fn of(req: &Request) -> Self {
+        Self::for_user(req, None)
+    }
+
+    /// The language of a logged-in user's request: chosen, remembered in
+    /// this browser, the user's setting, asked for, German. (Logging in and
+    /// saving the setting remember it in the browser, so the setting wins
+    /// over an older choice there; the switch in the header still changes
+    /// the language of this browser.)
+    #[must_use]
+    pub fn for_user(req: &Request, saved: Option<Self>) -> Self {
         Self::chosen(req)
             .or_else(|| remembered(req))
+            .or(saved)
             .or_else(|| accepted(req))
             .unwrap_or(Self::De)
+    }
+
+    /// The pages' language for a user's setting.
+    #[must_use]
+    pub const fn of_setting(language: Language) -> Self {
+        match language {
+            Language::English => Self::En,
+            _ => Self::De,
+        }
+    }
+
+    /// The setting for this language.
+    #[must_use]
+    pub const fn setting(self) -> Language {
+        match self {
+            Self::De => Language::German,
+            Self::En => Language::English,
+        }
+    }
+
+    /// The cookie that remembers this language in the browser.
+    #[must_use]
+    pub fn cookie(self) -> String {
+        format!(
+            "{LANG_COOKIE}={}; Path=/; SameSite=Lax; Max-Age=31536000",
+            self.code()
+        )
+    }
+
+    /// The cookie that forgets a remembered language.
+    #[must_use]
+    pub fn forget() -> String {
+        format!("{LANG_COOKIE}=; Path=/; SameSite=Lax; Max-Age=0")
     }
 
     /// The other language (for the switch in the page header).
@@ -423,6 +468,24 @@ mod tests {
             Lang::of(&req("/?x=1&lang=de", Some("zeugnis-lang=en"), Some("en"))),
             Lang::De
         );
+        // A user's setting comes after this browser's choice and before the
+        // browser's languages.
+        assert_eq!(
+            Lang::for_user(&req("/", None, Some("de")), Some(Lang::En)),
+            Lang::En
+        );
+        assert_eq!(
+            Lang::for_user(
+                &req("/", Some("zeugnis-lang=de"), Some("en")),
+                Some(Lang::En)
+            ),
+            Lang::De
+        );
+        assert_eq!(
+            Lang::for_user(&req("/?lang=de", None, None), Some(Lang::En)),
+            Lang::De
+        );
+        assert_eq!(Lang::for_user(&req("/", None, Some("en")), None), Lang::En);
     }
 
     #[test]

@@ -23,7 +23,7 @@ use zeugnis_core::services::login::{LoggedIn, LoginError};
 use zeugnis_core::tenant::Tenant;
 
 use super::i18n::{Lang, Tr};
-use super::page::{Chrome, Visitor, redirect, safe_next, visitor, with_cookie};
+use super::page::{Chrome, Visitor, redirect, safe_next, visitor, with_cookie, with_language};
 use super::{failure, render};
 use crate::api::auth::{PendingCaller, clear_cookie, client_ip, session_cookie};
 use crate::state::{AppState, CookiePolicy};
@@ -212,10 +212,10 @@ async fn submit_login(
         )
         .await;
     match outcome {
-        Ok(LoggedIn::Session { started, .. }) => {
+        Ok(LoggedIn::Session { started, user }) => {
             let r = redirect(&next);
             let cookie = session_cookie(state.cookies, started.session.tenant, &started.token);
-            with_cookie(r, &cookie)
+            with_language(with_cookie(r, &cookie), user.language)
         }
         Ok(LoggedIn::SecondFactorRequired { started, .. }) => {
             let r = redirect(&format!(
@@ -603,7 +603,7 @@ pub(crate) async fn factor_submit(
             .await;
         return match enrolled {
             Ok(enrolled) => match crate::api::factors::complete(&state, &pending).await {
-                Ok((_, cookie)) => {
+                Ok((_, cookie, language)) => {
                     let c = Chrome::public(req, t, "recovery-title", org.as_ref());
                     let codes = enrolled
                         .recovery_codes
@@ -611,7 +611,7 @@ pub(crate) async fn factor_submit(
                         .map(|c| c.expose().to_owned())
                         .collect();
                     let r = render(req, StatusCode::OK, &RecoveryCodesPage { c, next, codes });
-                    with_cookie(r, &cookie)
+                    with_language(with_cookie(r, &cookie), language)
                 }
                 Err(e) => failure(req, &e),
             },
@@ -641,9 +641,9 @@ pub(crate) async fn factor_submit(
         .await;
     match verdict {
         Ok(()) => match crate::api::factors::complete(&state, &pending).await {
-            Ok((_, cookie)) => {
+            Ok((_, cookie, language)) => {
                 let r = redirect(&next);
-                with_cookie(r, &cookie)
+                with_language(with_cookie(r, &cookie), language)
             }
             Err(e) => failure(req, &e),
         },

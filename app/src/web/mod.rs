@@ -93,6 +93,7 @@ pub fn routes(route: Route) -> Route {
         .at("/account", get(account::show))
         .at("/account/password", post(account::change_password))
         .at("/account/contact", post(account::change_contact))
+        .at("/account/profile", post(account::change_profile))
         .at("/account/sessions/end", post(account::end_session))
         .at("/account/totp", post(account::totp_start))
         .at("/account/totp/confirm", post(account::totp_confirm))

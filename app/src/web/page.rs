@@ -11,11 +11,12 @@ use poem::http::header::{
 use poem::{Request, Response};
 use subtle::ConstantTimeEq as _;
 use zeugnis_core::access::{AccessLevel, Area};
+use zeugnis_core::reference::Language;
 use zeugnis_core::services::sessions::Authenticated;
 use zeugnis_core::settings::TimeZoneName;
 use zeugnis_core::tenant::Tenant;
 
-use super::i18n::{LANG_COOKIE, Lang, Tr};
+use super::i18n::{Lang, Tr};
 use crate::api::auth::{self, Caller, PendingCaller};
 use crate::state::AppState;
 
@@ -170,6 +171,12 @@ impl PageUser {
     pub fn date(&self, at: zeugnis_core::values::Timestamp) -> String {
         self.t.date(self.zone.local(at).date())
     }
+
+    /// A timestamp as date and time in the organisation's zone.
+    #[must_use]
+    pub fn date_time(&self, at: zeugnis_core::values::Timestamp) -> String {
+        self.t.date_time(self.zone.local(at))
+    }
 }
 
 /// What a page request's session cookie shows.
@@ -212,6 +219,7 @@ pub async fn visitor(
                 return Ok(Visitor::Anonymous { expired: true });
             };
             let zone = state.working_settings(session.tenant).await?.time_zone;
+            let t = Tr::new(Lang::for_user(req, user.language.map(Lang::of_setting)));
             Ok(Visitor::User(Box::new(PageUser {
                 caller: Caller {
                     actor: *actor,
@@ -223,7 +231,7 @@ pub async fn visitor(
                 },
                 tenant,
                 zone,
-                t: Tr::new(Lang::of(req)),
+                t,
             })))
         }
         Authenticated::PendingLogin { session, pending } => Ok(Visitor::Pending(
@@ -247,15 +255,19 @@ pub fn html(req: &Request, status: StatusCode, body: String) -> Response {
         .header(CONTENT_SECURITY_POLICY, PAGE_CSP)
         .header(CACHE_CONTROL, "no-store");
     if let Some(lang) = Lang::chosen(req) {
-        r = r.header(
-            SET_COOKIE,
-            format!(
-                "{LANG_COOKIE}={}; Path=/; SameSite=Lax; Max-Age=31536000",
-                lang.code()
-            ),
-        );
+        r = r.header(SET_COOKIE, lang.cookie());
     }
     r.body(body)
+}
+
+/// After a login: the user's language remembered in this browser, when
+/// they chose one.
+#[must_use]
+pub fn with_language(response: Response, language: Option<Language>) -> Response {
+    match language {
+        Some(l) => with_cookie(response, &Lang::of_setting(l).cookie()),
+        None => response,
+    }
 }
 
 /// `response` with one more `Set-Cookie` header.

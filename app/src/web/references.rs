@@ -64,6 +64,7 @@ struct Row {
     holder: String,
     waiting: String,
     created: String,
+    changed: String,
     private: bool,
     id: String,
 }
@@ -110,6 +111,7 @@ fn row(user: &PageUser, l: &OverviewLine) -> Row {
             u64::try_from(l.waiting_seconds / 86_400).unwrap_or_default(),
         ),
         created: user.date(s.created_at),
+        changed: user.date_time(s.changed_at),
         private: s.private,
         id: s.id.to_string(),
     }

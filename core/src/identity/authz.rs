@@ -687,6 +687,7 @@ mod tests {
             language: Language::German,
             status: ReferenceStatus::Draft,
             status_since: now,
+            changed_at: now,
             private,
             created_by: creator,
             created_at: now,

@@ -85,6 +85,10 @@ pub struct User {
     pub auth: AuthMethods,
     /// When the account was created.
     pub created_at: Timestamp,
+    /// The language the user chose for the pages; `None` leaves it to the
+    /// browser.
+    #[serde(default)]
+    pub language: Option<crate::reference::Language>,
 }
 
 /// A status change the account rules refuse.
@@ -197,6 +201,7 @@ mod tests {
             scope: ReferenceScope::Administrator,
             status: UserStatus::Invited,
             failed_logins: 0,
+            language: None,
             auth: AuthMethods::default(),
             created_at: Timestamp::from_unix_timestamp(0).unwrap(),
         }

@@ -120,6 +120,7 @@ fn summary(r: &Reference) -> ReferenceSummary {
         private: r.private,
         created_by: r.created_by,
         created_at: r.created_at,
+        changed_at: r.changed_at,
         org: r.org.clone(),
     }
 }

@@ -32,6 +32,7 @@ use crate::ports::{
     RoleStore, SettingsStore, StoreError, TenantStore, UnitOfWork, UserStore, Versioned, Write,
     random_bytes,
 };
+use crate::reference::Language;
 use crate::scope::ReferenceScope;
 use crate::settings::SsoMode;
 use crate::tenant::{Tenant, TenantError};
@@ -73,6 +74,25 @@ pub struct UserChanges {
     pub role: Option<RoleId>,
     /// Reference access scope.
     pub scope: Option<ReferenceScope>,
+    /// The language of the pages (`Some(None)`: the browser's).
+    pub language: Option<Option<Language>>,
+}
+
+/// Who changes an account: the user themselves (names, language, and with
+/// the password their address and number), or someone managing users.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Changer {
+    Own,
+    Manager,
+}
+
+/// A language as the audit log names it.
+const fn language_key(language: Option<Language>) -> &'static str {
+    match language {
+        None => "browser",
+        Some(Language::English) => "english",
+        Some(_) => "german",
+    }
 }
 
 /// Why an account operation was refused.
@@ -397,6 +417,7 @@ impl AccountService<'_> {
             scope: new.scope,
             status: UserStatus::Invited,
             failed_logins: 0,
+            language: None,
             auth: AuthMethods::default(),
             created_at: now,
         };
@@ -779,7 +800,32 @@ impl AccountService<'_> {
         if uid == actor.user() && (change.email.is_some() || change.phone.is_some()) {
             return Err(AccountError::ReauthenticationRequired);
         }
-        self.apply_user_change(actor, uid, change, source_ip).await
+        self.apply_user_change(actor, uid, change, Changer::Manager, source_ip)
+            .await
+    }
+
+    /// Changes the actor's own names and the language of their pages
+    /// (`None`: the browser's). Anyone may, whatever their role; the change
+    /// is audited like any change of an account.
+    ///
+    /// # Errors
+    /// [`AccountError::Access`] when the organisation is read-only.
+    pub async fn change_own_profile(
+        &self,
+        actor: &Actor,
+        first_name: Name,
+        last_name: Name,
+        language: Option<Language>,
+        source_ip: Option<IpAddr>,
+    ) -> Result<User, AccountError> {
+        let change = UserChanges {
+            first_name: Some(first_name),
+            last_name: Some(last_name),
+            language: Some(language),
+            ..UserChanges::default()
+        };
+        self.apply_user_change(actor, actor.user(), change, Changer::Own, source_ip)
+            .await
     }
 
     /// Changes the actor's own e-mail address or phone number, confirmed with
@@ -814,7 +860,8 @@ impl AccountService<'_> {
             phone,
             ..UserChanges::default()
         };
-        self.apply_user_change(actor, uid, change, source_ip).await
+        self.apply_user_change(actor, uid, change, Changer::Own, source_ip)
+            .await
     }
 
     async fn apply_user_change(
@@ -822,9 +869,16 @@ impl AccountService<'_> {
         actor: &Actor,
         uid: UserId,
         change: UserChanges,
+        changer: Changer,
         source_ip: Option<IpAddr>,
     ) -> Result<User, AccountError> {
         let tenant = self.writable_tenant(actor.tenant()).await?;
+        // One's own account needs no right to manage users; its role and
+        // scope are never changed that way.
+        let own = changer == Changer::Own
+            && uid == actor.user()
+            && change.role.is_none()
+            && change.scope.is_none();
         for _ in 0..MAX_CONFLICT_RETRIES {
             let user = self
                 .users
@@ -833,7 +887,9 @@ impl AccountService<'_> {
                 .ok_or(AccessError::NotFound)?;
             let before = user.value.clone();
             let old_role = self.role(tenant.id, before.role).await?;
-            actor.check_manage_user(&old_role, &before.scope)?;
+            if !own {
+                actor.check_manage_user(&old_role, &before.scope)?;
+            }
             let mut after = before.clone();
             if let Some(v) = change.first_name.clone() {
                 after.first_name = v;
@@ -856,6 +912,9 @@ impl AccountService<'_> {
             }
             if let Some(v) = change.scope.clone() {
                 after.scope = v;
+            }
+            if let Some(v) = change.language {
+                after.language = v;
             }
             let new_role = if after.role == before.role {
                 old_role.clone()
@@ -898,6 +957,11 @@ impl AccountService<'_> {
                 "scope",
                 &scope_detail(&before.scope),
                 &scope_detail(&after.scope),
+            );
+            diff(
+                "language",
+                language_key(before.language),
+                language_key(after.language),
             );
             if fields.is_empty() {
                 return Ok(before);

@@ -617,6 +617,7 @@ impl HandoverWorkService<'_> {
             &StatusActor::Handover(h.id),
             now,
         );
+        writable.reference_mut().changed_at = now;
         let mut cs = ChangeSet::new(tenant);
         cs.push(Write::UpdateReference(writable, version));
         for w in log {

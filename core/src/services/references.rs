@@ -738,6 +738,7 @@ impl ReferenceService<'_> {
             language: crate::reference::Language::German,
             status: ReferenceStatus::Draft,
             status_since: now,
+            changed_at: now,
             private: new.private,
             created_by: actor.user(),
             created_at: now,
@@ -1056,6 +1057,7 @@ impl ReferenceService<'_> {
             &StatusActor::User(actor.user()),
             now,
         );
+        writable.reference_mut().changed_at = now;
         let mut cs = ChangeSet::new(actor.tenant());
         cs.push(Write::UpdateReference(writable, stored_version));
         for w in log {
@@ -1293,6 +1295,7 @@ impl ReferenceService<'_> {
             now,
         );
         let id = reference.id;
+        writable.reference_mut().changed_at = now;
         let mut cs = ChangeSet::new(actor.tenant());
         cs.push(Write::UpdateReference(writable, version));
         for w in log {

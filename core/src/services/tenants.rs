@@ -275,6 +275,7 @@ impl TenantService<'_> {
                 scope: ReferenceScope::Administrator,
                 status: UserStatus::Active,
                 failed_logins: 0,
+                language: None,
                 auth: AuthMethods {
                     password: true,
                     ..AuthMethods::default()

@@ -175,6 +175,7 @@ fn build_user(n: u8, m: Member) -> Result<User, ValueError> {
         scope: ReferenceScope::Administrator,
         status,
         failed_logins: if m.status == Status::Locked { 5 } else { 0 },
+        language: None,
         auth: AuthMethods {
             password: true,
             ..AuthMethods::default()

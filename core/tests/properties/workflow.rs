@@ -54,6 +54,7 @@ fn reference() -> Reference {
         language: Language::German,
         status: Requested,
         status_since: created_at(),
+        changed_at: created_at(),
         private: false,
         created_by: UserId::from_bytes([4; 16]),
         created_at: created_at(),
@@ -150,6 +151,7 @@ proptest! {
             let expected = if allowed(from, to) {
                 expected_reference.status = to;
                 expected_reference.status_since = at;
+                expected_reference.changed_at = at;
                 Ok(StatusChange {
                     tenant: before.tenant,
                     reference: before.id,

@@ -1260,3 +1260,196 @@ async fn the_account_page_changes_the_mobile_number_and_confirms_it_with_a_code(
         p.body
     );
 }
+
+#[tokio::test]
+async fn anyone_changes_their_own_name_language_and_address_on_the_account_page() {
+    // A role that writes references and manages no users.
+    let clerk = TestRole::custom(
+        "Sachbearbeitung",
+        Permissions::none().with(Area::Employees, AccessLevel::ReadWrite),
+    );
+    let app = TestApp::builder()
+        .with_user(clerk, json!({"administrator": false, "location": ["Köln"]}))
+        .spawn()
+        .await;
+    let user = app.user(1).clone();
+    let mut c = PageClient::new(&app);
+    c.accept_language = Some("de-DE,de;q=0.9".into());
+    assert_eq!(
+        c.log_in(&login_path(), &user.email, user.password)
+            .await
+            .status,
+        303
+    );
+    let p = c.get("/account").await;
+    let text = visible_text(&p.body);
+    assert!(
+        text.contains("Sprache wie im Browser eingestellt"),
+        "{text}"
+    );
+    let csrf = p.input("csrf").unwrap();
+
+    // Without the form token nothing changes.
+    let refused = c
+        .post(
+            "/account/profile",
+            &[
+                ("first_name", "Fremd"),
+                ("last_name", "Name"),
+                ("language", "en"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 403);
+
+    // An empty name is refused at its field, and nothing is saved.
+    let p = c
+        .post(
+            "/account/profile",
+            &[
+                ("csrf", csrf.as_str()),
+                ("first_name", "  "),
+                ("last_name", "Wolf"),
+                ("language", "en"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 422);
+    assert!(p.body.contains(r#"aria-describedby="profile-first-error""#));
+    assert!(p.body.contains(r#"id="profile-first-error""#));
+    assert!(visible_text(&p.body).contains("Bitte füllen Sie dieses Feld aus."));
+    assert_eq!(c.cookie("zeugnis-lang"), None, "nothing remembered");
+
+    // Name and language saved: the pages speak English at once.
+    let p = c
+        .post(
+            "/account/profile",
+            &[
+                ("csrf", csrf.as_str()),
+                ("first_name", "Lea-Marie"),
+                ("last_name", "Wolf-Brandt"),
+                ("language", "en"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    assert_eq!(c.cookie("zeugnis-lang"), Some("en"));
+    let p = c.follow(&p).await;
+    let text = visible_text(&p.body);
+    assert!(text.contains("Your name and language are saved."), "{text}");
+    assert!(text.contains("Lea-Marie Wolf-Brandt"), "{text}");
+    assert!(text.contains("Language English"), "{text}");
+
+    // The address too, with the password, without any right over users.
+    let p = c
+        .post(
+            "/account/contact",
+            &[
+                ("csrf", csrf.as_str()),
+                ("email", "lea.wolf@firma.de"),
+                ("phone", ""),
+                ("password", user.password),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 303, "{}", p.body);
+
+    // Another browser that asks for German gets English after the login.
+    let mut other = PageClient::new(&app);
+    other.accept_language = Some("de-DE,de;q=0.9".into());
+    let p = other
+        .log_in(&login_path(), "lea.wolf@firma.de", user.password)
+        .await;
+    assert_eq!(p.status, 303);
+    assert_eq!(other.cookie("zeugnis-lang"), Some("en"));
+    let p = other.get("/").await;
+    assert!(p.body.contains(r#"<html lang="en">"#), "{}", p.body);
+    // Even when the browser forgot it.
+    other.set_cookie("zeugnis-lang", "");
+    assert!(other.get("/").await.body.contains(r#"<html lang="en">"#));
+
+    // Back to the browser's language: the remembered choice is forgotten.
+    let p = c
+        .post(
+            "/account/profile",
+            &[
+                ("csrf", csrf.as_str()),
+                ("first_name", "Lea-Marie"),
+                ("last_name", "Wolf-Brandt"),
+                ("language", ""),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 303);
+    assert_eq!(c.cookie("zeugnis-lang"), None);
+    let p = c.follow(&p).await;
+    assert!(p.body.contains(r#"<html lang="de">"#));
+    assert!(visible_text(&p.body).contains("Sprache wie im Browser eingestellt"));
+
+    // Each change is in the audit log with its fields.
+    let mut admin = app.admin();
+    let log = admin.get("/audit?action=user_changed").await;
+    let entries = log.json["items"].as_array().unwrap().clone();
+    let fields: Vec<String> = entries
+        .iter()
+        .flat_map(|e| e["changes"].as_array().unwrap().clone())
+        .map(|f| f["field"].as_str().unwrap().to_owned())
+        .collect();
+    for field in ["first_name", "last_name", "language", "email"] {
+        assert!(fields.iter().any(|f| f == field), "{field}: {fields:?}");
+    }
+}
+
+#[tokio::test]
+async fn the_reference_list_shows_when_each_reference_last_changed() {
+    // A winter morning in UTC: 09:00 in Berlin.
+    let clock = TestClock::at(time::macros::utc_datetime!(2026-12-01 08:00));
+    let app = TestApp::builder()
+        .with_clock(Arc::clone(&clock) as Arc<dyn zeugnis_core::ports::Clock>)
+        .with_admin()
+        .spawn()
+        .await;
+    let mut admin = app.admin();
+    let (_, id) = employee_with_reference(&mut admin, "Anna", "Kölsch", "Köln").await;
+    let (_, untouched) = employee_with_reference(&mut admin, "Bernd", "Rhein", "Köln").await;
+    clock.advance(time::Duration::days(3) + time::Duration::hours(2) + time::Duration::minutes(7));
+    // Days later, a new session.
+    assert_eq!(admin.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.status, 200);
+    let r = admin
+        .put(
+            &format!("/references/{id}/sections"),
+            &json!({"sections": {"company": "Die Kölsch & Partner GmbH"}}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json["changed_at"], "2026-12-04T10:07:00Z", "{}", r.json);
+    assert_eq!(r.json["created_at"], "2026-12-01T08:00:00Z");
+    let mut c = PageClient::new(&app);
+    assert_eq!(
+        c.log_in(&login_path(), ADMIN_EMAIL, ADMIN_PASSWORD)
+            .await
+            .status,
+        303
+    );
+    let p = c.get("/references").await;
+    assert_eq!(p.status, 200);
+    assert!(p.body.contains(">Letzte Änderung</th>"), "{}", p.body);
+    let row = |id: &str| {
+        let start = p
+            .body
+            .find(&format!("<tr data-reference=\"{id}\">"))
+            .unwrap();
+        let end = start + p.body[start..].find("</tr>").unwrap();
+        visible_text(&p.body[start..end])
+    };
+    let changed = row(&id);
+    assert!(
+        changed.contains("01.12.2026") && changed.contains("04.12.2026, 11:07 Uhr"),
+        "created on the 1st, changed on the 4th at 11:07 in Berlin: {changed}"
+    );
+    let same = row(&untouched);
+    assert!(
+        same.contains("01.12.2026, 09:00 Uhr"),
+        "an untouched reference last changed when it was created: {same}"
+    );
+}

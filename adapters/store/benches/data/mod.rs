@@ -405,6 +405,7 @@ pub(crate) fn tenant_seed(seed: u64, n: usize) -> TenantSeed {
             scope,
             status: UserStatus::Active,
             failed_logins: 0,
+            language: None,
             auth: AuthMethods {
                 password: true,
                 ..AuthMethods::default()
@@ -587,6 +588,7 @@ pub(crate) fn reference(
         },
         status,
         status_since: instant(since, 0),
+        changed_at: instant(since, 0),
         private: rng.percent(10),
         created_by: *rng.pick(users),
         created_at,

@@ -7,6 +7,7 @@ mod m20261123_000001_initial;
 mod m20261201_000001_identity;
 mod m20261202_000001_references;
 mod m20261207_000001_reference_order;
+mod m20261208_000001_reference_changed;
 
 /// Every migration, oldest first.
 #[derive(Debug)]
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000001_identity::Migration),
             Box::new(m20261202_000001_references::Migration),
             Box::new(m20261207_000001_reference_order::Migration),
+            Box::new(m20261208_000001_reference_changed::Migration),
         ]
     }
 

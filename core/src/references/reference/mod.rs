@@ -295,6 +295,9 @@ pub struct Reference {
     pub created_by: UserId,
     /// When.
     pub created_at: Timestamp,
+    /// When it last changed — its sections, signatories or status; its
+    /// creation time until then.
+    pub changed_at: Timestamp,
     /// Employees of the tenant who sign it (Unterschriften).
     pub signatories: Vec<EmployeeId>,
     /// Content by section.
@@ -325,6 +328,7 @@ impl Reference {
         let from = self.status;
         self.status = from.transition_to(to)?;
         self.status_since = at;
+        self.changed_at = at;
         Ok(StatusChange {
             tenant: self.tenant,
             reference: self.id,

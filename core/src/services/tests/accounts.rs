@@ -39,6 +39,7 @@ fn user(n: u8, role: &Role, status: UserStatus) -> User {
         scope: ReferenceScope::Administrator,
         status,
         failed_logins: 0,
+        language: None,
         auth: AuthMethods {
             password: true,
             ..AuthMethods::default()
@@ -436,4 +437,74 @@ fn the_own_address_changes_only_with_the_password() {
     );
     assert!(uow.commits().is_empty());
     assert_eq!(w.user(admin.id).email, admin.email);
+}
+
+/// A role that writes references and manages no users.
+fn clerk_role() -> Role {
+    Role::custom(
+        RoleId::from_bytes([9; 16]),
+        tenant_id(),
+        Name::new("Sachbearbeitung").unwrap(),
+        Permissions::none().with(Area::Employees, AccessLevel::ReadWrite),
+    )
+}
+
+#[test]
+fn anyone_changes_their_own_names_and_language_without_rights_over_users() {
+    let hr = user(3, &clerk_role(), UserStatus::Active);
+    let other = user(4, &clerk_role(), UserStatus::Active);
+    let w = World::new(vec![]);
+    let mut seed = ChangeSet::new(tenant_id());
+    seed.push(Write::InsertRole(clerk_role()))
+        .push(Write::InsertUser(hr.clone()))
+        .push(Write::InsertUser(other.clone()));
+    run(w.store.commit(seed)).unwrap();
+    let uow = Recording::new(&w.store);
+    let p = ports();
+    let a = actor(&hr, &clerk_role());
+    let saved = block_on(w.service(&p, &uow).change_own_profile(
+        &a,
+        Name::new("Lea-Marie").unwrap(),
+        Name::new("Wolf").unwrap(),
+        Some(crate::reference::Language::English),
+        None,
+    ))
+    .unwrap();
+    assert_eq!(saved.first_name.as_str(), "Lea-Marie");
+    let stored = w.user(hr.id);
+    assert_eq!(stored.first_name.as_str(), "Lea-Marie");
+    assert_eq!(stored.language, Some(crate::reference::Language::English));
+    assert_eq!(stored.role, hr.role, "nothing else changed");
+    let commits = uow.commits();
+    let event = commits[0]
+        .writes()
+        .iter()
+        .find_map(|w| match w {
+            Write::AppendAudit(e) => Some(e.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(event.action, crate::audit::AuditAction::UserChanged);
+    let fields: Vec<&str> = event.changes.iter().map(|f| f.field.as_str()).collect();
+    assert_eq!(fields, ["first_name", "language"]);
+    // The same names again change nothing and write nothing.
+    block_on(w.service(&p, &uow).change_own_profile(
+        &a,
+        Name::new("Lea-Marie").unwrap(),
+        Name::new("Wolf").unwrap(),
+        Some(crate::reference::Language::English),
+        None,
+    ))
+    .unwrap();
+    assert_eq!(uow.commits().len(), 1);
+    // Another user's names stay out of reach without rights over users.
+    let change = crate::services::accounts::UserChanges {
+        first_name: Some(Name::new("Fremd").unwrap()),
+        ..Default::default()
+    };
+    assert!(matches!(
+        block_on(w.service(&p, &uow).update_user(&a, other.id, change, None)),
+        Err(AccountError::Access(_))
+    ));
+    assert_eq!(w.user(other.id).first_name, other.first_name);
 }

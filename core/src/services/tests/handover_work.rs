@@ -329,6 +329,11 @@ fn a_write_to_a_writable_section_is_saved_and_logged_with_the_recipient_as_edito
             .get(Section::Personal),
         "the hidden section stays as it was"
     );
+    assert_eq!(
+        saved.changed_at,
+        now(),
+        "the holder's save is the last change"
+    );
     assert!(matches!(&writes[1], Write::AppendChangeLog(_)));
     let log = run(world.store.change_log(tenant_id(), saved.id)).unwrap();
     let [entry] = log.as_slice() else {

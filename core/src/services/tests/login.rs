@@ -26,6 +26,7 @@ fn user(status: UserStatus, failed: u32) -> User {
         scope: ReferenceScope::Administrator,
         status,
         failed_logins: failed,
+        language: None,
         auth: AuthMethods {
             password: true,
             ..AuthMethods::default()

@@ -117,6 +117,7 @@ pub(super) fn draft(
         language: crate::reference::Language::German,
         status: crate::reference::ReferenceStatus::Draft,
         status_since: t0(),
+        changed_at: t0(),
         private: false,
         created_by,
         created_at: t0(),

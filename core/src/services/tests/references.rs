@@ -195,6 +195,7 @@ fn hr_user() -> User {
         scope: scope_of("Köln"),
         status: UserStatus::Active,
         failed_logins: 0,
+        language: None,
         auth: AuthMethods::default(),
         created_at: t0(),
     }
@@ -534,6 +535,8 @@ fn with_change_tracking_each_changed_section_is_logged_with_editor_and_both_cont
             .map(SectionContent::as_str),
         Some("Neu")
     );
+    assert_eq!(saved.changed_at, now(), "the save is the last change");
+    assert_ne!(reference(ReferenceStatus::Draft).changed_at, now());
     let log = run(world.store.change_log(tenant_id(), REFERENCE)).unwrap();
     assert_eq!(log.len(), 1);
     let entry = &log[0];
@@ -804,6 +807,11 @@ fn the_first_generation_writes_the_text_and_its_fingerprint() {
         Some(text.as_str())
     );
     assert_eq!(saved.generated, Some(fingerprint(&text)));
+    assert_eq!(
+        saved.changed_at,
+        now(),
+        "the text written is the last change"
+    );
     assert_eq!(
         logged_actions(&world.store),
         vec![AuditAction::ReferenceGenerated]
