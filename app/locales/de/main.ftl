@@ -112,7 +112,7 @@ references-none = Noch keine Zeugnisse. Legen Sie mit „Neues Zeugnis“ das er
 references-none-found = Kein Zeugnis passt zu diesen Filtern.
 references-private-badge = privat
 references-next = Weitere Zeugnisse
-col-waiting = Wartet seit
+col-waiting = Wartezeit
 col-created = Angelegt
 col-changed = Letzte Änderung
 col-company = Unternehmen
@@ -251,9 +251,15 @@ editor-position = Position
 editor-department = Abteilung
 editor-job-profile = Berufsbild
 editor-task-items = Tätigkeiten
-editor-task-items-hint = Eine Tätigkeit je Zeile. Leer lassen, um die Tätigkeiten des Berufsbilds zu übernehmen.
+editor-task-items-hint = Eine Tätigkeit je Feld, in der Reihenfolge des Zeugnisses. Leer lassen, um die Tätigkeiten des Berufsbilds zu übernehmen.
 editor-lines = Einträge
-editor-lines-hint = Ein Eintrag je Zeile; die Reihenfolge der Zeilen ist die im Zeugnis.
+editor-lines-hint = Ein Eintrag je Feld; die Reihenfolge ist die im Zeugnis.
+list-entry = Eintrag { $n }
+list-new = Neuer Eintrag
+list-add = Weiteren Eintrag hinzufügen
+list-up = Eintrag { $n } nach oben
+list-down = Eintrag { $n } nach unten
+list-remove = Eintrag { $n } entfernen
 editor-performance-hint = Neben jeder Note steht der Satz, den sie im Zeugnis ergibt. Die Gesamtnote ist der gerundete Durchschnitt.
 editor-conduct-hint = Vorgesetzte und Kolleginnen/Kollegen gehören in jedes Zeugnis; Kundinnen/Kunden, wo die Stelle sie hat.
 editor-qualifications-library = Aus der Bibliothek
@@ -263,11 +269,11 @@ editor-result-hint = Der Text entsteht mit „Speichern und Text erzeugen“. Vo
 field-required-mark = (Pflichtfeld)
 field-too-long = { $line ->
     [0] Zu lang: höchstens 500 Zeichen.
-   *[other] Zeile { $line } ist zu lang: höchstens 500 Zeichen.
+   *[other] Eintrag { $line } ist zu lang: höchstens 500 Zeichen.
 }
 field-bad-characters = { $line ->
     [0] Enthält unzulässige Zeichen (Zeilenumbrüche oder Steuerzeichen).
-   *[other] Zeile { $line } enthält unzulässige Zeichen.
+   *[other] Eintrag { $line } enthält unzulässige Zeichen.
 }
 field-bad-date = Bitte geben Sie ein gültiges Datum ein, z. B. 31.03.2026.
 field-too-many-lines = Höchstens 100 Einträge.

@@ -251,9 +251,15 @@ editor-position = Position
 editor-department = Department
 editor-job-profile = Job profile
 editor-task-items = Tasks
-editor-task-items-hint = One task per line. Leave empty to take the job profile's tasks.
+editor-task-items-hint = One task per field, in the order of the reference. Leave empty to take the job profile's tasks.
 editor-lines = Entries
-editor-lines-hint = One entry per line; the order of the lines is the order in the reference.
+editor-lines-hint = One entry per field; the order is the order in the reference.
+list-entry = Entry { $n }
+list-new = New entry
+list-add = Add another entry
+list-up = Move entry { $n } up
+list-down = Move entry { $n } down
+list-remove = Remove entry { $n }
 editor-performance-hint = Beside each grade stands the sentence it gives in the reference. The overall grade is the rounded average.
 editor-conduct-hint = Superiors and colleagues belong in every reference; customers where the job has them.
 editor-qualifications-library = From the library
@@ -263,11 +269,11 @@ editor-result-hint = The text is written by “Save and write the text”. A tex
 field-required-mark = (required)
 field-too-long = { $line ->
     [0] Too long: at most 500 characters.
-   *[other] Line { $line } is too long: at most 500 characters.
+   *[other] Entry { $line } is too long: at most 500 characters.
 }
 field-bad-characters = { $line ->
     [0] Contains characters that are not allowed (line breaks or control characters).
-   *[other] Line { $line } contains characters that are not allowed.
+   *[other] Entry { $line } contains characters that are not allowed.
 }
 field-bad-date = Please enter a valid date, e.g. 31.03.2026.
 field-too-many-lines = At most 100 entries.

@@ -94,6 +94,23 @@ pub(crate) enum Control {
         hint: Option<String>,
         error: Option<String>,
     },
+    /// A list: one input per entry with buttons to move it up or down or
+    /// remove it (they post the form and rearrange it without saving), and
+    /// an empty input for the next entry.
+    List {
+        id: String,
+        name: String,
+        label: String,
+        entries: Vec<String>,
+        /// The entry (or, at `entries.len()`, the new one) that takes the
+        /// focus after a rearrangement.
+        focus: Option<usize>,
+        /// The buttons and the input for a new entry (not where the list
+        /// can only be read).
+        tools: bool,
+        hint: Option<String>,
+        error: Option<String>,
+    },
     /// A select.
     Select {
         id: String,
@@ -133,6 +150,21 @@ pub(crate) enum Control {
         legend: String,
         options: Vec<Opt>,
     },
+}
+
+impl Control {
+    /// Shown for reading only: a list without its buttons.
+    fn read_only(&mut self) {
+        if let Self::List { tools, .. } = self {
+            *tools = false;
+        }
+    }
+
+    /// Whether a list's entry `at` (or, at the number of entries, its new
+    /// one) takes the focus.
+    pub(crate) fn focus_on<T: std::borrow::Borrow<usize>>(&self, at: T) -> bool {
+        matches!(self, Self::List { focus: Some(f), .. } if f == at.borrow())
+    }
 }
 
 /// A section's card.
@@ -425,6 +457,9 @@ pub(crate) fn groups_for(
         g.cards.retain(|c| c.section.is_none_or(&shown));
         for c in &mut g.cards {
             c.disabled = c.section.is_some_and(|s| !editable(s));
+            if c.disabled {
+                c.controls.iter_mut().for_each(Control::read_only);
+            }
         }
     }
     groups.retain(|g| !g.cards.is_empty());
@@ -468,6 +503,16 @@ fn all_groups(
         value: f.one(name).to_owned(),
         rows,
         hint: hint.map(|h| t.t(h)),
+        error: error(name),
+    };
+    let list = |name: &str, label: &str, hint: &str| Control::List {
+        id: id_of(name),
+        name: name.to_owned(),
+        label: t.t(label),
+        entries: f.entries(name),
+        focus: f.focus(name),
+        tools: true,
+        hint: Some(t.t(hint)),
         error: error(name),
     };
     let select = |name: &str, label: &str, empty: Option<&str>, options: Vec<(String, String)>| {
@@ -670,53 +715,37 @@ fn all_groups(
                             Some("editor-none-chosen"),
                             profiles,
                         ),
-                        area(
-                            "tasks.items",
-                            "editor-task-items",
-                            5,
-                            Some("editor-task-items-hint"),
-                        ),
+                        list("tasks.items", "editor-task-items", "editor-task-items-hint"),
                     ],
                 ),
                 card(
                     Section::Career,
                     None,
-                    vec![area("career", "editor-lines", 3, Some("editor-lines-hint"))],
+                    vec![list("career", "editor-lines", "editor-lines-hint")],
                 ),
                 card(
                     Section::Stations,
                     None,
-                    vec![area(
-                        "stations",
-                        "editor-lines",
-                        3,
-                        Some("editor-lines-hint"),
-                    )],
+                    vec![list("stations", "editor-lines", "editor-lines-hint")],
                 ),
                 card(
                     Section::AdditionalTasks,
                     None,
-                    vec![area(
+                    vec![list(
                         "additional_tasks",
                         "editor-lines",
-                        3,
-                        Some("editor-lines-hint"),
+                        "editor-lines-hint",
                     )],
                 ),
                 card(
                     Section::Training,
                     None,
-                    vec![area(
-                        "training",
-                        "editor-lines",
-                        3,
-                        Some("editor-lines-hint"),
-                    )],
+                    vec![list("training", "editor-lines", "editor-lines-hint")],
                 ),
                 card(
                     Section::Powers,
                     None,
-                    vec![area("powers", "editor-lines", 2, Some("editor-lines-hint"))],
+                    vec![list("powers", "editor-lines", "editor-lines-hint")],
                 ),
             ],
         },
@@ -770,23 +799,17 @@ fn all_groups(
                                 })
                                 .collect(),
                         },
-                        area(
+                        list(
                             "qualifications",
                             "editor-qualifications-other",
-                            2,
-                            Some("editor-lines-hint"),
+                            "editor-lines-hint",
                         ),
                     ],
                 ),
                 card(
                     Section::Achievements,
                     None,
-                    vec![area(
-                        "achievements",
-                        "editor-lines",
-                        3,
-                        Some("editor-lines-hint"),
-                    )],
+                    vec![list("achievements", "editor-lines", "editor-lines-hint")],
                 ),
             ],
         },
@@ -1004,6 +1027,25 @@ async fn editor_page(
     let r = &view.reference;
     let aids = references.writing_aids(actor, view).await?;
     let forms = Forms::from_content(&r.content).map_err(ReferenceError::from)?;
+    // A form shown again (a refused field, a list rearranged) still carries
+    // the version and the section fingerprints it was read at, so a change
+    // made meanwhile is found when it is saved; after a conflict it carries
+    // the current ones, and saving again is the deliberate overwrite.
+    let read_at = extras
+        .fields
+        .as_ref()
+        .filter(|_| extras.conflict.is_none())
+        .and_then(|f| {
+            let version = f.one("version").parse::<u64>().ok()?;
+            let bases: Vec<(&'static str, String)> = Section::ALL
+                .iter()
+                .map(|s| (s.key(), f.one(&format!("base.{}", s.key())).to_owned()))
+                .collect();
+            bases
+                .iter()
+                .all(|(_, b)| !b.is_empty())
+                .then_some((version, bases))
+        });
     let fields = extras
         .fields
         .unwrap_or_else(|| fields_of(&forms, &aids.qualifications, |d| t.date(d)));
@@ -1029,7 +1071,12 @@ async fn editor_page(
         c = c.with_flash(kind, text);
     }
     let problems = &extras.problems;
-    let groups = groups(t, &fields, problems, &aids, &choices);
+    let mut groups = groups(t, &fields, problems, &aids, &choices);
+    if !editable {
+        for card in groups.iter_mut().flat_map(|g| g.cards.iter_mut()) {
+            card.controls.iter_mut().for_each(Control::read_only);
+        }
+    }
     let errors = if problems.is_empty() {
         Vec::new()
     } else {
@@ -1042,6 +1089,9 @@ async fn editor_page(
                             id, label, error, ..
                         }
                         | Control::Area {
+                            id, label, error, ..
+                        }
+                        | Control::List {
                             id, label, error, ..
                         }
                         | Control::Select {
@@ -1084,11 +1134,16 @@ async fn editor_page(
         created: user.date(r.created_at),
         editable,
         locked,
-        version: view.version.0,
-        bases: Section::ALL
-            .iter()
-            .map(|s| (s.key(), base_of(r.content.get(*s))))
-            .collect(),
+        version: read_at.as_ref().map_or(view.version.0, |(v, _)| *v),
+        bases: read_at.map_or_else(
+            || {
+                Section::ALL
+                    .iter()
+                    .map(|s| (s.key(), base_of(r.content.get(*s))))
+                    .collect()
+            },
+            |(_, bases)| bases,
+        ),
         groups,
         errors,
         conflict: extras.conflict,
@@ -1268,7 +1323,7 @@ pub(crate) async fn save(
     Path(raw): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let fields = Fields::from_pairs(pairs);
+    let mut fields = Fields::from_pairs(pairs);
     let user = match require_form_user(req, &state, fields.one("csrf")).await {
         Ok(u) => u,
         Err(r) => return r,
@@ -1284,6 +1339,15 @@ pub(crate) async fn save(
         Ok(v) => v,
         Err(e) => return failure(req, &ApiError::from(e)),
     };
+    let step = fields.one("then").to_owned();
+    if fields.rearrange(&step) {
+        // A list's button: the form again, rearranged, nothing saved.
+        let extras = Extras {
+            fields: Some(fields),
+            ..Extras::default()
+        };
+        return show_with(req, &state, &user, id, StatusCode::OK, extras).await;
+    }
     let aids = match references.writing_aids(actor, &view).await {
         Ok(a) => a,
         Err(e) => return failure(req, &ApiError::from(e)),

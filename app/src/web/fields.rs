@@ -74,9 +74,32 @@ pub fn signer_slots(signers: usize) -> usize {
     (signers + 1).clamp(2, 6)
 }
 
-/// A form's fields: every value of every field, by name.
+/// A form's fields: every value of every field, by name; and, after a list
+/// was rearranged, the entry that takes the focus.
 #[derive(Debug, Default, Clone)]
-pub struct Fields(BTreeMap<String, Vec<String>>);
+pub struct Fields(BTreeMap<String, Vec<String>>, Option<(String, usize)>);
+
+/// The fields that are lists (one input per entry), by name.
+pub const LIST_FIELDS: [&str; 8] = [
+    "tasks.items",
+    "career",
+    "stations",
+    "additional_tasks",
+    "training",
+    "powers",
+    "qualifications",
+    "achievements",
+];
+
+/// What a list's buttons ask for: `list:<field>:<entry>:<up|down|remove>`
+/// or `list:<field>:add`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ListStep {
+    Up(usize),
+    Down(usize),
+    Remove(usize),
+    Add,
+}
 
 impl Fields {
     /// The fields of a posted form.
@@ -87,6 +110,58 @@ impl Fields {
             out.0.entry(k).or_default().push(v);
         }
         out
+    }
+
+    /// The entries of a list field: every value, a value with line breaks
+    /// (a form without rows) split at them, blank ones left out.
+    #[must_use]
+    pub fn entries(&self, name: &str) -> Vec<String> {
+        self.all(name)
+            .iter()
+            .flat_map(|v| v.lines())
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| l.trim().to_owned())
+            .collect()
+    }
+
+    /// Rearranges a list as one of its buttons asks (`step` is the posted
+    /// `then`): an entry up, down or removed, or the typed one taken and a
+    /// new empty one offered. Returns whether `step` was such a request;
+    /// the entry to focus is kept for the page. Nothing is saved.
+    pub fn rearrange(&mut self, step: &str) -> bool {
+        let Some((name, step)) = parse_list_step(step) else {
+            return false;
+        };
+        let mut entries = self.entries(name);
+        let n = entries.len();
+        let focus = match step {
+            ListStep::Up(i) if i > 0 && i < n => {
+                entries.swap(i - 1, i);
+                i - 1
+            }
+            ListStep::Down(i) if i + 1 < n => {
+                entries.swap(i, i + 1);
+                i + 1
+            }
+            ListStep::Remove(i) if i < n => {
+                entries.remove(i);
+                i.min(entries.len())
+            }
+            ListStep::Up(i) | ListStep::Down(i) | ListStep::Remove(i) => i.min(n),
+            ListStep::Add => n,
+        };
+        self.0.insert(name.to_owned(), entries);
+        self.1 = Some((name.to_owned(), focus));
+        true
+    }
+
+    /// The list entry that takes the focus (after [`Fields::rearrange`]).
+    #[must_use]
+    pub fn focus(&self, name: &str) -> Option<usize> {
+        self.1
+            .as_ref()
+            .filter(|(n, _)| n == name)
+            .map(|(_, at)| *at)
     }
 
     /// The (first) value of a field, or "".
@@ -116,16 +191,30 @@ impl Fields {
     }
 }
 
+fn parse_list_step(raw: &str) -> Option<(&'static str, ListStep)> {
+    let rest = raw.strip_prefix("list:")?;
+    let (field, step) = rest.split_once(':')?;
+    let name = LIST_FIELDS.into_iter().find(|n| *n == field)?;
+    if step == "add" {
+        return Some((name, ListStep::Add));
+    }
+    let (at, op) = step.split_once(':')?;
+    let at: usize = at.parse().ok()?;
+    let step = match op {
+        "up" => ListStep::Up(at),
+        "down" => ListStep::Down(at),
+        "remove" => ListStep::Remove(at),
+        _ => return None,
+    };
+    Some((name, step))
+}
+
 fn iso(d: time::Date) -> String {
     format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
 }
 
-fn lines_text(lines: &[Line]) -> String {
-    lines
-        .iter()
-        .map(Line::as_str)
-        .collect::<Vec<_>>()
-        .join("\n")
+fn entries_of(lines: &[Line]) -> Vec<String> {
+    lines.iter().map(|l| l.as_str().to_owned()).collect()
 }
 
 fn opt(line: Option<&Line>) -> String {
@@ -186,13 +275,13 @@ pub fn fields_of(
         (Section::Powers, &forms.powers),
         (Section::Achievements, &forms.achievements),
     ] {
-        f.set(section.key(), lines_text(lines));
+        f.0.insert(section.key().to_owned(), entries_of(lines));
     }
     let t = &forms.tasks;
     f.set("tasks.position", opt(t.position.as_ref()));
     f.set("tasks.department", opt(t.department.as_ref()));
     f.set("tasks.job_profile", opt(t.job_profile.as_ref()));
-    f.set("tasks.items", lines_text(&t.items));
+    f.0.insert("tasks.items".to_owned(), entries_of(&t.items));
     for (criterion, grade) in &forms.performance.ratings {
         f.set(
             format!("performance.{}", criterion.key()),
@@ -219,7 +308,7 @@ pub fn fields_of(
             other.push(q.clone());
         }
     }
-    f.set("qualifications", lines_text(&other));
+    f.0.insert("qualifications".to_owned(), entries_of(&other));
     f.set("result", forms.result.clone());
     f
 }
@@ -337,14 +426,11 @@ impl Reader<'_> {
         parsed.map(iso)
     }
 
-    /// One line per entry; empty lines are dropped.
+    /// A list: one entry per value (and per line of a value); blank ones
+    /// are dropped, and a problem names the entry by its number.
     fn lines(&mut self, name: &str) -> Vec<String> {
-        let raw = self.fields.one(name);
         let mut out = Vec::new();
-        for (n, l) in raw.lines().enumerate() {
-            if l.trim().is_empty() {
-                continue;
-            }
+        for (n, l) in self.fields.entries(name).iter().enumerate() {
             match Line::new(l) {
                 Ok(line) => out.push(line.as_str().to_owned()),
                 Err(_) => self.flag(name, Self::line_problem(l), Some(n + 1)),
@@ -762,7 +848,11 @@ mod tests {
             problems.get("data.entry_date"),
             Some(&(Problem::BadDate, None))
         );
-        assert_eq!(problems.get("career"), Some(&(Problem::TooLong, Some(3))));
+        assert_eq!(
+            problems.get("career"),
+            Some(&(Problem::TooLong, Some(2))),
+            "the second entry (blank lines are no entries)"
+        );
         assert_eq!(
             problems.get("performance.knowledge"),
             Some(&(Problem::BadChoice, None))
@@ -852,5 +942,55 @@ mod tests {
             .unwrap();
         assert_eq!(signers[0]["name"], "Greta Graf");
         assert_eq!(signers[0]["employee"], id.to_string());
+    }
+
+    fn list(entries: &[&str]) -> Fields {
+        Fields::from_pairs(
+            entries
+                .iter()
+                .map(|e| ("career".to_owned(), (*e).to_owned()))
+                .chain([("csrf".to_owned(), "t".to_owned())])
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn a_list_moves_removes_and_adds_entries_and_keeps_the_focus() {
+        let cases: [(&str, &[&str], usize); 6] = [
+            ("list:career:1:up", &["B", "A", "C"], 0),
+            ("list:career:1:down", &["A", "C", "B"], 2),
+            ("list:career:0:up", &["A", "B", "C"], 0),
+            ("list:career:2:down", &["A", "B", "C"], 2),
+            ("list:career:2:remove", &["A", "B"], 2),
+            ("list:career:add", &["A", "B", "C"], 3),
+        ];
+        for (step, expected, focus) in cases {
+            // The empty field for the next entry comes along and is dropped.
+            let mut f = list(&["A", "B", "C", ""]);
+            assert!(f.rearrange(step), "{step}");
+            assert_eq!(f.entries("career"), expected, "{step}");
+            assert_eq!(f.focus("career"), Some(focus), "{step}");
+            assert_eq!(f.focus("training"), None);
+            assert_eq!(f.one("csrf"), "t", "the rest of the form stays");
+        }
+        // What names no list, no step or no entry is not a list's button.
+        for step in [
+            "save",
+            "list:",
+            "list:csrf:0:up",
+            "list:career:x:up",
+            "list:career:0:sideways",
+            "list:career",
+        ] {
+            let mut f = list(&["A", "B"]);
+            assert!(!f.rearrange(step), "{step}");
+            assert_eq!(f.entries("career"), ["A", "B"]);
+        }
+        // An entry past the end moves nothing.
+        let mut f = list(&["A", "B"]);
+        assert!(f.rearrange("list:career:7:remove"));
+        assert_eq!(f.entries("career"), ["A", "B"]);
+        // A value with line breaks (a form without rows) is one entry a line.
+        assert_eq!(list(&["A\nB", " ", "C"]).entries("career"), ["A", "B", "C"]);
     }
 }

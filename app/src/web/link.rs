@@ -500,7 +500,7 @@ pub(crate) async fn save(
     state: Data<&Arc<AppState>>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let fields = Fields::from_pairs(pairs);
+    let mut fields = Fields::from_pairs(pairs);
     let h = match holder_of_form(req, &state, &fields).await {
         Ok(h) => h,
         Err(r) => return r,
@@ -511,6 +511,20 @@ pub(crate) async fn save(
         Ok(a) => a,
         Err(e) => return refused(req, e),
     };
+    let step = fields.one("then").to_owned();
+    if fields.rearrange(&step) {
+        // A list's button: the form again, rearranged, nothing saved.
+        return work_page(
+            req,
+            &state,
+            &h,
+            &access,
+            Some(fields),
+            &Problems::new(),
+            None,
+        )
+        .await;
+    }
     let writable: Vec<Section> = access
         .view
         .sections()

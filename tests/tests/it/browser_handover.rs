@@ -96,7 +96,7 @@ async fn the_supervisor_works_on_the_page_behind_the_link() {
     browser
         .wait_for_text("h1", "Mitwirkung am Arbeitszeugnis")
         .await;
-    browser.wait_for("#sec-achievements textarea").await;
+    browser.wait_for("#f-achievements-new").await;
     let keys: Vec<String> = {
         let mut keys = Vec::new();
         for el in browser
@@ -119,7 +119,7 @@ async fn the_supervisor_works_on_the_page_behind_the_link() {
     browser
         .wait_for_text("article.letter", "Frau Jördis Weißgerber")
         .await;
-    let tasks = browser.wait_for("#sec-tasks textarea").await;
+    let tasks = browser.wait_for("#f-tasks-items-1").await;
     assert!(
         tasks
             .prop("value")
@@ -144,7 +144,7 @@ async fn the_supervisor_works_on_the_page_behind_the_link() {
     browser.screenshots("link-work-de").await;
 
     // Edit and save.
-    let area = browser.wait_for("#sec-achievements textarea").await;
+    let area = browser.wait_for("#f-achievements-new").await;
     let arg = serde_json::to_value(&area).unwrap();
     browser
         .client

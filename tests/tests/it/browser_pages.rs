@@ -1,16 +1,18 @@
 //! HR's pages in a real browser (headless Chromium): the login with the
 //! keyboard alone, the second step, the overview with a reference waiting
 //! on a supervisor (overdue) and the user's own drafts, both languages, and
-//! logout. axe-core checks every page for WCAG 2.1 AA; screenshots of every
+//! logout; the whole main job with the keyboard alone. axe-core checks every page for WCAG 2.1 AA; screenshots of every
 //! page at 1280 and 390 px land in `target/screenshots/`.
 #![expect(
     clippy::expect_used,
+    clippy::panic,
     reason = "tests fail by panicking, also in the helpers they call"
 )]
 
 use std::sync::Arc;
 
 use fantoccini::Locator;
+use fantoccini::actions::{InputSource as _, KeyAction, KeyActions};
 use fantoccini::key::Key;
 use serde_json::json;
 use zeugnis_core::ports::{Clock as _, TotpEngine as _};
@@ -399,7 +401,7 @@ async fn hr_fills_generates_checks_and_approves_a_reference_in_the_editor() {
             option.click().await.expect("choose Karl");
         }
     }
-    centred(&browser, "button[name=then][value=save]")
+    centred(&browser, ".savebar button[name=then][value=save]")
         .await
         .click()
         .await
@@ -423,7 +425,9 @@ async fn hr_fills_generates_checks_and_approves_a_reference_in_the_editor() {
     // A field error, announced and tied to its field.
     let first = centred(&browser, "#f-personal-first-name").await;
     first.clear().await.expect("clear");
-    browser.click("button[name=then][value=save]").await;
+    browser
+        .click(".savebar button[name=then][value=save]")
+        .await;
     browser
         .wait_for_text("#form-errors", "Bitte füllen Sie dieses Feld aus.")
         .await;
@@ -523,5 +527,224 @@ async fn hr_fills_generates_checks_and_approves_a_reference_in_the_editor() {
         .await;
     browser.assert_accessible("editor (en)").await;
     browser.screenshots("editor-en").await;
+    browser.close().await;
+}
+
+/// Presses `key` (and releases it), wherever the focus is.
+async fn press(browser: &Browser, key: Key) {
+    let key: char = key.into();
+    browser
+        .client
+        .perform_actions(
+            KeyActions::new("keyboard".into())
+                .then(KeyAction::Down { value: key })
+                .then(KeyAction::Up { value: key }),
+        )
+        .await
+        .expect("a key press");
+}
+
+/// Presses Tab until the focus is on the element `css` names, as a person
+/// using only the keyboard would, and checks that the focus can be seen
+/// there (an outline or a ring). Fails when Tab never gets there.
+async fn tab_to(browser: &Browser, css: &str) {
+    const MOST: usize = 300;
+    for _ in 0..MOST {
+        let there = browser
+            .client
+            .execute(
+                "const a = document.activeElement; return a !== null && a.matches(arguments[0]);",
+                vec![json!(css)],
+            )
+            .await
+            .expect("a script");
+        if there.as_bool() == Some(true) {
+            let seen = browser
+                .client
+                .execute(
+                    "const s = getComputedStyle(document.activeElement); \
+                     return (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0) \
+                         || s.boxShadow !== 'none';",
+                    vec![],
+                )
+                .await
+                .expect("a script");
+            assert_eq!(seen.as_bool(), Some(true), "the focus on {css} is visible");
+            return;
+        }
+        press(browser, Key::Tab).await;
+    }
+    panic!("{MOST} presses of Tab never reached {css}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_main_job_is_done_with_the_keyboard_alone() {
+    let Some(browser) = Browser::start_or_skip("browser_keyboard").await else {
+        return;
+    };
+    let app = TestApp::builder().with_admin().spawn().await;
+    // Only the first address is typed into the browser; from then on every
+    // step is Tab, Enter, Space, arrows and typing.
+    browser.goto(&app.url(&format!("/t/{SLUG}/login"))).await;
+    browser.wait_for("form input[name=email]").await;
+    type_text(&browser, ADMIN_EMAIL).await;
+    press(&browser, Key::Tab).await;
+    type_text(&browser, &format!("{ADMIN_PASSWORD}{}", Key::Enter)).await;
+    browser.wait_for_text("h1", "Übersicht").await;
+
+    // A new employee.
+    tab_to(&browser, "nav a[href='/employees']").await;
+    press(&browser, Key::Enter).await;
+    browser.wait_for_text("h1", "Mitarbeiter").await;
+    tab_to(&browser, "a[href='/employees/new']").await;
+    press(&browser, Key::Enter).await;
+    browser.wait_for_text("h1", "Neuer Mitarbeiter").await;
+    tab_to(&browser, "#e-salutation").await;
+    type_text(&browser, "Frau").await;
+    for (field, value) in [
+        ("#e-first-name", "Mara"),
+        ("#e-last-name", "Tastmann"),
+        ("#e-entry-date", "01.03.2020"),
+        ("#e-location", "Köln"),
+    ] {
+        tab_to(&browser, field).await;
+        type_text(&browser, value).await;
+    }
+    tab_to(&browser, "#employee button.button-primary").await;
+    press(&browser, Key::Enter).await;
+    browser
+        .wait_for_text("[role=status]", "Der Mitarbeiter ist angelegt.")
+        .await;
+
+    // A final reference for her, from her record.
+    tab_to(&browser, ".new-reference button").await;
+    press(&browser, Key::Enter).await;
+    browser
+        .wait_for_text("h1", "Zeugnis für Mara Tastmann")
+        .await;
+
+    // A grade: Tab reaches the group on its choice ("keine Bewertung"), the
+    // arrow keys move through the grades.
+    tab_to(&browser, "input[name='performance.knowledge']").await;
+    for _ in 0..4 {
+        press(&browser, Key::Up).await;
+    }
+    // Conduct towards superiors and colleagues: grade 1 each.
+    for group in ["superiors", "colleagues"] {
+        tab_to(&browser, &format!("input[name='conduct.{group}']")).await;
+        for _ in 0..5 {
+            press(&browser, Key::Up).await;
+        }
+    }
+    let checked = browser
+        .wait_for("input[name='performance.knowledge']:checked")
+        .await;
+    assert_eq!(checked.attr("value").await.unwrap().as_deref(), Some("2"));
+
+    // A list: Enter in an entry saves the form; "add" takes the typed entry
+    // and offers the next field; an entry moved up keeps the focus.
+    tab_to(&browser, "#f-career-new").await;
+    type_text(
+        &browser,
+        &format!("Sachbearbeiterin Vertrieb{}", Key::Enter),
+    )
+    .await;
+    browser
+        .wait_for_text("[role=status]", "Die Änderungen sind gespeichert.")
+        .await;
+    tab_to(&browser, "#f-career-new").await;
+    type_text(&browser, "Teamleiterin Vertrieb").await;
+    tab_to(&browser, "button[value='list:career:add']").await;
+    press(&browser, Key::Enter).await;
+    browser.wait_for("#f-career-1").await;
+    assert_eq!(focused_id(&browser).await, "f-career-new");
+    tab_to(&browser, "button[value='list:career:1:up']").await;
+    press(&browser, Key::Enter).await;
+    browser.wait_for("#f-career-0[autofocus]").await;
+    assert_eq!(focused_id(&browser).await, "f-career-0");
+    let first = browser.wait_for("#f-career-0").await;
+    assert_eq!(
+        first.prop("value").await.unwrap().as_deref(),
+        Some("Teamleiterin Vertrieb")
+    );
+    browser.assert_accessible("editor, a list rearranged").await;
+    browser.screenshots("editor-list-de").await;
+
+    // Save and write the text, then check it.
+    tab_to(&browser, "button[name=then][value=generate]").await;
+    press(&browser, Key::Enter).await;
+    browser
+        .wait_for_text("[role=status]", "Der Text ist erzeugt.")
+        .await;
+    let text = browser.wait_for_text("#f-result", "Tastmann").await;
+    assert!(text.contains("Frau"), "{text}");
+    tab_to(&browser, "button[name=then][value=check]").await;
+    press(&browser, Key::Enter).await;
+    browser.wait_for_text("#check", "Prüfung").await;
+    let mut api = app.admin();
+    let r = api.get("/references").await;
+    let id = r.json["items"][0]["id"]
+        .as_str()
+        .expect("the reference")
+        .to_owned();
+    let r = api.get(&format!("/references/{id}")).await;
+    assert_eq!(
+        r.json["sections"]["career"],
+        json!(["Teamleiterin Vertrieb", "Sachbearbeiterin Vertrieb"]),
+        "saved in the order shown"
+    );
+    assert_eq!(r.json["sections"]["performance"]["ratings"]["knowledge"], 2);
+
+    // Hand it over to her supervisor, then take it back.
+    tab_to(&browser, "a[href$='/handover']").await;
+    press(&browser, Key::Enter).await;
+    browser.wait_for_text("h1", "Übergabe an Vorgesetzte").await;
+    tab_to(&browser, "#h-name").await;
+    type_text(&browser, "Bernd Brauer").await;
+    tab_to(&browser, "#h-email").await;
+    type_text(&browser, "bernd.brauer@nordlicht.example").await;
+    tab_to(&browser, "form button.button-primary[type=submit]").await;
+    press(&browser, Key::Enter).await;
+    browser
+        .wait_for_text("[role=status]", "Das Zeugnis ist übergeben.")
+        .await;
+    tab_to(&browser, "details.confirm > summary").await;
+    press(&browser, Key::Enter).await;
+    tab_to(&browser, "details.confirm button").await;
+    press(&browser, Key::Enter).await;
+    browser
+        .wait_for_text("[role=status]", "Die Übergabe ist widerrufen")
+        .await;
+
+    // Into approval, approved; the PDF can be reached.
+    tab_to(
+        &browser,
+        "form[action$='/status'] input[value=in_approval] + button",
+    )
+    .await;
+    press(&browser, Key::Enter).await;
+    browser.wait_for_text("main", "In Freigabe").await;
+    tab_to(
+        &browser,
+        "form[action$='/status'] input[value=approved] + button",
+    )
+    .await;
+    press(&browser, Key::Enter).await;
+    browser
+        .wait_for_text("[role=status]", "Der Status ist geändert.")
+        .await;
+    browser.wait_for_text("main", "Freigegeben").await;
+    tab_to(&browser, "a[href$='/pdf']").await;
+    browser.assert_accessible("editor, approved").await;
+    browser.screenshots("editor-approved-keyboard-de").await;
+
+    // The reference in the list, then logout.
+    tab_to(&browser, "nav a[href='/references']").await;
+    press(&browser, Key::Enter).await;
+    let text = browser.wait_for_text("main", "Mara Tastmann").await;
+    assert!(text.contains("Freigegeben"), "{text}");
+    tab_to(&browser, "form[action='/logout'] button").await;
+    press(&browser, Key::Enter).await;
+    browser.wait_for("form input[name=email]").await;
     browser.close().await;
 }

@@ -807,3 +807,161 @@ async fn the_signer_picker_loads_the_people_in_scope_only_when_asked() {
     let p = r.get(&format!("/references/{id}")).await;
     assert!(!p.body.contains("/signers/0"), "no button to load people");
 }
+
+#[tokio::test]
+async fn a_list_is_rearranged_by_its_buttons_without_saving_and_saved_in_that_order() {
+    let app = TestApp::builder().with_admin().spawn().await;
+    let mut api = app.admin();
+    let id = filled_reference(&mut api).await;
+    let r = api
+        .put(
+            &format!("/references/{id}/sections"),
+            &json!({"sections": {"career": ["Auszubildende", "Sachbearbeiterin", "Teamleiterin"]}}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let mut c = logged_in(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let page = c.get(&format!("/references/{id}")).await;
+    assert_eq!(page.status, 200);
+    // One field per entry, numbered for screen readers, and one for the next.
+    for (n, entry) in ["Auszubildende", "Sachbearbeiterin", "Teamleiterin"]
+        .iter()
+        .enumerate()
+    {
+        assert!(
+            page.body.contains(&format!(
+                "id=\"f-career-{n}\" name=\"career\" type=\"text\" value=\"{entry}\" aria-label=\"Eintrag {}\"",
+                n + 1
+            )),
+            "{}",
+            page.body
+        );
+    }
+    assert!(page.body.contains("id=\"f-career-new\" name=\"career\""));
+    assert!(visible_text(&page.body).contains("Eintrag 3 nach oben"));
+    let career = |p: &Page| -> Vec<String> {
+        form_fields(&p.body, &format!("/references/{id}"))
+            .into_iter()
+            .filter(|(n, v)| n == "career" && !v.is_empty())
+            .map(|(_, v)| v)
+            .collect()
+    };
+    let step = |p: &Page, step: &str, typed: Option<&str>| {
+        let mut fields = form_fields(&p.body, &format!("/references/{id}"));
+        if let Some(t) = typed {
+            fields.push(("career".into(), t.into()));
+        }
+        fields.push(("then".into(), step.into()));
+        fields
+    };
+
+    // Up: the third entry moves up, keeps the focus, and nothing is saved.
+    let p = c
+        .post_fields(
+            &format!("/references/{id}"),
+            &step(&page, "list:career:2:up", None),
+        )
+        .await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert_eq!(
+        career(&p),
+        ["Auszubildende", "Teamleiterin", "Sachbearbeiterin"]
+    );
+    assert!(
+        p.body
+            .contains("value=\"Teamleiterin\" aria-label=\"Eintrag 2\" autofocus"),
+        "{}",
+        p.body
+    );
+    assert_eq!(
+        sections(&mut api, &id).await["career"],
+        json!(["Auszubildende", "Sachbearbeiterin", "Teamleiterin"]),
+        "rearranging saves nothing"
+    );
+
+    // Remove the first; then a typed entry taken with "add", the focus on
+    // the empty field for the next one.
+    let p = c
+        .post_fields(
+            &format!("/references/{id}"),
+            &step(&p, "list:career:0:remove", None),
+        )
+        .await;
+    assert_eq!(career(&p), ["Teamleiterin", "Sachbearbeiterin"]);
+    let p = c
+        .post_fields(
+            &format!("/references/{id}"),
+            &step(&p, "list:career:add", Some("Abteilungsleiterin")),
+        )
+        .await;
+    assert_eq!(
+        career(&p),
+        ["Teamleiterin", "Sachbearbeiterin", "Abteilungsleiterin"]
+    );
+    assert!(p.body.contains("id=\"f-career-new\" name=\"career\" type=\"text\" value=\"\" aria-label=\"Neuer Eintrag\" autofocus"));
+    // A step that names no list or no entry changes nothing.
+    for odd in [
+        "list:career:9:up",
+        "list:career:x:down",
+        "list:nonsense:0:up",
+    ] {
+        let again = c
+            .post_fields(&format!("/references/{id}"), &step(&p, odd, None))
+            .await;
+        assert!(matches!(again.status, 200 | 303), "{odd}: {}", again.status);
+        if again.status == 200 {
+            assert_eq!(
+                career(&again),
+                ["Teamleiterin", "Sachbearbeiterin", "Abteilungsleiterin"]
+            );
+        }
+    }
+    assert_eq!(
+        sections(&mut api, &id).await["career"],
+        json!(["Teamleiterin", "Sachbearbeiterin", "Abteilungsleiterin"]),
+        "an unknown step is a save of the form as it stands"
+    );
+
+    // The rearranged form still carries the version it was read at: a
+    // change made meanwhile is found when it is saved.
+    let page = c.get(&format!("/references/{id}")).await;
+    let p = c
+        .post_fields(
+            &format!("/references/{id}"),
+            &step(&page, "list:career:0:down", None),
+        )
+        .await;
+    assert_eq!(p.status, 200);
+    let r = api
+        .put(
+            &format!("/references/{id}/sections"),
+            &json!({"sections": {"career": ["Von anderer Hand"]}}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let mut fields = form_fields(&p.body, &format!("/references/{id}"));
+    fields.push(("then".into(), "save".into()));
+    let saved = c.post_fields(&format!("/references/{id}"), &fields).await;
+    assert_eq!(saved.status, 409, "{}", saved.body);
+    assert_eq!(
+        sections(&mut api, &id).await["career"],
+        json!(["Von anderer Hand"])
+    );
+
+    // Saved in the order shown.
+    let page = c.get(&format!("/references/{id}")).await;
+    let p = c
+        .post_fields(
+            &format!("/references/{id}"),
+            &step(&page, "list:career:add", Some("Bereichsleiterin")),
+        )
+        .await;
+    let mut fields = form_fields(&p.body, &format!("/references/{id}"));
+    fields.push(("then".into(), "save".into()));
+    let saved = c.post_fields(&format!("/references/{id}"), &fields).await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    assert_eq!(
+        sections(&mut api, &id).await["career"],
+        json!(["Von anderer Hand", "Bereichsleiterin"])
+    );
+}
