@@ -12,7 +12,7 @@ use serde::Deserialize;
 use zeugnis_core::employee::Employee;
 use zeugnis_core::ports::{Cursor, PageRequest};
 
-use super::page::{Chrome, PageUser};
+use super::page::{Chrome, Labels, PageUser};
 use super::places::{PlaceFilter, Places};
 use super::{failure, render, require_user};
 use crate::api::error::ApiError;
@@ -54,6 +54,8 @@ struct ListPage {
     places: Vec<PlaceFilter>,
     filtered: bool,
     rows: Vec<Row>,
+    /// The column names, repeated on each row for narrow screens.
+    cols: Labels,
     next_href: Option<String>,
     can_write: bool,
 }
@@ -121,6 +123,15 @@ async fn page_of(
         places,
         filtered: chosen.any() || !q.is_empty(),
         rows: found.iter().map(|e| row(user, e)).collect(),
+        cols: Labels::of(
+            t,
+            &[
+                "account-name",
+                "employees-organisation",
+                "employees-entry",
+                "employees-exit",
+            ],
+        ),
         next_href: next.map(|c| {
             format!(
                 "/employees?{}&after={}",

@@ -179,6 +179,25 @@ impl PageUser {
     }
 }
 
+/// Texts a page repeats — a list's column names on every row, where narrow
+/// screens show them — looked up once per page instead of once per row.
+#[derive(Debug)]
+pub struct Labels(std::collections::BTreeMap<&'static str, String>);
+
+impl Labels {
+    /// The texts of `keys`.
+    #[must_use]
+    pub fn of(t: Tr, keys: &[&'static str]) -> Self {
+        Self(keys.iter().map(|k| (*k, t.t(k))).collect())
+    }
+
+    /// The text of `key` (empty when it was not looked up).
+    #[must_use]
+    pub fn get(&self, key: &str) -> &str {
+        self.0.get(key).map_or("", String::as_str)
+    }
+}
+
 /// What a page request's session cookie shows.
 #[derive(Debug)]
 pub enum Visitor {

@@ -17,7 +17,7 @@ use zeugnis_core::services::references::{Holder, NewReference, OverviewLine};
 
 use super::i18n::Tr;
 use super::overview::{kind_label, status_label};
-use super::page::{Chrome, PageUser, redirect};
+use super::page::{Chrome, Labels, PageUser, redirect};
 use super::places::{PlaceFilter, Places};
 use super::{failure, render, require_form_user, require_user};
 use crate::api::error::ApiError;
@@ -79,10 +79,24 @@ struct ListPage {
     orders: Vec<Choice>,
     q: String,
     rows: Vec<Row>,
+    /// The column names, repeated on each row for narrow screens.
+    cols: Labels,
     filtered: bool,
     next_href: Option<String>,
     can_write: bool,
 }
+
+/// The list's columns.
+const COLUMNS: [&str; 8] = [
+    "col-employee",
+    "col-place",
+    "col-kind",
+    "col-status",
+    "col-holder",
+    "col-waiting",
+    "col-created",
+    "col-changed",
+];
 
 fn row(user: &PageUser, l: &OverviewLine) -> Row {
     let t = user.t;
@@ -205,6 +219,7 @@ async fn list_page(
         kinds: kind_choices(t, kind),
         q: q.to_owned(),
         rows: lines.iter().map(|l| row(user, l)).collect(),
+        cols: Labels::of(t, &COLUMNS),
         filtered: status.is_some() || kind.is_some() || chosen.any() || !q.is_empty(),
         next_href: next.map(|cursor| {
             format!(
