@@ -2,8 +2,11 @@
 //! (scopes filter by them), the rest sealed in `data`.
 
 use async_trait::async_trait;
-use sea_orm::sea_query::{Expr, SimpleExpr};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set, SqlErr};
+use sea_orm::sea_query::{Expr, SimpleExpr, UnionType};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait as _, EntityTrait, QueryFilter, QuerySelect, QueryTrait as _, Set,
+    SqlErr,
+};
 use zeugnis_core::employee::{Employee, OrgAttributes};
 use zeugnis_core::id::{EmployeeId, TenantId};
 use zeugnis_core::ports::{
@@ -112,23 +115,35 @@ impl EmployeeStore for Store {
         tenant: TenantId,
         scope: &ReferenceScope,
     ) -> Result<OrgValues, StoreError> {
-        let mut out = OrgValues::new();
-        for criterion in Criterion::ALL {
+        // One statement: a distinct read per criterion, each along its
+        // index, joined with UNION ALL and told apart by the criterion's
+        // position in `Criterion::ALL`.
+        let member = |n: i32, criterion: Criterion| {
             let column = employee_column(criterion);
-            // One distinct read per criterion, along its index.
-            let values: Vec<Option<String>> = covered(tenant, scope)
+            covered(tenant, scope)
                 .select_only()
-                .column(column)
+                .column_as(Expr::val(n), "criterion")
+                .column_as(column, "value")
                 .distinct()
                 .filter(column.is_not_null())
-                .into_tuple()
-                .all(&self.db)
-                .await
-                .map_err(db)?;
-            for v in values.into_iter().flatten() {
-                let v = Name::new(&v).map_err(|_| corrupt("organisational value"))?;
-                out.entry(criterion).or_default().insert(v);
-            }
+                .into_query()
+        };
+        let mut members = (0i32..).zip(Criterion::ALL).map(|(n, c)| member(n, c));
+        let Some(mut query) = members.next() else {
+            return Ok(OrgValues::new());
+        };
+        query.unions(members.map(|m| (UnionType::All, m)));
+        let rows = self.db.query_all(&query).await.map_err(db)?;
+        let mut out = OrgValues::new();
+        for row in rows {
+            let n: i32 = row.try_get("", "criterion").map_err(db)?;
+            let value: String = row.try_get("", "value").map_err(db)?;
+            let criterion = usize::try_from(n)
+                .ok()
+                .and_then(|n| Criterion::ALL.get(n).copied())
+                .ok_or_else(|| corrupt("organisational criterion"))?;
+            let value = Name::new(&value).map_err(|_| corrupt("organisational value"))?;
+            out.entry(criterion).or_default().insert(value);
         }
         Ok(out)
     }
