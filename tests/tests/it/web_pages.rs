@@ -1288,6 +1288,18 @@ async fn anyone_changes_their_own_name_language_and_address_on_the_account_page(
         "{text}"
     );
     let csrf = p.input("csrf").unwrap();
+    let profile = async |c: &mut PageClient, first: &str, last: &str, language: &str| {
+        c.post(
+            "/account/profile",
+            &[
+                ("csrf", csrf.as_str()),
+                ("first_name", first),
+                ("last_name", last),
+                ("language", language),
+            ],
+        )
+        .await
+    };
 
     // Without the form token nothing changes.
     let refused = c
@@ -1303,17 +1315,7 @@ async fn anyone_changes_their_own_name_language_and_address_on_the_account_page(
     assert_eq!(refused.status, 403);
 
     // An empty name is refused at its field, and nothing is saved.
-    let p = c
-        .post(
-            "/account/profile",
-            &[
-                ("csrf", csrf.as_str()),
-                ("first_name", "  "),
-                ("last_name", "Wolf"),
-                ("language", "en"),
-            ],
-        )
-        .await;
+    let p = profile(&mut c, "  ", "Wolf", "en").await;
     assert_eq!(p.status, 422);
     assert!(p.body.contains(r#"aria-describedby="profile-first-error""#));
     assert!(p.body.contains(r#"id="profile-first-error""#));
@@ -1321,17 +1323,7 @@ async fn anyone_changes_their_own_name_language_and_address_on_the_account_page(
     assert_eq!(c.cookie("zeugnis-lang"), None, "nothing remembered");
 
     // Name and language saved: the pages speak English at once.
-    let p = c
-        .post(
-            "/account/profile",
-            &[
-                ("csrf", csrf.as_str()),
-                ("first_name", "Lea-Marie"),
-                ("last_name", "Wolf-Brandt"),
-                ("language", "en"),
-            ],
-        )
-        .await;
+    let p = profile(&mut c, "Lea-Marie", "Wolf-Brandt", "en").await;
     assert_eq!(p.status, 303, "{}", p.body);
     assert_eq!(c.cookie("zeugnis-lang"), Some("en"));
     let p = c.follow(&p).await;
@@ -1369,17 +1361,7 @@ async fn anyone_changes_their_own_name_language_and_address_on_the_account_page(
     assert!(other.get("/").await.body.contains(r#"<html lang="en">"#));
 
     // Back to the browser's language: the remembered choice is forgotten.
-    let p = c
-        .post(
-            "/account/profile",
-            &[
-                ("csrf", csrf.as_str()),
-                ("first_name", "Lea-Marie"),
-                ("last_name", "Wolf-Brandt"),
-                ("language", ""),
-            ],
-        )
-        .await;
+    let p = profile(&mut c, "Lea-Marie", "Wolf-Brandt", "").await;
     assert_eq!(p.status, 303);
     assert_eq!(c.cookie("zeugnis-lang"), None);
     let p = c.follow(&p).await;
