@@ -211,7 +211,7 @@ pub struct ReferenceSummary {
     pub created_by: UserId,
     /// Created.
     pub created_at: Timestamp,
-    /// Last changed ([`Reference::changed_at`](crate::references::Reference::changed_at)).
+    /// Last changed ([`Reference::changed_at`](crate::reference::Reference::changed_at)).
     pub changed_at: Timestamp,
     /// The employee's place in the organisation (as the reference's scope
     /// columns hold it).

@@ -149,6 +149,44 @@ async fn the_supervisor_opens_the_link_reads_with_labels_writes_what_is_open_and
         "the text was written again"
     );
 
+    // A writable list's buttons rearrange the form without saving it; a
+    // list the holder may only read has none.
+    assert!(page.body.contains("value=\"list:achievements:add\""));
+    assert!(
+        !page.body.contains("list:tasks.items"),
+        "tasks are read-only"
+    );
+    let achievements = |p: &zeugnis_tests::pages::Page| -> Vec<String> {
+        form_fields(&p.body, "/h")
+            .into_iter()
+            .filter(|(n, v)| n == "achievements" && !v.is_empty())
+            .map(|(_, v)| v)
+            .collect()
+    };
+    let mut f = form_fields(&page.body, "/h");
+    f.push(("achievements".into(), "Senkung der Lagerkosten".into()));
+    f.push(("then".into(), "list:achievements:add".into()));
+    let p = c.post_fields("/h", &f).await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert_eq!(
+        achievements(&p),
+        ["Aufbau eines Lieferantenportals", "Senkung der Lagerkosten"]
+    );
+    let mut f = form_fields(&p.body, "/h");
+    f.push(("then".into(), "list:achievements:1:up".into()));
+    let p = c.post_fields("/h", &f).await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert_eq!(
+        achievements(&p),
+        ["Senkung der Lagerkosten", "Aufbau eines Lieferantenportals"]
+    );
+    assert!(p.body.contains("id=\"f-achievements-0\" name=\"achievements\" type=\"text\" value=\"Senkung der Lagerkosten\" aria-label=\"Eintrag 1\" autofocus"));
+    assert_eq!(
+        hr.get(&format!("/references/{reference}")).await.json["sections"]["achievements"],
+        json!(["Aufbau eines Lieferantenportals"]),
+        "nothing saved by rearranging"
+    );
+
     // Finish: thanks, and the link says it is finished.
     let csrf = page.input("csrf").unwrap();
     let p = c.post("/h/finish", &[("csrf", &csrf)]).await;
