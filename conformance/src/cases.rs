@@ -77,6 +77,21 @@ pub async fn commit<S: Ports>(
     store.commit(cs).await
 }
 
+/// What an Administrator of `tenant` may see: every reference.
+fn everything(
+    tenant: TenantId,
+    admin: zeugnis_core::id::UserId,
+) -> zeugnis_core::authz::VisibilityFilter {
+    Actor::new(
+        tenant,
+        admin,
+        Permissions::all(),
+        true,
+        ReferenceScope::Administrator,
+    )
+    .visibility()
+}
+
 /// Case: Tenant user role and credential round trip.
 pub async fn tenant_user_role_and_credential_round_trip<H: StoreUnderTest>(h: &H) {
     let s = h.store();
@@ -260,14 +275,7 @@ pub async fn employee_and_reference_round_trip<H: StoreUnderTest>(h: &H) {
     assert_eq!(s.reference(t, r.id).await.unwrap().unwrap().value, moved);
     // The overview's line carries the last change.
     assert_ne!(r.changed_at, at(20));
-    let wide = Actor::new(
-        t,
-        admin.id,
-        Permissions::all(),
-        true,
-        ReferenceScope::Administrator,
-    )
-    .visibility();
+    let wide = everything(t, admin.id);
     let lines = s
         .references(&wide, &ReferenceQuery::default(), PageRequest::first(10))
         .await
@@ -793,14 +801,7 @@ pub async fn scope_and_private_flag_are_applied_in_the_query<H: StoreUnderTest>(
         }
     }
     // A cursor of one list does not continue another, and garbage is refused.
-    let wide = Actor::new(
-        t,
-        admin.id,
-        Permissions::all(),
-        true,
-        ReferenceScope::Administrator,
-    )
-    .visibility();
+    let wide = everything(t, admin.id);
     let narrow = Actor::new(
         t,
         viewer.id,
@@ -908,14 +909,7 @@ pub async fn the_overview_filters_by_place_and_sorts_three_ways<H: StoreUnderTes
         }
     }
     commit(s, t, writes).await.unwrap();
-    let wide = Actor::new(
-        t,
-        admin.id,
-        Permissions::all(),
-        true,
-        ReferenceScope::Administrator,
-    )
-    .visibility();
+    let wide = everything(t, admin.id);
     let value = |v: &str| Some(zeugnis_core::values::Name::new(v).unwrap());
     let filters = [
         ReferenceQuery::default(),

@@ -169,6 +169,20 @@ async fn page_of(
     })
 }
 
+/// A posted account form: its user (the session's token checked) and the
+/// page to show again should the change be refused.
+async fn posted(
+    req: &Request,
+    state: &Arc<AppState>,
+    csrf: &str,
+) -> Result<(Box<PageUser>, AccountPage), Response> {
+    let user = require_form_user(req, state, csrf).await?;
+    let page = page_of(req, state, &user)
+        .await
+        .map_err(|e| failure(req, &e))?;
+    Ok((user, page))
+}
+
 /// The account page.
 #[handler]
 pub(crate) async fn show(
@@ -231,15 +245,11 @@ pub(crate) async fn change_password(
     state: Data<&Arc<AppState>>,
     form: Form<PasswordForm>,
 ) -> Response {
-    let user = match require_form_user(req, &state, &form.csrf).await {
-        Ok(u) => u,
+    let (user, mut page) = match posted(req, &state, &form.csrf).await {
+        Ok(both) => both,
         Err(r) => return r,
     };
     let t = user.t;
-    let mut page = match page_of(req, &state, &user).await {
-        Ok(p) => p,
-        Err(e) => return failure(req, &e),
-    };
     if form.new != form.repeat {
         page.repeat_error = Some(t.t("account-repeat-differs"));
         return render(req, StatusCode::UNPROCESSABLE_ENTITY, &page);
@@ -294,15 +304,11 @@ pub(crate) async fn change_contact(
     state: Data<&Arc<AppState>>,
     form: Form<ContactForm>,
 ) -> Response {
-    let user = match require_form_user(req, &state, &form.csrf).await {
-        Ok(u) => u,
+    let (user, mut page) = match posted(req, &state, &form.csrf).await {
+        Ok(both) => both,
         Err(r) => return r,
     };
     let t = user.t;
-    let mut page = match page_of(req, &state, &user).await {
-        Ok(p) => p,
-        Err(e) => return failure(req, &e),
-    };
     let u = &user.caller.user;
     let email = form.email.trim();
     let phone = form.phone.trim();
@@ -385,15 +391,11 @@ pub(crate) async fn change_profile(
     state: Data<&Arc<AppState>>,
     form: Form<ProfileForm>,
 ) -> Response {
-    let user = match require_form_user(req, &state, &form.csrf).await {
-        Ok(u) => u,
+    let (user, mut page) = match posted(req, &state, &form.csrf).await {
+        Ok(both) => both,
         Err(r) => return r,
     };
     let t = user.t;
-    let mut page = match page_of(req, &state, &user).await {
-        Ok(p) => p,
-        Err(e) => return failure(req, &e),
-    };
     let name = |raw: &str| {
         let raw = raw.trim();
         if raw.is_empty() {
